@@ -1,0 +1,97 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { BUNDLE_FILE, buildBundle, bundleHandler, bundleOptions } from "../../lib/bundling";
+import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
+import { STREAMING_HANDLER_MARK } from "../helpers/response-stream";
+
+/** A copy of the project's handler/ folder inside a new temporary project folder. */
+function copyHandlerTo(prefix: string): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  fs.cpSync(path.dirname(HANDLER_ENTRY), path.join(root, "handler"), { recursive: true });
+  return root;
+}
+
+describe("bundleOptions", () => {
+  test("targets Node.js 22 on Lambda: one minified CommonJS file with a source map", () => {
+    const options = bundleOptions("/project/handler/index.ts");
+    expect(options).toEqual({
+      entryPoints: ["/project/handler/index.ts"],
+      absWorkingDir: "/project",
+      outfile: "/project/.build/index.js",
+      bundle: true,
+      platform: "node",
+      target: "node22",
+      format: "cjs",
+      minify: true,
+      sourcemap: true,
+      legalComments: "none",
+      charset: "utf8",
+      metafile: false,
+      write: false,
+      logLevel: "silent",
+    });
+  });
+});
+
+describe("bundleHandler", () => {
+  const roots: string[] = [];
+  afterAll(() => roots.forEach((root) => fs.rmSync(root, { recursive: true, force: true })));
+
+  test("gives the same bytes from two folders at different paths", () => {
+    // GIVEN two copies of the handler at paths of different lengths
+    const a = copyHandlerTo("ls-a-");
+    const b = copyHandlerTo("ls-bbbbbbbbbbbbbbbbbbbbb-");
+    roots.push(a, b);
+    // WHEN
+    const bundleA = buildBundle(path.join(a, "handler", "index.ts"));
+    const bundleB = buildBundle(path.join(b, "handler", "index.ts"));
+    // THEN
+    expect(bundleA.files.map((f) => f.name)).toEqual(["index.js", "index.js.map"]);
+    expect(bundleA.hash).toBe(bundleB.hash);
+    bundleA.files.forEach((file, i) => expect(Buffer.from(file.contents).equals(Buffer.from(bundleB.files[i].contents))).toBe(true));
+    const map = JSON.parse(Buffer.from(bundleA.files[1].contents).toString("utf8"));
+    expect(map.sources).toEqual(["../handler/index.ts", "../handler/stream-options.ts", "../handler/write-cars.ts"]);
+    expect(Buffer.concat(bundleA.files.map((f) => f.contents)).toString("utf8")).not.toContain(a);
+  });
+
+  test("writes a content-addressed folder and reuses it", () => {
+    const root = copyHandlerTo("ls-cache-");
+    roots.push(root);
+    const entry = path.join(root, "handler", "index.ts");
+    const dir = bundleHandler(entry);
+    expect(path.relative(root, dir)).toMatch(/^\.build\/handler-[0-9a-f]{16}$/);
+    expect(fs.readdirSync(dir).sort()).toEqual(["index.js", "index.js.map"]);
+    expect(bundleHandler(entry)).toBe(dir);
+    expect(fs.readdirSync(path.join(root, ".build"))).toEqual([path.basename(dir)]);
+  });
+
+  test("a changed source gets a new folder", () => {
+    const root = copyHandlerTo("ls-change-");
+    roots.push(root);
+    const entry = path.join(root, "handler", "index.ts");
+    const before = bundleHandler(entry);
+    fs.appendFileSync(entry, "\nexport const changed = 1;\n");
+    expect(bundleHandler(entry)).not.toBe(before);
+  });
+
+  test("the bundle exports a streamifyResponse handler and needs no package at run time", () => {
+    const dir = bundleHandler(HANDLER_ENTRY);
+    const source = fs.readFileSync(path.join(dir, BUNDLE_FILE), "utf8");
+    // Only Node.js built-ins may be required: the runtime has nothing else (no AWS SDK either).
+    const required = [...source.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);
+    expect(required).toContain("node:events");
+    expect(required.every((name) => name.startsWith("node:"))).toBe(true);
+    expect(source).not.toMatch(/@aws-sdk|aws-sdk/);
+    // The awslambda global comes from the stand-in installed by the helper import above.
+    const loaded = require(path.join(dir, BUNDLE_FILE));
+    expect(typeof loaded.handler).toBe("function");
+    expect(loaded.handler[STREAMING_HANDLER_MARK]).toBe("response");
+  });
+
+  test("names the missing entry file and the fix", () => {
+    expect(() => bundleHandler("/nowhere/handler/index.ts")).toThrow(
+      "Cannot find the handler entry file at /nowhere/handler/index.ts. Set `entry` to the handler's index.ts.",
+    );
+  });
+});

@@ -1,0 +1,15 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/__tests__"],
+  // Only *.test.ts files are suites; helpers and fixtures under __tests__ are not.
+  testMatch: ["**/__tests__/**/*.test.ts"],
+  testPathIgnorePatterns: ["/node_modules/", "\\.d\\.ts$"],
+  transform: {
+    // Type-checking is `tsc --noEmit` in `npm test`; with tsconfig's isolatedModules, ts-jest
+    // only transpiles, file by file, which keeps the suite fast.
+    "^.+\\.ts$": ["ts-jest", { diagnostics: false }],
+  },
+  setupFilesAfterEnv: ["<rootDir>/setup.js"],
+  testTimeout: 30000,
+};

@@ -1,0 +1,69 @@
+// The stack: providers, state backend, one StreamingFunction, and the outputs a user reads after
+// `cdktf deploy`.
+
+import * as path from "node:path";
+import { Construct } from "constructs";
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import type { StackConfig } from "./config";
+import { StreamingFunction } from "./streaming-function";
+
+/** The handler that ships to Lambda. */
+export const HANDLER_ENTRY = path.join(__dirname, "..", "handler", "index.ts");
+
+/**
+ * Where local state lives, relative to the stack's working folder (`cdktf.out/stacks/<name>`):
+ * the project root. The JSON then holds no path of this machine, and deleting `cdktf.out`
+ * never loses state.
+ */
+export function localStatePath(stackName: string): string {
+  return `../../../terraform.${stackName}.tfstate`;
+}
+
+export class LambdaStreamingStack extends TerraformStack {
+  readonly streamingFunction: StreamingFunction;
+
+  constructor(scope: Construct, config: StackConfig) {
+    super(scope, config.stackName);
+
+    new AwsProvider(this, "aws", {
+      region: config.region,
+      defaultTags: [{ tags: { project: "lambda-streaming", stack: config.stackName } }],
+    });
+    new ArchiveProvider(this, "archive");
+
+    if (config.stateBucket) {
+      new S3Backend(this, {
+        bucket: config.stateBucket,
+        key: `${config.stackName}/terraform.tfstate`,
+        region: config.region,
+        encrypt: true,
+      });
+      // S3-native locking (Terraform 1.10+); cdktf 0.21's S3BackendConfig predates the option.
+      // @see https://developer.hashicorp.com/terraform/language/backend/s3#use_lockfile
+      this.addOverride("terraform.backend.s3.use_lockfile", true);
+    } else {
+      new LocalBackend(this, { path: localStatePath(config.stackName) });
+    }
+
+    this.streamingFunction = new StreamingFunction(this, "streaming", {
+      functionName: config.functionName,
+      entry: HANDLER_ENTRY,
+      authType: config.functionUrlAuth,
+      memorySize: config.memoryMb,
+      timeout: config.timeoutSeconds,
+      architecture: config.architecture,
+      logRetentionDays: config.logRetentionDays,
+      reservedConcurrency: config.reservedConcurrency,
+      corsAllowOrigins: config.corsAllowOrigins,
+    });
+
+    const fn = this.streamingFunction;
+    new TerraformOutput(this, "function_url", { value: fn.url.functionUrl, description: "The Function URL; call it with curl -N" });
+    new TerraformOutput(this, "function_arn", { value: fn.function.arn });
+    new TerraformOutput(this, "function_name", { value: fn.function.functionName });
+    new TerraformOutput(this, "log_group_name", { value: fn.logGroup.name });
+    new TerraformOutput(this, "auth_type", { value: fn.url.authorizationType });
+  }
+}

@@ -1,0 +1,173 @@
+// A reusable construct: a Node.js Lambda function that streams its response through a Function
+// URL in RESPONSE_STREAM mode, with its bundle, zip, role, log group and (in public mode) the
+// resource-based permissions a public URL needs.
+
+import * as path from "node:path";
+import { Construct } from "constructs";
+import { AssetType, Fn, TerraformAsset } from "cdktf";
+import { DataArchiveFile } from "@cdktf/provider-archive/lib/data-archive-file";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
+import { LambdaFunctionUrl } from "@cdktf/provider-aws/lib/lambda-function-url";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { bundleHandler } from "./bundling";
+import type { Architecture, FunctionUrlAuth } from "./config";
+
+export interface StreamingFunctionProps {
+  /** Name of the Lambda function; also names its log group and role. */
+  readonly functionName: string;
+  /**
+   * The handler's entry file; it must export `handler`.
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html
+   */
+  readonly entry: string;
+  /**
+   * Who may call the URL: `AWS_IAM` (SigV4-signed callers) or `NONE` (anyone).
+   * @default "AWS_IAM"
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
+   */
+  readonly authType?: FunctionUrlAuth;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /**
+   * Seconds before Lambda stops the function; a stream ends when its function does.
+   * @default 60
+   */
+  readonly timeout?: number;
+  /** @default "arm64" */
+  readonly architecture?: Architecture;
+  /** @default 14 */
+  readonly logRetentionDays?: number;
+  /**
+   * Reserved concurrency: both a guarantee and a cap on simultaneous invocations.
+   * @default undefined (unreserved); required in practice for a public URL
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html
+   */
+  readonly reservedConcurrency?: number;
+  /**
+   * Origins allowed to call the URL from a browser. Empty means no CORS configuration.
+   * @default []
+   * @see https://docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html#urls-cors
+   */
+  readonly corsAllowOrigins?: readonly string[];
+}
+
+/** The runtime that matches `aws-lambda-ric`'s generation and the bundle's esbuild target. */
+export const RUNTIME = "nodejs22.x";
+
+/** Lambda's handler string for the bundle's `index.js`, export `handler`. */
+export const HANDLER = "index.handler";
+
+/** Headers a browser sends when it signs a request with SigV4. */
+const SIGV4_HEADERS = ["authorization", "x-amz-content-sha256", "x-amz-date", "x-amz-security-token"];
+
+export class StreamingFunction extends Construct {
+  readonly function: LambdaFunction;
+  readonly url: LambdaFunctionUrl;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly role: IamRole;
+
+  constructor(scope: Construct, id: string, props: StreamingFunctionProps) {
+    super(scope, id);
+    const authType = props.authType ?? "AWS_IAM";
+
+    // The bundle folder becomes an asset, so the JSON names it by a relative path, and the
+    // archive provider zips it at plan time. output_file_mode pins the entries' permissions so
+    // the zip's bytes do not depend on the umask of whoever synthesized it.
+    const asset = new TerraformAsset(this, "bundle", {
+      path: bundleHandler(props.entry),
+      type: AssetType.DIRECTORY,
+    });
+    const archive = new DataArchiveFile(this, "zip", {
+      type: "zip",
+      sourceDir: asset.path,
+      outputPath: `\${path.module}/${path.posix.join("dist", `${props.functionName}-${asset.assetHash}.zip`)}`,
+      outputFileMode: "0644",
+    });
+
+    this.logGroup = new CloudwatchLogGroup(this, "logs", {
+      name: `/aws/lambda/${props.functionName}`,
+      retentionInDays: props.logRetentionDays ?? 14,
+    });
+
+    this.role = new IamRole(this, "role", {
+      name: `${props.functionName}-role`,
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
+    });
+    // Least privilege: write log events to this function's own log group and nothing else.
+    // `${arn}:*` covers the group's log streams, which is where both actions apply.
+    const logPolicy = new IamRolePolicy(this, "logs-policy", {
+      name: "write-own-logs",
+      role: this.role.id,
+      policy: Fn.jsonencode({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            Resource: `${this.logGroup.arn}:*`,
+          },
+        ],
+      }),
+    });
+
+    this.function = new LambdaFunction(this, "function", {
+      functionName: props.functionName,
+      role: this.role.arn,
+      runtime: RUNTIME,
+      handler: HANDLER,
+      architectures: [props.architecture ?? "arm64"],
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? 60,
+      filename: archive.outputPath,
+      sourceCodeHash: archive.outputBase64Sha256,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      environment: { variables: { NODE_OPTIONS: "--enable-source-maps" } },
+      // The log group must exist (with its retention) before Lambda writes to it, or Lambda
+      // creates one of its own that never expires; the policy must exist before the first log.
+      dependsOn: [this.logGroup, logPolicy],
+    });
+
+    const origins = props.corsAllowOrigins ?? [];
+    this.url = new LambdaFunctionUrl(this, "url", {
+      functionName: this.function.functionName,
+      authorizationType: authType,
+      invokeMode: "RESPONSE_STREAM",
+      cors:
+        origins.length > 0
+          ? {
+              allowOrigins: [...origins],
+              allowMethods: ["GET"],
+              allowHeaders: authType === "AWS_IAM" ? SIGV4_HEADERS : [],
+              maxAge: 3600,
+            }
+          : undefined,
+    });
+
+    if (authType === "NONE") {
+      // A public URL needs a resource-based policy that lets anyone invoke it through the URL.
+      new LambdaPermission(this, "public-url", {
+        statementId: "FunctionURLAllowPublicAccess",
+        action: "lambda:InvokeFunctionUrl",
+        functionName: this.function.functionName,
+        principal: "*",
+        functionUrlAuthType: "NONE",
+      });
+      // Since October 2025 new function URLs also need lambda:InvokeFunction. AWS scopes it with
+      // the lambda:InvokedViaFunctionUrl condition, which aws provider 5.100.0 cannot express,
+      // so this statement is unconditional (see the README's security section).
+      // @see https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
+      new LambdaPermission(this, "public-invoke", {
+        statementId: "FunctionURLAllowInvokeAction",
+        action: "lambda:InvokeFunction",
+        functionName: this.function.functionName,
+        principal: "*",
+      });
+    }
+  }
+}
