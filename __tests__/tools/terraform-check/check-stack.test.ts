@@ -1,0 +1,101 @@
+// The synthesized stack, checked by the real terraform binary and hashicorp/aws 5.100.0, offline.
+// Needs `terraform` on PATH and a provider mirror (TF_PLUGIN_DIR or an implied mirror folder).
+// Without them this suite is reported as skipped, with the reason; with CI=true it fails.
+
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { planWorkdir, prepareWorkdir, reuseInit, initWorkdir, STACK_FILE, TerraformCheckError, validateWorkdir } from "../../../tools/terraform-check/check-stack";
+import { findPluginMirror, type PluginMirror } from "../../../tools/terraform-check/plugin-mirror";
+import { synthesizeMode } from "../../../tools/terraform-check/synth-modes";
+import { terraformVersion } from "../../../tools/terraform-check/terraform";
+
+function missingTool(): string | undefined {
+  if (terraformVersion() === undefined) {
+    return "terraform is not on PATH";
+  }
+  try {
+    findPluginMirror();
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+const missing = missingTool();
+const TERRAFORM_TIMEOUT = 120_000;
+
+if (missing !== undefined && process.env.CI === "true") {
+  test("the offline terraform check has what it needs (CI must not skip it)", () => {
+    throw new Error(`Cannot run the offline terraform check: ${missing}`);
+  });
+} else if (missing !== undefined) {
+  console.warn(`SKIPPED the offline terraform check: ${missing}`);
+}
+
+(missing === undefined ? describe : describe.skip)("offline terraform check of the synthesized stack", () => {
+  let scratch: string;
+  let mirror: PluginMirror;
+  const workdirs: Record<string, string> = {};
+  const plans: Record<string, Awaited<ReturnType<typeof planWorkdir>>> = {};
+
+  beforeAll(async () => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ls-tf-check-"));
+    mirror = findPluginMirror();
+    // One init, shared: the provider link and lock file are the same for both modes.
+    for (const mode of ["AWS_IAM", "NONE"] as const) {
+      const { stackDir } = synthesizeMode(mode, path.join(scratch, "synth"), {});
+      workdirs[mode] = prepareWorkdir(stackDir, path.join(scratch, "work", mode), mirror).dir;
+    }
+    await initWorkdir(workdirs.AWS_IAM, mirror);
+    reuseInit(workdirs.AWS_IAM, workdirs.NONE);
+    await Promise.all(
+      Object.entries(workdirs).map(async ([mode, dir]) => {
+        await validateWorkdir(dir);
+        plans[mode] = await planWorkdir(dir);
+      }),
+    );
+  }, TERRAFORM_TIMEOUT);
+
+  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  test("AWS_IAM mode validates and plans exactly the five resources of the stack", () => {
+    expect(plans.AWS_IAM.summary).toBe("Plan: 5 to add, 0 to change, 0 to destroy.");
+    expect(plans.AWS_IAM.creates).toEqual({
+      aws_cloudwatch_log_group: 1,
+      aws_iam_role: 1,
+      aws_iam_role_policy: 1,
+      aws_lambda_function: 1,
+      aws_lambda_function_url: 1,
+    });
+  });
+
+  test("public mode adds the two permissions", () => {
+    expect(plans.NONE.summary).toBe("Plan: 7 to add, 0 to change, 0 to destroy.");
+    expect(plans.NONE.creates).toEqual({
+      aws_cloudwatch_log_group: 1,
+      aws_iam_role: 1,
+      aws_iam_role_policy: 1,
+      aws_lambda_function: 1,
+      aws_lambda_function_url: 1,
+      aws_lambda_permission: 2,
+    });
+  });
+
+  test(
+    "fails on a broken copy of the stack, with terraform's own diagnostic",
+    async () => {
+      // GIVEN a copy of the checked stack with a runtime Lambda does not have
+      const broken = path.join(scratch, "work", "broken");
+      fs.cpSync(workdirs.AWS_IAM, broken, { recursive: true, verbatimSymlinks: true });
+      const file = path.join(broken, STACK_FILE);
+      fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('"runtime": "nodejs22.x"', '"runtime": "nodejs99.x"'));
+      // WHEN
+      const validating = validateWorkdir(broken);
+      // THEN
+      await expect(validating).rejects.toBeInstanceOf(TerraformCheckError);
+      await expect(validating).rejects.toThrow(/terraform validate failed \(exit code 1\)[\s\S]*Error: expected runtime to be one of[\s\S]*got nodejs99\.x/);
+    },
+    TERRAFORM_TIMEOUT,
+  );
+});

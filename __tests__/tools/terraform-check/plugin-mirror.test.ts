@@ -1,0 +1,89 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { findPluginMirror, impliedMirrorDirs, mirrorHolds, PluginMirrorError, terraformPlatform } from "../../../tools/terraform-check/plugin-mirror";
+
+/** A fake mirror folder holding the given providers, unpacked or as zips. */
+function fakeMirror(roots: string[], providers: { type: string; version: string; packed?: boolean }[]): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ls-mirror-"));
+  roots.push(dir);
+  for (const { type, version, packed } of providers) {
+    const providerDir = path.join(dir, "registry.terraform.io", "hashicorp", type);
+    if (packed) {
+      fs.mkdirSync(providerDir, { recursive: true });
+      fs.writeFileSync(path.join(providerDir, `terraform-provider-${type}_${version}_${terraformPlatform()}.zip`), "");
+    } else {
+      fs.mkdirSync(path.join(providerDir, version, terraformPlatform()), { recursive: true });
+      fs.writeFileSync(path.join(providerDir, version, terraformPlatform(), `terraform-provider-${type}_v${version}_x5`), "");
+    }
+  }
+  return dir;
+}
+
+describe("plugin-mirror", () => {
+  const roots: string[] = [];
+  afterAll(() => roots.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+  test("names platforms as terraform does", () => {
+    expect(terraformPlatform("linux", "x64")).toBe("linux_amd64");
+    expect(terraformPlatform("darwin", "arm64")).toBe("darwin_arm64");
+    expect(terraformPlatform("win32", "x64")).toBe("windows_amd64");
+  });
+
+  test("lists terraform's implied mirror folders for Linux, honouring XDG", () => {
+    expect(impliedMirrorDirs({ HOME: "/home/u" }, "linux")).toEqual([
+      "/home/u/.terraform.d/plugins",
+      "/home/u/.local/share/terraform/plugins",
+      "/usr/local/share/terraform/plugins",
+      "/usr/share/terraform/plugins",
+    ]);
+    expect(impliedMirrorDirs({ HOME: "/home/u", XDG_DATA_HOME: "/x", XDG_DATA_DIRS: "/y" }, "linux")).toEqual([
+      "/home/u/.terraform.d/plugins",
+      "/x/terraform/plugins",
+      "/y/terraform/plugins",
+    ]);
+  });
+
+  test("recognizes unpacked and packed layouts, and the version", () => {
+    const unpacked = fakeMirror(roots, [{ type: "aws", version: "5.100.0" }]);
+    const packed = fakeMirror(roots, [{ type: "aws", version: "5.100.0", packed: true }]);
+    const other = fakeMirror(roots, [{ type: "aws", version: "5.99.0" }]);
+    const aws = { address: "registry.terraform.io/hashicorp/aws", version: "5.100.0" };
+    expect(mirrorHolds(unpacked, aws)).toBe(true);
+    expect(mirrorHolds(packed, aws)).toBe(true);
+    expect(mirrorHolds(other, aws)).toBe(false);
+  });
+
+  test("uses TF_PLUGIN_DIR and tells whether it holds the archive provider", () => {
+    const awsOnly = fakeMirror(roots, [{ type: "aws", version: "5.100.0" }]);
+    const both = fakeMirror(roots, [{ type: "aws", version: "5.100.0" }, { type: "archive", version: "2.7.1" }]);
+    expect(findPluginMirror({ TF_PLUGIN_DIR: awsOnly, HOME: "/nowhere" })).toEqual({ dir: awsOnly, foundBy: "TF_PLUGIN_DIR", hasArchive: false });
+    expect(findPluginMirror({ TF_PLUGIN_DIR: both, HOME: "/nowhere" })).toMatchObject({ hasArchive: true });
+  });
+
+  test("finds an implied mirror when TF_PLUGIN_DIR is unset", () => {
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "ls-home-"));
+    roots.push(home);
+    const mirror = fakeMirror(roots, [{ type: "aws", version: "5.100.0" }]);
+    fs.mkdirSync(path.join(home, ".terraform.d"));
+    fs.symlinkSync(mirror, path.join(home, ".terraform.d", "plugins"));
+    expect(findPluginMirror({ HOME: home, XDG_DATA_DIRS: "/nowhere" })).toMatchObject({
+      dir: path.join(home, ".terraform.d", "plugins"),
+      foundBy: "implied",
+    });
+  });
+
+  test("a TF_PLUGIN_DIR without the aws provider gets a clear message with the fix", () => {
+    const empty = fakeMirror(roots, []);
+    expect(() => findPluginMirror({ TF_PLUGIN_DIR: empty })).toThrow(PluginMirrorError);
+    expect(() => findPluginMirror({ TF_PLUGIN_DIR: empty })).toThrow(
+      new RegExp(`^TF_PLUGIN_DIR=${empty} does not hold registry.terraform.io/hashicorp/aws 5.100.0 \\(${terraformPlatform()}\\)\\. Set TF_PLUGIN_DIR to a folder laid out as`),
+    );
+  });
+
+  test("no mirror anywhere gets a message that lists where it looked", () => {
+    expect(() => findPluginMirror({ HOME: "/nowhere", XDG_DATA_DIRS: "/also-nowhere" })).toThrow(
+      /TF_PLUGIN_DIR is unset and none of \/nowhere\/.terraform.d\/plugins, .*\/also-nowhere\/terraform\/plugins has it\. Set TF_PLUGIN_DIR/,
+    );
+  });
+});

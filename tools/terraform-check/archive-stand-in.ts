@@ -1,0 +1,94 @@
+// Stands in for `data "archive_file"` when the hashicorp/archive provider is not available
+// offline: zips each `source_dir` in Node (deterministically) and writes the zip's path and
+// SHA-256 into the JSON wherever the data source's attributes are referenced. Used only on the
+// check's private copy of a stack; the stack itself always uses the real provider.
+
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { zipSync, type Zippable } from "fflate";
+import type { TerraformJson } from "./terraform-json";
+
+/** Fixed entry time, so the zip's bytes depend on the files alone (zip cannot store earlier). */
+const ZIP_EPOCH = new Date("1980-01-01T00:00:00Z");
+/** Unix "host OS" in the zip's version-made-by field, so the mode bits are honoured. */
+const ZIP_OS_UNIX = 3;
+
+/** The attributes of archive_file this stand-in can provide. */
+const PROVIDED = ["output_path", "output_base64sha256", "output_sha256", "output_size"] as const;
+
+export interface StandInArchive {
+  readonly name: string;
+  /** The zip, relative to the stack folder. */
+  readonly outputPath: string;
+  readonly base64sha256: string;
+  readonly size: number;
+}
+
+/** Zips every file under `sourceDir`, in path order, with fixed times and the given mode. */
+export function zipFolder(sourceDir: string, fileMode: number): Uint8Array {
+  const files: Zippable = {};
+  const names = (fs.readdirSync(sourceDir, { recursive: true }) as string[])
+    .filter((name) => fs.statSync(path.join(sourceDir, name)).isFile())
+    .sort();
+  for (const name of names) {
+    files[name.split(path.sep).join("/")] = [
+      fs.readFileSync(path.join(sourceDir, name)),
+      { mtime: ZIP_EPOCH, os: ZIP_OS_UNIX, attrs: (0o100000 | fileMode) << 16, level: 9 },
+    ];
+  }
+  return zipSync(files);
+}
+
+/**
+ * Returns `json` with every `data.archive_file` replaced by a zip built here (written into
+ * `stackDir`, the folder the JSON's relative paths start from), and without the archive
+ * provider, which then has nothing left to do.
+ * @throws Error naming the attribute, when the JSON uses one this stand-in cannot provide.
+ */
+export function standInForArchiveFiles(json: TerraformJson, stackDir: string): { json: TerraformJson; archives: StandInArchive[] } {
+  const archives = json.data?.archive_file ?? {};
+  const made: StandInArchive[] = [];
+  let text = JSON.stringify(json);
+  for (const [name, config] of Object.entries(archives)) {
+    const sourceDir = String(config.source_dir);
+    if (config.type !== "zip" || config.source_dir === undefined) {
+      throw new Error(`data.archive_file.${name}: the stand-in zips a source_dir only (got type ${JSON.stringify(config.type)}).`);
+    }
+    const outputPath = String(config.output_path).replace("${path.module}", ".");
+    const zip = zipFolder(path.resolve(stackDir, sourceDir), parseInt(String(config.output_file_mode ?? "0644"), 8));
+    fs.mkdirSync(path.dirname(path.resolve(stackDir, outputPath)), { recursive: true });
+    fs.writeFileSync(path.resolve(stackDir, outputPath), zip);
+    const values: Record<(typeof PROVIDED)[number], string> = {
+      output_path: outputPath,
+      output_base64sha256: createHash("sha256").update(zip).digest("base64"),
+      output_sha256: createHash("sha256").update(zip).digest("hex"),
+      output_size: String(zip.length),
+    };
+    const reference = new RegExp(`\\$\\{data\\.archive_file\\.${escapeRegExp(name)}\\.([a-z0-9_]+)\\}`, "g");
+    text = text.replace(reference, (whole, attribute: string) => {
+      if (!(attribute in values)) {
+        throw new Error(`${whole}: the archive stand-in provides only ${PROVIDED.join(", ")}; use the real hashicorp/archive provider for ${attribute}.`);
+      }
+      return values[attribute as keyof typeof values];
+    });
+    made.push({ name, outputPath, base64sha256: values.output_base64sha256, size: zip.length });
+  }
+  const replaced = JSON.parse(text) as TerraformJson;
+  if (replaced.data) {
+    delete replaced.data.archive_file;
+    if (Object.keys(replaced.data).length === 0) {
+      delete replaced.data;
+    }
+  }
+  delete replaced.provider?.archive;
+  delete replaced.terraform?.required_providers?.archive;
+  if (JSON.stringify(replaced).includes("data.archive_file.")) {
+    throw new Error("a reference to data.archive_file is left after the stand-in replaced them; the JSON uses a form this check does not know.");
+  }
+  return { json: replaced, archives: made };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
