@@ -22,7 +22,10 @@ export async function streamCars(
       statusCode: 400,
       headers: { "content-type": "application/json" },
     });
-    stream.end(JSON.stringify({ error }));
+    // write, then end(): the runtime sends the prelude on the first write() only, and end(data)
+    // bypasses it, which Lambda answers with a 502 (aws-lambda-nodejs-runtime-interface-client#97).
+    stream.write(JSON.stringify({ error }));
+    stream.end();
     return;
   }
   const stream = awslambda.HttpResponseStream.from(responseStream, {

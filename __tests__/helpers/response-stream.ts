@@ -1,7 +1,9 @@
 // An in-memory stand-in for the Node.js runtime's response stream and the `awslambda` global, in
-// the shape the runtime interface client gives them: `HttpResponseStream.from` sets the
-// http-integration content type and sends the JSON prelude and an 8-byte NUL delimiter ahead of
-// the body. The real runtime client is exercised by the local Function URL's tests.
+// the shape the runtime interface client (v3) gives them: `HttpResponseStream.from` sets the
+// http-integration content type and arranges for the JSON prelude and an 8-byte NUL delimiter to
+// go out on the first `write()`. As in the real client, `end(data)` does not pass through that
+// hook, so a handler that only calls `end(data)` sends no prelude (Lambda then answers 502).
+// The real runtime client is exercised by the local Function URL's tests.
 
 import { Writable } from "node:stream";
 
@@ -36,7 +38,15 @@ export class InMemoryResponseStream extends Writable {
     this.contentType = contentType;
   }
 
+  /** Set by HttpResponseStream.from: runs once, before the first write. */
+  onBeforeFirstWrite: ((write: (chunk: Buffer) => void) => void) | undefined;
+
   override write(chunk: unknown, ...rest: unknown[]): boolean {
+    const hook = this.onBeforeFirstWrite;
+    if (hook) {
+      this.onBeforeFirstWrite = undefined;
+      hook((bytes) => this.write(bytes));
+    }
     const accepted = super.write(chunk, ...(rest as [BufferEncoding, () => void]));
     this.events.push(`write:${Buffer.byteLength(chunk as Buffer)}:${accepted}`);
     return accepted;
@@ -60,11 +70,11 @@ export class InMemoryResponseStream extends Writable {
     return all.subarray(all.indexOf(DELIMITER) + DELIMITER.length);
   }
 
-  /** Sizes of the body writes, in order. */
+  /** Sizes of the body writes, in order (the prelude's two writes left out). */
   bodyWrites(): number[] {
     return this.events
       .filter((e) => e.startsWith("write:"))
-      .slice(this.prelude === undefined ? 0 : 1)
+      .slice(this.prelude === undefined ? 0 : 2)
       .map((e) => Number(e.split(":")[1]));
   }
 }
@@ -76,8 +86,12 @@ export function installAwslambdaStandIn(): void {
     HttpResponseStream: {
       from(stream: InMemoryResponseStream, prelude: Record<string, unknown>): InMemoryResponseStream {
         stream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
-        stream.prelude = prelude;
-        stream.write(Buffer.concat([Buffer.from(JSON.stringify(prelude)), DELIMITER]));
+        const json = JSON.stringify(prelude);
+        stream.onBeforeFirstWrite = (write) => {
+          stream.prelude = prelude;
+          write(Buffer.from(json));
+          write(DELIMITER);
+        };
         return stream;
       },
     },

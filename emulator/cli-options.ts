@@ -1,0 +1,112 @@
+// Parses and validates `npm start -- [flags]` with Node's own util.parseArgs. A bad flag or value
+// becomes one UsageError line that names it and what is allowed.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { UsageError } from "./errors";
+import type { AuthType, InvokeMode } from "./stack-reader";
+
+export interface CliOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly stack?: string;
+  readonly bundle?: string;
+  readonly handler?: string;
+  readonly invokeMode?: InvokeMode;
+  readonly auth?: AuthType;
+  readonly timeout?: number;
+  readonly memory?: number;
+  readonly maxEnvironments?: number;
+  readonly help: boolean;
+}
+
+export const USAGE = `Usage: npm start -- [--port N] [--host HOST] [--stack DIR | --bundle DIR --handler FILE.EXPORT]
+                    [--invoke-mode RESPONSE_STREAM|BUFFERED] [--auth AWS_IAM|NONE]
+                    [--timeout SECONDS] [--memory MB] [--max-environments N]
+Serves the synthesized stack's function as a local Function URL. Flags override the stack.`;
+
+const FLAGS = {
+  port: { type: "string" },
+  host: { type: "string" },
+  stack: { type: "string" },
+  bundle: { type: "string" },
+  handler: { type: "string" },
+  "invoke-mode": { type: "string" },
+  auth: { type: "string" },
+  timeout: { type: "string" },
+  memory: { type: "string" },
+  "max-environments": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** Parses `argv` (without node and script); `env` supplies PORT. */
+export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split("\n")[0]}. Allowed flags: ${Object.keys(FLAGS).map((f) => `--${f}`).join(", ")}`);
+  }
+  const text = (name: string): string | undefined => values[name] as string | undefined;
+  if (text("bundle") !== undefined && text("stack") !== undefined) {
+    throw new UsageError("--stack and --bundle cannot be used together: serve a synthesized stack, or a handler folder");
+  }
+  if ((text("bundle") === undefined) !== (text("handler") === undefined)) {
+    throw new UsageError("--bundle DIR and --handler FILE.EXPORT go together (for example --bundle dist --handler index.handler)");
+  }
+  const portText = text("port") ?? env.PORT;
+  const options: CliOptions = {
+    help: values.help === true,
+    port: portText === undefined ? 3000 : integer(text("port") !== undefined ? "--port" : "PORT", portText, 0, 65_535),
+    host: text("host") ?? "127.0.0.1",
+    ...(text("stack") !== undefined ? { stack: existingDir("--stack", text("stack")!) } : {}),
+    ...(text("bundle") !== undefined ? { bundle: existingDir("--bundle", text("bundle")!) } : {}),
+    ...(text("handler") !== undefined ? { handler: handlerString(text("handler")!, text("bundle")!) } : {}),
+    ...(text("invoke-mode") !== undefined ? { invokeMode: choice("--invoke-mode", text("invoke-mode")!, ["RESPONSE_STREAM", "BUFFERED"] as const) } : {}),
+    ...(text("auth") !== undefined ? { auth: choice("--auth", text("auth")!, ["AWS_IAM", "NONE"] as const) } : {}),
+    ...(text("timeout") !== undefined ? { timeout: integer("--timeout", text("timeout")!, 1, 900) } : {}),
+    ...(text("memory") !== undefined ? { memory: integer("--memory", text("memory")!, 128, 10_240) } : {}),
+    ...(text("max-environments") !== undefined ? { maxEnvironments: integer("--max-environments", text("max-environments")!, 1, 64) } : {}),
+  };
+  if (options.host.trim() === "") {
+    throw new UsageError('--host must be a host name or IP address such as 127.0.0.1 (got "")');
+  }
+  return options;
+}
+
+function integer(name: string, value: string, min: number, max: number): number {
+  const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`);
+  }
+  return n;
+}
+
+function choice<T extends string>(name: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`${name} must be ${allowed.join(" or ")} (got ${JSON.stringify(value)})`);
+  }
+  return value as T;
+}
+
+function existingDir(name: string, value: string): string {
+  const dir = path.resolve(value);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new UsageError(`${name} must be an existing folder (got ${JSON.stringify(value)}, which is not one)`);
+  }
+  return dir;
+}
+
+/** `FILE.EXPORT`, where FILE.js, .mjs or .cjs exists in the bundle, as Lambda resolves it. */
+function handlerString(value: string, bundle: string): string {
+  const match = /^(.+)\.([A-Za-z_$][\w$]*)$/.exec(value);
+  if (!match) {
+    throw new UsageError(`--handler must be FILE.EXPORT such as index.handler (got ${JSON.stringify(value)})`);
+  }
+  const found = [".js", ".mjs", ".cjs"].some((ext) => fs.existsSync(path.join(path.resolve(bundle), match[1] + ext)));
+  if (!found) {
+    throw new UsageError(`--handler ${value}: no ${match[1]}.js, .mjs or .cjs in ${bundle}`);
+  }
+  return value;
+}

@@ -1,0 +1,106 @@
+// `npm start`: synthesize the stack (or read a given stack or bundle folder), serve its function
+// as a local Function URL, and print one line with the URL and the curl command to call it.
+
+import * as path from "node:path";
+import { ConfigError, DEFAULTS, readConfig } from "../lib/config";
+import { RUNTIME } from "../lib/streaming-function";
+import { synthesizeStack } from "../lib/synthesize";
+import { parseCliOptions, USAGE, type CliOptions } from "./cli-options";
+import { RuntimeMissingError, StackReadError, UsageError } from "./errors";
+import { startLocalFunctionUrl } from "./local-function-url";
+import type { VerifierCredentials } from "./sigv4-verifier";
+import { readStack, type FunctionConfig } from "./stack-reader";
+
+/** The function to serve: from the stack (synthesized now unless --stack names one) or --bundle. */
+export function resolveFunction(options: CliOptions, env: NodeJS.ProcessEnv, projectRoot: string): FunctionConfig {
+  let fn: FunctionConfig;
+  if (options.bundle && options.handler) {
+    fn = {
+      functionName: path.basename(options.bundle),
+      region: env.AWS_REGION || DEFAULTS.region,
+      handler: options.handler,
+      runtime: RUNTIME,
+      memoryMb: DEFAULTS.memoryMb,
+      timeoutSeconds: DEFAULTS.timeoutSeconds,
+      environment: { NODE_OPTIONS: "--enable-source-maps" },
+      bundleDir: options.bundle,
+      invokeMode: "RESPONSE_STREAM",
+      authType: DEFAULTS.functionUrlAuth,
+    };
+  } else {
+    const stackDir = options.stack ?? synthesizeStack(readConfig(env), path.join(projectRoot, "cdktf.out"));
+    fn = readStack(stackDir);
+  }
+  return {
+    ...fn,
+    ...(options.invokeMode ? { invokeMode: options.invokeMode } : {}),
+    ...(options.auth ? { authType: options.auth } : {}),
+    ...(options.timeout ? { timeoutSeconds: options.timeout } : {}),
+    ...(options.memory ? { memoryMb: options.memory } : {}),
+  };
+}
+
+/** The credentials signatures are checked against: this shell's AWS_ACCESS_KEY_ID and secret. */
+export function credentialsFrom(env: NodeJS.ProcessEnv): VerifierCredentials | undefined {
+  if (!env.AWS_ACCESS_KEY_ID || !env.AWS_SECRET_ACCESS_KEY) {
+    return undefined;
+  }
+  return {
+    accessKeyId: env.AWS_ACCESS_KEY_ID,
+    secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+    ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+  };
+}
+
+/** The exact curl command that calls `url`: signed for AWS_IAM, plain for NONE. */
+export function curlCommand(fn: FunctionConfig, url: string, credentials: VerifierCredentials | undefined): string {
+  if (fn.authType === "NONE") {
+    return `curl -N ${url}`;
+  }
+  const token = credentials?.sessionToken ? ` -H "x-amz-security-token: $AWS_SESSION_TOKEN"` : "";
+  return `curl -N --aws-sigv4 "aws:amz:${fn.region}:lambda" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"${token} ${url}`;
+}
+
+async function main(): Promise<void> {
+  const options = parseCliOptions(process.argv.slice(2));
+  if (options.help) {
+    console.log(USAGE);
+    return;
+  }
+  const fn = resolveFunction(options, process.env, path.join(__dirname, ".."));
+  const credentials = credentialsFrom(process.env);
+  if (fn.authType === "AWS_IAM" && !credentials) {
+    throw new UsageError(
+      "The URL's auth type is AWS_IAM, so requests are checked against AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from this shell, and they are not set. " +
+        "Export a pair (any pair works locally, e.g. AWS_ACCESS_KEY_ID=AKIDLOCAL AWS_SECRET_ACCESS_KEY=local-secret) or use --auth NONE.",
+    );
+  }
+  const local = await startLocalFunctionUrl({ fn, host: options.host, port: options.port, maxEnvironments: options.maxEnvironments, credentials });
+  console.log(
+    `Local Function URL for ${fn.functionName} (${fn.invokeMode}, ${fn.authType}, ${fn.handler} on Node.js 22) at ${local.url}  ·  try: ${curlCommand(fn, local.url, credentials)}`,
+  );
+  const stop = (): void => {
+    void local.close().then(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    if (error instanceof ConfigError || error instanceof StackReadError || error instanceof RuntimeMissingError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      console.error(`The port is in use (${(error as Error).message}); pick another with --port or PORT.`);
+      process.exit(1);
+    }
+    console.error(error);
+    process.exit(1);
+  });
+}

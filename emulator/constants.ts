@@ -1,0 +1,56 @@
+// Protocol strings and limits of the Lambda Runtime API and of Function URLs, in one place.
+// Sources: ../../shared/docs/streaming-protocol.md (§1, §3, §4), which cites AWS's docs, the
+// runtime interface client and the Runtime Interface Emulator for each value.
+
+/** Base path of every Runtime API route. @see https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html */
+export const RUNTIME_API_VERSION = "/2018-06-01";
+
+export const RUNTIME_ROUTES = {
+  next: `${RUNTIME_API_VERSION}/runtime/invocation/next`,
+  /** `/2018-06-01/runtime/invocation/{id}/response` and `/error`. */
+  invocation: new RegExp(`^${RUNTIME_API_VERSION}/runtime/invocation/([^/]+)/(response|error)$`),
+  initError: `${RUNTIME_API_VERSION}/runtime/init/error`,
+} as const;
+
+/** Headers of `GET /next`, lower-cased as Node delivers them. */
+export const NEXT_HEADERS = {
+  requestId: "lambda-runtime-aws-request-id",
+  deadline: "lambda-runtime-deadline-ms",
+  functionArn: "lambda-runtime-invoked-function-arn",
+  traceId: "lambda-runtime-trace-id",
+} as const;
+
+export const RESPONSE_MODE_HEADER = "lambda-runtime-function-response-mode";
+export const RESPONSE_MODE_STREAMING = "streaming";
+/** RIE's managed-instances variant also accepts the literal "buffered"; absent means buffered. */
+export const RESPONSE_MODE_BUFFERED = "buffered";
+
+/** Error trailers of a streamed response, and the header of `/error` and `/init/error`. */
+export const ERROR_TYPE_HEADER = "lambda-runtime-function-error-type";
+export const ERROR_BODY_TRAILER = "lambda-runtime-function-error-body";
+
+/** Content type the runtime uses after `awslambda.HttpResponseStream.from`. */
+export const HTTP_INTEGRATION_CONTENT_TYPE = "application/vnd.awslambda.http-integration-response";
+/** Eight NUL bytes end the JSON prelude of an http-integration response. */
+export const PRELUDE_DELIMITER = Buffer.alloc(8);
+/**
+ * The prelude must end within the first 16 KB (API Gateway's documented limit; Function URLs
+ * are not documented, so the local URL applies the same cap).
+ * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode-lambda.html
+ */
+export const MAX_PRELUDE_BYTES = 16 * 1024;
+
+/** Buffered response limit enforced by the Runtime API: 6 MiB + 100 bytes. */
+export const MAX_BUFFERED_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
+/** A Function URL request (the event Lambda builds from it) may be at most 6 MB. */
+export const MAX_REQUEST_BODY_BYTES = 6 * 1024 * 1024;
+/** Request line and headers together: 1 MB. @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
+export const MAX_REQUEST_HEADER_BYTES = 1024 * 1024;
+/** A streamed response may be at most 200 MiB. */
+export const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
+
+/** The docs' page for Function URL authorization errors, quoted in AWS's 403 body. */
+export const URL_AUTH_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html";
+
+/** Account id used in ARNs of the local function. */
+export const LOCAL_ACCOUNT_ID = "000000000000";

@@ -1,0 +1,189 @@
+// Translation between HTTP and Lambda for a Function URL: an HTTP request becomes a payload
+// format 2.0 event, and a buffered function result becomes an HTTP response. Pure functions.
+// @see https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-payloads
+
+import type { LambdaFunctionURLEvent } from "aws-lambda";
+
+/** The parts of an HTTP request the event is built from. */
+export interface HttpRequestInput {
+  readonly method: string;
+  /** The request target as sent: path and query, percent-encoding kept. */
+  readonly url: string;
+  /** e.g. "1.1". */
+  readonly httpVersion: string;
+  /** Node's rawHeaders: name, value, name, value… in the order received. */
+  readonly rawHeaders: readonly string[];
+  readonly body: Buffer;
+  readonly sourceIp: string;
+}
+
+/** The caller of an AWS_IAM URL, once its signature checked out. */
+export interface IamCaller {
+  readonly accessKey: string;
+  readonly accountId: string;
+  readonly userArn: string;
+  readonly userId: string;
+}
+
+export interface EventContext {
+  readonly requestId: string;
+  readonly now: Date;
+  /** Absent for NONE auth. */
+  readonly caller?: IamCaller;
+  readonly traceId: string;
+}
+
+/**
+ * Content types whose bodies arrive as text; anything else (or no type at all) arrives base64.
+ * AWS documents only "binary is base64"; this list follows what was observed (§3.2).
+ */
+const TEXT_TYPE = /^(text\/[^;]+|application\/(json|xml|javascript|x-www-form-urlencoded|[^;]+\+(json|xml)))\s*(;|$)/i;
+
+/** Headers Lambda answers for, not the function: they never reach the event. */
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection"]);
+
+/** Builds the payload 2.0 event Lambda sends the function for this request. */
+export function toFunctionUrlEvent(request: HttpRequestInput, context: EventContext): LambdaFunctionURLEvent {
+  const headers = joinHeaders(request.rawHeaders);
+  const queryAt = request.url.indexOf("?");
+  const rawPath = queryAt === -1 ? request.url : request.url.slice(0, queryAt);
+  const rawQueryString = queryAt === -1 ? "" : request.url.slice(queryAt + 1);
+  const host = headers.host ?? "localhost";
+  const domainName = host.replace(/:\d+$/, "");
+  const cookies = headers.cookie
+    ?.split(";")
+    .map((c) => c.trim())
+    .filter(Boolean);
+  delete headers.cookie;
+  headers["x-forwarded-for"] = headers["x-forwarded-for"] ? `${headers["x-forwarded-for"]}, ${request.sourceIp}` : request.sourceIp;
+  headers["x-forwarded-proto"] = "http";
+  headers["x-forwarded-port"] = host.match(/:(\d+)$/)?.[1] ?? "80";
+  headers["x-amzn-trace-id"] = context.traceId;
+  const isText = request.body.length === 0 || TEXT_TYPE.test(headers["content-type"] ?? "");
+
+  const event: LambdaFunctionURLEvent = {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath,
+    rawQueryString,
+    ...(cookies && cookies.length > 0 ? { cookies } : {}),
+    headers,
+    ...(rawQueryString ? { queryStringParameters: parseQuery(rawQueryString) } : {}),
+    requestContext: {
+      accountId: context.caller ? context.caller.accountId : "anonymous",
+      apiId: domainName.split(".")[0],
+      domainName,
+      domainPrefix: domainName.split(".")[0],
+      http: {
+        method: request.method,
+        path: rawPath,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.sourceIp,
+        userAgent: headers["user-agent"] ?? "",
+      },
+      requestId: context.requestId,
+      routeKey: "$default",
+      stage: "$default",
+      time: formatRequestTime(context.now),
+      timeEpoch: context.now.getTime(),
+      ...(context.caller
+        ? {
+            authorizer: {
+              iam: {
+                accessKey: context.caller.accessKey,
+                accountId: context.caller.accountId,
+                callerId: context.caller.userId,
+                cognitoIdentity: null,
+                principalOrgId: null,
+                userArn: context.caller.userArn,
+                userId: context.caller.userId,
+              },
+            },
+          }
+        : {}),
+    } as LambdaFunctionURLEvent["requestContext"],
+    ...(request.body.length > 0 ? { body: isText ? request.body.toString("utf8") : request.body.toString("base64") } : {}),
+    isBase64Encoded: !isText,
+  };
+  return event;
+}
+
+/** Lower-cased header names; repeated headers joined with commas, as Lambda does. */
+export function joinHeaders(rawHeaders: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i].toLowerCase();
+    if (HOP_BY_HOP.has(name)) {
+      continue;
+    }
+    headers[name] = name in headers ? `${headers[name]},${rawHeaders[i + 1]}` : rawHeaders[i + 1];
+  }
+  return headers;
+}
+
+/** Decoded query parameters; repeated names joined with commas (`a=1&a=2` → `{a: "1,2"}`). */
+export function parseQuery(rawQueryString: string): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(rawQueryString)) {
+    query[name] = name in query ? `${query[name]},${value}` : value;
+  }
+  return query;
+}
+
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+
+/** `requestContext.time`: `21/Mar/2024:13:26:56 +0000`. */
+export function formatRequestTime(date: Date): string {
+  const pad = (n: number): string => String(n).padStart(2, "0");
+  return (
+    `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +
+    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`
+  );
+}
+
+/** An HTTP response built from a buffered function result. */
+export interface HttpResponseOutput {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly cookies: readonly string[];
+  readonly body: Buffer;
+}
+
+/**
+ * Maps a BUFFERED function's result as Function URLs do: an object with `statusCode` is a
+ * structured response; any other value is "inferred" as 200 application/json with the value as
+ * the body (a JSON string loses its quotes). Returns undefined for a payload that is not JSON.
+ */
+export function fromBufferedResult(payload: Buffer): HttpResponseOutput | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(payload.toString("utf8"));
+  } catch {
+    return undefined;
+  }
+  if (typeof value === "object" && value !== null && !Array.isArray(value) && "statusCode" in value) {
+    const result = value as { statusCode: unknown; headers?: unknown; cookies?: unknown; body?: unknown; isBase64Encoded?: unknown };
+    const statusCode = Number(result.statusCode);
+    if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
+      return undefined;
+    }
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    for (const [name, v] of Object.entries((result.headers as Record<string, unknown>) ?? {})) {
+      headers[name.toLowerCase()] = String(v);
+    }
+    const body =
+      result.body === undefined || result.body === null
+        ? ""
+        : typeof result.body === "string"
+          ? result.body
+          : JSON.stringify(result.body);
+    return {
+      statusCode,
+      headers,
+      cookies: Array.isArray(result.cookies) ? result.cookies.map(String) : [],
+      body: result.isBase64Encoded === true ? Buffer.from(body, "base64") : Buffer.from(body, "utf8"),
+    };
+  }
+  const body = value === null ? "" : typeof value === "string" ? value : JSON.stringify(value);
+  return { statusCode: 200, headers: { "content-type": "application/json" }, cookies: [], body: Buffer.from(body, "utf8") };
+}

@@ -1,0 +1,161 @@
+// A streamed response as the runtime sends it: the HTTP-integration prelude
+// (`<JSON metadata><8 NUL bytes><body>`, after `awslambda.HttpResponseStream.from`), and the
+// error trailers that end a failed stream. No HTTP here: bytes in, parsed parts out.
+//
+// Wire format (streaming-protocol.md §2.5, §3.6): with content type
+// application/vnd.awslambda.http-integration-response the body starts with a JSON object
+// ({statusCode, headers, cookies}) followed by eight 0x00 bytes; everything after the first
+// such delimiter is the HTTP body, and may itself contain NULs. The runtime gives no chunk
+// fidelity, so the delimiter may arrive split across reads.
+
+import type { IncomingHttpHeaders } from "node:http";
+import type { Readable } from "node:stream";
+import { ERROR_BODY_TRAILER, ERROR_TYPE_HEADER, MAX_PRELUDE_BYTES, PRELUDE_DELIMITER } from "./constants";
+import type { FunctionError } from "./errors";
+
+/** The HTTP status, headers and cookies a handler asked for in its prelude. */
+export interface Prelude {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly cookies: readonly string[];
+}
+
+export type PreludeResult =
+  /** Found: `stream` is positioned at the first body byte. */
+  | { readonly kind: "prelude"; readonly prelude: Prelude }
+  /** The stream ended with no bytes at all (Lambda answers 200 with default headers). */
+  | { readonly kind: "empty" }
+  /** No delimiter within MAX_PRELUDE_BYTES, or not a JSON object (Lambda answers 502). */
+  | { readonly kind: "invalid"; readonly reason: string }
+  /** The runtime's connection broke first (timeout, crash). */
+  | { readonly kind: "aborted" };
+
+/**
+ * Reads the prelude from the front of `stream`. Bytes after the delimiter are pushed back onto
+ * the stream (`unshift`), so the caller pipes the body on from there without a copy.
+ */
+export function readPrelude(stream: Readable): Promise<PreludeResult> {
+  return new Promise((resolve) => {
+    let buffered: Buffer = Buffer.alloc(0);
+    const finish = (result: PreludeResult): void => {
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+      stream.off("error", onAbort);
+      stream.off("close", onAbort);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      // Search from 7 bytes back, so a delimiter split across reads is found.
+      const from = Math.max(0, buffered.length - (PRELUDE_DELIMITER.length - 1));
+      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+      const at = buffered.indexOf(PRELUDE_DELIMITER, from);
+      if (at === -1) {
+        if (buffered.length > MAX_PRELUDE_BYTES) {
+          stream.pause();
+          finish({ kind: "invalid", reason: `no prelude delimiter within the first ${MAX_PRELUDE_BYTES} bytes` });
+        }
+        return;
+      }
+      stream.pause();
+      const rest = buffered.subarray(at + PRELUDE_DELIMITER.length);
+      if (rest.length > 0) {
+        stream.unshift(rest);
+      }
+      const parsed = parsePrelude(buffered.subarray(0, at));
+      finish(typeof parsed === "string" ? { kind: "invalid", reason: parsed } : { kind: "prelude", prelude: parsed });
+    };
+    const onEnd = (): void =>
+      finish(buffered.length === 0 ? { kind: "empty" } : { kind: "invalid", reason: "the stream ended before the prelude delimiter" });
+    const onAbort = (): void => finish({ kind: "aborted" });
+    stream.on("data", onData);
+    stream.once("end", onEnd);
+    stream.once("error", onAbort);
+    stream.once("close", onAbort);
+  });
+}
+
+/**
+ * Parses the prelude's JSON. A missing `statusCode` means 200 (observed on AWS); headers must be
+ * strings and cookies an array of strings. Returns a description of the problem when invalid.
+ */
+export function parsePrelude(json: Buffer): Prelude | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(json.toString("utf8"));
+  } catch {
+    return "the prelude is not valid JSON";
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    return "the prelude is not a JSON object";
+  }
+  const { statusCode = 200, headers = {}, cookies = [] } = value as Record<string, unknown>;
+  const status = Number(statusCode);
+  if (!Number.isInteger(status) || status < 100 || status > 599) {
+    return `the prelude's statusCode ${JSON.stringify(statusCode)} is not an HTTP status`;
+  }
+  if (typeof headers !== "object" || headers === null || Array.isArray(headers)) {
+    return "the prelude's headers are not an object";
+  }
+  if (!Array.isArray(cookies)) {
+    return "the prelude's cookies are not an array";
+  }
+  return {
+    statusCode: status,
+    headers: Object.fromEntries(Object.entries(headers as Record<string, unknown>).map(([name, v]) => [name.toLowerCase(), String(v)])),
+    cookies: cookies.map(String),
+  };
+}
+
+/**
+ * The error a stream's trailers report, or undefined for a clean end. The body trailer is
+ * standard base64 of `{errorType, errorMessage, trace}`; an undecodable body keeps the type.
+ */
+export function readErrorTrailers(trailers: IncomingHttpHeaders | Record<string, string | undefined>): FunctionError | undefined {
+  const errorType = trailers[ERROR_TYPE_HEADER];
+  const encoded = trailers[ERROR_BODY_TRAILER];
+  if (typeof errorType !== "string" && typeof encoded !== "string") {
+    return undefined;
+  }
+  let details: { errorType?: unknown; errorMessage?: unknown; trace?: unknown } = {};
+  if (typeof encoded === "string") {
+    try {
+      details = JSON.parse(Buffer.from(encoded, "base64").toString("utf8"));
+    } catch {
+      details = {};
+    }
+  }
+  return {
+    errorType: typeof errorType === "string" && errorType ? errorType : String(details.errorType ?? "Runtime.Unknown"),
+    errorMessage: typeof details.errorMessage === "string" ? details.errorMessage : "",
+    ...(Array.isArray(details.trace) ? { trace: details.trace.map(String) } : {}),
+  };
+}
+
+export type FirstBytes = { readonly kind: "data" } | { readonly kind: "empty" } | { readonly kind: "aborted" };
+
+/**
+ * Waits until `stream` has its first byte (pushed back, so nothing is lost), ends empty, or
+ * breaks. Lets the front answer 502 for an error that came before any byte.
+ */
+export function waitForFirstBytes(stream: Readable): Promise<FirstBytes> {
+  return new Promise((resolve) => {
+    const finish = (result: FirstBytes): void => {
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+      stream.off("error", onAbort);
+      stream.off("close", onAbort);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      stream.pause();
+      stream.unshift(chunk);
+      finish({ kind: "data" });
+    };
+    const onEnd = (): void => finish({ kind: "empty" });
+    const onAbort = (): void => finish({ kind: "aborted" });
+    stream.once("data", onData);
+    stream.once("end", onEnd);
+    stream.once("error", onAbort);
+    stream.once("close", onAbort);
+  });
+}

@@ -1,0 +1,343 @@
+// The Lambda Runtime API for one execution environment: the HTTP server its runtime process
+// (aws-lambda-ric) long-polls for events and posts results to. It holds one invocation at a time
+// and answers misuse with the status codes and error bodies of the spec (§1.9).
+// @see https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
+
+import { EventEmitter } from "node:events";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Readable } from "node:stream";
+import {
+  ERROR_TYPE_HEADER,
+  MAX_BUFFERED_RESPONSE_BYTES,
+  NEXT_HEADERS,
+  RESPONSE_MODE_BUFFERED,
+  RESPONSE_MODE_HEADER,
+  RESPONSE_MODE_STREAMING,
+  RUNTIME_ROUTES,
+} from "./constants";
+import { runtimeApiError, type FunctionError } from "./errors";
+import { readErrorTrailers } from "./response-stream";
+
+/** What the Runtime API hands the runtime on `/next`. */
+export interface InvocationRequest {
+  readonly requestId: string;
+  readonly event: Buffer;
+  /** Absolute deadline, epoch milliseconds. */
+  readonly deadlineMs: number;
+  readonly functionArn: string;
+  readonly traceId: string;
+}
+
+/** How the runtime began to answer. */
+export type InvocationResponse =
+  /** A streaming `/response`: `body` delivers bytes as the runtime sends them. */
+  | { readonly kind: "streaming"; readonly contentType: string; readonly body: Readable }
+  /** A buffered `/response`: the whole payload. */
+  | { readonly kind: "buffered"; readonly contentType: string; readonly body: Buffer }
+  /** `/error`, an oversized buffered response, or a broken request: no response at all. */
+  | { readonly kind: "error"; readonly error: FunctionError };
+
+/** How the invocation ended, once the runtime's last byte is in. */
+export interface InvocationCompletion {
+  /** The error the runtime reported (trailers or `/error`) or that ended it early. */
+  readonly error?: FunctionError;
+  /** The response ended without its terminating chunk. */
+  readonly truncated?: boolean;
+}
+
+/** One invocation's progress, as seen from the Runtime API. */
+export class Invocation {
+  /** Resolves when the runtime starts its answer (never rejects). */
+  readonly response: Promise<InvocationResponse>;
+  /** Resolves when the answer is complete, or the invocation was cut off (never rejects). */
+  readonly completion: Promise<InvocationCompletion>;
+  state: "QUEUED" | "SENT" | "RESPONDING" | "DONE" = "QUEUED";
+  private resolveResponse!: (response: InvocationResponse) => void;
+  private resolveCompletion!: (completion: InvocationCompletion) => void;
+
+  constructor(readonly request: InvocationRequest) {
+    this.response = new Promise((resolve) => (this.resolveResponse = resolve));
+    this.completion = new Promise((resolve) => (this.resolveCompletion = resolve));
+  }
+
+  /** @internal */ respond(response: InvocationResponse): void {
+    this.state = "RESPONDING";
+    this.resolveResponse(response);
+  }
+
+  /** @internal */ complete(completion: InvocationCompletion): void {
+    if (this.state === "DONE") {
+      return;
+    }
+    if (this.state !== "RESPONDING") {
+      // Ended before any answer began: the answer is the error.
+      this.resolveResponse({
+        kind: "error",
+        error: completion.error ?? { errorType: "Runtime.ExitError", errorMessage: "the runtime ended the invocation without a response" },
+      });
+    }
+    this.state = "DONE";
+    this.resolveCompletion(completion);
+  }
+}
+
+export interface RuntimeApiEvents {
+  /** The runtime asked for work: it is initialized (first time) or done with the last invocation. */
+  next: [];
+  /** The runtime reported an initialization error on `/init/error`. */
+  "init-error": [FunctionError];
+}
+
+/** The Runtime API server of one execution environment. */
+export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
+  private readonly server: http.Server;
+  private waitingNext: http.ServerResponse | undefined;
+  private current: Invocation | undefined;
+  /** Ids answered already: a second answer gets 400 InvalidRequestID. */
+  private readonly finished = new Set<string>();
+
+  constructor() {
+    super();
+    this.server = http.createServer({ noDelay: true }, (req, res) => this.route(req, res));
+    // The runtime keeps one connection for `/next` open indefinitely.
+    this.server.requestTimeout = 0;
+    this.server.headersTimeout = 0;
+    this.server.keepAliveTimeout = 0;
+  }
+
+  /** Starts listening on loopback; returns `host:port` for AWS_LAMBDA_RUNTIME_API. */
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(0, "127.0.0.1", () => resolve());
+    });
+    const { address, port } = this.server.address() as AddressInfo;
+    return `${address}:${port}`;
+  }
+
+  /** Hands `request` to the runtime now if it is waiting on `/next`, or as soon as it asks. */
+  invoke(request: InvocationRequest): Invocation {
+    if (this.current && this.current.state !== "DONE") {
+      throw new Error(`invocation ${this.current.request.requestId} is still running; one invocation at a time per environment`);
+    }
+    const invocation = new Invocation(request);
+    this.current = invocation;
+    if (this.waitingNext) {
+      this.sendEvent(this.waitingNext, invocation);
+      this.waitingNext = undefined;
+    }
+    return invocation;
+  }
+
+  /** Ends the current invocation from outside (timeout, process exit). */
+  abort(error: FunctionError): void {
+    const invocation = this.current;
+    if (invocation && invocation.state !== "DONE") {
+      this.finished.add(invocation.request.requestId);
+      invocation.complete({ error, truncated: invocation.state === "RESPONDING" });
+    }
+  }
+
+  /** Stops the server and drops every connection. */
+  async close(): Promise<void> {
+    this.waitingNext?.destroy();
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private route(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const path = (req.url ?? "").split("?")[0];
+    if (req.method === "GET" && path === RUNTIME_ROUTES.next) {
+      return this.handleNext(res);
+    }
+    if (req.method === "POST" && path === RUNTIME_ROUTES.initError) {
+      return this.handleInitError(req, res);
+    }
+    const match = req.method === "POST" ? RUNTIME_ROUTES.invocation.exec(path) : null;
+    if (match) {
+      const requestId = decodeURIComponent(match[1]);
+      return match[2] === "response" ? this.handleResponse(requestId, req, res) : this.handleError(requestId, req, res);
+    }
+    req.resume();
+    reply(res, 404, runtimeApiError("NotFound", `No route for ${req.method} ${path}`));
+  }
+
+  private handleNext(res: http.ServerResponse): void {
+    // A repeated /next during a running invocation is tolerated (as RIE does) and held.
+    this.waitingNext?.destroy();
+    const invocation = this.current;
+    if (invocation && invocation.state === "QUEUED") {
+      this.sendEvent(res, invocation);
+    } else {
+      this.waitingNext = res;
+      res.on("close", () => {
+        if (this.waitingNext === res) {
+          this.waitingNext = undefined;
+        }
+      });
+    }
+    this.emit("next");
+  }
+
+  private sendEvent(res: http.ServerResponse, invocation: Invocation): void {
+    const { request } = invocation;
+    invocation.state = "SENT";
+    res.writeHead(200, {
+      "content-type": "application/json",
+      "content-length": request.event.length,
+      [NEXT_HEADERS.requestId]: request.requestId,
+      [NEXT_HEADERS.deadline]: String(request.deadlineMs),
+      [NEXT_HEADERS.functionArn]: request.functionArn,
+      [NEXT_HEADERS.traceId]: request.traceId,
+    });
+    res.end(request.event);
+  }
+
+  /** The invocation `requestId` names, if it may still be answered; otherwise replies 400. */
+  private answerable(requestId: string, req: http.IncomingMessage, res: http.ServerResponse): Invocation | undefined {
+    const invocation = this.current;
+    if (!invocation || invocation.request.requestId !== requestId || this.finished.has(requestId) || invocation.state === "QUEUED") {
+      req.resume();
+      reply(res, 400, runtimeApiError("InvalidRequestID", "Invalid request ID"));
+      return undefined;
+    }
+    return invocation;
+  }
+
+  private handleResponse(requestId: string, req: http.IncomingMessage, res: http.ServerResponse): void {
+    const invocation = this.answerable(requestId, req, res);
+    if (!invocation) {
+      return;
+    }
+    if (invocation.state !== "SENT") {
+      req.resume();
+      reply(res, 403, runtimeApiError("InvalidStateTransition", `State transition from ${invocation.state} to RESPONDING failed for runtime.`));
+      return;
+    }
+    const mode = req.headers[RESPONSE_MODE_HEADER];
+    const contentType = req.headers["content-type"] ?? "application/octet-stream";
+    if (mode === RESPONSE_MODE_STREAMING) {
+      return this.streamResponse(invocation, contentType, req, res);
+    }
+    if (mode !== undefined && mode !== RESPONSE_MODE_BUFFERED) {
+      req.resume();
+      this.finished.add(requestId);
+      reply(res, 400, runtimeApiError("InvalidFunctionResponseMode", "Invalid function response mode"));
+      invocation.complete({ error: { errorType: "Runtime.InvalidResponseModeHeader", errorMessage: `Invalid ${RESPONSE_MODE_HEADER}: ${String(mode)}` } });
+      return;
+    }
+    this.finished.add(requestId);
+    readBody(req, MAX_BUFFERED_RESPONSE_BYTES).then(
+      (body) => {
+        if (body === undefined) {
+          const message = `Exceeded maximum allowed payload size (${MAX_BUFFERED_RESPONSE_BYTES} bytes).`;
+          reply(res, 413, runtimeApiError("RequestEntityTooLarge", message));
+          invocation.complete({ error: { errorType: "Function.ResponseSizeTooLarge", errorMessage: message } });
+          return;
+        }
+        reply(res, 202, { status: "OK" });
+        invocation.respond({ kind: "buffered", contentType, body });
+        invocation.complete({});
+      },
+      () => invocation.complete({ error: truncatedError(), truncated: true }),
+    );
+  }
+
+  private streamResponse(invocation: Invocation, contentType: string, req: http.IncomingMessage, res: http.ServerResponse): void {
+    const requestId = invocation.request.requestId;
+    let ended = false;
+    req.once("end", () => {
+      ended = true;
+      this.finished.add(requestId);
+      const error = readErrorTrailers(req.trailers);
+      // The runtime waits for this 202 before it takes the next event: only after the last chunk.
+      reply(res, 202, { status: "OK" });
+      invocation.complete(error ? { error } : {});
+    });
+    req.once("close", () => {
+      if (!ended) {
+        this.finished.add(requestId);
+        invocation.complete({ error: truncatedError(), truncated: true });
+      }
+    });
+    invocation.respond({ kind: "streaming", contentType, body: req });
+  }
+
+  private handleError(requestId: string, req: http.IncomingMessage, res: http.ServerResponse): void {
+    const invocation = this.answerable(requestId, req, res);
+    if (!invocation) {
+      return;
+    }
+    if (invocation.state !== "SENT") {
+      // Only valid before response bytes start; a streaming /response is already under way.
+      req.resume();
+      reply(res, 403, runtimeApiError("InvalidStateTransition", `State transition from ${invocation.state} to INVOKE_ERROR failed for runtime.`));
+      return;
+    }
+    this.finished.add(requestId);
+    readBody(req, MAX_BUFFERED_RESPONSE_BYTES).then((body) => {
+      reply(res, 202, { status: "OK" });
+      invocation.complete({ error: parseErrorBody(body, req.headers[ERROR_TYPE_HEADER]) });
+    }, () => invocation.complete({ error: truncatedError() }));
+  }
+
+  private handleInitError(req: http.IncomingMessage, res: http.ServerResponse): void {
+    readBody(req, MAX_BUFFERED_RESPONSE_BYTES).then((body) => {
+      reply(res, 202, { status: "OK" });
+      const error = parseErrorBody(body, req.headers[ERROR_TYPE_HEADER]);
+      this.emit("init-error", error);
+      this.abort(error);
+    }, () => undefined);
+  }
+}
+
+function truncatedError(): FunctionError {
+  return { errorType: "Runtime.TruncatedResponse", errorMessage: "The runtime's connection closed before its response was complete." };
+}
+
+/** Reads a JSON `{errorType, errorMessage, trace|stackTrace}` body; the header wins for the type. */
+function parseErrorBody(body: Buffer | undefined, typeHeader: string | string[] | undefined): FunctionError {
+  let parsed: { errorType?: unknown; errorMessage?: unknown; trace?: unknown; stackTrace?: unknown } = {};
+  try {
+    parsed = body && body.length > 0 ? JSON.parse(body.toString("utf8")) : {};
+  } catch {
+    parsed = { errorMessage: body?.toString("utf8") };
+  }
+  const trace = Array.isArray(parsed.trace) ? parsed.trace : Array.isArray(parsed.stackTrace) ? parsed.stackTrace : undefined;
+  return {
+    errorType: (typeof typeHeader === "string" && typeHeader) || (typeof parsed.errorType === "string" ? parsed.errorType : "Runtime.Unknown"),
+    errorMessage: typeof parsed.errorMessage === "string" ? parsed.errorMessage : "",
+    ...(trace ? { trace: trace.map(String) } : {}),
+  };
+}
+
+/** The whole body, or undefined once it passes `limit` bytes (the rest is drained). */
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+      }
+    });
+    req.once("end", () => resolve(size <= limit ? Buffer.concat(chunks) : undefined));
+    req.once("error", reject);
+    req.once("close", () => {
+      if (!req.complete) {
+        reject(new Error("request body truncated"));
+      }
+    });
+  });
+}
+
+function reply(res: http.ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent || res.destroyed) {
+    return;
+  }
+  const payload = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(payload) });
+  res.end(payload);
+}

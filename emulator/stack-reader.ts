@@ -1,0 +1,102 @@
+// Reads the function and its Function URL from a synthesized stack folder (cdk.tf.json), so that
+// what runs locally is what Terraform would deploy: handler, runtime, memory, timeout,
+// environment, reserved concurrency, invoke mode, auth type, CORS, and the bundle folder.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { StackReadError } from "./errors";
+
+export type InvokeMode = "RESPONSE_STREAM" | "BUFFERED";
+export type AuthType = "AWS_IAM" | "NONE";
+
+export interface CorsConfig {
+  readonly allowOrigins: readonly string[];
+  readonly allowMethods: readonly string[];
+  readonly allowHeaders: readonly string[];
+  readonly exposeHeaders: readonly string[];
+  readonly allowCredentials: boolean;
+  readonly maxAge?: number;
+}
+
+/** Everything the local Function URL needs to know about the function it serves. */
+export interface FunctionConfig {
+  readonly functionName: string;
+  readonly region: string;
+  /** `file.export`, e.g. `index.handler`. */
+  readonly handler: string;
+  readonly runtime: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly reservedConcurrency?: number;
+  /** The folder Lambda would unzip: the bundle. */
+  readonly bundleDir: string;
+  readonly invokeMode: InvokeMode;
+  readonly authType: AuthType;
+  readonly cors?: CorsConfig;
+}
+
+type Block = Record<string, unknown>;
+
+/** Terraform's defaults for arguments the JSON leaves out. @see https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/resources/lambda_function */
+const TERRAFORM_DEFAULTS = { memoryMb: 128, timeoutSeconds: 3, invokeMode: "BUFFERED" as InvokeMode };
+
+/** Reads `<stackDir>/cdk.tf.json`. */
+export function readStack(stackDir: string): FunctionConfig {
+  const file = path.join(stackDir, "cdk.tf.json");
+  if (!fs.existsSync(file)) {
+    throw new StackReadError(`No synthesized stack at ${stackDir} (no cdk.tf.json). Pass --stack cdktf.out/stacks/<name>, or run \`npm run synth\`.`);
+  }
+  const json = JSON.parse(fs.readFileSync(file, "utf8")) as { resource?: Record<string, Record<string, Block>>; data?: Record<string, Record<string, Block>>; provider?: Record<string, Block[]> };
+  const functions = Object.entries(json.resource?.aws_lambda_function ?? {});
+  if (functions.length !== 1) {
+    throw new StackReadError(`${file} has ${functions.length} aws_lambda_function resources; the local Function URL serves a stack with exactly one.`);
+  }
+  const [functionId, fn] = functions[0];
+  const url = Object.values(json.resource?.aws_lambda_function_url ?? {}).find((u) => String(u.function_name).includes(`aws_lambda_function.${functionId}.`) || u.function_name === fn.function_name);
+  if (!url) {
+    throw new StackReadError(`${file} has no aws_lambda_function_url for ${String(fn.function_name)}; there is no URL to serve.`);
+  }
+  const env = ((fn.environment as Block | undefined)?.variables ?? {}) as Record<string, string>;
+  const cors = url.cors as Block | undefined;
+  const reserved = fn.reserved_concurrent_executions;
+  return {
+    functionName: String(fn.function_name),
+    region: String(json.provider?.aws?.[0]?.region ?? "us-east-1"),
+    handler: String(fn.handler),
+    runtime: String(fn.runtime),
+    memoryMb: Number(fn.memory_size ?? TERRAFORM_DEFAULTS.memoryMb),
+    timeoutSeconds: Number(fn.timeout ?? TERRAFORM_DEFAULTS.timeoutSeconds),
+    environment: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])),
+    ...(typeof reserved === "number" && reserved >= 0 ? { reservedConcurrency: reserved } : {}),
+    bundleDir: bundleDirOf(fn, json.data ?? {}, stackDir, file),
+    invokeMode: (url.invoke_mode as InvokeMode | undefined) ?? TERRAFORM_DEFAULTS.invokeMode,
+    authType: url.authorization_type as AuthType,
+    ...(cors
+      ? {
+          cors: {
+            allowOrigins: (cors.allow_origins as string[] | undefined) ?? [],
+            allowMethods: (cors.allow_methods as string[] | undefined) ?? [],
+            allowHeaders: (cors.allow_headers as string[] | undefined) ?? [],
+            exposeHeaders: (cors.expose_headers as string[] | undefined) ?? [],
+            allowCredentials: cors.allow_credentials === true,
+            ...(typeof cors.max_age === "number" ? { maxAge: cors.max_age } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** The folder the function's zip is made from: `filename` → data.archive_file → `source_dir`. */
+function bundleDirOf(fn: Block, data: Record<string, Record<string, Block>>, stackDir: string, file: string): string {
+  const archive = /^\$\{data\.archive_file\.([^.]+)\.output_path\}$/.exec(String(fn.filename));
+  const sourceDir = archive ? data.archive_file?.[archive[1]]?.source_dir : undefined;
+  if (typeof sourceDir !== "string") {
+    throw new StackReadError(`${file}: the function's filename ${JSON.stringify(fn.filename)} is not an archive_file of a source_dir, so there is no bundle folder to run. Serve a folder with --bundle DIR --handler FILE.EXPORT instead.`);
+  }
+  const dir = path.resolve(stackDir, sourceDir.replace("${path.module}", "."));
+  if (!fs.existsSync(dir)) {
+    throw new StackReadError(`The bundle folder ${dir} named by ${file} does not exist; synthesize the stack again.`);
+  }
+  return dir;
+}
