@@ -1,0 +1,231 @@
+// End to end over HTTP: the local Function URL running handlers inside AWS's real runtime
+// interface client on Node.js 22. Needs the optional dependencies aws-lambda-ric and node@22.
+
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { promisify } from "node:util";
+import { Hash } from "@smithy/hash-node";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { bundleHandler } from "../../lib/bundling";
+import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
+import { locateRuntime } from "../../emulator/execution-environment";
+import { startLocalFunctionUrl, type LocalFunctionUrl } from "../../emulator/local-function-url";
+import type { FunctionConfig } from "../../emulator/stack-reader";
+import { send } from "../helpers/http-client";
+import { describeWhenAvailable, missingReason } from "../helpers/requirements";
+
+const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
+const CREDENTIALS = { accessKeyId: "AKIDLOCALTEST", secretAccessKey: "local-test-secret" };
+const CARS = Buffer.from(new Array(1024 * 1024).join("🚗"), "utf8");
+
+function fixture(handler: string, overrides: Partial<FunctionConfig> = {}): FunctionConfig {
+  return {
+    functionName: "fixture",
+    region: "us-east-1",
+    handler: `handlers.${handler}`,
+    runtime: "nodejs22.x",
+    memoryMb: 128,
+    timeoutSeconds: 10,
+    environment: {},
+    bundleDir: FIXTURES,
+    invokeMode: "RESPONSE_STREAM",
+    authType: "NONE",
+    ...overrides,
+  };
+}
+
+/** Signs a GET to `url` with the test credentials, as an AWS SDK client would. */
+async function signedHeaders(url: string, overrides: { region?: string; service?: string } = {}): Promise<Record<string, string>> {
+  const { hostname, port, pathname, searchParams } = new URL(url);
+  const signer = new SignatureV4({
+    credentials: CREDENTIALS,
+    region: overrides.region ?? "us-east-1",
+    service: overrides.service ?? "lambda",
+    sha256: Hash.bind(null, "sha256"),
+  });
+  const signed = await signer.sign({
+    method: "GET",
+    protocol: "http:",
+    hostname,
+    port: Number(port),
+    path: pathname,
+    query: Object.fromEntries(searchParams),
+    headers: { host: `${hostname}:${port}` },
+  });
+  return signed.headers as Record<string, string>;
+}
+
+describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => {
+  let local: LocalFunctionUrl | undefined;
+  let logs: string[];
+  const start = async (fn: FunctionConfig, extra: { maxEnvironments?: number } = {}): Promise<string> => {
+    logs = [];
+    local = await startLocalFunctionUrl({ fn, port: 0, log: (line) => logs.push(line), credentials: CREDENTIALS, ...extra });
+    return local.url;
+  };
+  afterEach(async () => {
+    await local?.close();
+    local = undefined;
+  });
+
+  describe("the 🚗 stack function", () => {
+    const carsFunction = (): FunctionConfig => fixture("x", { bundleDir: bundleHandler(HANDLER_ENTRY), handler: "index.handler", authType: "AWS_IAM" });
+
+    test("streams the default body byte for byte to a signed request", async () => {
+      const url = await start(carsFunction());
+      const res = await send(url, { headers: await signedHeaders(url) });
+      expect(res.status).toBe(200);
+      expect(res.headers["content-type"]).toBe("text/plain; charset=utf-8");
+      expect(res.headers["transfer-encoding"]).toBe("chunked");
+      expect(res.body.length).toBe(4_194_300);
+      expect(res.body.equals(CARS)).toBe(true);
+      expect(res.headers["x-amzn-requestid"]).toMatch(/^[0-9a-f-]{36}$/);
+      expect(logs).toContain(`END RequestId: ${res.headers["x-amzn-requestid"]}`);
+    });
+
+    test("delivers paced cars one by one, the first long before the last", async () => {
+      const url = await start(carsFunction());
+      const target = `${url}?chunk=1&count=10&delay=100`;
+      const res = await send(target, { headers: await signedHeaders(target) });
+      expect(res.body.toString()).toBe("🚗".repeat(10));
+      expect(res.chunks.length).toBeGreaterThanOrEqual(8);
+      // Nine 100 ms pauses separate the first car from the last.
+      expect(res.chunks[res.chunks.length - 1].at - res.chunks[0].at).toBeGreaterThan(700);
+    });
+
+    test("answers 403 in AWS's shape to an unsigned request, and to a wrong region or service", async () => {
+      const url = await start(carsFunction());
+      for (const headers of [{}, await signedHeaders(url, { region: "eu-west-1" }), await signedHeaders(url, { service: "s3" })]) {
+        const res = await send(url, { headers });
+        expect(res.status).toBe(403);
+        expect(res.headers["x-amzn-errortype"]).toBe("AccessDeniedException");
+        expect(JSON.parse(res.body.toString())).toEqual({
+          Message: "Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",
+        });
+      }
+      expect(logs.filter((line) => line.startsWith("START"))).toHaveLength(0);
+    });
+
+    test("accepts curl --aws-sigv4", async () => {
+      const url = await start(carsFunction());
+      const { stdout } = await promisify(execFile)(
+        "curl",
+        ["-sS", "-N", "--aws-sigv4", "aws:amz:us-east-1:lambda", "--user", `${CREDENTIALS.accessKeyId}:${CREDENTIALS.secretAccessKey}`, `${url}?count=3`],
+        { encoding: "utf8" },
+      );
+      expect(stdout).toBe("🚗🚗🚗");
+    });
+
+    test("answers bad query parameters with the handler's 400", async () => {
+      const url = await start(carsFunction());
+      const target = `${url}?count=-5`;
+      const res = await send(target, { headers: await signedHeaders(target) });
+      expect(res.status).toBe(400);
+      expect(res.headers["content-type"]).toBe("application/json");
+      expect(JSON.parse(res.body.toString()).error).toMatch(/^count must be an integer from 0 to 52428800 .*\(got "-5"\)$/);
+    });
+
+    test("serves at least 4 streams at once, each complete", async () => {
+      const url = await start(carsFunction(), { maxEnvironments: 4 });
+      const headers = await signedHeaders(url);
+      const results = await Promise.all([1, 2, 3, 4].map(() => send(url, { headers })));
+      for (const res of results) {
+        expect(res.status).toBe(200);
+        expect(res.body.equals(CARS)).toBe(true);
+      }
+      expect(local!.pool.stats().environments).toBe(4);
+    });
+  });
+
+  describe("streaming", () => {
+    test("forwards chunks before the handler resolves, with the prelude's status, headers and cookies", async () => {
+      const url = await start(fixture("paced"));
+      const res = await send(`${url}?count=5&ms=150`);
+      expect(res.status).toBe(201);
+      expect(res.headers["x-fixture"]).toBe("paced");
+      expect(res.headers["set-cookie"]).toEqual(["a=1; Path=/", "b=2"]);
+      expect(res.body.toString()).toBe("chunk-0\nchunk-1\nchunk-2\nchunk-3\nchunk-4\n");
+      expect(res.chunks[0].at).toBeLessThan(res.chunks[res.chunks.length - 1].at - 400);
+    });
+
+    test("passes a stream without a prelude through with the runtime's content type", async () => {
+      const url = await start(fixture("echo"));
+      const res = await send(`${url}?a=1`);
+      expect(res.status).toBe(200);
+      expect(res.headers["content-type"]).toBe("application/json");
+      expect(JSON.parse(res.body.toString())).toMatchObject({ version: "2.0", rawQueryString: "a=1" });
+    });
+
+    test("answers 502 for an error before the first byte, logs it, and serves the next request", async () => {
+      const url = await start(fixture("failsBeforeFirstByte"));
+      const res = await send(url);
+      expect(res.status).toBe(502);
+      expect(res.body.toString()).toBe("Internal Server Error");
+      expect(logs.some((line) => line.includes("TypeError") && line.includes("broken before the first byte"))).toBe(true);
+      expect((await send(url)).status).toBe(502);
+      expect(logs.filter((line) => line.startsWith("END RequestId"))).toHaveLength(2);
+    });
+
+    test("cuts the stream short after an error once bytes went out, and logs the error", async () => {
+      const url = await start(fixture("failsAfterBytes"));
+      const res = await send(url);
+      expect(res.status).toBe(200);
+      expect(res.body.toString()).toBe("partial ");
+      expect(res.truncated).toBe(true);
+      expect(logs.some((line) => /ended early: RangeError: broken after some bytes/.test(line))).toBe(true);
+    });
+
+    test("stops a handler at the timeout, ends the stream, and starts a fresh environment", async () => {
+      const url = await start(fixture("neverEnds", { timeoutSeconds: 1 }));
+      const res = await send(url);
+      expect(res.body.toString()).toBe("started ");
+      expect(res.truncated).toBe(true);
+      expect(logs.some((line) => line.endsWith("Task timed out after 1.00 seconds"))).toBe(true);
+      expect(logs.some((line) => line.startsWith("REPORT") && line.includes("Status: timeout"))).toBe(true);
+      const again = await send(url);
+      expect(again.body.toString()).toBe("started ");
+      expect(logs.filter((line) => line.includes("Init Duration"))).toHaveLength(2);
+    });
+
+    test("logs START, END and REPORT like Lambda, with Init Duration on the cold start only", async () => {
+      const url = await start(fixture("paced"));
+      await send(`${url}?count=1`);
+      await send(`${url}?count=1`);
+      const reports = logs.filter((line) => line.startsWith("REPORT RequestId: "));
+      expect(reports).toHaveLength(2);
+      expect(reports[0]).toMatch(/\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\t$/);
+      expect(reports[1]).not.toContain("Init Duration");
+      expect(local!.pool.stats().environments).toBe(1);
+    });
+  });
+
+  describe("BUFFERED mode", () => {
+    test.each([
+      ["structured", 418, "I'm a teapot", "application/json"],
+      ["string", 200, "hello", "application/json"],
+      ["object", 200, '{"hello":"world"}', "application/json"],
+    ])("maps a %s result as Function URLs do", async (kind, status, body, contentType) => {
+      const url = await start(fixture("buffered", { invokeMode: "BUFFERED" }));
+      const res = await send(`${url}?kind=${kind}`);
+      expect(res.status).toBe(status);
+      expect(res.body.toString()).toBe(body);
+      expect(res.headers["content-type"]).toBe(contentType);
+      expect(res.headers["content-length"]).toBe(String(Buffer.byteLength(body)));
+    });
+
+    test("answers 502 for a thrown error and for a result over 6 MB", async () => {
+      const url = await start(fixture("buffered", { invokeMode: "BUFFERED" }));
+      expect((await send(`${url}?kind=throws`)).status).toBe(502);
+      expect((await send(`${url}?kind=large`)).status).toBe(502);
+      expect((await send(`${url}?kind=structured`)).status).toBe(418);
+    });
+
+    test("collects a streaming handler's output and answers in one piece", async () => {
+      const url = await start(fixture("paced", { invokeMode: "BUFFERED" }));
+      const res = await send(`${url}?count=3&ms=10`);
+      expect(res.status).toBe(201);
+      expect(res.headers["content-length"]).toBe("24");
+      expect(res.body.toString()).toBe("chunk-0\nchunk-1\nchunk-2\n");
+    });
+  });
+});
