@@ -35,6 +35,8 @@ export class EnvironmentPool {
   private readonly idle: ExecutionEnvironment[] = [];
   private readonly waiting: Array<{ resolve: (env: ExecutionEnvironment) => void; reject: (error: Error) => void }> = [];
   private starting = 0;
+  /** Environments whose invocation ended and whose runtime has not yet asked for the next one. */
+  private finishing = 0;
   private inFlight = 0;
   private closed = false;
 
@@ -111,7 +113,11 @@ export class EnvironmentPool {
           ...(timedOut ? { status: "timeout" as const } : completion.error ? { status: "error" as const, errorType: completion.error.errorType } : {}),
         }),
       );
-      void env.readyAgain().then((alive) => (alive ? this.release(env) : this.discard(env)));
+      this.finishing += 1;
+      void env.readyAgain().then((alive) => {
+        this.finishing -= 1;
+        return alive ? this.release(env) : this.discard(env);
+      });
     });
     return invocation;
   }
@@ -125,7 +131,10 @@ export class EnvironmentPool {
       warm.state = "IDLE";
       return warm;
     }
-    if (this.environments.size + this.starting < this.options.maxEnvironments) {
+    // An environment that is about to be free again (its runtime is a moment from asking for the
+    // next event) serves this request warm, rather than a cold start beside it.
+    const roomForMore = this.environments.size + this.starting < this.options.maxEnvironments;
+    if (roomForMore && this.finishing <= this.waiting.length) {
       this.starting += 1;
       try {
         const env = await ExecutionEnvironment.start(this.fn, this.runtime, this.options.log);

@@ -225,6 +225,8 @@ async function bufferStreamedResponse(res: http.ServerResponse, contentType: str
 /** Reads the request body; answers 413 and returns undefined when it passes 6 MB. */
 function readRequestBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
     const tooLarge = (): void => {
       req.off("data", onData);
       // Answer, then close the connection rather than read the rest of an oversized body.
@@ -233,11 +235,6 @@ function readRequestBody(req: http.IncomingMessage, res: http.ServerResponse): P
       sendJson(res, 413, { Message: `Request must be smaller than ${MAX_REQUEST_BODY_BYTES} bytes for the InvokeFunction operation` }, "RequestTooLargeException");
       resolve(undefined);
     };
-    if (Number(req.headers["content-length"] ?? 0) > MAX_REQUEST_BODY_BYTES) {
-      return tooLarge();
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > MAX_REQUEST_BODY_BYTES) {
@@ -245,6 +242,9 @@ function readRequestBody(req: http.IncomingMessage, res: http.ServerResponse): P
       }
       chunks.push(chunk);
     };
+    if (Number(req.headers["content-length"] ?? 0) > MAX_REQUEST_BODY_BYTES) {
+      return tooLarge();
+    }
     req.on("data", onData);
     req.once("end", () => resolve(size > MAX_REQUEST_BODY_BYTES ? undefined : Buffer.concat(chunks)));
     req.once("error", () => resolve(undefined));

@@ -2,6 +2,7 @@
 // interface client on Node.js 22. Needs the optional dependencies aws-lambda-ric and node@22.
 
 import { execFile } from "node:child_process";
+import * as net from "node:net";
 import * as path from "node:path";
 import { promisify } from "node:util";
 import { Hash } from "@smithy/hash-node";
@@ -226,6 +227,70 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
       expect(res.status).toBe(201);
       expect(res.headers["content-length"]).toBe("24");
       expect(res.body.toString()).toBe("chunk-0\nchunk-1\nchunk-2\n");
+    });
+  });
+
+  describe("limits and concurrency", () => {
+    test("answers 413 to a body over 6 MB, and keeps serving", async () => {
+      const url = await start(fixture("echo"));
+      const res = await send(url, { method: "POST", body: Buffer.alloc(6 * 1024 * 1024 + 1, 97), headers: { "content-type": "text/plain" } });
+      expect(res.status).toBe(413);
+      expect(res.headers["x-amzn-errortype"]).toBe("RequestTooLargeException");
+      expect((await send(url)).status).toBe(200);
+      expect(logs.filter((line) => line.startsWith("START"))).toHaveLength(1);
+    });
+
+    test("answers malformed HTTP with 400, and keeps serving", async () => {
+      const url = await start(fixture("echo"));
+      const { port } = new URL(url);
+      const reply = await new Promise<string>((resolve) => {
+        const socket = net.connect(Number(port), "127.0.0.1", () => socket.write("GARBAGE / NOT-HTTP\r\n\r\n"));
+        let text = "";
+        socket.on("data", (d) => (text += d.toString()));
+        socket.on("close", () => resolve(text));
+      });
+      expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+      expect((await send(url)).status).toBe(200);
+    });
+
+    test("throttles with 429 above the reserved concurrency", async () => {
+      const url = await start(fixture("paced", { reservedConcurrency: 1 }));
+      const first = send(`${url}?count=3&ms=100`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const second = await send(`${url}?count=1`);
+      expect(second.status).toBe(429);
+      expect(JSON.parse(second.body.toString())).toEqual({ Message: "Rate Exceeded." });
+      expect(second.headers["x-amzn-errortype"]).toBe("TooManyRequestsException");
+      expect((await first).status).toBe(201);
+      expect((await send(`${url}?count=1`)).status).toBe(201);
+    });
+
+    test("queues requests beyond the environment cap, one invocation per environment", async () => {
+      const url = await start(fixture("paced"), { maxEnvironments: 1 });
+      const results = await Promise.all([1, 2, 3].map(() => send(`${url}?count=2&ms=50`)));
+      expect(results.map((r) => r.status)).toEqual([201, 201, 201]);
+      expect(local!.pool.stats().environments).toBe(1);
+      // One environment: the invocations ran one after another, never overlapping.
+      const events = logs.filter((line) => /^(START|END) RequestId/.test(line)).map((line) => line.split(" ")[0]);
+      expect(events).toEqual(["START", "END", "START", "END", "START", "END"]);
+    });
+
+    test("answers a CORS preflight itself, and adds CORS headers for an allowed origin", async () => {
+      const cors = { allowOrigins: ["https://app.example"], allowMethods: ["GET"], allowHeaders: ["x-custom"], exposeHeaders: [], allowCredentials: false, maxAge: 600 };
+      const url = await start(fixture("echo", { cors }));
+      const preflight = await send(url, { method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "GET" } });
+      expect(preflight.status).toBe(200);
+      expect(preflight.headers).toMatchObject({
+        "access-control-allow-origin": "https://app.example",
+        "access-control-allow-methods": "GET",
+        "access-control-allow-headers": "x-custom",
+        "access-control-max-age": "600",
+      });
+      expect(logs.filter((line) => line.startsWith("START"))).toHaveLength(0);
+      const actual = await send(url, { headers: { origin: "https://app.example" } });
+      expect(actual.headers["access-control-allow-origin"]).toBe("https://app.example");
+      const other = await send(url, { headers: { origin: "https://evil.example" } });
+      expect(other.headers).not.toHaveProperty("access-control-allow-origin");
     });
   });
 });

@@ -1,0 +1,58 @@
+import * as path from "node:path";
+import { UsageError } from "../../emulator/errors";
+import { parseCliOptions } from "../../emulator/cli-options";
+
+const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
+
+describe("parseCliOptions", () => {
+  test("defaults to 127.0.0.1:3000, or PORT", () => {
+    expect(parseCliOptions([], {})).toEqual({ help: false, port: 3000, host: "127.0.0.1" });
+    expect(parseCliOptions([], { PORT: "8080" }).port).toBe(8080);
+  });
+
+  test("reads every flag", () => {
+    expect(
+      parseCliOptions(
+        ["--port", "0", "--host", "0.0.0.0", "--bundle", FIXTURES, "--handler", "handlers.paced", "--invoke-mode", "BUFFERED", "--auth", "NONE", "--timeout", "5", "--memory", "512", "--max-environments", "2"],
+        {},
+      ),
+    ).toEqual({
+      help: false,
+      port: 0,
+      host: "0.0.0.0",
+      bundle: FIXTURES,
+      handler: "handlers.paced",
+      invokeMode: "BUFFERED",
+      auth: "NONE",
+      timeout: 5,
+      memory: 512,
+      maxEnvironments: 2,
+    });
+  });
+
+  test.each([
+    [["--port", "70000"], '--port must be a whole number from 0 to 65535 (got "70000")'],
+    [["--port", "abc"], '--port must be a whole number from 0 to 65535 (got "abc")'],
+    [["--invoke-mode", "STREAM"], '--invoke-mode must be RESPONSE_STREAM or BUFFERED (got "STREAM")'],
+    [["--auth", "PUBLIC"], '--auth must be AWS_IAM or NONE (got "PUBLIC")'],
+    [["--timeout", "901"], '--timeout must be a whole number from 1 to 900 (got "901")'],
+    [["--memory", "64"], '--memory must be a whole number from 128 to 10240 (got "64")'],
+    [["--max-environments", "0"], '--max-environments must be a whole number from 1 to 64 (got "0")'],
+    [["--stack", "/no/such/dir"], '--stack must be an existing folder (got "/no/such/dir", which is not one)'],
+    [["--bundle", FIXTURES], "--bundle DIR and --handler FILE.EXPORT go together (for example --bundle dist --handler index.handler)"],
+    [["--bundle", FIXTURES, "--handler", "handlers"], '--handler must be FILE.EXPORT such as index.handler (got "handlers")'],
+    [["--bundle", FIXTURES, "--handler", "missing.handler"], `--handler missing.handler: no missing.js, .mjs or .cjs in ${FIXTURES}`],
+    [["--stack", FIXTURES, "--bundle", FIXTURES, "--handler", "handlers.paced"], "--stack and --bundle cannot be used together: serve a synthesized stack, or a handler folder"],
+    [["--host", ""], '--host must be a host name or IP address such as 127.0.0.1 (got "")'],
+  ])("rejects %j with one line naming it and what is allowed", (argv, message) => {
+    expect(() => parseCliOptions(argv, {})).toThrow(new UsageError(message));
+  });
+
+  test("rejects an unknown flag, listing the allowed ones", () => {
+    expect(() => parseCliOptions(["--verbose"], {})).toThrow(/^Unknown option '--verbose'.*\. Allowed flags: --port, --host, --stack/);
+  });
+
+  test("rejects a bad PORT from the environment by name", () => {
+    expect(() => parseCliOptions([], { PORT: "x" })).toThrow('PORT must be a whole number from 0 to 65535 (got "x")');
+  });
+});

@@ -1,0 +1,103 @@
+import { PassThrough } from "node:stream";
+import { parsePrelude, readErrorTrailers, readPrelude, waitForFirstBytes } from "../../emulator/response-stream";
+
+const NUL8 = Buffer.alloc(8);
+
+async function rest(stream: PassThrough): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const chunk of stream) {
+    parts.push(chunk as Buffer);
+  }
+  return Buffer.concat(parts).toString();
+}
+
+describe("readPrelude", () => {
+  test("splits prelude and body, leaving the body on the stream", async () => {
+    const stream = new PassThrough();
+    stream.end(Buffer.concat([Buffer.from('{"statusCode":201,"headers":{"X-A":"b"},"cookies":["c=1"]}'), NUL8, Buffer.from("body")]));
+    expect(await readPrelude(stream)).toEqual({ kind: "prelude", prelude: { statusCode: 201, headers: { "x-a": "b" }, cookies: ["c=1"] } });
+    expect(await rest(stream)).toBe("body");
+  });
+
+  test("finds a delimiter split across chunks, and keeps NULs inside the body", async () => {
+    const stream = new PassThrough();
+    const whole = Buffer.concat([Buffer.from("{}"), NUL8, Buffer.from([0, 0, 65])]);
+    const reading = readPrelude(stream);
+    for (let i = 0; i < whole.length; i += 3) {
+      stream.write(whole.subarray(i, i + 3));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    stream.end();
+    expect(await reading).toEqual({ kind: "prelude", prelude: { statusCode: 200, headers: {}, cookies: [] } });
+    expect(Buffer.from(await rest(stream), "latin1")).toEqual(Buffer.from([0, 0, 65]));
+  });
+
+  test("reports an empty stream, a missing delimiter, and a delimiter too late", async () => {
+    const empty = new PassThrough();
+    empty.end();
+    expect(await readPrelude(empty)).toEqual({ kind: "empty" });
+    const noDelimiter = new PassThrough();
+    noDelimiter.end("Not Found");
+    expect(await readPrelude(noDelimiter)).toEqual({ kind: "invalid", reason: "the stream ended before the prelude delimiter" });
+    const late = new PassThrough();
+    late.write(Buffer.alloc(17 * 1024, 97));
+    expect(await readPrelude(late)).toEqual({ kind: "invalid", reason: "no prelude delimiter within the first 16384 bytes" });
+  });
+
+  test("reports a stream broken before the prelude", async () => {
+    const stream = new PassThrough();
+    const reading = readPrelude(stream);
+    stream.destroy(new Error("socket hang up"));
+    expect(await reading).toEqual({ kind: "aborted" });
+  });
+});
+
+describe("parsePrelude", () => {
+  test.each([
+    ["not json", "the prelude is not valid JSON"],
+    ["[1]", "the prelude is not a JSON object"],
+    ['{"statusCode":700}', "the prelude's statusCode 700 is not an HTTP status"],
+    ['{"headers":"x"}', "the prelude's headers are not an object"],
+    ['{"cookies":"a=1"}', "the prelude's cookies are not an array"],
+  ])("rejects %s", (json, reason) => {
+    expect(parsePrelude(Buffer.from(json))).toBe(reason);
+  });
+});
+
+describe("waitForFirstBytes", () => {
+  test("keeps the first bytes on the stream", async () => {
+    const stream = new PassThrough();
+    stream.end("abc");
+    expect(await waitForFirstBytes(stream)).toEqual({ kind: "data" });
+    expect(await rest(stream)).toBe("abc");
+  });
+
+  test("tells an empty end from a broken stream", async () => {
+    const empty = new PassThrough();
+    empty.end();
+    expect(await waitForFirstBytes(empty)).toEqual({ kind: "empty" });
+    const broken = new PassThrough();
+    const waiting = waitForFirstBytes(broken);
+    broken.destroy();
+    expect(await waiting).toEqual({ kind: "aborted" });
+  });
+});
+
+describe("readErrorTrailers", () => {
+  test("decodes the base64 error body", () => {
+    const body = Buffer.from(JSON.stringify({ errorType: "TypeError", errorMessage: "boom", trace: ["at x"] })).toString("base64");
+    expect(readErrorTrailers({ "lambda-runtime-function-error-type": "TypeError", "lambda-runtime-function-error-body": body })).toEqual({
+      errorType: "TypeError",
+      errorMessage: "boom",
+      trace: ["at x"],
+    });
+  });
+
+  test("is undefined for a clean end, and keeps the type when the body is undecodable", () => {
+    expect(readErrorTrailers({})).toBeUndefined();
+    expect(readErrorTrailers({ "lambda-runtime-function-error-type": "Custom.Error", "lambda-runtime-function-error-body": "%%%" })).toEqual({
+      errorType: "Custom.Error",
+      errorMessage: "",
+    });
+  });
+});

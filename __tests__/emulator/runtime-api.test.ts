@@ -1,0 +1,211 @@
+// The Runtime API, driven over real HTTP by a stand-in runtime, as aws-lambda-ric would drive it.
+
+import * as http from "node:http";
+import { RuntimeApi, type InvocationRequest } from "../../emulator/runtime-api";
+
+const BASE = "/2018-06-01/runtime";
+
+function request(id: string, event: unknown = { hello: "world" }): InvocationRequest {
+  return { requestId: id, event: Buffer.from(JSON.stringify(event)), deadlineMs: Date.now() + 60_000, functionArn: "arn:aws:lambda:us-east-1:000000000000:function:f", traceId: "Root=1-a" };
+}
+
+interface Reply {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** One HTTP call to the Runtime API at `address`. */
+function call(address: string, method: string, path: string, options: { headers?: http.OutgoingHttpHeaders; body?: string | Buffer } = {}): Promise<Reply> {
+  const [host, port] = address.split(":");
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host, port: Number(port), method, path, headers: options.headers, agent: false }, (res) => {
+      const parts: Buffer[] = [];
+      res.on("data", (c: Buffer) => parts.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString() }));
+    });
+    req.on("error", reject);
+    req.end(options.body);
+  });
+}
+
+/** Starts a streaming `/response`, as the runtime client does: chunked, with declared trailers. */
+function openStream(address: string, id: string, contentType = "text/plain"): { req: http.ClientRequest; reply: Promise<Reply> } {
+  const [host, port] = address.split(":");
+  let req!: http.ClientRequest;
+  const reply = new Promise<Reply>((resolve, reject) => {
+    req = http.request(
+      {
+        host,
+        port: Number(port),
+        method: "POST",
+        path: `${BASE}/invocation/${id}/response`,
+        agent: false,
+        headers: {
+          "Lambda-Runtime-Function-Response-Mode": "streaming",
+          Trailer: ["Lambda-Runtime-Function-Error-Type", "Lambda-Runtime-Function-Error-Body"],
+          "Content-Type": contentType,
+          "Transfer-Encoding": "chunked",
+        },
+      },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on("data", (c: Buffer) => parts.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(parts).toString() }));
+      },
+    );
+    req.on("error", reject);
+  });
+  // A test that cuts the stream off on purpose need not await the failed reply.
+  reply.catch(() => undefined);
+  return { req, reply };
+}
+
+describe("RuntimeApi", () => {
+  let api: RuntimeApi;
+  let address: string;
+  beforeEach(async () => {
+    api = new RuntimeApi();
+    address = await api.listen();
+  });
+  afterEach(() => api.close());
+
+  test("holds /next until an invocation comes, then hands over the event and its headers", async () => {
+    const next = call(address, "GET", `${BASE}/invocation/next`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const req = request("id-1");
+    api.invoke(req);
+    const reply = await next;
+    expect(reply.status).toBe(200);
+    expect(JSON.parse(reply.body)).toEqual({ hello: "world" });
+    expect(reply.headers).toMatchObject({
+      "lambda-runtime-aws-request-id": "id-1",
+      "lambda-runtime-deadline-ms": String(req.deadlineMs),
+      "lambda-runtime-invoked-function-arn": req.functionArn,
+      "lambda-runtime-trace-id": "Root=1-a",
+      "content-type": "application/json",
+    });
+  });
+
+  test("delivers an invocation queued before the runtime asked", async () => {
+    api.invoke(request("id-early"));
+    const reply = await call(address, "GET", `${BASE}/invocation/next`);
+    expect(reply.headers["lambda-runtime-aws-request-id"]).toBe("id-early");
+  });
+
+  test("streams a response chunk by chunk and answers 202 only after the last chunk", async () => {
+    const invocation = api.invoke(request("id-s"));
+    await call(address, "GET", `${BASE}/invocation/next`);
+    const { req, reply } = openStream(address, "id-s");
+    req.write("first ");
+    const response = await invocation.response;
+    expect(response.kind).toBe("streaming");
+    const body = response.kind === "streaming" ? response.body : undefined;
+    const first = await new Promise<Buffer>((resolve) => body!.once("data", resolve));
+    expect(first.toString()).toBe("first ");
+    let replied = false;
+    void reply.then(() => (replied = true));
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(replied).toBe(false);
+    req.end("last");
+    expect(await reply).toMatchObject({ status: 202, body: '{"status":"OK"}' });
+    expect(await invocation.completion).toEqual({});
+  });
+
+  test("reads the error trailers of a stream that failed", async () => {
+    const invocation = api.invoke(request("id-t"));
+    await call(address, "GET", `${BASE}/invocation/next`);
+    const { req, reply } = openStream(address, "id-t");
+    void invocation.response.then((r) => r.kind === "streaming" && r.body.resume());
+    req.write("partial");
+    req.addTrailers({
+      "Lambda-Runtime-Function-Error-Type": "RangeError",
+      "Lambda-Runtime-Function-Error-Body": Buffer.from(JSON.stringify({ errorType: "RangeError", errorMessage: "boom", trace: [] })).toString("base64"),
+    });
+    req.end();
+    expect((await reply).status).toBe(202);
+    expect(await invocation.completion).toEqual({ error: { errorType: "RangeError", errorMessage: "boom", trace: [] } });
+  });
+
+  test("takes a buffered response and refuses one over 6 MiB + 100 bytes with 413", async () => {
+    const ok = api.invoke(request("id-b"));
+    await call(address, "GET", `${BASE}/invocation/next`);
+    expect((await call(address, "POST", `${BASE}/invocation/id-b/response`, { body: '"done"', headers: { "content-type": "application/json" } })).status).toBe(202);
+    expect(await ok.response).toEqual({ kind: "buffered", contentType: "application/json", body: Buffer.from('"done"') });
+
+    const big = api.invoke(request("id-big"));
+    await call(address, "GET", `${BASE}/invocation/next`);
+    const reply = await call(address, "POST", `${BASE}/invocation/id-big/response`, { body: Buffer.alloc(6 * 1024 * 1024 + 101) });
+    expect(reply.status).toBe(413);
+    expect(JSON.parse(reply.body)).toEqual({ errorType: "RequestEntityTooLarge", errorMessage: "Exceeded maximum allowed payload size (6291556 bytes)." });
+    expect((await big.completion).error?.errorType).toBe("Function.ResponseSizeTooLarge");
+  });
+
+  test("answers 400 InvalidRequestID for an unknown id and for a second response", async () => {
+    api.invoke(request("id-1"));
+    await call(address, "GET", `${BASE}/invocation/next`);
+    const unknown = await call(address, "POST", `${BASE}/invocation/nope/response`, { body: "{}" });
+    expect(unknown.status).toBe(400);
+    expect(JSON.parse(unknown.body)).toEqual({ errorType: "InvalidRequestID", errorMessage: "Invalid request ID" });
+    expect((await call(address, "POST", `${BASE}/invocation/id-1/response`, { body: "{}" })).status).toBe(202);
+    expect((await call(address, "POST", `${BASE}/invocation/id-1/response`, { body: "{}" })).status).toBe(400);
+  });
+
+  test("answers 400 InvalidFunctionResponseMode for an unknown response mode", async () => {
+    const invocation = api.invoke(request("id-m"));
+    await call(address, "GET", `${BASE}/invocation/next`);
+    const reply = await call(address, "POST", `${BASE}/invocation/id-m/response`, { body: "{}", headers: { "Lambda-Runtime-Function-Response-Mode": "sideways" } });
+    expect(reply.status).toBe(400);
+    expect(JSON.parse(reply.body).errorType).toBe("InvalidFunctionResponseMode");
+    expect((await invocation.completion).error?.errorType).toBe("Runtime.InvalidResponseModeHeader");
+  });
+
+  test("takes /error before a response, and answers 403 once a stream has started", async () => {
+    const failed = api.invoke(request("id-e"));
+    await call(address, "GET", `${BASE}/invocation/next`);
+    const reply = await call(address, "POST", `${BASE}/invocation/id-e/error`, {
+      body: JSON.stringify({ errorType: "Error", errorMessage: "bad", trace: ["at a"] }),
+      headers: { "content-type": "application/json" },
+    });
+    expect(reply.status).toBe(202);
+    expect(await failed.response).toEqual({ kind: "error", error: { errorType: "Error", errorMessage: "bad", trace: ["at a"] } });
+
+    const streaming = api.invoke(request("id-x"));
+    await call(address, "GET", `${BASE}/invocation/next`);
+    const { req } = openStream(address, "id-x");
+    req.write("x");
+    await streaming.response;
+    const late = await call(address, "POST", `${BASE}/invocation/id-x/error`, { body: "{}" });
+    expect(late.status).toBe(403);
+    expect(JSON.parse(late.body).errorType).toBe("InvalidStateTransition");
+    req.destroy();
+  });
+
+  test("reports an init error and fails the waiting invocation with it", async () => {
+    const errors: unknown[] = [];
+    api.on("init-error", (e) => errors.push(e));
+    const invocation = api.invoke(request("id-i"));
+    const reply = await call(address, "POST", `${BASE}/init/error`, {
+      body: JSON.stringify({ errorType: "Runtime.ImportModuleError", errorMessage: "Cannot find module" }),
+      headers: { "Lambda-Runtime-Function-Error-Type": "Runtime.ImportModuleError" },
+    });
+    expect(reply.status).toBe(202);
+    expect(errors).toEqual([{ errorType: "Runtime.ImportModuleError", errorMessage: "Cannot find module" }]);
+    expect((await invocation.response).kind).toBe("error");
+  });
+
+  test("marks a stream cut off mid-body as truncated", async () => {
+    const invocation = api.invoke(request("id-c"));
+    await call(address, "GET", `${BASE}/invocation/next`);
+    const { req } = openStream(address, "id-c");
+    void invocation.response.then((r) => r.kind === "streaming" && r.body.resume());
+    req.write("some");
+    await invocation.response;
+    req.destroy();
+    expect(await invocation.completion).toMatchObject({ truncated: true, error: { errorType: "Runtime.TruncatedResponse" } });
+  });
+
+  test("answers 404 for routes it does not have", async () => {
+    expect((await call(address, "GET", "/2018-06-01/ping")).status).toBe(404);
+  });
+});
