@@ -1,0 +1,76 @@
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { PassThrough } from "node:stream";
+import { UsageError } from "../../../emulator/errors";
+import { verifySigV4 } from "../../../emulator/sigv4-verifier";
+import { explainStatus, formatSummary } from "../../../tools/invoke/cli";
+import { localUrl, regionOfUrl } from "../../../tools/invoke/function-url-target";
+import { parseInvokeOptions } from "../../../tools/invoke/invoke-options";
+import { signGet, streamRequest } from "../../../tools/invoke/stream-request";
+
+const CREDENTIALS = { accessKeyId: "AKIDINVOKE", secretAccessKey: "invoke-secret" };
+
+describe("parseInvokeOptions", () => {
+  test("reads the flags", () => {
+    expect(parseInvokeOptions(["--local", "--path", "/?count=3", "--quiet"])).toEqual({ local: true, path: "/?count=3", quiet: true, help: false });
+    expect(parseInvokeOptions(["--url", "https://x.lambda-url.eu-west-1.on.aws/"])).toMatchObject({ url: "https://x.lambda-url.eu-west-1.on.aws/", path: "/" });
+  });
+
+  test.each([
+    [["--url", "ftp://x"], '--url must be an http:// or https:// URL (got "ftp://x")'],
+    [["--url", "nope"], '--url must be an http:// or https:// URL (got "nope")'],
+    [["--url", "http://x", "--local"], "--url and --local cannot be used together: call a given URL, or the local one"],
+    [["--path", "count=3"], '--path must start with / such as /?count=20&chunk=1 (got "count=3")'],
+  ])("rejects %j", (argv, message) => {
+    expect(() => parseInvokeOptions(argv)).toThrow(new UsageError(message));
+  });
+});
+
+describe("targets and summaries", () => {
+  test("reads the Region from a Function URL's host", () => {
+    expect(regionOfUrl(new URL("https://abc123.lambda-url.eu-central-1.on.aws/"))).toBe("eu-central-1");
+    expect(regionOfUrl(new URL("http://127.0.0.1:3000/"))).toBeUndefined();
+    expect(localUrl({ PORT: "4000" })).toBe("http://127.0.0.1:4000/");
+  });
+
+  test("formats the summary line", () => {
+    expect(formatSummary({ status: 200, statusText: "OK", headers: {}, firstByteMs: 12.34, totalMs: 1000, bytes: 4_194_304, truncated: false })).toBe(
+      "200 OK · first byte 12.3 ms · total 1000.0 ms · 4,194,304 bytes · 4.0 MiB/s",
+    );
+  });
+
+  test("explains 403 (signed or not) and 429 with what to do", () => {
+    expect(explainStatus(403, false)).toMatch(/not signed, because no AWS credentials were found/);
+    expect(explainStatus(403, true)).toMatch(/lambda:InvokeFunctionUrl/);
+    expect(explainStatus(429, true)).toMatch(/reserved concurrency/);
+    expect(explainStatus(200, true)).toBeUndefined();
+  });
+});
+
+describe("signGet and streamRequest", () => {
+  let server: http.Server;
+  let seen: { url: string; headers: Record<string, string> } | undefined;
+  beforeAll(async () => {
+    server = http.createServer((req, res) => {
+      seen = { url: req.url ?? "", headers: req.headers as Record<string, string> };
+      res.writeHead(200, { "content-type": "text/plain" });
+      res.write("a");
+      setTimeout(() => res.end("bc"), 50);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  test("signs so that the local URL's verifier accepts it, whatever the query order", async () => {
+    const { port } = server.address() as AddressInfo;
+    const url = new URL(`http://127.0.0.1:${port}/?delay=1&count=3&chunk=1`);
+    const headers = await signGet(url, CREDENTIALS, "us-east-1");
+    const sink = new PassThrough();
+    const summary = await streamRequest(url, headers, sink);
+    expect(sink.read()?.toString()).toBe("abc");
+    expect(summary).toMatchObject({ status: 200, bytes: 3, truncated: false });
+    expect(summary.totalMs).toBeGreaterThan(summary.firstByteMs);
+    const verification = await verifySigV4({ method: "GET", url: seen!.url, headers: seen!.headers, body: Buffer.alloc(0) }, CREDENTIALS, "us-east-1");
+    expect(verification).toEqual({ ok: true, accessKey: "AKIDINVOKE" });
+  });
+});

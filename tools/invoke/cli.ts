@@ -1,0 +1,83 @@
+// `npm run invoke`: call a Function URL (deployed, local or given), stream its body to stdout,
+// and print a one-line summary to stderr.
+
+import * as path from "node:path";
+import { defaultProvider } from "@aws-sdk/credential-provider-node";
+import type { AwsCredentialIdentity } from "@smithy/types";
+import { DEFAULTS } from "../../lib/config";
+import { UsageError } from "../../emulator/errors";
+import { INVOKE_USAGE, parseInvokeOptions } from "./invoke-options";
+import { deployedUrl, localUrl, regionOfUrl, TargetError } from "./function-url-target";
+import { signGet, streamRequest, type StreamSummary } from "./stream-request";
+
+/** The one-line summary: status, time to first byte, total time, bytes, throughput. */
+export function formatSummary(summary: StreamSummary): string {
+  const mbPerS = summary.totalMs > 0 ? summary.bytes / 1024 / 1024 / (summary.totalMs / 1000) : 0;
+  return (
+    `${summary.status} ${summary.statusText} · first byte ${summary.firstByteMs.toFixed(1)} ms · total ${summary.totalMs.toFixed(1)} ms · ` +
+    `${summary.bytes.toLocaleString("en-US")} bytes · ${mbPerS.toFixed(1)} MiB/s${summary.truncated ? " · cut short" : ""}`
+  );
+}
+
+/** What a failed status means, and what to do about it; undefined for success. */
+export function explainStatus(status: number, signed: boolean): string | undefined {
+  if (status === 403) {
+    return signed
+      ? "403 Forbidden: the URL refused the signed request. Check that these credentials may call lambda:InvokeFunctionUrl on the function, for the URL's Region, or deploy in public mode (FUNCTION_URL_AUTH=NONE)."
+      : "403 Forbidden: the URL uses AWS_IAM auth and the request was not signed, because no AWS credentials were found (environment, shared config and profiles, SSO). Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or deploy in public mode (FUNCTION_URL_AUTH=NONE).";
+  }
+  if (status === 429) {
+    return "429 Too Many Requests: the function's reserved concurrency is in use. Try again, or raise RESERVED_CONCURRENCY.";
+  }
+  return undefined;
+}
+
+async function findCredentials(): Promise<AwsCredentialIdentity | undefined> {
+  try {
+    return await defaultProvider()();
+  } catch {
+    return undefined;
+  }
+}
+
+async function main(): Promise<number> {
+  const options = parseInvokeOptions(process.argv.slice(2));
+  if (options.help) {
+    console.error(INVOKE_USAGE);
+    return 0;
+  }
+  const base = options.url ?? (options.local ? localUrl(process.env) : deployedUrl(path.join(__dirname, "..", ".."), process.env));
+  const url = new URL(options.path, base);
+  const credentials = await findCredentials();
+  const region = regionOfUrl(url) ?? process.env.AWS_REGION ?? DEFAULTS.region;
+  const headers = credentials ? await signGet(url, credentials, region) : {};
+  let summary: StreamSummary;
+  try {
+    summary = await streamRequest(url, headers, options.quiet ? undefined : process.stdout);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? "";
+    const hint = code === "ECONNREFUSED" && options.local ? " Is `npm start` running?" : "";
+    throw new TargetError(`Cannot reach ${url.origin} (${code || (error as Error).message}).${hint}`);
+  }
+  process.stderr.write(`\n${formatSummary(summary)}\n`);
+  const problem = explainStatus(summary.status, credentials !== undefined);
+  if (problem) {
+    process.stderr.write(`${problem}\n`);
+    return 1;
+  }
+  return summary.status >= 400 || summary.truncated ? 1 : 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      if (error instanceof UsageError) {
+        console.error(error.message);
+        process.exit(2);
+      }
+      console.error(error instanceof Error && error.name !== "Error" ? error.message : error);
+      process.exit(1);
+    },
+  );
+}

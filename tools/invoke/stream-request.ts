@@ -1,0 +1,81 @@
+// Sends one GET to a Function URL, signed with SigV4 when credentials are given, streams the
+// body to a writable as it arrives, and measures it.
+
+import * as http from "node:http";
+import * as https from "node:https";
+import type { Writable } from "node:stream";
+import { Hash } from "@smithy/hash-node";
+import { SignatureV4 } from "@smithy/signature-v4";
+import type { AwsCredentialIdentity } from "@smithy/types";
+
+export interface StreamSummary {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: http.IncomingHttpHeaders;
+  /** Milliseconds from sending the request to the first body byte (or the headers, if none). */
+  readonly firstByteMs: number;
+  readonly totalMs: number;
+  readonly bytes: number;
+  /** The response ended without its terminating chunk. */
+  readonly truncated: boolean;
+}
+
+/**
+ * SigV4 headers for a GET of `url`, for the service `lambda`. The signer canonicalizes the
+ * query (sorted), so the parameters can be in any order in the URL.
+ */
+export async function signGet(url: URL, credentials: AwsCredentialIdentity, region: string): Promise<Record<string, string>> {
+  const signer = new SignatureV4({ credentials, region, service: "lambda", sha256: Hash.bind(null, "sha256") });
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    const existing = query[name];
+    query[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  const signed = await signer.sign({
+    method: "GET",
+    protocol: url.protocol,
+    hostname: url.hostname,
+    ...(url.port ? { port: Number(url.port) } : {}),
+    path: url.pathname,
+    query,
+    headers: { host: url.host },
+  });
+  return signed.headers as Record<string, string>;
+}
+
+/** GETs `url` with `headers`, copying the body into `sink` (with backpressure) or dropping it. */
+export function streamRequest(url: URL, headers: Record<string, string>, sink: Writable | undefined): Promise<StreamSummary> {
+  const client = url.protocol === "https:" ? https : http;
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = client.request(url, { method: "GET", headers, agent: false }, (res) => {
+      let firstByteMs: number | undefined;
+      let bytes = 0;
+      res.on("data", (chunk: Buffer) => {
+        firstByteMs ??= performance.now() - started;
+        bytes += chunk.length;
+      });
+      const headersMs = performance.now() - started;
+      const finish = (truncated: boolean): void =>
+        resolve({
+          status: res.statusCode ?? 0,
+          statusText: res.statusMessage ?? "",
+          headers: res.headers,
+          firstByteMs: firstByteMs ?? headersMs,
+          totalMs: performance.now() - started,
+          bytes,
+          truncated,
+        });
+      if (sink) {
+        res.pipe(sink, { end: false });
+      } else {
+        res.resume();
+      }
+      res.once("end", () => finish(false));
+      res.once("aborted", () => finish(true));
+      res.once("error", () => finish(true));
+    });
+    req.once("error", reject);
+    req.end();
+  });
+}
