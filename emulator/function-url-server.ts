@@ -11,6 +11,7 @@ import {
   MAX_REQUEST_BODY_BYTES,
   MAX_REQUEST_HEADER_BYTES,
   PRELUDE_DELIMITER,
+  STREAM_HIGH_WATER_MARK,
   URL_AUTH_DOCS,
   LOCAL_ACCOUNT_ID,
 } from "./constants";
@@ -35,7 +36,7 @@ export function createFunctionUrlServer(options: FunctionUrlServerOptions): http
   if (options.fn.authType === "AWS_IAM" && !options.credentials) {
     throw new Error("An AWS_IAM Function URL needs credentials to check signatures against.");
   }
-  const server = http.createServer({ noDelay: true, maxHeaderSize: MAX_REQUEST_HEADER_BYTES }, (req, res) => {
+  const server = http.createServer({ noDelay: true, maxHeaderSize: MAX_REQUEST_HEADER_BYTES, highWaterMark: STREAM_HIGH_WATER_MARK }, (req, res) => {
     handleRequest(req, res, options).catch((error: Error) => {
       options.log(`local Function URL: internal error: ${error.stack ?? error.message}`);
       sendJson(res, 500, { Message: "Internal Server Error" }, "ServiceException");

@@ -15,6 +15,7 @@ import {
   RESPONSE_MODE_HEADER,
   RESPONSE_MODE_STREAMING,
   RUNTIME_ROUTES,
+  STREAM_HIGH_WATER_MARK,
 } from "./constants";
 import { runtimeApiError, type FunctionError } from "./errors";
 import { readErrorTrailers } from "./response-stream";
@@ -99,7 +100,7 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
 
   constructor() {
     super();
-    this.server = http.createServer({ noDelay: true }, (req, res) => this.route(req, res));
+    this.server = http.createServer({ noDelay: true, highWaterMark: STREAM_HIGH_WATER_MARK }, (req, res) => this.route(req, res));
     // The runtime keeps one connection for `/next` open indefinitely.
     this.server.requestTimeout = 0;
     this.server.headersTimeout = 0;

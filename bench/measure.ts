@@ -1,0 +1,134 @@
+// Measuring tools for the benchmark: servers in child processes, timed requests, a rate-limited
+// reader, and the resident memory of a process tree.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as path from "node:path";
+
+export const ROOT = path.join(__dirname, "..");
+
+export interface ServerProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  readonly spawnedAt: number;
+  stop(): Promise<void>;
+}
+
+/** Spawns a server that prints its URL (the first http:// it prints) and waits for it. */
+export function startServer(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ServerProcess> {
+  const spawnedAt = performance.now();
+  const child = spawn(process.execPath, [...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    let err = "";
+    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      const url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1];
+      if (url) {
+        child.stdout!.removeAllListeners("data");
+        child.stdout!.resume();
+        resolve({
+          url,
+          child,
+          spawnedAt,
+          stop: () =>
+            new Promise<void>((done) => {
+              if (child.exitCode !== null) return done();
+              child.once("exit", () => done());
+              child.kill("SIGTERM");
+              setTimeout(() => child.kill("SIGKILL"), 3000).unref();
+            }),
+        });
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`server exited with ${code} before printing its URL: ${err || out}`)));
+  });
+}
+
+/** `npm start`'s command line, without `node`: the same flags, so the bench measures what users run. */
+function startCommand(): string[] {
+  const script = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: { start: string } }).scripts.start;
+  const [program, ...args] = script.split(/\s+/);
+  if (program !== "node") {
+    throw new Error(`the start script should begin with \`node\`, found ${JSON.stringify(script)}`);
+  }
+  return args;
+}
+
+/** The local Function URL (`npm start`) in its own process, with public auth. */
+export function startLocal(args: readonly string[]): Promise<ServerProcess> {
+  return startServer([...startCommand(), "--port", "0", "--auth", "NONE", ...args]);
+}
+
+export function startBare(): Promise<ServerProcess> {
+  return startServer([path.join("bench", "bare-server.mjs")]);
+}
+
+export interface Timing {
+  readonly status: number;
+  readonly firstByteMs: number;
+  readonly totalMs: number;
+  readonly bytes: number;
+  /** Bytes received by each moment, for the picture. */
+  readonly progress: ReadonlyArray<readonly [number, number]>;
+}
+
+/**
+ * GETs `url` and times it. With `bytesPerSecond`, reads no faster than that: the socket is paused
+ * whenever the reader is ahead of the rate, so backpressure reaches the server.
+ */
+export function timedGet(url: string, options: { bytesPerSecond?: number; onProgress?: (bytes: number) => void } = {}): Promise<Timing> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const req = http.get(url, { agent: false }, (res) => {
+      let first: number | undefined;
+      let bytes = 0;
+      const progress: [number, number][] = [];
+      res.on("data", (chunk: Buffer) => {
+        const now = performance.now() - started;
+        first ??= now;
+        bytes += chunk.length;
+        progress.push([now, bytes]);
+        options.onProgress?.(bytes);
+        if (options.bytesPerSecond) {
+          const aheadMs = (bytes / options.bytesPerSecond) * 1000 - now;
+          if (aheadMs > 1) {
+            res.pause();
+            setTimeout(() => res.resume(), aheadMs);
+          }
+        }
+      });
+      res.once("end", () => resolve({ status: res.statusCode ?? 0, firstByteMs: first ?? performance.now() - started, totalMs: performance.now() - started, bytes, progress }));
+      res.once("error", reject);
+    });
+    req.once("error", reject);
+  });
+}
+
+/** Resident memory of `pid` and all its descendants, in bytes (Linux /proc). */
+export function treeRss(pid: number): number {
+  let total = 0;
+  const stack = [pid];
+  while (stack.length > 0) {
+    const current = stack.pop()!;
+    try {
+      const status = fs.readFileSync(`/proc/${current}/status`, "utf8");
+      total += Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? 0) * 1024;
+      for (const task of fs.readdirSync(`/proc/${current}/task`)) {
+        const children = fs.readFileSync(`/proc/${current}/task/${task}/children`, "utf8").trim();
+        if (children) stack.push(...children.split(/\s+/).map(Number));
+      }
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return total;
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

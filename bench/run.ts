@@ -1,0 +1,202 @@
+// `npm run bench`: the local Function URL against the physical floor (a bare Node.js server
+// streaming the same bytes), measured in one run on this machine. Prints a table and writes
+// bench/results.json. `--plot` also draws docs/streaming.svg. Never part of `npm test`.
+
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { bundleHandler } from "../lib/bundling";
+import { HANDLER_ENTRY } from "../lib/lambda-streaming-stack";
+import { zipFolder } from "../tools/terraform-check/archive-stand-in";
+import { median, ROOT, startBare, startLocal, startServer, timedGet, treeRss, type ServerProcess } from "./measure";
+import { drawStreamingSvg } from "./plot";
+
+const FIXTURES = ["--bundle", path.join("bench", "fixtures"), "--handler", "bytes.handler"];
+const TTFB_SAMPLES = 25;
+const COLD_SAMPLES = 5;
+const THROUGHPUT_MIB = 256;
+const MEMORY_MIB = 64;
+const SLOW_READER_BYTES_PER_SECOND = 32 * 1024 * 1024;
+
+interface Row {
+  readonly name: string;
+  readonly unit: string;
+  readonly local: number;
+  readonly baseline: number;
+  readonly baselineName: string;
+  readonly target: string;
+  readonly met: boolean | undefined;
+}
+
+async function withServers<T>(start: () => Promise<ServerProcess[]>, body: (servers: ServerProcess[]) => Promise<T>): Promise<T> {
+  const servers = await start();
+  try {
+    return await body(servers);
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+}
+
+/** Median time to the first body byte over `samples` warm requests, alternating the two URLs. */
+async function warmFirstByte(urls: readonly [string, string], samples: number): Promise<[number, number]> {
+  for (const url of urls) {
+    for (let i = 0; i < 3; i += 1) await timedGet(url);
+  }
+  const times: [number[], number[]] = [[], []];
+  for (let i = 0; i < samples; i += 1) {
+    for (const [k, url] of urls.entries()) {
+      times[k].push((await timedGet(url)).firstByteMs);
+    }
+  }
+  return [median(times[0]), median(times[1])];
+}
+
+async function throughput(url: string, mib: number): Promise<number> {
+  const timings = [];
+  for (let i = 0; i < 3; i += 1) {
+    const t = await timedGet(url);
+    if (t.bytes !== mib * 1024 * 1024) throw new Error(`expected ${mib} MiB from ${url}, got ${t.bytes} bytes`);
+    timings.push(t.totalMs);
+  }
+  return mib / (median(timings) / 1000);
+}
+
+/** Spawn to first byte: a fresh environment (local) or a fresh server process (bare). */
+async function coldStart(): Promise<[number, number]> {
+  const local: number[] = [];
+  const bare: number[] = [];
+  for (let i = 0; i < COLD_SAMPLES; i += 1) {
+    await withServers(
+      async () => [await startLocal(FIXTURES)],
+      async ([server]) => {
+        // The server is up; its pool has no environment yet: this request spawns one.
+        local.push((await timedGet(`${server.url}?mib=0&kib=4`)).firstByteMs);
+      },
+    );
+    const server = await startServer([path.join("bench", "bare-server.mjs")]);
+    const t = await timedGet(`${server.url}bytes?mib=0&kib=4`);
+    bare.push(performance.now() - server.spawnedAt - (t.totalMs - t.firstByteMs));
+    await server.stop();
+  }
+  return [median(local), median(bare)];
+}
+
+/**
+ * Growth of the server's process tree RSS while a slow reader takes `url`'s bytes, after a
+ * warm-up of `warmMib` MiB at full speed. A fresh Node.js process grows its heap once, whatever
+ * the traffic (the bare server too); after a warm-up of the same size, growth measures what is
+ * held for the slow reader.
+ */
+async function memoryGrowth(server: ServerProcess, url: string, warmMib: number): Promise<number> {
+  await timedGet(url.replace(/mib=\d+/, `mib=${warmMib}`));
+  const before = treeRss(server.child.pid!);
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, treeRss(server.child.pid!))), 20);
+  try {
+    await timedGet(url, { bytesPerSecond: SLOW_READER_BYTES_PER_SECOND });
+  } finally {
+    clearInterval(sampler);
+  }
+  return (peak - before) / 1024 / 1024;
+}
+
+function zipSize(): number {
+  return zipFolder(bundleHandler(HANDLER_ENTRY), 0o644).length;
+}
+
+function printTable(rows: readonly Row[]): void {
+  const header = ["measure", "local Function URL", "baseline", "ratio", "target", "met"];
+  const lines = rows.map((r) => [
+    r.name,
+    `${r.local.toFixed(r.unit === "bytes" ? 0 : 1)} ${r.unit}`,
+    Number.isNaN(r.baseline) ? "—" : `${r.baseline.toFixed(1)} ${r.unit} (${r.baselineName})`,
+    Number.isNaN(r.baseline) ? "—" : `${(r.local / r.baseline).toFixed(2)}×`,
+    r.target,
+    r.met === undefined ? "—" : r.met ? "yes" : "NO",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
+  console.log(fmt(header));
+  console.log(widths.map((w) => "-".repeat(w)).join("  "));
+  lines.forEach((l) => console.log(fmt(l)));
+}
+
+async function plot(): Promise<void> {
+  const query = "?count=4000&chunk=200&delay=50";
+  const [streamed, buffered] = await withServers(
+    async () => [await startLocal([]), await startLocal(["--invoke-mode", "BUFFERED"])],
+    async ([s, b]) => {
+      await timedGet(`${s.url}${query}`);
+      await timedGet(`${b.url}${query}`);
+      return [await timedGet(`${s.url}${query}`), await timedGet(`${b.url}${query}`)];
+    },
+  );
+  const file = path.join(ROOT, "docs", "streaming.svg");
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, drawStreamingSvg({ query, streamed: streamed.progress, buffered: buffered.progress }));
+  console.log(`wrote ${path.relative(ROOT, file)}: the same request (${query}) streamed and buffered`);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { plot: { type: "boolean" } }, strict: true });
+  if (values.plot) {
+    return plot();
+  }
+  console.log(`benchmark on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, Node.js ${process.version}; each local figure beside the bare server's\n`);
+  const rows: Row[] = [];
+
+  const [ttfbLocal, ttfbBare] = await withServers(
+    async () => [await startLocal([]), await startBare()],
+    ([local, bare]) => warmFirstByte([local.url, `${bare.url}cars`], TTFB_SAMPLES),
+  );
+  rows.push({ name: `warm time to first byte, 🚗 stream (median of ${TTFB_SAMPLES})`, unit: "ms", local: ttfbLocal, baseline: ttfbBare, baselineName: "bare", target: "≤ 2 × bare + 5 ms", met: ttfbLocal <= 2 * ttfbBare + 5 });
+
+  const [mbLocal, mbBare] = await withServers(
+    async () => [await startLocal(FIXTURES), await startBare()],
+    async ([local, bare]) => [await throughput(`${local.url}?mib=${THROUGHPUT_MIB}`, THROUGHPUT_MIB), await throughput(`${bare.url}bytes?mib=${THROUGHPUT_MIB}`, THROUGHPUT_MIB)],
+  );
+  rows.push({ name: `throughput, ${THROUGHPUT_MIB} MiB stream`, unit: "MiB/s", local: mbLocal, baseline: mbBare, baselineName: "bare", target: "≥ 80 % of bare", met: mbLocal >= 0.8 * mbBare });
+
+  const [coldLocal, coldBare] = await coldStart();
+  rows.push({ name: `cold start: spawn to first byte (median of ${COLD_SAMPLES})`, unit: "ms", local: coldLocal, baseline: coldBare, baselineName: "bare process", target: "—", met: undefined });
+
+  const [ttfbStream, ttfbBuffered] = await withServers(
+    async () => [await startLocal([]), await startLocal(["--invoke-mode", "BUFFERED"])],
+    ([s, b]) => warmFirstByte([s.url, b.url], 10),
+  );
+  rows.push({ name: "time to first byte, 🚗 stream vs BUFFERED", unit: "ms", local: ttfbStream, baseline: ttfbBuffered, baselineName: "BUFFERED", target: "streamed first", met: ttfbStream < ttfbBuffered });
+
+  for (const warmMib of [1, MEMORY_MIB]) {
+    const [memLocal, memBare] = await withServers(
+      async () => [await startLocal(FIXTURES), await startBare()],
+      async ([local, bare]) => [
+        await memoryGrowth(local, `${local.url}?mib=${MEMORY_MIB}`, warmMib),
+        await memoryGrowth(bare, `${bare.url}bytes?mib=${MEMORY_MIB}`, warmMib),
+      ],
+    );
+    rows.push(
+      warmMib === MEMORY_MIB
+        ? { name: `memory growth, slow reader of ${MEMORY_MIB} MiB (warm)`, unit: "MiB", local: memLocal, baseline: memBare, baselineName: "bare", target: "< 16 MiB", met: memLocal < 16 }
+        : { name: `memory growth, same, fresh processes (heap sizing)`, unit: "MiB", local: memLocal, baseline: memBare, baselineName: "bare", target: "—", met: undefined },
+    );
+  }
+
+  const zip = zipSize();
+  rows.push({ name: "deployed zip", unit: "bytes", local: zip, baseline: Number.NaN, baselineName: "", target: "< 16 KiB", met: zip < 16 * 1024 });
+
+  printTable(rows);
+  const results = {
+    date: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryBytes: os.totalmem(), platform: `${process.platform} ${process.arch}` },
+    node: process.version,
+    rows,
+  };
+  fs.writeFileSync(path.join(ROOT, "bench", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  console.log("\nwrote bench/results.json");
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
