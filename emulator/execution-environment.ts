@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { LOCAL_ACCOUNT_ID } from "./constants";
 import { RuntimeMissingError, type FunctionError } from "./errors";
 import type { LogSink } from "./lambda-log";
-import { RuntimeApi, type Invocation } from "./runtime-api";
+import { RuntimeApi, type Invocation, type InvocationCompletion } from "./runtime-api";
 import type { FunctionConfig } from "./stack-reader";
 
 /** How to start a runtime process. */
@@ -34,6 +34,9 @@ export function lambdaNodeFlags(memoryMb: number): string[] {
     `--max-old-space-size=${memoryMb - newSpace}`,
   ];
 }
+
+/** How long a cut-off stream waits to learn whether the process died. */
+const EXIT_GRACE_MS = 200;
 
 /** Lambda gives a function's init phase 10 seconds. */
 export const INIT_TIMEOUT_MS = 10_000;
@@ -103,6 +106,7 @@ export class ExecutionEnvironment {
   /** Whether the next invocation is this environment's first (a cold start). */
   cold = true;
   private exited: Promise<void>;
+  private exitError: FunctionError | undefined;
 
   private constructor(
     private readonly fn: FunctionConfig,
@@ -162,7 +166,7 @@ export class ExecutionEnvironment {
    * Runs one invocation. At the deadline the process is stopped and the invocation ends with
    * `Sandbox.Timeout`; `onTimeout` is told first, so the log can say so.
    */
-  invoke(requestId: string, event: Buffer, traceId: string, onTimeout: () => void): Invocation {
+  invoke(requestId: string, event: Buffer, traceId: string, onTimeout: () => void): Pick<Invocation, "response" | "completion"> {
     if (this.state !== "IDLE") {
       throw new Error(`environment is ${this.state}; one invocation at a time`);
     }
@@ -175,7 +179,19 @@ export class ExecutionEnvironment {
       void this.stop();
     }, timeoutMs);
     void invocation.completion.then(() => clearTimeout(timer));
-    return invocation;
+    return { response: invocation.response, completion: invocation.completion.then((completion) => this.explainTruncation(completion)) };
+  }
+
+  /**
+   * A stream cut off because the process died is a `Runtime.ExitError`, as Lambda reports it. The
+   * connection usually closes a moment before the exit is seen, so wait briefly for it.
+   */
+  private async explainTruncation(completion: InvocationCompletion): Promise<InvocationCompletion> {
+    if (completion.error?.errorType !== "Runtime.TruncatedResponse") {
+      return completion;
+    }
+    const exited = await Promise.race([this.exited.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), EXIT_GRACE_MS))]);
+    return exited && this.exitError ? { ...completion, error: this.exitError } : completion;
   }
 
   /**
@@ -225,7 +241,8 @@ export class ExecutionEnvironment {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.state = "DEAD";
-    this.runtimeApi.abort({ errorType: "Runtime.ExitError", errorMessage: `Runtime exited with error: ${signal ?? `exit status ${code}`}` });
+    this.exitError = { errorType: "Runtime.ExitError", errorMessage: `Runtime exited with error: ${signal ?? `exit status ${code}`}` };
+    this.runtimeApi.abort(this.exitError);
     void this.runtimeApi.close();
   }
 }

@@ -4,7 +4,7 @@
 
 import * as path from "node:path";
 import { Construct } from "constructs";
-import { AssetType, Fn, TerraformAsset } from "cdktf";
+import { AssetType, TerraformAsset } from "cdktf";
 import { DataArchiveFile } from "@cdktf/provider-archive/lib/data-archive-file";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -104,7 +104,7 @@ export class StreamingFunction extends Construct {
     const logPolicy = new IamRolePolicy(this, "logs-policy", {
       name: "write-own-logs",
       role: this.role.id,
-      policy: Fn.jsonencode({
+      policy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [
           {

@@ -205,6 +205,20 @@ describe("RuntimeApi", () => {
     expect(await invocation.completion).toMatchObject({ truncated: true, error: { errorType: "Runtime.TruncatedResponse" } });
   });
 
+  test("keeps working after misuse: the next invocation is served normally", async () => {
+    api.invoke(request("id-1"));
+    await call(address, "GET", `${BASE}/invocation/next`);
+    await call(address, "POST", `${BASE}/invocation/unknown/response`, { body: "{}" });
+    await call(address, "POST", `${BASE}/invocation/id-1/response`, { body: "{}", headers: { "Lambda-Runtime-Function-Response-Mode": "bogus" } });
+    await call(address, "POST", `${BASE}/invocation/id-1/response`, { body: "{}" });
+    await call(address, "POST", `${BASE}/invocation/id-1/error`, { body: "{}" });
+    const next = api.invoke(request("id-2"));
+    const delivered = await call(address, "GET", `${BASE}/invocation/next`);
+    expect(delivered.headers["lambda-runtime-aws-request-id"]).toBe("id-2");
+    expect((await call(address, "POST", `${BASE}/invocation/id-2/response`, { body: '"fine"' })).status).toBe(202);
+    expect(await next.response).toMatchObject({ kind: "buffered", body: Buffer.from('"fine"') });
+  });
+
   test("answers 404 for routes it does not have", async () => {
     expect((await call(address, "GET", "/2018-06-01/ping")).status).toBe(404);
   });

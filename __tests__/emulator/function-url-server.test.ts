@@ -1,0 +1,157 @@
+// The HTTP front on its own, over real HTTP, with a stand-in for the function: SigV4 on every
+// path a request can take to a 403, bad input, and where the server listens.
+
+import * as http from "node:http";
+import * as net from "node:net";
+import type { AddressInfo } from "node:net";
+import { Hash } from "@smithy/hash-node";
+import { SignatureV4 } from "@smithy/signature-v4";
+import type { RunningInvocation } from "../../emulator/environment-pool";
+import { createFunctionUrlServer } from "../../emulator/function-url-server";
+import { startLocalFunctionUrl } from "../../emulator/local-function-url";
+import type { FunctionConfig } from "../../emulator/stack-reader";
+import { send } from "../helpers/http-client";
+
+const CREDENTIALS = { accessKeyId: "AKIDSERVER", secretAccessKey: "server-secret" };
+const FN: FunctionConfig = {
+  functionName: "stub",
+  region: "us-east-1",
+  handler: "index.handler",
+  runtime: "nodejs22.x",
+  memoryMb: 128,
+  timeoutSeconds: 3,
+  environment: {},
+  bundleDir: __dirname,
+  invokeMode: "RESPONSE_STREAM",
+  authType: "AWS_IAM",
+};
+
+interface SignOptions {
+  secret?: string;
+  accessKeyId?: string;
+  service?: string;
+  region?: string;
+  at?: Date;
+  body?: string;
+  headers?: Record<string, string>;
+}
+
+describe("function URL server (stand-in function)", () => {
+  let server: http.Server;
+  let base: string;
+  let invocations: Buffer[];
+  const logs: string[] = [];
+
+  beforeEach(async () => {
+    invocations = [];
+    server = createFunctionUrlServer({
+      fn: FN,
+      credentials: CREDENTIALS,
+      log: (line) => logs.push(line),
+      invoke: (event, requestId): RunningInvocation => {
+        invocations.push(event);
+        return {
+          requestId,
+          response: Promise.resolve({ kind: "buffered", contentType: "application/json", body: Buffer.from('"ok"') }),
+          completion: Promise.resolve({}),
+        };
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  /** Headers for `path`, signed as an SDK client signs them, with the given deviations. */
+  async function sign(path: string, options: SignOptions = {}): Promise<Record<string, string>> {
+    const url = new URL(path, base);
+    const signer = new SignatureV4({
+      credentials: { accessKeyId: options.accessKeyId ?? CREDENTIALS.accessKeyId, secretAccessKey: options.secret ?? CREDENTIALS.secretAccessKey },
+      region: options.region ?? "us-east-1",
+      service: options.service ?? "lambda",
+      sha256: Hash.bind(null, "sha256"),
+    });
+    const signed = await signer.sign(
+      {
+        method: options.body ? "POST" : "GET",
+        protocol: "http:",
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: url.pathname,
+        query: Object.fromEntries(url.searchParams),
+        headers: { host: url.host, ...(options.headers ?? {}) },
+        ...(options.body ? { body: options.body } : {}),
+      },
+      { signingDate: options.at ?? new Date() },
+    );
+    return signed.headers as Record<string, string>;
+  }
+
+  test("serves a correctly signed request", async () => {
+    const res = await send(`${base}/?count=1`, { headers: await sign("/?count=1") });
+    expect(res.status).toBe(200);
+    expect(invocations).toHaveLength(1);
+    expect(JSON.parse(invocations[0].toString()).requestContext.authorizer.iam.accessKey).toBe("AKIDSERVER");
+  });
+
+  test.each<[string, () => Promise<{ url: string; headers: Record<string, string>; body?: string }>]>([
+    ["a wrong secret", async () => ({ url: "/", headers: await sign("/", { secret: "wrong" }) })],
+    ["another access key", async () => ({ url: "/", headers: await sign("/", { accessKeyId: "AKIDOTHER" }) })],
+    ["the wrong service", async () => ({ url: "/", headers: await sign("/", { service: "execute-api" }) })],
+    ["the wrong region", async () => ({ url: "/", headers: await sign("/", { region: "ap-south-1" }) })],
+    ["a timestamp more than 5 minutes off", async () => ({ url: "/", headers: await sign("/", { at: new Date(Date.now() + 6 * 60 * 1000) }) })],
+    ["a tampered query", async () => ({ url: "/?count=2", headers: await sign("/?count=1") })],
+    ["a tampered body", async () => ({ url: "/", headers: await sign("/", { body: "signed" }), body: "tampered" })],
+    [
+      "a signed header removed",
+      async () => {
+        const headers = await sign("/", { headers: { "x-extra": "1" } });
+        delete headers["x-extra"];
+        return { url: "/", headers };
+      },
+    ],
+    ["no signature", async () => ({ url: "/", headers: {} })],
+  ])("answers 403 for %s, without invoking the function", async (_name, make) => {
+    const { url, headers, body } = await make();
+    const res = await send(`${base}${url}`, { method: body ? "POST" : "GET", headers, body });
+    expect(res.status).toBe(403);
+    expect(res.headers["x-amzn-errortype"]).toBe("AccessDeniedException");
+    expect(JSON.parse(res.body.toString()).Message).toMatch(/^Forbidden\. For troubleshooting Function URL authorization issues/);
+    expect(invocations).toHaveLength(0);
+  });
+
+  test("answers oversized headers with 431 and keeps serving", async () => {
+    const reply = await new Promise<string>((resolve) => {
+      const socket = net.connect(Number(new URL(base).port), "127.0.0.1", () => {
+        socket.write(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(1024 * 1024 + 10)}\r\n\r\n`);
+      });
+      let text = "";
+      socket.on("data", (d) => (text += d.toString()));
+      socket.on("close", () => resolve(text));
+      socket.on("error", () => resolve(text));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large/);
+    expect((await send(`${base}/`, { headers: await sign("/") })).status).toBe(200);
+  });
+
+  test("answers a body over 6 MB with 413 before reading it, and keeps serving", async () => {
+    const res = await send(`${base}/`, { method: "POST", body: Buffer.alloc(6 * 1024 * 1024 + 1), headers: { "content-type": "application/octet-stream" } });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body.toString())).toEqual({ Message: "Request must be smaller than 6291456 bytes for the InvokeFunction operation" });
+    expect((await send(`${base}/`, { headers: await sign("/") })).status).toBe(200);
+  });
+});
+
+describe("where the local Function URL listens", () => {
+  test("binds 127.0.0.1 unless told otherwise", async () => {
+    const local = await startLocalFunctionUrl({ fn: { ...FN, authType: "NONE" }, port: 0, log: () => undefined, runtime: { node: process.execPath, bootstrap: __filename } });
+    try {
+      expect(local.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    } finally {
+      await local.close();
+    }
+  });
+});

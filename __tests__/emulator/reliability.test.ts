@@ -1,0 +1,182 @@
+// Reliability of the local Function URL under load and faults, with the real runtime client.
+// Every fault is followed by a request that must succeed.
+
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as path from "node:path";
+import { bundleHandler } from "../../lib/bundling";
+import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
+import { locateRuntime } from "../../emulator/execution-environment";
+import { startLocalFunctionUrl, type LocalFunctionUrl } from "../../emulator/local-function-url";
+import type { FunctionConfig } from "../../emulator/stack-reader";
+import { send } from "../helpers/http-client";
+import { describeWhenAvailable, missingReason } from "../helpers/requirements";
+
+const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
+const CARS = Buffer.from(new Array(1024 * 1024).join("🚗"), "utf8");
+
+function fn(overrides: Partial<FunctionConfig>): FunctionConfig {
+  return {
+    functionName: "reliability",
+    region: "us-east-1",
+    handler: "faults.handler",
+    runtime: "nodejs22.x",
+    memoryMb: 128,
+    timeoutSeconds: 2,
+    environment: {},
+    bundleDir: FIXTURES,
+    invokeMode: "RESPONSE_STREAM",
+    authType: "NONE",
+    ...overrides,
+  };
+}
+
+/** Sockets and child processes this test process has open now (Linux /proc). */
+function openResources(): { sockets: number; children: number } {
+  const sockets = fs.readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith("socket:");
+    } catch {
+      return false;
+    }
+  }).length;
+  let children = 0;
+  for (const task of fs.readdirSync("/proc/self/task")) {
+    children += fs.readFileSync(`/proc/self/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).length;
+  }
+  return { sockets, children };
+}
+
+function rssMb(pid: number): number {
+  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024;
+}
+
+function childPids(): number[] {
+  return fs
+    .readdirSync("/proc/self/task")
+    .flatMap((task) => fs.readFileSync(`/proc/self/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number));
+}
+
+describeWhenAvailable("local Function URL reliability", missingReason(locateRuntime), () => {
+  let local: LocalFunctionUrl | undefined;
+  let logs: string[];
+  const start = async (config: FunctionConfig, maxEnvironments?: number): Promise<string> => {
+    logs = [];
+    local = await startLocalFunctionUrl({ fn: config, port: 0, log: (line) => logs.push(line), ...(maxEnvironments ? { maxEnvironments } : {}) });
+    return local.url;
+  };
+  afterEach(async () => {
+    await local?.close();
+    local = undefined;
+  });
+  /** Waits until every environment is idle again (its runtime asked for the next event). */
+  const settled = async (): Promise<void> => {
+    for (let i = 0; i < 100 && local!.pool.stats().idle < local!.pool.stats().environments; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+
+  describe("load", () => {
+    test("16 concurrent full 🚗 streams all complete, byte-exact", async () => {
+      const url = await start(fn({ bundleDir: bundleHandler(HANDLER_ENTRY), handler: "index.handler", timeoutSeconds: 60 }));
+      const results = await Promise.all(Array.from({ length: 16 }, () => send(url)));
+      expect(results.map((r) => r.status)).toEqual(Array(16).fill(200));
+      expect(results.every((r) => r.body.equals(CARS))).toBe(true);
+    }, 60_000);
+
+    test("200 sequential requests leave no extra processes, sockets or memory behind", async () => {
+      const url = await start(fn({}));
+      for (let i = 0; i < 20; i += 1) await send(url);
+      const before = openResources();
+      const runtimePid = childPids()[0];
+      const runtimeBefore = rssMb(runtimePid);
+      for (let i = 0; i < 200; i += 1) {
+        const res = await send(url);
+        if (res.status !== 200) throw new Error(`request ${i} got ${res.status}`);
+      }
+      await settled();
+      const after = openResources();
+      expect(after.children).toBe(before.children);
+      expect(local!.pool.stats()).toEqual({ environments: 1, idle: 1, inFlight: 0, waiting: 0 });
+      expect(after.sockets).toBeLessThanOrEqual(before.sockets + 2);
+      expect(rssMb(runtimePid) - runtimeBefore).toBeLessThan(16);
+      expect(logs.filter((line) => line.startsWith("REPORT"))).toHaveLength(220);
+    }, 60_000);
+
+    test("a burst above the cap queues up to the reserved concurrency and throttles the rest; nothing hangs", async () => {
+      const url = await start(fn({ handler: "handlers.paced", reservedConcurrency: 4 }), 2);
+      const results = await Promise.all(Array.from({ length: 8 }, () => send(`${url}?count=3&ms=100`)));
+      const statuses = results.map((r) => r.status).sort();
+      expect(statuses).toEqual([201, 201, 201, 201, 429, 429, 429, 429]);
+      await settled();
+      expect(local!.pool.stats()).toMatchObject({ environments: 2, idle: 2, inFlight: 0, waiting: 0 });
+      expect((await send(`${url}?count=1`)).status).toBe(201);
+    }, 30_000);
+  });
+
+  describe("faults, each followed by a request that succeeds", () => {
+    const ok = async (url: string): Promise<void> => {
+      const res = await send(url);
+      expect(res.status).toBe(200);
+      expect(res.body.toString()).toBe("ok");
+    };
+
+    test.each([
+      ["before", "throws before its first write", 502, "Internal Server Error"],
+      ["after", "throws after some writes", 200, "partial "],
+    ])("fault=%s: the handler %s", async (fault, _what, status, body) => {
+      const url = await start(fn({}));
+      const res = await send(`${url}?fault=${fault}`);
+      expect(res.status).toBe(status);
+      expect(res.body.toString()).toBe(body);
+      expect(res.truncated).toBe(fault === "after");
+      await ok(url);
+    });
+
+    test("the handler never ends its stream: the timeout ends it, and a fresh environment serves next", async () => {
+      const url = await start(fn({}));
+      const res = await send(`${url}?fault=never`);
+      expect(res.body.toString()).toBe("forever ");
+      expect(res.truncated).toBe(true);
+      expect(logs.some((line) => line.includes("Task timed out after 2.00 seconds"))).toBe(true);
+      await ok(url);
+      expect(logs.filter((line) => line.includes("Init Duration"))).toHaveLength(2);
+    });
+
+    test.each(["exit", "uncaught"])("fault=%s: the process dies mid-invocation, and the environment is replaced", async (fault) => {
+      const url = await start(fn({}));
+      const res = await send(`${url}?fault=${fault}`);
+      expect(res.status).toBe(200);
+      expect(res.truncated).toBe(true);
+      expect(logs.some((line) => line.startsWith("REPORT") && line.includes("Error Type: Runtime.ExitError"))).toBe(true);
+      await ok(url);
+      expect(logs.filter((line) => line.includes("Init Duration"))).toHaveLength(2);
+      expect(local!.pool.stats().environments).toBe(1);
+    });
+
+    test("the client disconnects mid-stream: the invocation runs on to its end, and nothing is held for the client", async () => {
+      const url = await start(fn({ timeoutSeconds: 30 }));
+      const requestId = await new Promise<string>((resolve, reject) => {
+        const req = http.get(`${url}?fault=flood`, { agent: false }, (res) => {
+          res.once("data", () => {
+            res.destroy();
+            resolve(String(res.headers["x-amzn-requestid"]));
+          });
+        });
+        req.on("error", reject);
+      });
+      const runtimePid = childPids()[0];
+      // The handler writes 64 MiB after the client left; it finishes only if the server drains it.
+      const deadline = Date.now() + 20_000;
+      while (!logs.some((line) => line.startsWith(`REPORT RequestId: ${requestId}`)) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const report = logs.find((line) => line.startsWith(`REPORT RequestId: ${requestId}`));
+      expect(report).toBeDefined();
+      expect(report).not.toContain("Status:");
+      expect(logs.some((line) => line.includes(`RequestId: ${requestId}`) && line.includes("(cut short)"))).toBe(true);
+      expect(rssMb(runtimePid)).toBeLessThan(128);
+      await ok(url);
+    }, 30_000);
+  });
+});
