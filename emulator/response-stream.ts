@@ -35,16 +35,9 @@ export type PreludeResult =
  * the stream (`unshift`), so the caller pipes the body on from there without a copy.
  */
 export function readPrelude(stream: Readable): Promise<PreludeResult> {
-  return new Promise((resolve) => {
-    let buffered: Buffer = Buffer.alloc(0);
-    const finish = (result: PreludeResult): void => {
-      stream.off("data", onData);
-      stream.off("end", onEnd);
-      stream.off("error", onAbort);
-      stream.off("close", onAbort);
-      resolve(result);
-    };
-    const onData = (chunk: Buffer): void => {
+  let buffered: Buffer = Buffer.alloc(0);
+  return watch<PreludeResult>(stream, {
+    onData(chunk, finish) {
       // Search from 7 bytes back, so a delimiter split across reads is found.
       const from = Math.max(0, buffered.length - (PRELUDE_DELIMITER.length - 1));
       buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
@@ -63,10 +56,31 @@ export function readPrelude(stream: Readable): Promise<PreludeResult> {
       }
       const parsed = parsePrelude(buffered.subarray(0, at));
       finish(typeof parsed === "string" ? { kind: "invalid", reason: parsed } : { kind: "prelude", prelude: parsed });
+    },
+    onEnd: () => (buffered.length === 0 ? { kind: "empty" } : { kind: "invalid", reason: "the stream ended before the prelude delimiter" }),
+    onAbort: () => ({ kind: "aborted" }),
+  });
+}
+
+/**
+ * Reads `stream` through `handlers` until one of them settles the result; every listener is
+ * removed then, so the caller can pipe the stream on from where it stopped.
+ */
+function watch<T>(
+  stream: Readable,
+  handlers: { onData: (chunk: Buffer, finish: (result: T) => void) => void; onEnd: () => T; onAbort: () => T },
+): Promise<T> {
+  return new Promise((resolve) => {
+    const finish = (result: T): void => {
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+      stream.off("error", onAbort);
+      stream.off("close", onAbort);
+      resolve(result);
     };
-    const onEnd = (): void =>
-      finish(buffered.length === 0 ? { kind: "empty" } : { kind: "invalid", reason: "the stream ended before the prelude delimiter" });
-    const onAbort = (): void => finish({ kind: "aborted" });
+    const onData = (chunk: Buffer): void => handlers.onData(chunk, finish);
+    const onEnd = (): void => finish(handlers.onEnd());
+    const onAbort = (): void => finish(handlers.onAbort());
     stream.on("data", onData);
     stream.once("end", onEnd);
     stream.once("error", onAbort);
@@ -138,24 +152,13 @@ export type FirstBytes = { readonly kind: "data" } | { readonly kind: "empty" } 
  * breaks. Lets the front answer 502 for an error that came before any byte.
  */
 export function waitForFirstBytes(stream: Readable): Promise<FirstBytes> {
-  return new Promise((resolve) => {
-    const finish = (result: FirstBytes): void => {
-      stream.off("data", onData);
-      stream.off("end", onEnd);
-      stream.off("error", onAbort);
-      stream.off("close", onAbort);
-      resolve(result);
-    };
-    const onData = (chunk: Buffer): void => {
+  return watch<FirstBytes>(stream, {
+    onData(chunk, finish) {
       stream.pause();
       stream.unshift(chunk);
       finish({ kind: "data" });
-    };
-    const onEnd = (): void => finish({ kind: "empty" });
-    const onAbort = (): void => finish({ kind: "aborted" });
-    stream.once("data", onData);
-    stream.once("end", onEnd);
-    stream.once("error", onAbort);
-    stream.once("close", onAbort);
+    },
+    onEnd: () => ({ kind: "empty" }),
+    onAbort: () => ({ kind: "aborted" }),
   });
 }
