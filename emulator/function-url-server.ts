@@ -155,8 +155,9 @@ async function streamResponse(
       // Nothing was written: an error before the first byte is a 502; a clean empty end is 200.
       return (await completion).error ? sendBadGateway(res) : sendBuffered(res, { statusCode: 200, headers: { "content-type": "application/octet-stream" }, cookies: [], body: Buffer.alloc(0) });
     }
-    ({ statusCode: status, headers, cookies } = { ...result.prelude, headers: { ...result.prelude.headers } });
-    headers["content-type"] ??= "application/octet-stream";
+    status = result.prelude.statusCode;
+    headers = { "content-type": "application/octet-stream", ...result.prelude.headers };
+    cookies = result.prelude.cookies;
   } else {
     const first = await waitForFirstBytes(body);
     if (first.kind !== "data") {

@@ -31,14 +31,14 @@ describe("plugin-mirror", () => {
   });
 
   test("lists terraform's implied mirror folders for Linux, honouring XDG", () => {
-    expect(impliedMirrorDirs({ HOME: "/home/u" }, "linux")).toEqual([
-      "/home/u/.terraform.d/plugins",
-      "/home/u/.local/share/terraform/plugins",
+    expect(impliedMirrorDirs({ HOME: "/h/u" }, "linux")).toEqual([
+      "/h/u/.terraform.d/plugins",
+      "/h/u/.local/share/terraform/plugins",
       "/usr/local/share/terraform/plugins",
       "/usr/share/terraform/plugins",
     ]);
-    expect(impliedMirrorDirs({ HOME: "/home/u", XDG_DATA_HOME: "/x", XDG_DATA_DIRS: "/y" }, "linux")).toEqual([
-      "/home/u/.terraform.d/plugins",
+    expect(impliedMirrorDirs({ HOME: "/h/u", XDG_DATA_HOME: "/x", XDG_DATA_DIRS: "/y" }, "linux")).toEqual([
+      "/h/u/.terraform.d/plugins",
       "/x/terraform/plugins",
       "/y/terraform/plugins",
     ]);
