@@ -18,7 +18,8 @@ async function main(): Promise<number> {
     return 1;
   }
   const mirror = findPluginMirror();
-  console.log(`terraform ${version}; providers from ${mirror.dir} (${mirror.foundBy === "implied" ? "an implied mirror" : "TF_PLUGIN_DIR"})`);
+  const how = { TF_PLUGIN_DIR: "TF_PLUGIN_DIR", implied: "an implied mirror folder", search: "found by searching this machine" }[mirror.foundBy];
+  console.log(`terraform ${version}; providers from ${mirror.dir} (${how})`);
   console.log(
     mirror.hasArchive
       ? "archive_file: the real hashicorp/archive provider"

@@ -2,6 +2,7 @@
 // the check can run `terraform init -plugin-dir` with no network.
 // @see https://developer.hashicorp.com/terraform/cli/config/config-file#implied-local-mirror-directories
 
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -17,8 +18,8 @@ export const PLUGIN_DIR_VARIABLE = "TF_PLUGIN_DIR";
 export interface PluginMirror {
   /** The folder to pass to `terraform init -plugin-dir`. */
   readonly dir: string;
-  /** How it was found: the variable, or "implied". */
-  readonly foundBy: typeof PLUGIN_DIR_VARIABLE | "implied";
+  /** How it was found: the variable, an implied mirror folder, or a search of the filesystem. */
+  readonly foundBy: typeof PLUGIN_DIR_VARIABLE | "implied" | "search";
   /** Whether it also holds hashicorp/archive, so the real provider can zip the bundle. */
   readonly hasArchive: boolean;
 }
@@ -67,11 +68,34 @@ export function mirrorHolds(dir: string, provider: { address: string; version: s
 }
 
 /**
+ * Searches the filesystem (with `find`, skipping /proc, /sys and /dev) for an unpacked mirror
+ * that holds the aws provider, and returns the mirror's folder. The result is kept for the life
+ * of the process: one search is enough.
+ */
+export function searchForMirror(platform = terraformPlatform()): string | undefined {
+  if (searched.has(platform)) {
+    return searched.get(platform);
+  }
+  const pattern = `*/${AWS_PROVIDER.address}/${AWS_PROVIDER.version}/${platform}/terraform-provider-aws*`;
+  const result = spawnSync(
+    "find",
+    ["/", "(", "-path", "/proc", "-o", "-path", "/sys", "-o", "-path", "/dev", ")", "-prune", "-o", "-type", "f", "-path", pattern, "-print", "-quit"],
+    { encoding: "utf8", timeout: 30_000 },
+  );
+  const binary = result.error ? "" : result.stdout.split("\n")[0];
+  const dir = binary ? binary.slice(0, binary.indexOf(`/${AWS_PROVIDER.address}/`)) : undefined;
+  searched.set(platform, dir);
+  return dir;
+}
+const searched = new Map<string, string | undefined>();
+
+/**
  * The mirror to use: `TF_PLUGIN_DIR` when set (it must hold the aws provider), otherwise the
- * first implied mirror folder that does.
+ * first implied mirror folder that does, otherwise one found by searching the filesystem
+ * (`search: false` leaves the search out).
  * @throws PluginMirrorError naming what was looked at and how to fix it.
  */
-export function findPluginMirror(env: NodeJS.ProcessEnv = process.env): PluginMirror {
+export function findPluginMirror(env: NodeJS.ProcessEnv = process.env, options: { search?: boolean } = {}): PluginMirror {
   const wanted = `${AWS_PROVIDER.address} ${AWS_PROVIDER.version} (${terraformPlatform()})`;
   const layout = `<dir>/${AWS_PROVIDER.address}/${AWS_PROVIDER.version}/${terraformPlatform()}/terraform-provider-aws_v${AWS_PROVIDER.version}_x5`;
   const fix =
@@ -86,9 +110,14 @@ export function findPluginMirror(env: NodeJS.ProcessEnv = process.env): PluginMi
     return { dir, foundBy: PLUGIN_DIR_VARIABLE, hasArchive: mirrorHolds(dir, ARCHIVE_PROVIDER) };
   }
   const candidates = impliedMirrorDirs(env);
-  const dir = candidates.find((candidate) => mirrorHolds(candidate, AWS_PROVIDER));
-  if (dir === undefined) {
-    throw new PluginMirrorError(`No provider mirror holds ${wanted}: ${PLUGIN_DIR_VARIABLE} is unset and none of ${candidates.join(", ")} has it. ${fix}`);
+  const implied = candidates.find((candidate) => mirrorHolds(candidate, AWS_PROVIDER));
+  if (implied !== undefined) {
+    return { dir: implied, foundBy: "implied", hasArchive: mirrorHolds(implied, ARCHIVE_PROVIDER) };
   }
-  return { dir, foundBy: "implied", hasArchive: mirrorHolds(dir, ARCHIVE_PROVIDER) };
+  const found = options.search === false || process.platform === "win32" ? undefined : searchForMirror();
+  if (found !== undefined && mirrorHolds(found, AWS_PROVIDER)) {
+    return { dir: found, foundBy: "search", hasArchive: mirrorHolds(found, ARCHIVE_PROVIDER) };
+  }
+  const searchedToo = options.search === false ? "" : " nor does any folder on this machine";
+  throw new PluginMirrorError(`No provider mirror holds ${wanted}: ${PLUGIN_DIR_VARIABLE} is unset, none of ${candidates.join(", ")} has it${searchedToo}. ${fix}`);
 }

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { findPluginMirror, impliedMirrorDirs, mirrorHolds, PluginMirrorError, terraformPlatform } from "../../../tools/terraform-check/plugin-mirror";
+import { findPluginMirror, impliedMirrorDirs, mirrorHolds, PluginMirrorError, searchForMirror, terraformPlatform } from "../../../tools/terraform-check/plugin-mirror";
 
 /** A fake mirror folder holding the given providers, unpacked or as zips. */
 function fakeMirror(roots: string[], providers: { type: string; version: string; packed?: boolean }[]): string {
@@ -67,7 +67,7 @@ describe("plugin-mirror", () => {
     const mirror = fakeMirror(roots, [{ type: "aws", version: "5.100.0" }]);
     fs.mkdirSync(path.join(home, ".terraform.d"));
     fs.symlinkSync(mirror, path.join(home, ".terraform.d", "plugins"));
-    expect(findPluginMirror({ HOME: home, XDG_DATA_DIRS: "/nowhere" })).toMatchObject({
+    expect(findPluginMirror({ HOME: home, XDG_DATA_DIRS: "/nowhere" }, { search: false })).toMatchObject({
       dir: path.join(home, ".terraform.d", "plugins"),
       foundBy: "implied",
     });
@@ -82,8 +82,16 @@ describe("plugin-mirror", () => {
   });
 
   test("no mirror anywhere gets a message that lists where it looked", () => {
-    expect(() => findPluginMirror({ HOME: "/nowhere", XDG_DATA_DIRS: "/also-nowhere" })).toThrow(
-      /TF_PLUGIN_DIR is unset and none of \/nowhere\/.terraform.d\/plugins, .*\/also-nowhere\/terraform\/plugins has it\. Set TF_PLUGIN_DIR/,
+    expect(() => findPluginMirror({ HOME: "/nowhere", XDG_DATA_DIRS: "/also-nowhere" }, { search: false })).toThrow(
+      /TF_PLUGIN_DIR is unset, none of \/nowhere\/.terraform.d\/plugins, .*\/also-nowhere\/terraform\/plugins has it\. Set TF_PLUGIN_DIR/,
     );
+  });
+
+  test("finds a mirror anywhere on the machine by searching, when nothing else names one", () => {
+    const mirror = fakeMirror(roots, [{ type: "aws", version: "5.100.0" }]);
+    const other = `${terraformPlatform()}-test`;
+    fs.mkdirSync(path.join(mirror, "registry.terraform.io", "hashicorp", "aws", "5.100.0", other));
+    fs.writeFileSync(path.join(mirror, "registry.terraform.io", "hashicorp", "aws", "5.100.0", other, "terraform-provider-aws_v5.100.0_x5"), "");
+    expect(searchForMirror(other)).toBe(mirror);
   });
 });
