@@ -3,15 +3,16 @@
 
 import * as path from "node:path";
 import { ConfigError, DEFAULTS, readConfig } from "../lib/config";
-import { RUNTIME } from "../lib/streaming-function";
-import { synthesizeStack } from "../lib/synthesize";
 import { parseCliOptions, USAGE, type CliOptions } from "./cli-options";
 import { RuntimeMissingError, StackReadError, UsageError } from "./errors";
 import { startLocalFunctionUrl } from "./local-function-url";
 import type { VerifierCredentials } from "./sigv4-verifier";
 import { readStack, type FunctionConfig } from "./stack-reader";
 
-/** The function to serve: from the stack (synthesized now unless --stack names one) or --bundle. */
+/**
+ * The function to serve: from the stack (synthesized now unless --stack names one) or --bundle.
+ * cdktf is loaded only to synthesize, so a server for a given stack or bundle stays small.
+ */
 export function resolveFunction(options: CliOptions, env: NodeJS.ProcessEnv, projectRoot: string): FunctionConfig {
   let fn: FunctionConfig;
   if (options.bundle && options.handler) {
@@ -19,7 +20,7 @@ export function resolveFunction(options: CliOptions, env: NodeJS.ProcessEnv, pro
       functionName: path.basename(options.bundle),
       region: env.AWS_REGION || DEFAULTS.region,
       handler: options.handler,
-      runtime: RUNTIME,
+      runtime: BUNDLE_RUNTIME,
       memoryMb: DEFAULTS.memoryMb,
       timeoutSeconds: DEFAULTS.timeoutSeconds,
       environment: { NODE_OPTIONS: "--enable-source-maps" },
@@ -28,7 +29,9 @@ export function resolveFunction(options: CliOptions, env: NodeJS.ProcessEnv, pro
       authType: DEFAULTS.functionUrlAuth,
     };
   } else {
-    const stackDir = options.stack ?? synthesizeStack(readConfig(env), path.join(projectRoot, "cdktf.out"));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const synthesize = (): string => (require("../lib/synthesize") as typeof import("../lib/synthesize")).synthesizeStack(readConfig(env), path.join(projectRoot, "cdktf.out"));
+    const stackDir = options.stack ?? synthesize();
     fn = readStack(stackDir);
   }
   return {
@@ -39,6 +42,9 @@ export function resolveFunction(options: CliOptions, env: NodeJS.ProcessEnv, pro
     ...(options.memory ? { memoryMb: options.memory } : {}),
   };
 }
+
+/** What `--bundle` runs on: the stack's runtime (lib/streaming-function.ts), Node.js 22. */
+const BUNDLE_RUNTIME = "nodejs22.x";
 
 /** The credentials signatures are checked against: this shell's AWS_ACCESS_KEY_ID and secret. */
 export function credentialsFrom(env: NodeJS.ProcessEnv): VerifierCredentials | undefined {

@@ -1,4 +1,4 @@
-// `npm start` as a process: exit codes and messages. Uses ts-node as the npm script does.
+// `npm start` as a process: exit codes and messages. Uses esbuild-register as the npm script does.
 
 import { spawn, spawnSync } from "node:child_process";
 import * as path from "node:path";
@@ -7,7 +7,7 @@ import type { FunctionConfig } from "../../emulator/stack-reader";
 
 const ROOT = path.join(__dirname, "..", "..");
 const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
-const CLI = ["-r", "ts-node/register/transpile-only", "emulator/cli.ts"];
+const CLI = ["-r", "esbuild-register", "emulator/cli.ts"];
 
 function runCli(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8", timeout: 20_000 });
