@@ -46,9 +46,15 @@ async function main(): Promise<number> {
     console.error(INVOKE_USAGE);
     return 0;
   }
-  const base = options.url ?? (options.local ? localUrl(process.env) : deployedUrl(path.join(__dirname, "..", ".."), process.env));
-  const url = new URL(options.path, base);
+  const target = options.url ? { url: options.url } : options.local ? { url: localUrl(process.env) } : deployedUrl(path.join(__dirname, "..", ".."), process.env);
+  const url = new URL(options.path, target.url);
   const credentials = await findCredentials();
+  if (target.authType === "AWS_IAM" && !credentials) {
+    throw new TargetError(
+      `No AWS credentials for an AWS_IAM URL (${url.origin}): the credential chain (environment, shared config and profiles, SSO) found none. ` +
+        "Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or deploy in public mode (FUNCTION_URL_AUTH=NONE).",
+    );
+  }
   const region = regionOfUrl(url) ?? process.env.AWS_REGION ?? DEFAULTS.region;
   const headers = credentials ? await signGet(url, credentials, region) : {};
   let summary: StreamSummary;

@@ -23,8 +23,8 @@ export function localUrl(env: NodeJS.ProcessEnv): string {
   return `http://127.0.0.1:${env.PORT || 3000}/`;
 }
 
-/** The deployed stack's function_url, from `terraform output -json` in its stack folder. */
-export function deployedUrl(projectRoot: string, env: NodeJS.ProcessEnv): string {
+/** The deployed stack's function_url and auth_type, from `terraform output -json` in its stack folder. */
+export function deployedUrl(projectRoot: string, env: NodeJS.ProcessEnv): { url: string; authType?: string } {
   const { stackName } = readConfig(env);
   const stackDir = path.join(projectRoot, "cdktf.out", "stacks", stackName);
   if (!fs.existsSync(path.join(stackDir, "cdk.tf.json"))) {
@@ -44,5 +44,6 @@ export function deployedUrl(projectRoot: string, env: NodeJS.ProcessEnv): string
   if (result.status !== 0 || typeof url !== "string") {
     throw new TargetError(`No URL found: the stack ${stackName} has no function_url output (is it deployed? \`npm run deploy\`). Pass --url URL, or use --local.`);
   }
-  return url;
+  const authType = outputs.auth_type?.value;
+  return { url, ...(typeof authType === "string" ? { authType } : {}) };
 }

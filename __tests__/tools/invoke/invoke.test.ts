@@ -1,10 +1,13 @@
+import * as fs from "node:fs";
 import * as http from "node:http";
+import * as os from "node:os";
+import * as path from "node:path";
 import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
 import { UsageError } from "../../../emulator/errors";
 import { verifySigV4 } from "../../../emulator/sigv4-verifier";
 import { explainStatus, formatSummary } from "../../../tools/invoke/cli";
-import { localUrl, regionOfUrl } from "../../../tools/invoke/function-url-target";
+import { deployedUrl, localUrl, regionOfUrl } from "../../../tools/invoke/function-url-target";
 import { parseInvokeOptions } from "../../../tools/invoke/invoke-options";
 import { signGet, streamRequest } from "../../../tools/invoke/stream-request";
 
@@ -72,5 +75,34 @@ describe("signGet and streamRequest", () => {
     expect(summary.totalMs).toBeGreaterThan(summary.firstByteMs);
     const verification = await verifySigV4({ method: "GET", url: seen!.url, headers: seen!.headers, body: Buffer.alloc(0) }, CREDENTIALS, "us-east-1");
     expect(verification).toEqual({ ok: true, accessKey: "AKIDINVOKE" });
+  });
+});
+
+describe("deployedUrl", () => {
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "ls-invoke-"));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  /** A stand-in `terraform` that prints `outputs` for `output -json`. */
+  function fakeTerraform(outputs: unknown): NodeJS.ProcessEnv {
+    const bin = path.join(root, "bin");
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, "terraform"), `#!/bin/sh\necho '${JSON.stringify(outputs)}'\n`, { mode: 0o755 });
+    fs.mkdirSync(path.join(root, "cdktf.out", "stacks", "lambda-streaming"), { recursive: true });
+    fs.writeFileSync(path.join(root, "cdktf.out", "stacks", "lambda-streaming", "cdk.tf.json"), "{}");
+    return { PATH: `${bin}:${process.env.PATH}` };
+  }
+
+  test("reads function_url and auth_type from terraform output", () => {
+    const env = fakeTerraform({ function_url: { value: "https://abc.lambda-url.eu-west-1.on.aws/" }, auth_type: { value: "AWS_IAM" } });
+    expect(deployedUrl(root, env)).toEqual({ url: "https://abc.lambda-url.eu-west-1.on.aws/", authType: "AWS_IAM" });
+  });
+
+  test("says when there is no URL: not synthesized, or not deployed", () => {
+    expect(() => deployedUrl(root, {})).toThrow(/^No URL found: cdktf.out\/stacks\/lambda-streaming is not synthesized/);
+    const env = fakeTerraform({});
+    expect(() => deployedUrl(root, env)).toThrow(/^No URL found: the stack lambda-streaming has no function_url output/);
   });
 });
