@@ -175,15 +175,22 @@ async function streamResponse(
   // Forward with backpressure: when the client reads slowly, the runtime's connection is not read
   // either, and the handler's writes return false. `end: false` because the stream may not end
   // cleanly: that is only known once the trailers are in.
-  body.pipe(res, { end: false });
-  res.once("close", () => {
-    if (!res.writableFinished) {
-      // The client is gone. Lambda lets the function run on; keep reading the runtime's stream
-      // and drop the bytes, so nothing is held for a client that will never read them.
-      body.unpipe(res);
-      body.resume();
-    }
-  });
+  // When the client is gone, Lambda lets the function run on: keep reading the runtime's stream
+  // and drop the bytes, so nothing is held (and nothing blocks) for a client that will not read.
+  const dropBody = (): void => {
+    body.unpipe(res);
+    body.resume();
+  };
+  if (res.destroyed || !res.socket || res.socket.destroyed) {
+    dropBody();
+  } else {
+    body.pipe(res, { end: false });
+    res.once("close", () => {
+      if (!res.writableFinished) {
+        dropBody();
+      }
+    });
+  }
   const { error } = await completion;
   if (error) {
     // Status and headers went out long ago: cut the response short (no terminating chunk), so the

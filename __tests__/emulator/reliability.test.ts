@@ -154,6 +154,27 @@ describeWhenAvailable("local Function URL reliability", missingReason(locateRunt
       expect(local!.pool.stats().environments).toBe(1);
     });
 
+    test("the client leaves before the first byte: the invocation still runs to its end", async () => {
+      const url = await start(fn({ timeoutSeconds: 30 }));
+      const requestId = await new Promise<string>((resolve) => {
+        const req = http.get(`${url}?fault=late-flood`, { agent: false });
+        req.on("error", () => undefined);
+        setTimeout(() => {
+          req.destroy();
+          resolve("");
+        }, 50);
+      });
+      expect(requestId).toBe("");
+      const deadline = Date.now() + 20_000;
+      while (!logs.some((line) => line.startsWith("REPORT")) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const report = logs.find((line) => line.startsWith("REPORT"));
+      expect(report).toBeDefined();
+      expect(report).not.toContain("Status:");
+      await ok(url);
+    }, 30_000);
+
     test("the client disconnects mid-stream: the invocation runs on to its end, and nothing is held for the client", async () => {
       const url = await start(fn({ timeoutSeconds: 30 }));
       const requestId = await new Promise<string>((resolve, reject) => {
