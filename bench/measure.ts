@@ -107,19 +107,31 @@ export function timedGet(url: string, options: { bytesPerSecond?: number; onProg
   });
 }
 
-/** Resident memory of `pid` and all its descendants, in bytes (Linux /proc). */
-export function treeRss(pid: number): number {
-  let total = 0;
+/** `pid` and all its descendants that are still running (Linux /proc). */
+export function processTree(pid: number): number[] {
+  const tree: number[] = [];
   const stack = [pid];
   while (stack.length > 0) {
     const current = stack.pop()!;
     try {
-      const status = fs.readFileSync(`/proc/${current}/status`, "utf8");
-      total += Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? 0) * 1024;
       for (const task of fs.readdirSync(`/proc/${current}/task`)) {
         const children = fs.readFileSync(`/proc/${current}/task/${task}/children`, "utf8").trim();
         if (children) stack.push(...children.split(/\s+/).map(Number));
       }
+      tree.push(current);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return tree;
+}
+
+/** Resident memory of `pid` and all its descendants, in bytes (Linux /proc). */
+export function treeRss(pid: number): number {
+  let total = 0;
+  for (const member of processTree(pid)) {
+    try {
+      total += Number(/^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${member}/status`, "utf8"))?.[1] ?? 0) * 1024;
     } catch {
       // The process ended while we looked.
     }

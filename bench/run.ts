@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { bundleHandler } from "../lib/bundling";
 import { HANDLER_ENTRY } from "../lib/lambda-streaming-stack";
 import { zipFolder } from "../tools/terraform-check/archive-stand-in";
-import { median, ROOT, startBare, startLocal, startServer, timedGet, treeRss, type ServerProcess } from "./measure";
+import { median, processTree, ROOT, startBare, startLocal, startServer, timedGet, treeRss, type ServerProcess } from "./measure";
 import { drawStreamingSvg } from "./plot";
 
 const FIXTURES = ["--bundle", path.join("bench", "fixtures"), "--handler", "bytes.handler"];
@@ -165,7 +165,7 @@ async function load(): Promise<void> {
           `first byte p50 ${percentile(results.map((r) => r.firstByteMs), 50).toFixed(1)} ms, p99 ${percentile(results.map((r) => r.firstByteMs), 99).toFixed(1)} ms; ` +
           `${((CONCURRENT * 4_194_300) / 1024 / 1024 / (wall / 1000)).toFixed(0)} MiB/s in all`,
       );
-      const processes = (): number => countTree(pid);
+      const processes = (): number => processTree(pid).length;
       const before = { rss: treeRss(pid) / 1024 / 1024, processes: processes() };
       const times: number[] = [];
       let failures = 0;
@@ -184,25 +184,6 @@ async function load(): Promise<void> {
       );
     },
   );
-}
-
-/** How many processes are in the tree under `pid`, itself included. */
-function countTree(pid: number): number {
-  let count = 0;
-  const stack = [pid];
-  while (stack.length > 0) {
-    const current = stack.pop()!;
-    try {
-      for (const task of fs.readdirSync(`/proc/${current}/task`)) {
-        const children = fs.readFileSync(`/proc/${current}/task/${task}/children`, "utf8").trim();
-        if (children) stack.push(...children.split(/\s+/).map(Number));
-      }
-      count += 1;
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return count;
 }
 
 async function main(): Promise<void> {

@@ -128,7 +128,6 @@ export class EnvironmentPool {
     }
     const warm = this.idle.pop();
     if (warm) {
-      warm.state = "IDLE";
       return warm;
     }
     // An environment that is about to be free again (its runtime is a moment from asking for the

@@ -141,9 +141,7 @@ export class ExecutionEnvironment {
       new Promise<"ready">((resolve) => runtimeApi.once("next", () => resolve("ready"))),
       new Promise<FunctionError>((resolve) => runtimeApi.once("init-error", resolve)),
       new Promise<FunctionError>((resolve) =>
-        child.once("exit", (code, signal) =>
-          resolve({ errorType: "Runtime.ExitError", errorMessage: `Runtime exited with error: ${signal ?? `exit status ${code}`}` }),
-        ),
+        child.once("exit", (code, signal) => resolve(exitError(code, signal))),
       ),
       new Promise<FunctionError>((resolve) => child.once("error", (error) => resolve({ errorType: "Runtime.StartError", errorMessage: error.message }))),
       new Promise<FunctionError>((resolve) => {
@@ -241,10 +239,15 @@ export class ExecutionEnvironment {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.state = "DEAD";
-    this.exitError = { errorType: "Runtime.ExitError", errorMessage: `Runtime exited with error: ${signal ?? `exit status ${code}`}` };
+    this.exitError = exitError(code, signal);
     this.runtimeApi.abort(this.exitError);
     void this.runtimeApi.close();
   }
+}
+
+/** How Lambda reports a runtime process that ended. */
+function exitError(code: number | null, signal: NodeJS.Signals | null): FunctionError {
+  return { errorType: "Runtime.ExitError", errorMessage: `Runtime exited with error: ${signal ?? `exit status ${code}`}` };
 }
 
 /** Copies a child's output to the log sink line by line. */

@@ -18,6 +18,7 @@ import {
 import { ThrottledError, type RunningInvocation } from "./environment-pool";
 import { fromBufferedResult, joinHeaders, toFunctionUrlEvent, type HttpResponseOutput } from "./function-url-event";
 import type { LogSink } from "./lambda-log";
+import { readBody } from "./read-body";
 import { parsePrelude, readPrelude, waitForFirstBytes } from "./response-stream";
 import type { InvocationCompletion } from "./runtime-api";
 import { verifySigV4, type VerifierCredentials } from "./sigv4-verifier";
@@ -204,19 +205,10 @@ async function streamResponse(
 
 /** BUFFERED URL, streaming handler: collect (at most 6 MB), then answer in one piece. */
 async function bufferStreamedResponse(res: http.ServerResponse, contentType: string, body: Readable, completion: Promise<InvocationCompletion>): Promise<void> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  body.on("data", (chunk: Buffer) => {
-    size += chunk.length;
-    if (size <= MAX_BUFFERED_RESPONSE_BYTES) {
-      chunks.push(chunk);
-    }
-  });
-  const { error } = await completion;
-  if (error || size > MAX_BUFFERED_RESPONSE_BYTES) {
+  const [payload, { error }] = await Promise.all([readBody(body, MAX_BUFFERED_RESPONSE_BYTES).catch(() => undefined), completion]);
+  if (error || payload === undefined) {
     return sendBadGateway(res);
   }
-  const payload = Buffer.concat(chunks);
   if (contentType !== HTTP_INTEGRATION_CONTENT_TYPE) {
     return sendBuffered(res, { statusCode: 200, headers: { "content-type": contentType }, cookies: [], body: payload });
   }

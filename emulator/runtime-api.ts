@@ -18,6 +18,7 @@ import {
   STREAM_HIGH_WATER_MARK,
 } from "./constants";
 import { runtimeApiError, type FunctionError } from "./errors";
+import { readBody } from "./read-body";
 import { readErrorTrailers } from "./response-stream";
 
 /** What the Runtime API hands the runtime on `/next`. */
@@ -311,27 +312,6 @@ function parseErrorBody(body: Buffer | undefined, typeHeader: string | string[] 
     errorMessage: typeof parsed.errorMessage === "string" ? parsed.errorMessage : "",
     ...(trace ? { trace: trace.map(String) } : {}),
   };
-}
-
-/** The whole body, or undefined once it passes `limit` bytes (the rest is drained). */
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) {
-        chunks.push(chunk);
-      }
-    });
-    req.once("end", () => resolve(size <= limit ? Buffer.concat(chunks) : undefined));
-    req.once("error", reject);
-    req.once("close", () => {
-      if (!req.complete) {
-        reject(new Error("request body truncated"));
-      }
-    });
-  });
 }
 
 function reply(res: http.ServerResponse, status: number, body: unknown): void {
