@@ -18,7 +18,9 @@ function runMain(env: Record<string, string>): { status: number | null; stderr: 
 
 describe("main.ts", () => {
   const outdirs: string[] = [];
-  afterAll(() => outdirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const dir of outdirs) fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   test("synthesizes the stack", () => {
     const { status, stderr, outdir } = runMain({ STACK_NAME: "main-test" });

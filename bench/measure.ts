@@ -1,7 +1,7 @@
 // Measuring tools for the benchmark: servers in child processes, timed requests, a rate-limited
 // reader, and the resident memory of a process tree.
 
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
@@ -11,6 +11,8 @@ export const ROOT = path.join(__dirname, "..");
 export interface ServerProcess {
   readonly url: string;
   readonly child: ChildProcess;
+  /** The server's process id (it printed its URL, so it is running). */
+  readonly pid: number;
   readonly spawnedAt: number;
   stop(): Promise<void>;
 }
@@ -19,19 +21,23 @@ export interface ServerProcess {
 export function startServer(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ServerProcess> {
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  // stdio is ["ignore", "pipe", "pipe"], so both streams exist.
+  const stdout = child.stdout as NodeJS.ReadableStream;
+  const stderr = child.stderr as NodeJS.ReadableStream;
   return new Promise((resolve, reject) => {
     let out = "";
     let err = "";
-    child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-    child.stdout!.on("data", (d: Buffer) => {
+    stderr.on("data", (d: Buffer) => (err += d.toString()));
+    stdout.on("data", (d: Buffer) => {
       out += d.toString();
       const url = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1];
       if (url) {
-        child.stdout!.removeAllListeners("data");
-        child.stdout!.resume();
+        stdout.removeAllListeners("data");
+        stdout.resume();
         resolve({
           url,
           child,
+          pid: child.pid ?? 0,
           spawnedAt,
           stop: () =>
             new Promise<void>((done) => {
@@ -100,7 +106,15 @@ export function timedGet(url: string, options: { bytesPerSecond?: number; onProg
           }
         }
       });
-      res.once("end", () => resolve({ status: res.statusCode ?? 0, firstByteMs: first ?? performance.now() - started, totalMs: performance.now() - started, bytes, progress }));
+      res.once("end", () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          firstByteMs: first ?? performance.now() - started,
+          totalMs: performance.now() - started,
+          bytes,
+          progress,
+        }),
+      );
       res.once("error", reject);
     });
     req.once("error", reject);
@@ -111,8 +125,7 @@ export function timedGet(url: string, options: { bytesPerSecond?: number; onProg
 export function processTree(pid: number): number[] {
   const tree: number[] = [];
   const stack = [pid];
-  while (stack.length > 0) {
-    const current = stack.pop()!;
+  for (let current = stack.pop(); current !== undefined; current = stack.pop()) {
     try {
       for (const task of fs.readdirSync(`/proc/${current}/task`)) {
         const children = fs.readFileSync(`/proc/${current}/task/${task}/children`, "utf8").trim();

@@ -43,9 +43,13 @@ export function drawStreamingSvg(plot: StreamingPlot): string {
     return `${d} H ${x(xMax).toFixed(1)} V ${y(last).toFixed(1)}`;
   };
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" font-family="Helvetica, Arial, sans-serif" font-size="13">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" font-family="Helvetica, Arial, sans-serif" font-size="13">`,
+  );
   parts.push(`<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>`);
-  parts.push(`<text x="${WIDTH / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">Bytes received over time: the same request, streamed and buffered</text>`);
+  parts.push(
+    `<text x="${WIDTH / 2}" y="24" text-anchor="middle" font-size="16" font-weight="bold">Bytes received over time: the same request, streamed and buffered</text>`,
+  );
   parts.push(`<text x="${WIDTH / 2}" y="42" text-anchor="middle" fill="#555">local Function URL, GET ${escapeXml(plot.query)}</text>`);
   for (let t = 0; t <= xMax + 1e-9; t += xStep) {
     parts.push(`<line x1="${x(t)}" y1="${MARGIN.top}" x2="${x(t)}" y2="${MARGIN.top + plotH}" stroke="#e5e5e5"/>`);
@@ -68,7 +72,9 @@ export function drawStreamingSvg(plot: StreamingPlot): string {
   parts.push(`<rect x="${legendX - 8}" y="${legendY - 14}" width="330" height="48" fill="#ffffff" stroke="#ccc"/>`);
   parts.push(`<line x1="${legendX}" y1="${legendY}" x2="${legendX + 28}" y2="${legendY}" stroke="${COLORS.streamed}" stroke-width="3"/>`);
   parts.push(`<text x="${legendX + 36}" y="${legendY + 4}">RESPONSE_STREAM: first byte at ${firstStreamed.toFixed(0)} ms</text>`);
-  parts.push(`<line x1="${legendX}" y1="${legendY + 22}" x2="${legendX + 28}" y2="${legendY + 22}" stroke="${COLORS.buffered}" stroke-width="3"/>`);
+  parts.push(
+    `<line x1="${legendX}" y1="${legendY + 22}" x2="${legendX + 28}" y2="${legendY + 22}" stroke="${COLORS.buffered}" stroke-width="3"/>`,
+  );
   parts.push(`<text x="${legendX + 36}" y="${legendY + 26}">BUFFERED: first byte at ${firstBuffered.toFixed(0)} ms</text>`);
   parts.push("</svg>");
   return `${parts.join("\n")}\n`;

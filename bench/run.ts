@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { bundleHandler } from "../lib/bundling";
 import { HANDLER_ENTRY } from "../lib/lambda-streaming-stack";
 import { zipFolder } from "../tools/terraform-check/archive-stand-in";
-import { median, processTree, ROOT, startBare, startLocal, startServer, timedGet, treeRss, type ServerProcess } from "./measure";
+import { median, processTree, ROOT, type ServerProcess, startBare, startLocal, startServer, timedGet, treeRss } from "./measure";
 import { drawStreamingSvg } from "./plot";
 
 const FIXTURES = ["--bundle", path.join("bench", "fixtures"), "--handler", "bytes.handler"];
@@ -90,9 +90,9 @@ async function coldStart(): Promise<[number, number]> {
  */
 async function memoryGrowth(server: ServerProcess, url: string, warmMib: number): Promise<number> {
   await timedGet(url.replace(/mib=\d+/, `mib=${warmMib}`));
-  const before = treeRss(server.child.pid!);
+  const before = treeRss(server.pid);
   let peak = before;
-  const sampler = setInterval(() => (peak = Math.max(peak, treeRss(server.child.pid!))), 20);
+  const sampler = setInterval(() => (peak = Math.max(peak, treeRss(server.pid))), 20);
   try {
     await timedGet(url, { bytesPerSecond: SLOW_READER_BYTES_PER_SECOND });
   } finally {
@@ -119,7 +119,7 @@ function printTable(rows: readonly Row[]): void {
   const fmt = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
   console.log(fmt(header));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  lines.forEach((l) => console.log(fmt(l)));
+  for (const l of lines) console.log(fmt(l));
 }
 
 async function plot(): Promise<void> {
@@ -154,7 +154,7 @@ async function load(): Promise<void> {
   await withServers(
     async () => [await startLocal(["--max-environments", "16"])],
     async ([server]) => {
-      const pid = server.child.pid!;
+      const pid = server.pid;
       await timedGet(server.url);
       const started = performance.now();
       const results = await Promise.all(Array.from({ length: CONCURRENT }, () => timedGet(server.url)));
@@ -162,7 +162,13 @@ async function load(): Promise<void> {
       const complete = results.filter((r) => r.status === 200 && r.bytes === 4_194_300).length;
       console.log(
         `${CONCURRENT} concurrent 🚗 streams (16 environments): ${complete}/${CONCURRENT} complete and full-length in ${wall.toFixed(0)} ms; ` +
-          `first byte p50 ${percentile(results.map((r) => r.firstByteMs), 50).toFixed(1)} ms, p99 ${percentile(results.map((r) => r.firstByteMs), 99).toFixed(1)} ms; ` +
+          `first byte p50 ${percentile(
+            results.map((r) => r.firstByteMs),
+            50,
+          ).toFixed(1)} ms, p99 ${percentile(
+            results.map((r) => r.firstByteMs),
+            99,
+          ).toFixed(1)} ms; ` +
           `${((CONCURRENT * 4_194_300) / 1024 / 1024 / (wall / 1000)).toFixed(0)} MiB/s in all`,
       );
       const processes = (): number => processTree(pid).length;
@@ -194,29 +200,66 @@ async function main(): Promise<void> {
   if (values.load) {
     return load();
   }
-  console.log(`benchmark on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, Node.js ${process.version}; each local figure beside the bare server's\n`);
+  console.log(
+    `benchmark on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, Node.js ${process.version}; each local figure beside the bare server's\n`,
+  );
   const rows: Row[] = [];
 
   const [ttfbLocal, ttfbBare] = await withServers(
     async () => [await startLocal([]), await startBare()],
     ([local, bare]) => warmFirstByte([local.url, `${bare.url}cars`], TTFB_SAMPLES),
   );
-  rows.push({ name: `warm time to first byte, 🚗 stream (median of ${TTFB_SAMPLES})`, unit: "ms", local: ttfbLocal, baseline: ttfbBare, baselineName: "bare", target: "≤ 2 × bare + 5 ms", met: ttfbLocal <= 2 * ttfbBare + 5 });
+  rows.push({
+    name: `warm time to first byte, 🚗 stream (median of ${TTFB_SAMPLES})`,
+    unit: "ms",
+    local: ttfbLocal,
+    baseline: ttfbBare,
+    baselineName: "bare",
+    target: "≤ 2 × bare + 5 ms",
+    met: ttfbLocal <= 2 * ttfbBare + 5,
+  });
 
   const [mbLocal, mbBare] = await withServers(
     async () => [await startLocal(FIXTURES), await startBare()],
-    async ([local, bare]) => [await throughput(`${local.url}?mib=${THROUGHPUT_MIB}`, THROUGHPUT_MIB), await throughput(`${bare.url}bytes?mib=${THROUGHPUT_MIB}`, THROUGHPUT_MIB)],
+    async ([local, bare]) => [
+      await throughput(`${local.url}?mib=${THROUGHPUT_MIB}`, THROUGHPUT_MIB),
+      await throughput(`${bare.url}bytes?mib=${THROUGHPUT_MIB}`, THROUGHPUT_MIB),
+    ],
   );
-  rows.push({ name: `throughput, ${THROUGHPUT_MIB} MiB stream`, unit: "MiB/s", local: mbLocal, baseline: mbBare, baselineName: "bare", target: "≥ 80 % of bare", met: mbLocal >= 0.8 * mbBare });
+  rows.push({
+    name: `throughput, ${THROUGHPUT_MIB} MiB stream`,
+    unit: "MiB/s",
+    local: mbLocal,
+    baseline: mbBare,
+    baselineName: "bare",
+    target: "≥ 80 % of bare",
+    met: mbLocal >= 0.8 * mbBare,
+  });
 
   const [coldLocal, coldBare] = await coldStart();
-  rows.push({ name: `cold start: spawn to first byte (median of ${COLD_SAMPLES})`, unit: "ms", local: coldLocal, baseline: coldBare, baselineName: "bare process", target: "—", met: undefined });
+  rows.push({
+    name: `cold start: spawn to first byte (median of ${COLD_SAMPLES})`,
+    unit: "ms",
+    local: coldLocal,
+    baseline: coldBare,
+    baselineName: "bare process",
+    target: "—",
+    met: undefined,
+  });
 
   const [ttfbStream, ttfbBuffered] = await withServers(
     async () => [await startLocal([]), await startLocal(["--invoke-mode", "BUFFERED"])],
     ([s, b]) => warmFirstByte([s.url, b.url], 10),
   );
-  rows.push({ name: "time to first byte, 🚗 stream vs BUFFERED", unit: "ms", local: ttfbStream, baseline: ttfbBuffered, baselineName: "BUFFERED", target: "streamed first", met: ttfbStream < ttfbBuffered });
+  rows.push({
+    name: "time to first byte, 🚗 stream vs BUFFERED",
+    unit: "ms",
+    local: ttfbStream,
+    baseline: ttfbBuffered,
+    baselineName: "BUFFERED",
+    target: "streamed first",
+    met: ttfbStream < ttfbBuffered,
+  });
 
   for (const warmMib of [1, MEMORY_MIB]) {
     const [memLocal, memBare] = await withServers(
@@ -228,18 +271,47 @@ async function main(): Promise<void> {
     );
     rows.push(
       warmMib === MEMORY_MIB
-        ? { name: `memory growth, slow reader of ${MEMORY_MIB} MiB (warm)`, unit: "MiB", local: memLocal, baseline: memBare, baselineName: "bare", target: "< 16 MiB", met: memLocal < 16 }
-        : { name: `memory growth, same, fresh processes (heap sizing)`, unit: "MiB", local: memLocal, baseline: memBare, baselineName: "bare", target: "—", met: undefined },
+        ? {
+            name: `memory growth, slow reader of ${MEMORY_MIB} MiB (warm)`,
+            unit: "MiB",
+            local: memLocal,
+            baseline: memBare,
+            baselineName: "bare",
+            target: "< 16 MiB",
+            met: memLocal < 16,
+          }
+        : {
+            name: `memory growth, same, fresh processes (heap sizing)`,
+            unit: "MiB",
+            local: memLocal,
+            baseline: memBare,
+            baselineName: "bare",
+            target: "—",
+            met: undefined,
+          },
     );
   }
 
   const zip = zipSize();
-  rows.push({ name: "deployed zip", unit: "bytes", local: zip, baseline: Number.NaN, baselineName: "", target: "< 16 KiB", met: zip < 16 * 1024 });
+  rows.push({
+    name: "deployed zip",
+    unit: "bytes",
+    local: zip,
+    baseline: Number.NaN,
+    baselineName: "",
+    target: "< 16 KiB",
+    met: zip < 16 * 1024,
+  });
 
   printTable(rows);
   const results = {
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, memoryBytes: os.totalmem(), platform: `${process.platform} ${process.arch}` },
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model,
+      memoryBytes: os.totalmem(),
+      platform: `${process.platform} ${process.arch}`,
+    },
     node: process.version,
     rows,
   };

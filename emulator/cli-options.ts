@@ -46,7 +46,11 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
   try {
     ({ values } = parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }));
   } catch (error) {
-    throw new UsageError(`${(error as Error).message.split("\n")[0]}. Allowed flags: ${Object.keys(FLAGS).map((f) => `--${f}`).join(", ")}`);
+    throw new UsageError(
+      `${(error as Error).message.split("\n")[0]}. Allowed flags: ${Object.keys(FLAGS)
+        .map((f) => `--${f}`)
+        .join(", ")}`,
+    );
   }
   const text = (name: string): string | undefined => values[name] as string | undefined;
   if (text("bundle") !== undefined && text("stack") !== undefined) {
@@ -56,18 +60,26 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     throw new UsageError("--bundle DIR and --handler FILE.EXPORT go together (for example --bundle dist --handler index.handler)");
   }
   const portText = text("port") ?? env.PORT;
+  const stack = text("stack");
+  const bundle = text("bundle");
+  const handler = text("handler");
+  const invokeMode = text("invoke-mode");
+  const auth = text("auth");
+  const timeout = text("timeout");
+  const memory = text("memory");
+  const maxEnvironments = text("max-environments");
   const options: CliOptions = {
     help: values.help === true,
     port: portText === undefined ? 3000 : integer(text("port") !== undefined ? "--port" : "PORT", portText, 0, 65_535),
     host: text("host") ?? "127.0.0.1",
-    ...(text("stack") !== undefined ? { stack: existingDir("--stack", text("stack")!) } : {}),
-    ...(text("bundle") !== undefined ? { bundle: existingDir("--bundle", text("bundle")!) } : {}),
-    ...(text("handler") !== undefined ? { handler: handlerString(text("handler")!, text("bundle")!) } : {}),
-    ...(text("invoke-mode") !== undefined ? { invokeMode: choice("--invoke-mode", text("invoke-mode")!, ["RESPONSE_STREAM", "BUFFERED"] as const) } : {}),
-    ...(text("auth") !== undefined ? { auth: choice("--auth", text("auth")!, ["AWS_IAM", "NONE"] as const) } : {}),
-    ...(text("timeout") !== undefined ? { timeout: integer("--timeout", text("timeout")!, 1, 900) } : {}),
-    ...(text("memory") !== undefined ? { memory: integer("--memory", text("memory")!, 128, 10_240) } : {}),
-    ...(text("max-environments") !== undefined ? { maxEnvironments: integer("--max-environments", text("max-environments")!, 1, 64) } : {}),
+    ...(stack !== undefined ? { stack: existingDir("--stack", stack) } : {}),
+    ...(bundle !== undefined ? { bundle: existingDir("--bundle", bundle) } : {}),
+    ...(handler !== undefined && bundle !== undefined ? { handler: handlerString(handler, bundle) } : {}),
+    ...(invokeMode !== undefined ? { invokeMode: choice("--invoke-mode", invokeMode, ["RESPONSE_STREAM", "BUFFERED"] as const) } : {}),
+    ...(auth !== undefined ? { auth: choice("--auth", auth, ["AWS_IAM", "NONE"] as const) } : {}),
+    ...(timeout !== undefined ? { timeout: integer("--timeout", timeout, 1, 900) } : {}),
+    ...(memory !== undefined ? { memory: integer("--memory", memory, 128, 10_240) } : {}),
+    ...(maxEnvironments !== undefined ? { maxEnvironments: integer("--max-environments", maxEnvironments, 1, 64) } : {}),
   };
   if (options.host.trim() === "") {
     throw new UsageError('--host must be a host name or IP address such as 127.0.0.1 (got "")');

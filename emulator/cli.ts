@@ -3,11 +3,11 @@
 
 import * as path from "node:path";
 import { ConfigError, DEFAULTS, readConfig } from "../lib/config";
-import { parseCliOptions, USAGE, type CliOptions } from "./cli-options";
+import { type CliOptions, parseCliOptions, USAGE } from "./cli-options";
 import { RuntimeMissingError, StackReadError, UsageError } from "./errors";
 import { startLocalFunctionUrl } from "./local-function-url";
 import type { VerifierCredentials } from "./sigv4-verifier";
-import { readStack, type FunctionConfig } from "./stack-reader";
+import { type FunctionConfig, readStack } from "./stack-reader";
 
 /**
  * The function to serve: from the stack (synthesized now unless --stack names one) or --bundle.
@@ -30,7 +30,11 @@ export function resolveFunction(options: CliOptions, env: NodeJS.ProcessEnv, pro
     };
   } else {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const synthesize = (): string => (require("../lib/synthesize") as typeof import("../lib/synthesize")).synthesizeStack(readConfig(env), path.join(projectRoot, "cdktf.out"));
+    const synthesize = (): string =>
+      (require("../lib/synthesize") as typeof import("../lib/synthesize")).synthesizeStack(
+        readConfig(env),
+        path.join(projectRoot, "cdktf.out"),
+      );
     const stackDir = options.stack ?? synthesize();
     fn = readStack(stackDir);
   }
@@ -81,7 +85,13 @@ async function main(): Promise<void> {
         "Export a pair (any pair works locally, e.g. AWS_ACCESS_KEY_ID=AKIDLOCAL AWS_SECRET_ACCESS_KEY=local-secret) or use --auth NONE.",
     );
   }
-  const local = await startLocalFunctionUrl({ fn, host: options.host, port: options.port, maxEnvironments: options.maxEnvironments, credentials });
+  const local = await startLocalFunctionUrl({
+    fn,
+    host: options.host,
+    port: options.port,
+    maxEnvironments: options.maxEnvironments,
+    credentials,
+  });
   console.log(
     `Local Function URL for ${fn.functionName} (${fn.invokeMode}, ${fn.authType}, ${fn.handler} on Node.js 22) at ${local.url}  ·  try: ${curlCommand(fn, local.url, credentials)}`,
   );

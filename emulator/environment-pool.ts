@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import type { FunctionError } from "./errors";
 import { ExecutionEnvironment, type RuntimeCommand } from "./execution-environment";
-import { endLine, reportLine, startLine, timeoutLine, type LogSink } from "./lambda-log";
+import { endLine, type LogSink, reportLine, startLine, timeoutLine } from "./lambda-log";
 import type { InvocationCompletion, InvocationResponse } from "./runtime-api";
 import type { FunctionConfig } from "./stack-reader";
 
@@ -65,7 +65,9 @@ export class EnvironmentPool {
       (env) => this.run(env, event, requestId, traceId),
       (error: Error & { functionError?: FunctionError }) => {
         const functionError = error.functionError ?? { errorType: "Runtime.Unknown", errorMessage: error.message };
-        this.options.log(`INIT_REPORT RequestId: ${requestId}\tStatus: error\tError Type: ${functionError.errorType}\t${functionError.errorMessage}`);
+        this.options.log(
+          `INIT_REPORT RequestId: ${requestId}\tStatus: error\tError Type: ${functionError.errorType}\t${functionError.errorMessage}`,
+        );
         return failed(functionError);
       },
     );
@@ -87,7 +89,12 @@ export class EnvironmentPool {
     this.idle.length = 0;
   }
 
-  private run(env: ExecutionEnvironment, event: Buffer, requestId: string, traceId: string): { response: Promise<InvocationResponse>; completion: Promise<InvocationCompletion> } {
+  private run(
+    env: ExecutionEnvironment,
+    event: Buffer,
+    requestId: string,
+    traceId: string,
+  ): { response: Promise<InvocationResponse>; completion: Promise<InvocationCompletion> } {
     const log = this.options.log;
     const cold = env.cold;
     const started = performance.now();
@@ -110,7 +117,11 @@ export class EnvironmentPool {
           memorySizeMb: this.fn.memoryMb,
           maxMemoryUsedMb: env.maxMemoryUsedMb(),
           ...(cold ? { initDurationMs: env.initDurationMs } : {}),
-          ...(timedOut ? { status: "timeout" as const } : completion.error ? { status: "error" as const, errorType: completion.error.errorType } : {}),
+          ...(timedOut
+            ? { status: "timeout" as const }
+            : completion.error
+              ? { status: "error" as const, errorType: completion.error.errorType }
+              : {}),
         }),
       );
       this.finishing += 1;

@@ -2,14 +2,14 @@
 // against its own Runtime API server. It runs one invocation at a time, enforces the function's
 // timeout by stopping the process, and reports the process's peak memory.
 
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { LOCAL_ACCOUNT_ID } from "./constants";
-import { RuntimeMissingError, type FunctionError } from "./errors";
+import { type FunctionError, RuntimeMissingError } from "./errors";
 import type { LogSink } from "./lambda-log";
-import { RuntimeApi, type Invocation, type InvocationCompletion } from "./runtime-api";
+import { type Invocation, type InvocationCompletion, RuntimeApi } from "./runtime-api";
 import type { FunctionConfig } from "./stack-reader";
 
 /** How to start a runtime process. */
@@ -132,20 +132,24 @@ export class ExecutionEnvironment {
       env: lambdaEnvironment(fn, address),
       stdio: ["ignore", "pipe", "pipe"],
     });
-    forwardLines(child.stdout!, log);
-    forwardLines(child.stderr!, log);
+    // stdio is ["ignore", "pipe", "pipe"], so both streams exist.
+    forwardLines(child.stdout as NodeJS.ReadableStream, log);
+    forwardLines(child.stderr as NodeJS.ReadableStream, log);
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
 
     let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
       new Promise<"ready">((resolve) => runtimeApi.once("next", () => resolve("ready"))),
       new Promise<FunctionError>((resolve) => runtimeApi.once("init-error", resolve)),
+      new Promise<FunctionError>((resolve) => child.once("exit", (code, signal) => resolve(exitError(code, signal)))),
       new Promise<FunctionError>((resolve) =>
-        child.once("exit", (code, signal) => resolve(exitError(code, signal))),
+        child.once("error", (error) => resolve({ errorType: "Runtime.StartError", errorMessage: error.message })),
       ),
-      new Promise<FunctionError>((resolve) => child.once("error", (error) => resolve({ errorType: "Runtime.StartError", errorMessage: error.message }))),
       new Promise<FunctionError>((resolve) => {
-        timer = setTimeout(() => resolve({ errorType: "Runtime.InitTimeout", errorMessage: `Init did not finish within ${INIT_TIMEOUT_MS / 1000} seconds` }), INIT_TIMEOUT_MS);
+        timer = setTimeout(
+          () => resolve({ errorType: "Runtime.InitTimeout", errorMessage: `Init did not finish within ${INIT_TIMEOUT_MS / 1000} seconds` }),
+          INIT_TIMEOUT_MS,
+        );
       }),
     ]);
     clearTimeout(timer);
@@ -170,10 +174,19 @@ export class ExecutionEnvironment {
     }
     this.state = "BUSY";
     const timeoutMs = this.fn.timeoutSeconds * 1000;
-    const invocation = this.runtimeApi.invoke({ requestId, event, deadlineMs: Date.now() + timeoutMs, functionArn: functionArn(this.fn), traceId });
+    const invocation = this.runtimeApi.invoke({
+      requestId,
+      event,
+      deadlineMs: Date.now() + timeoutMs,
+      functionArn: functionArn(this.fn),
+      traceId,
+    });
     const timer = setTimeout(() => {
       onTimeout();
-      this.runtimeApi.abort({ errorType: "Sandbox.Timeout", errorMessage: `Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds` });
+      this.runtimeApi.abort({
+        errorType: "Sandbox.Timeout",
+        errorMessage: `Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds`,
+      });
       void this.stop();
     }, timeoutMs);
     void invocation.completion.then(() => clearTimeout(timer));
@@ -188,7 +201,10 @@ export class ExecutionEnvironment {
     if (completion.error?.errorType !== "Runtime.TruncatedResponse") {
       return completion;
     }
-    const exited = await Promise.race([this.exited.then(() => true), new Promise<false>((resolve) => setTimeout(() => resolve(false), EXIT_GRACE_MS))]);
+    const exited = await Promise.race([
+      this.exited.then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), EXIT_GRACE_MS)),
+    ]);
     return exited && this.exitError ? { ...completion, error: this.exitError } : completion;
   }
 

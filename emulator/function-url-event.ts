@@ -172,11 +172,7 @@ export function fromBufferedResult(payload: Buffer): HttpResponseOutput | undefi
       headers[name.toLowerCase()] = String(v);
     }
     const body =
-      result.body === undefined || result.body === null
-        ? ""
-        : typeof result.body === "string"
-          ? result.body
-          : JSON.stringify(result.body);
+      result.body === undefined || result.body === null ? "" : typeof result.body === "string" ? result.body : JSON.stringify(result.body);
     return {
       statusCode,
       headers,

@@ -7,21 +7,21 @@ import * as http from "node:http";
 import type { Readable } from "node:stream";
 import {
   HTTP_INTEGRATION_CONTENT_TYPE,
+  LOCAL_ACCOUNT_ID,
   MAX_BUFFERED_RESPONSE_BYTES,
   MAX_REQUEST_BODY_BYTES,
   MAX_REQUEST_HEADER_BYTES,
   PRELUDE_DELIMITER,
   STREAM_HIGH_WATER_MARK,
   URL_AUTH_DOCS,
-  LOCAL_ACCOUNT_ID,
 } from "./constants";
-import { ThrottledError, type RunningInvocation } from "./environment-pool";
-import { fromBufferedResult, joinHeaders, toFunctionUrlEvent, type HttpResponseOutput } from "./function-url-event";
+import { type RunningInvocation, ThrottledError } from "./environment-pool";
+import { fromBufferedResult, type HttpResponseOutput, joinHeaders, toFunctionUrlEvent } from "./function-url-event";
 import type { LogSink } from "./lambda-log";
 import { readBody } from "./read-body";
 import { parsePrelude, readPrelude, waitForFirstBytes } from "./response-stream";
 import type { InvocationCompletion } from "./runtime-api";
-import { verifySigV4, type VerifierCredentials } from "./sigv4-verifier";
+import { type VerifierCredentials, verifySigV4 } from "./sigv4-verifier";
 import type { CorsConfig, FunctionConfig } from "./stack-reader";
 
 export interface FunctionUrlServerOptions {
@@ -37,12 +37,15 @@ export function createFunctionUrlServer(options: FunctionUrlServerOptions): http
   if (options.fn.authType === "AWS_IAM" && !options.credentials) {
     throw new Error("An AWS_IAM Function URL needs credentials to check signatures against.");
   }
-  const server = http.createServer({ noDelay: true, maxHeaderSize: MAX_REQUEST_HEADER_BYTES, highWaterMark: STREAM_HIGH_WATER_MARK }, (req, res) => {
-    handleRequest(req, res, options).catch((error: Error) => {
-      options.log(`local Function URL: internal error: ${error.stack ?? error.message}`);
-      sendJson(res, 500, { Message: "Internal Server Error" }, "ServiceException");
-    });
-  });
+  const server = http.createServer(
+    { noDelay: true, maxHeaderSize: MAX_REQUEST_HEADER_BYTES, highWaterMark: STREAM_HIGH_WATER_MARK },
+    (req, res) => {
+      handleRequest(req, res, options).catch((error: Error) => {
+        options.log(`local Function URL: internal error: ${error.stack ?? error.message}`);
+        sendJson(res, 500, { Message: "Internal Server Error" }, "ServiceException");
+      });
+    },
+  );
   // Malformed HTTP gets an answer and a closed socket; the server keeps serving.
   server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
     if (!socket.writable) {
@@ -62,7 +65,9 @@ async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse
   res.setHeader("x-amzn-RequestId", requestId);
   res.once("close", () => {
     const ms = (performance.now() - started).toFixed(1);
-    log(`${req.socket.remoteAddress ?? "-"} "${req.method} ${req.url} HTTP/${req.httpVersion}" ${res.statusCode} ${ms} ms RequestId: ${requestId}${res.writableFinished ? "" : " (cut short)"}`);
+    log(
+      `${req.socket.remoteAddress ?? "-"} "${req.method} ${req.url} HTTP/${req.httpVersion}" ${res.statusCode} ${ms} ms RequestId: ${requestId}${res.writableFinished ? "" : " (cut short)"}`,
+    );
   });
   const headers = joinHeaders(req.rawHeaders);
   applyCors(res, fn.cors, headers.origin);
@@ -78,11 +83,20 @@ async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse
   }
 
   let caller: { accessKey: string } | undefined;
-  if (fn.authType === "AWS_IAM") {
-    const verification = await verifySigV4({ method: req.method ?? "GET", url: req.url ?? "/", headers, body }, options.credentials!, fn.region);
+  if (fn.authType === "AWS_IAM" && options.credentials) {
+    const verification = await verifySigV4(
+      { method: req.method ?? "GET", url: req.url ?? "/", headers, body },
+      options.credentials,
+      fn.region,
+    );
     if (!verification.ok) {
       log(`403 for RequestId: ${requestId}: ${verification.reason}`);
-      sendJson(res, 403, { Message: `Forbidden. For troubleshooting Function URL authorization issues, see: ${URL_AUTH_DOCS}` }, "AccessDeniedException");
+      sendJson(
+        res,
+        403,
+        { Message: `Forbidden. For troubleshooting Function URL authorization issues, see: ${URL_AUTH_DOCS}` },
+        "AccessDeniedException",
+      );
       return;
     }
     caller = { accessKey: verification.accessKey };
@@ -90,13 +104,27 @@ async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse
 
   const now = new Date();
   const event = toFunctionUrlEvent(
-    { method: req.method ?? "GET", url: req.url ?? "/", httpVersion: req.httpVersion, rawHeaders: req.rawHeaders, body, sourceIp: req.socket.remoteAddress ?? "127.0.0.1" },
+    {
+      method: req.method ?? "GET",
+      url: req.url ?? "/",
+      httpVersion: req.httpVersion,
+      rawHeaders: req.rawHeaders,
+      body,
+      sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+    },
     {
       requestId,
       now,
       traceId: `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${requestId.replace(/-/g, "").slice(0, 24)}`,
       ...(caller
-        ? { caller: { accessKey: caller.accessKey, accountId: LOCAL_ACCOUNT_ID, userArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/local`, userId: caller.accessKey } }
+        ? {
+            caller: {
+              accessKey: caller.accessKey,
+              accountId: LOCAL_ACCOUNT_ID,
+              userArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/local`,
+              userId: caller.accessKey,
+            },
+          }
         : {}),
     },
   );
@@ -154,7 +182,14 @@ async function streamResponse(
     }
     if (result.kind !== "prelude") {
       // Nothing was written: an error before the first byte is a 502; a clean empty end is 200.
-      return (await completion).error ? sendBadGateway(res) : sendBuffered(res, { statusCode: 200, headers: { "content-type": "application/octet-stream" }, cookies: [], body: Buffer.alloc(0) });
+      return (await completion).error
+        ? sendBadGateway(res)
+        : sendBuffered(res, {
+            statusCode: 200,
+            headers: { "content-type": "application/octet-stream" },
+            cookies: [],
+            body: Buffer.alloc(0),
+          });
     }
     status = result.prelude.statusCode;
     headers = { "content-type": "application/octet-stream", ...result.prelude.headers };
@@ -162,7 +197,9 @@ async function streamResponse(
   } else {
     const first = await waitForFirstBytes(body);
     if (first.kind !== "data") {
-      return (await completion).error ? sendBadGateway(res) : sendBuffered(res, { statusCode: 200, headers, cookies: [], body: Buffer.alloc(0) });
+      return (await completion).error
+        ? sendBadGateway(res)
+        : sendBuffered(res, { statusCode: 200, headers, cookies: [], body: Buffer.alloc(0) });
     }
   }
   // A content-length from the function would contradict the chunked stream; AWS renames it.
@@ -204,7 +241,12 @@ async function streamResponse(
 }
 
 /** BUFFERED URL, streaming handler: collect (at most 6 MB), then answer in one piece. */
-async function bufferStreamedResponse(res: http.ServerResponse, contentType: string, body: Readable, completion: Promise<InvocationCompletion>): Promise<void> {
+async function bufferStreamedResponse(
+  res: http.ServerResponse,
+  contentType: string,
+  body: Readable,
+  completion: Promise<InvocationCompletion>,
+): Promise<void> {
   const [payload, { error }] = await Promise.all([readBody(body, MAX_BUFFERED_RESPONSE_BYTES).catch(() => undefined), completion]);
   if (error || payload === undefined) {
     return sendBadGateway(res);
@@ -220,7 +262,11 @@ async function bufferStreamedResponse(res: http.ServerResponse, contentType: str
   if (typeof prelude === "string") {
     return sendBadGateway(res);
   }
-  sendBuffered(res, { ...prelude, headers: { "content-type": "application/octet-stream", ...prelude.headers }, body: payload.subarray(at + PRELUDE_DELIMITER.length) });
+  sendBuffered(res, {
+    ...prelude,
+    headers: { "content-type": "application/octet-stream", ...prelude.headers },
+    body: payload.subarray(at + PRELUDE_DELIMITER.length),
+  });
 }
 
 /** Reads the request body; answers 413 and returns undefined when it passes 6 MB. */
@@ -233,13 +279,19 @@ function readRequestBody(req: http.IncomingMessage, res: http.ServerResponse): P
       // Answer, then close the connection rather than read the rest of an oversized body.
       res.once("finish", () => req.socket.destroy());
       res.setHeader("connection", "close");
-      sendJson(res, 413, { Message: `Request must be smaller than ${MAX_REQUEST_BODY_BYTES} bytes for the InvokeFunction operation` }, "RequestTooLargeException");
+      sendJson(
+        res,
+        413,
+        { Message: `Request must be smaller than ${MAX_REQUEST_BODY_BYTES} bytes for the InvokeFunction operation` },
+        "RequestTooLargeException",
+      );
       resolve(undefined);
     };
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > MAX_REQUEST_BODY_BYTES) {
-        return tooLarge();
+        tooLarge();
+        return;
       }
       chunks.push(chunk);
     };
@@ -309,6 +361,10 @@ function sendJson(res: http.ServerResponse, status: number, body: { Message: str
     return;
   }
   const payload = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": String(Buffer.byteLength(payload)), "x-amzn-ErrorType": errorType });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(payload)),
+    "x-amzn-ErrorType": errorType,
+  });
   res.end(payload);
 }

@@ -17,7 +17,7 @@ import {
   RUNTIME_ROUTES,
   STREAM_HIGH_WATER_MARK,
 } from "./constants";
-import { runtimeApiError, type FunctionError } from "./errors";
+import { type FunctionError, runtimeApiError } from "./errors";
 import { readBody } from "./read-body";
 import { readErrorTrailers } from "./response-stream";
 
@@ -151,15 +151,22 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
   private route(req: http.IncomingMessage, res: http.ServerResponse): void {
     const path = (req.url ?? "").split("?")[0];
     if (req.method === "GET" && path === RUNTIME_ROUTES.next) {
-      return this.handleNext(res);
+      this.handleNext(res);
+      return;
     }
     if (req.method === "POST" && path === RUNTIME_ROUTES.initError) {
-      return this.handleInitError(req, res);
+      this.handleInitError(req, res);
+      return;
     }
     const match = req.method === "POST" ? RUNTIME_ROUTES.invocation.exec(path) : null;
     if (match) {
       const requestId = decodeURIComponent(match[1]);
-      return match[2] === "response" ? this.handleResponse(requestId, req, res) : this.handleError(requestId, req, res);
+      if (match[2] === "response") {
+        this.handleResponse(requestId, req, res);
+      } else {
+        this.handleError(requestId, req, res);
+      }
+      return;
     }
     req.resume();
     reply(res, 404, runtimeApiError("NotFound", `No route for ${req.method} ${path}`));
@@ -214,19 +221,26 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
     }
     if (invocation.state !== "SENT") {
       req.resume();
-      reply(res, 403, runtimeApiError("InvalidStateTransition", `State transition from ${invocation.state} to RESPONDING failed for runtime.`));
+      reply(
+        res,
+        403,
+        runtimeApiError("InvalidStateTransition", `State transition from ${invocation.state} to RESPONDING failed for runtime.`),
+      );
       return;
     }
     const mode = req.headers[RESPONSE_MODE_HEADER];
     const contentType = req.headers["content-type"] ?? "application/octet-stream";
     if (mode === RESPONSE_MODE_STREAMING) {
-      return this.streamResponse(invocation, contentType, req, res);
+      this.streamResponse(invocation, contentType, req, res);
+      return;
     }
     if (mode !== undefined && mode !== RESPONSE_MODE_BUFFERED) {
       req.resume();
       this.finished.add(requestId);
       reply(res, 400, runtimeApiError("InvalidFunctionResponseMode", "Invalid function response mode"));
-      invocation.complete({ error: { errorType: "Runtime.InvalidResponseModeHeader", errorMessage: `Invalid ${RESPONSE_MODE_HEADER}: ${String(mode)}` } });
+      invocation.complete({
+        error: { errorType: "Runtime.InvalidResponseModeHeader", errorMessage: `Invalid ${RESPONSE_MODE_HEADER}: ${String(mode)}` },
+      });
       return;
     }
     this.finished.add(requestId);
@@ -274,23 +288,33 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
     if (invocation.state !== "SENT") {
       // Only valid before response bytes start; a streaming /response is already under way.
       req.resume();
-      reply(res, 403, runtimeApiError("InvalidStateTransition", `State transition from ${invocation.state} to INVOKE_ERROR failed for runtime.`));
+      reply(
+        res,
+        403,
+        runtimeApiError("InvalidStateTransition", `State transition from ${invocation.state} to INVOKE_ERROR failed for runtime.`),
+      );
       return;
     }
     this.finished.add(requestId);
-    readBody(req, MAX_BUFFERED_RESPONSE_BYTES).then((body) => {
-      reply(res, 202, { status: "OK" });
-      invocation.complete({ error: parseErrorBody(body, req.headers[ERROR_TYPE_HEADER]) });
-    }, () => invocation.complete({ error: truncatedError() }));
+    readBody(req, MAX_BUFFERED_RESPONSE_BYTES).then(
+      (body) => {
+        reply(res, 202, { status: "OK" });
+        invocation.complete({ error: parseErrorBody(body, req.headers[ERROR_TYPE_HEADER]) });
+      },
+      () => invocation.complete({ error: truncatedError() }),
+    );
   }
 
   private handleInitError(req: http.IncomingMessage, res: http.ServerResponse): void {
-    readBody(req, MAX_BUFFERED_RESPONSE_BYTES).then((body) => {
-      reply(res, 202, { status: "OK" });
-      const error = parseErrorBody(body, req.headers[ERROR_TYPE_HEADER]);
-      this.emit("init-error", error);
-      this.abort(error);
-    }, () => undefined);
+    readBody(req, MAX_BUFFERED_RESPONSE_BYTES).then(
+      (body) => {
+        reply(res, 202, { status: "OK" });
+        const error = parseErrorBody(body, req.headers[ERROR_TYPE_HEADER]);
+        this.emit("init-error", error);
+        this.abort(error);
+      },
+      () => undefined,
+    );
   }
 }
 
@@ -308,7 +332,8 @@ function parseErrorBody(body: Buffer | undefined, typeHeader: string | string[] 
   }
   const trace = Array.isArray(parsed.trace) ? parsed.trace : Array.isArray(parsed.stackTrace) ? parsed.stackTrace : undefined;
   return {
-    errorType: (typeof typeHeader === "string" && typeHeader) || (typeof parsed.errorType === "string" ? parsed.errorType : "Runtime.Unknown"),
+    errorType:
+      (typeof typeHeader === "string" && typeHeader) || (typeof parsed.errorType === "string" ? parsed.errorType : "Runtime.Unknown"),
     errorMessage: typeof parsed.errorMessage === "string" ? parsed.errorMessage : "",
     ...(trace ? { trace: trace.map(String) } : {}),
   };

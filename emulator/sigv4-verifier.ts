@@ -68,7 +68,7 @@ export async function verifySigV4(
     return { ok: false, reason: "the request has no valid X-Amz-Date header" };
   }
   const signingDate = new Date(Date.UTC(+dateParts[1], +dateParts[2] - 1, +dateParts[3], +dateParts[4], +dateParts[5], +dateParts[6]));
-  if (amzDate!.slice(0, 8) !== scopeDate) {
+  if (dateParts[0].slice(0, 8) !== scopeDate) {
     return { ok: false, reason: `the credential scope date ${scopeDate} does not match X-Amz-Date ${amzDate}` };
   }
   if (Math.abs(now.getTime() - signingDate.getTime()) > MAX_CLOCK_SKEW_MS) {

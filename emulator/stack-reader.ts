@@ -45,15 +45,25 @@ const TERRAFORM_DEFAULTS = { memoryMb: 128, timeoutSeconds: 3, invokeMode: "BUFF
 export function readStack(stackDir: string): FunctionConfig {
   const file = path.join(stackDir, "cdk.tf.json");
   if (!fs.existsSync(file)) {
-    throw new StackReadError(`No synthesized stack at ${stackDir} (no cdk.tf.json). Pass --stack cdktf.out/stacks/<name>, or run \`npm run synth\`.`);
+    throw new StackReadError(
+      `No synthesized stack at ${stackDir} (no cdk.tf.json). Pass --stack cdktf.out/stacks/<name>, or run \`npm run synth\`.`,
+    );
   }
-  const json = JSON.parse(fs.readFileSync(file, "utf8")) as { resource?: Record<string, Record<string, Block>>; data?: Record<string, Record<string, Block>>; provider?: Record<string, Block[]> };
+  const json = JSON.parse(fs.readFileSync(file, "utf8")) as {
+    resource?: Record<string, Record<string, Block>>;
+    data?: Record<string, Record<string, Block>>;
+    provider?: Record<string, Block[]>;
+  };
   const functions = Object.entries(json.resource?.aws_lambda_function ?? {});
   if (functions.length !== 1) {
-    throw new StackReadError(`${file} has ${functions.length} aws_lambda_function resources; the local Function URL serves a stack with exactly one.`);
+    throw new StackReadError(
+      `${file} has ${functions.length} aws_lambda_function resources; the local Function URL serves a stack with exactly one.`,
+    );
   }
   const [functionId, fn] = functions[0];
-  const url = Object.values(json.resource?.aws_lambda_function_url ?? {}).find((u) => String(u.function_name).includes(`aws_lambda_function.${functionId}.`) || u.function_name === fn.function_name);
+  const url = Object.values(json.resource?.aws_lambda_function_url ?? {}).find(
+    (u) => String(u.function_name).includes(`aws_lambda_function.${functionId}.`) || u.function_name === fn.function_name,
+  );
   if (!url) {
     throw new StackReadError(`${file} has no aws_lambda_function_url for ${String(fn.function_name)}; there is no URL to serve.`);
   }
@@ -92,8 +102,11 @@ function bundleDirOf(fn: Block, data: Record<string, Record<string, Block>>, sta
   const archive = /^\$\{data\.archive_file\.([^.]+)\.output_path\}$/.exec(String(fn.filename));
   const sourceDir = archive ? data.archive_file?.[archive[1]]?.source_dir : undefined;
   if (typeof sourceDir !== "string") {
-    throw new StackReadError(`${file}: the function's filename ${JSON.stringify(fn.filename)} is not an archive_file of a source_dir, so there is no bundle folder to run. Serve a folder with --bundle DIR --handler FILE.EXPORT instead.`);
+    throw new StackReadError(
+      `${file}: the function's filename ${JSON.stringify(fn.filename)} is not an archive_file of a source_dir, so there is no bundle folder to run. Serve a folder with --bundle DIR --handler FILE.EXPORT instead.`,
+    );
   }
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform interpolation, not a JavaScript template
   const dir = path.resolve(stackDir, sourceDir.replace("${path.module}", "."));
   if (!fs.existsSync(dir)) {
     throw new StackReadError(`The bundle folder ${dir} named by ${file} does not exist; synthesize the stack again.`);

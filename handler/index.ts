@@ -1,8 +1,8 @@
 // The Lambda handler: streams 🚗 through a Function URL in RESPONSE_STREAM mode.
 // `awslambda` is a global that the Node.js runtime provides; nothing here imports the AWS SDK.
 
-import type { Context, LambdaFunctionURLEvent } from "aws-lambda";
 import type { Writable } from "node:stream";
+import type { Context, LambdaFunctionURLEvent } from "aws-lambda";
 import { checkFitsInTime, parseStreamOptions } from "./stream-options";
 import { writeCars } from "./write-cars";
 

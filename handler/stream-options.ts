@@ -40,9 +40,7 @@ export interface StreamOptions {
   readonly delay: number;
 }
 
-export type ParseResult =
-  | { readonly ok: true; readonly options: StreamOptions }
-  | { readonly ok: false; readonly error: string };
+export type ParseResult = { readonly ok: true; readonly options: StreamOptions } | { readonly ok: false; readonly error: string };
 
 /** The parts of a payload 2.0 event this module reads. */
 export interface QuerySource {

@@ -3,8 +3,8 @@
 // whole: at most one chunk's worth of bytes exists at a time.
 
 import { once } from "node:events";
-import { setTimeout as sleep } from "node:timers/promises";
 import type { Writable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
 import { CAR_BYTES, type StreamOptions } from "./stream-options";
 
 const CAR = Buffer.from("🚗", "utf8");
@@ -26,11 +26,7 @@ export function carBuffer(cars: number): Buffer {
  * Rejects if the stream errors or closes while it waits for `drain`, so a handler never hangs on
  * a consumer that has gone away.
  */
-export async function writeCars(
-  stream: Writable,
-  options: StreamOptions,
-  pause: (ms: number) => Promise<unknown> = sleep,
-): Promise<void> {
+export async function writeCars(stream: Writable, options: StreamOptions, pause: (ms: number) => Promise<unknown> = sleep): Promise<void> {
   const full = carBuffer(Math.min(options.chunk, options.count));
   let left = options.count;
   while (left > 0) {

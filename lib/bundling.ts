@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { buildSync, type BuildOptions } from "esbuild";
+import { type BuildOptions, buildSync } from "esbuild";
 
 /** The file the bundle is written as; Lambda's handler string is `index.handler`. */
 export const BUNDLE_FILE = "index.js";

@@ -77,7 +77,11 @@ export function readConfig(env: Env): StackConfig {
     return result.value;
   };
 
-  const stackName = read("STACK_NAME", matching(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/, "1 to 63 letters, digits, - or _, starting with a letter"), DEFAULTS.stackName);
+  const stackName = read(
+    "STACK_NAME",
+    matching(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/, "1 to 63 letters, digits, - or _, starting with a letter"),
+    DEFAULTS.stackName,
+  );
   const functionUrlAuth = read<FunctionUrlAuth>("FUNCTION_URL_AUTH", oneOf(["AWS_IAM", "NONE"]), DEFAULTS.functionUrlAuth);
   const reservedConcurrency = read<number | undefined>(
     "RESERVED_CONCURRENCY",

@@ -2,10 +2,10 @@
 // `cdktf deploy`.
 
 import * as path from "node:path";
-import { Construct } from "constructs";
-import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
 import type { StackConfig } from "./config";
 import { StreamingFunction } from "./streaming-function";
 

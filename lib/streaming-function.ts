@@ -3,8 +3,6 @@
 // resource-based permissions a public URL needs.
 
 import * as path from "node:path";
-import { Construct } from "constructs";
-import { AssetType, TerraformAsset } from "cdktf";
 import { DataArchiveFile } from "@cdktf/provider-archive/lib/data-archive-file";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -12,6 +10,8 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionUrl } from "@cdktf/provider-aws/lib/lambda-function-url";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { AssetType, TerraformAsset } from "cdktf";
+import { Construct } from "constructs";
 import { bundleHandler } from "./bundling";
 import type { Architecture, FunctionUrlAuth } from "./config";
 

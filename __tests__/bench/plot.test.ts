@@ -3,7 +3,12 @@ import { drawStreamingSvg } from "../../bench/plot";
 describe("drawStreamingSvg", () => {
   const svg = drawStreamingSvg({
     query: "?count=4&chunk=1&delay=50",
-    streamed: [[5, 4], [55, 8], [105, 12], [155, 16]],
+    streamed: [
+      [5, 4],
+      [55, 8],
+      [105, 12],
+      [155, 16],
+    ],
     buffered: [[160, 16]],
   });
 

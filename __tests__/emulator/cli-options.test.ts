@@ -1,6 +1,6 @@
 import * as path from "node:path";
-import { UsageError } from "../../emulator/errors";
 import { parseCliOptions } from "../../emulator/cli-options";
+import { UsageError } from "../../emulator/errors";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
 
@@ -13,7 +13,26 @@ describe("parseCliOptions", () => {
   test("reads every flag", () => {
     expect(
       parseCliOptions(
-        ["--port", "0", "--host", "0.0.0.0", "--bundle", FIXTURES, "--handler", "handlers.paced", "--invoke-mode", "BUFFERED", "--auth", "NONE", "--timeout", "5", "--memory", "512", "--max-environments", "2"],
+        [
+          "--port",
+          "0",
+          "--host",
+          "0.0.0.0",
+          "--bundle",
+          FIXTURES,
+          "--handler",
+          "handlers.paced",
+          "--invoke-mode",
+          "BUFFERED",
+          "--auth",
+          "NONE",
+          "--timeout",
+          "5",
+          "--memory",
+          "512",
+          "--max-environments",
+          "2",
+        ],
         {},
       ),
     ).toEqual({
@@ -42,7 +61,10 @@ describe("parseCliOptions", () => {
     [["--bundle", FIXTURES], "--bundle DIR and --handler FILE.EXPORT go together (for example --bundle dist --handler index.handler)"],
     [["--bundle", FIXTURES, "--handler", "handlers"], '--handler must be FILE.EXPORT such as index.handler (got "handlers")'],
     [["--bundle", FIXTURES, "--handler", "missing.handler"], `--handler missing.handler: no missing.js, .mjs or .cjs in ${FIXTURES}`],
-    [["--stack", FIXTURES, "--bundle", FIXTURES, "--handler", "handlers.paced"], "--stack and --bundle cannot be used together: serve a synthesized stack, or a handler folder"],
+    [
+      ["--stack", FIXTURES, "--bundle", FIXTURES, "--handler", "handlers.paced"],
+      "--stack and --bundle cannot be used together: serve a synthesized stack, or a handler folder",
+    ],
     [["--host", ""], '--host must be a host name or IP address such as 127.0.0.1 (got "")'],
   ])("rejects %j with one line naming it and what is allowed", (argv, message) => {
     expect(() => parseCliOptions(argv, {})).toThrow(new UsageError(message));

@@ -21,13 +21,18 @@ describe("npm start (emulator/cli.ts)", () => {
   });
 
   test("exits with code 2 when AWS_IAM auth has no credentials to check against", () => {
-    const result = runCli(["--bundle", FIXTURES, "--handler", "handlers.paced", "--auth", "AWS_IAM"], { AWS_ACCESS_KEY_ID: "", AWS_SECRET_ACCESS_KEY: "" });
+    const result = runCli(["--bundle", FIXTURES, "--handler", "handlers.paced", "--auth", "AWS_IAM"], {
+      AWS_ACCESS_KEY_ID: "",
+      AWS_SECRET_ACCESS_KEY: "",
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^The URL's auth type is AWS_IAM, .* or use --auth NONE\.\n$/);
   });
 
   test("prints one line with the URL and the curl command, then serves until stopped", async () => {
-    const child = spawn(process.execPath, [...CLI, "--bundle", FIXTURES, "--handler", "handlers.paced", "--auth", "NONE", "--port", "0"], { cwd: ROOT });
+    const child = spawn(process.execPath, [...CLI, "--bundle", FIXTURES, "--handler", "handlers.paced", "--auth", "NONE", "--port", "0"], {
+      cwd: ROOT,
+    });
     try {
       const line = await new Promise<string>((resolve, reject) => {
         let out = "";
@@ -37,7 +42,9 @@ describe("npm start (emulator/cli.ts)", () => {
         });
         child.once("exit", (code) => reject(new Error(`exited with ${code}`)));
       });
-      expect(line).toMatch(/^Local Function URL for handlers \(RESPONSE_STREAM, NONE, handlers\.paced on Node\.js 22\) at http:\/\/127\.0\.0\.1:\d+\/ {2}· {2}try: curl -N http:\/\/127\.0\.0\.1:\d+\/$/);
+      expect(line).toMatch(
+        /^Local Function URL for handlers \(RESPONSE_STREAM, NONE, handlers\.paced on Node\.js 22\) at http:\/\/127\.0\.0\.1:\d+\/ {2}· {2}try: curl -N http:\/\/127\.0\.0\.1:\d+\/$/,
+      );
     } finally {
       child.kill("SIGTERM");
       await new Promise((resolve) => child.once("exit", resolve));
@@ -55,7 +62,9 @@ describe("curlCommand", () => {
   });
 
   test("adds the session token header for temporary credentials, and nothing in public mode", () => {
-    expect(curlCommand(fn, "http://h/", { accessKeyId: "a", secretAccessKey: "b", sessionToken: "t" })).toContain('-H "x-amz-security-token: $AWS_SESSION_TOKEN" http://h/');
+    expect(curlCommand(fn, "http://h/", { accessKeyId: "a", secretAccessKey: "b", sessionToken: "t" })).toContain(
+      '-H "x-amz-security-token: $AWS_SESSION_TOKEN" http://h/',
+    );
     expect(curlCommand({ ...fn, authType: "NONE" }, "http://h/", undefined)).toBe("curl -N http://h/");
   });
 });

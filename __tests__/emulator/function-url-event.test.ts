@@ -2,7 +2,10 @@ import { formatRequestTime, fromBufferedResult, joinHeaders, parseQuery, toFunct
 
 const NOW = new Date("2024-03-21T13:26:56.123Z");
 
-function eventFor(overrides: Partial<Parameters<typeof toFunctionUrlEvent>[0]> = {}, caller?: Parameters<typeof toFunctionUrlEvent>[1]["caller"]) {
+function eventFor(
+  overrides: Partial<Parameters<typeof toFunctionUrlEvent>[0]> = {},
+  caller?: Parameters<typeof toFunctionUrlEvent>[1]["caller"],
+) {
   return toFunctionUrlEvent(
     {
       method: "GET",
@@ -58,7 +61,9 @@ describe("toFunctionUrlEvent", () => {
   });
 
   test("lower-cases header names and joins repeated headers with commas", () => {
-    const event = eventFor({ rawHeaders: ["Host", "h", "X-Multi", "a", "x-multi", "b", "X-Case", "With WeiRd CapS", "Connection", "keep-alive"] });
+    const event = eventFor({
+      rawHeaders: ["Host", "h", "X-Multi", "a", "x-multi", "b", "X-Case", "With WeiRd CapS", "Connection", "keep-alive"],
+    });
     expect(event.headers["x-multi"]).toBe("a,b");
     expect(event.headers["x-case"]).toBe("With WeiRd CapS");
     expect(event.headers).not.toHaveProperty("connection");
@@ -75,16 +80,27 @@ describe("toFunctionUrlEvent", () => {
   });
 
   test("keeps text bodies as text and base64-encodes binary ones", () => {
-    const json = eventFor({ method: "POST", rawHeaders: ["Host", "h", "Content-Type", "application/json; charset=utf-8"], body: Buffer.from('{"a":1}') });
+    const json = eventFor({
+      method: "POST",
+      rawHeaders: ["Host", "h", "Content-Type", "application/json; charset=utf-8"],
+      body: Buffer.from('{"a":1}'),
+    });
     expect(json).toMatchObject({ body: '{"a":1}', isBase64Encoded: false });
-    const binary = eventFor({ method: "POST", rawHeaders: ["Host", "h", "Content-Type", "application/octet-stream"], body: Buffer.from([0, 255, 1]) });
+    const binary = eventFor({
+      method: "POST",
+      rawHeaders: ["Host", "h", "Content-Type", "application/octet-stream"],
+      body: Buffer.from([0, 255, 1]),
+    });
     expect(binary).toMatchObject({ body: "AP8B", isBase64Encoded: true });
     const untyped = eventFor({ method: "POST", body: Buffer.from("x") });
     expect(untyped).toMatchObject({ body: "eA==", isBase64Encoded: true });
   });
 
   test("adds authorizer.iam and the caller's account for a signed request", () => {
-    const event = eventFor({}, { accessKey: "AKID", accountId: "000000000000", userArn: "arn:aws:iam::000000000000:user/local", userId: "AKID" });
+    const event = eventFor(
+      {},
+      { accessKey: "AKID", accountId: "000000000000", userArn: "arn:aws:iam::000000000000:user/local", userId: "AKID" },
+    );
     expect(event.requestContext.accountId).toBe("000000000000");
     expect((event.requestContext as unknown as Record<string, unknown>).authorizer).toEqual({
       iam: {

@@ -1,9 +1,9 @@
 // The HTTP front on its own, over real HTTP, with a stand-in for the function: SigV4 on every
 // path a request can take to a 403, bad input, and where the server listens.
 
-import * as http from "node:http";
-import * as net from "node:net";
+import type * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import * as net from "node:net";
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { RunningInvocation } from "../../emulator/environment-pool";
@@ -69,7 +69,10 @@ describe("function URL server (stand-in function)", () => {
   async function sign(path: string, options: SignOptions = {}): Promise<Record<string, string>> {
     const url = new URL(path, base);
     const signer = new SignatureV4({
-      credentials: { accessKeyId: options.accessKeyId ?? CREDENTIALS.accessKeyId, secretAccessKey: options.secret ?? CREDENTIALS.secretAccessKey },
+      credentials: {
+        accessKeyId: options.accessKeyId ?? CREDENTIALS.accessKeyId,
+        secretAccessKey: options.secret ?? CREDENTIALS.secretAccessKey,
+      },
       region: options.region ?? "us-east-1",
       service: options.service ?? "lambda",
       sha256: Hash.bind(null, "sha256"),
@@ -102,7 +105,10 @@ describe("function URL server (stand-in function)", () => {
     ["another access key", async () => ({ url: "/", headers: await sign("/", { accessKeyId: "AKIDOTHER" }) })],
     ["the wrong service", async () => ({ url: "/", headers: await sign("/", { service: "execute-api" }) })],
     ["the wrong region", async () => ({ url: "/", headers: await sign("/", { region: "ap-south-1" }) })],
-    ["a timestamp more than 5 minutes off", async () => ({ url: "/", headers: await sign("/", { at: new Date(Date.now() + 6 * 60 * 1000) }) })],
+    [
+      "a timestamp more than 5 minutes off",
+      async () => ({ url: "/", headers: await sign("/", { at: new Date(Date.now() + 6 * 60 * 1000) }) }),
+    ],
     ["a tampered query", async () => ({ url: "/?count=2", headers: await sign("/?count=1") })],
     ["a tampered body", async () => ({ url: "/", headers: await sign("/", { body: "signed" }), body: "tampered" })],
     [
@@ -138,16 +144,27 @@ describe("function URL server (stand-in function)", () => {
   });
 
   test("answers a body over 6 MB with 413 before reading it, and keeps serving", async () => {
-    const res = await send(`${base}/`, { method: "POST", body: Buffer.alloc(6 * 1024 * 1024 + 1), headers: { "content-type": "application/octet-stream" } });
+    const res = await send(`${base}/`, {
+      method: "POST",
+      body: Buffer.alloc(6 * 1024 * 1024 + 1),
+      headers: { "content-type": "application/octet-stream" },
+    });
     expect(res.status).toBe(413);
-    expect(JSON.parse(res.body.toString())).toEqual({ Message: "Request must be smaller than 6291456 bytes for the InvokeFunction operation" });
+    expect(JSON.parse(res.body.toString())).toEqual({
+      Message: "Request must be smaller than 6291456 bytes for the InvokeFunction operation",
+    });
     expect((await send(`${base}/`, { headers: await sign("/") })).status).toBe(200);
   });
 });
 
 describe("where the local Function URL listens", () => {
   test("binds 127.0.0.1 unless told otherwise", async () => {
-    const local = await startLocalFunctionUrl({ fn: { ...FN, authType: "NONE" }, port: 0, log: () => undefined, runtime: { node: process.execPath, bootstrap: __filename } });
+    const local = await startLocalFunctionUrl({
+      fn: { ...FN, authType: "NONE" },
+      port: 0,
+      log: () => undefined,
+      runtime: { node: process.execPath, bootstrap: __filename },
+    });
     try {
       expect(local.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     } finally {

@@ -7,11 +7,11 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { locateRuntime } from "../../emulator/execution-environment";
+import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../emulator/local-function-url";
+import type { FunctionConfig } from "../../emulator/stack-reader";
 import { bundleHandler } from "../../lib/bundling";
 import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
-import { locateRuntime } from "../../emulator/execution-environment";
-import { startLocalFunctionUrl, type LocalFunctionUrl } from "../../emulator/local-function-url";
-import type { FunctionConfig } from "../../emulator/stack-reader";
 import { send } from "../helpers/http-client";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
 
@@ -70,7 +70,8 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
   });
 
   describe("the 🚗 stack function", () => {
-    const carsFunction = (): FunctionConfig => fixture("x", { bundleDir: bundleHandler(HANDLER_ENTRY), handler: "index.handler", authType: "AWS_IAM" });
+    const carsFunction = (): FunctionConfig =>
+      fixture("x", { bundleDir: bundleHandler(HANDLER_ENTRY), handler: "index.handler", authType: "AWS_IAM" });
 
     test("streams the default body byte for byte to a signed request", async () => {
       const url = await start(carsFunction());
@@ -101,7 +102,8 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
         expect(res.status).toBe(403);
         expect(res.headers["x-amzn-errortype"]).toBe("AccessDeniedException");
         expect(JSON.parse(res.body.toString())).toEqual({
-          Message: "Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",
+          Message:
+            "Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",
         });
       }
       expect(logs.filter((line) => line.startsWith("START"))).toHaveLength(0);
@@ -111,7 +113,15 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
       const url = await start(carsFunction());
       const { stdout } = await promisify(execFile)(
         "curl",
-        ["-sS", "-N", "--aws-sigv4", "aws:amz:us-east-1:lambda", "--user", `${CREDENTIALS.accessKeyId}:${CREDENTIALS.secretAccessKey}`, `${url}?count=3`],
+        [
+          "-sS",
+          "-N",
+          "--aws-sigv4",
+          "aws:amz:us-east-1:lambda",
+          "--user",
+          `${CREDENTIALS.accessKeyId}:${CREDENTIALS.secretAccessKey}`,
+          `${url}?count=3`,
+        ],
         { encoding: "utf8" },
       );
       expect(stdout).toBe("🚗🚗🚗");
@@ -134,7 +144,7 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
         expect(res.status).toBe(200);
         expect(res.body.equals(CARS)).toBe(true);
       }
-      expect(local!.pool.stats().environments).toBe(4);
+      expect(local?.pool.stats().environments).toBe(4);
     });
   });
 
@@ -194,9 +204,11 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
       await send(`${url}?count=1`);
       const reports = logs.filter((line) => line.startsWith("REPORT RequestId: "));
       expect(reports).toHaveLength(2);
-      expect(reports[0]).toMatch(/\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\t$/);
+      expect(reports[0]).toMatch(
+        /\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\t$/,
+      );
       expect(reports[1]).not.toContain("Init Duration");
-      expect(local!.pool.stats().environments).toBe(1);
+      expect(local?.pool.stats().environments).toBe(1);
     });
   });
 
@@ -233,7 +245,11 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
   describe("limits and concurrency", () => {
     test("answers 413 to a body over 6 MB, and keeps serving", async () => {
       const url = await start(fixture("echo"));
-      const res = await send(url, { method: "POST", body: Buffer.alloc(6 * 1024 * 1024 + 1, 97), headers: { "content-type": "text/plain" } });
+      const res = await send(url, {
+        method: "POST",
+        body: Buffer.alloc(6 * 1024 * 1024 + 1, 97),
+        headers: { "content-type": "text/plain" },
+      });
       expect(res.status).toBe(413);
       expect(res.headers["x-amzn-errortype"]).toBe("RequestTooLargeException");
       expect((await send(url)).status).toBe(200);
@@ -269,16 +285,26 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
       const url = await start(fixture("paced"), { maxEnvironments: 1 });
       const results = await Promise.all([1, 2, 3].map(() => send(`${url}?count=2&ms=50`)));
       expect(results.map((r) => r.status)).toEqual([201, 201, 201]);
-      expect(local!.pool.stats().environments).toBe(1);
+      expect(local?.pool.stats().environments).toBe(1);
       // One environment: the invocations ran one after another, never overlapping.
       const events = logs.filter((line) => /^(START|END) RequestId/.test(line)).map((line) => line.split(" ")[0]);
       expect(events).toEqual(["START", "END", "START", "END", "START", "END"]);
     });
 
     test("answers a CORS preflight itself, and adds CORS headers for an allowed origin", async () => {
-      const cors = { allowOrigins: ["https://app.example"], allowMethods: ["GET"], allowHeaders: ["x-custom"], exposeHeaders: [], allowCredentials: false, maxAge: 600 };
+      const cors = {
+        allowOrigins: ["https://app.example"],
+        allowMethods: ["GET"],
+        allowHeaders: ["x-custom"],
+        exposeHeaders: [],
+        allowCredentials: false,
+        maxAge: 600,
+      };
       const url = await start(fixture("echo", { cors }));
-      const preflight = await send(url, { method: "OPTIONS", headers: { origin: "https://app.example", "access-control-request-method": "GET" } });
+      const preflight = await send(url, {
+        method: "OPTIONS",
+        headers: { origin: "https://app.example", "access-control-request-method": "GET" },
+      });
       expect(preflight.status).toBe(200);
       expect(preflight.headers).toMatchObject({
         "access-control-allow-origin": "https://app.example",

@@ -4,11 +4,11 @@
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
+import { locateRuntime } from "../../emulator/execution-environment";
+import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../emulator/local-function-url";
+import type { FunctionConfig } from "../../emulator/stack-reader";
 import { bundleHandler } from "../../lib/bundling";
 import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
-import { locateRuntime } from "../../emulator/execution-environment";
-import { startLocalFunctionUrl, type LocalFunctionUrl } from "../../emulator/local-function-url";
-import type { FunctionConfig } from "../../emulator/stack-reader";
 import { send } from "../helpers/http-client";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
 
@@ -62,7 +62,12 @@ describeWhenAvailable("local Function URL reliability", missingReason(locateRunt
   let logs: string[];
   const start = async (config: FunctionConfig, maxEnvironments?: number): Promise<string> => {
     logs = [];
-    local = await startLocalFunctionUrl({ fn: config, port: 0, log: (line) => logs.push(line), ...(maxEnvironments ? { maxEnvironments } : {}) });
+    local = await startLocalFunctionUrl({
+      fn: config,
+      port: 0,
+      log: (line) => logs.push(line),
+      ...(maxEnvironments ? { maxEnvironments } : {}),
+    });
     return local.url;
   };
   afterEach(async () => {
@@ -71,7 +76,8 @@ describeWhenAvailable("local Function URL reliability", missingReason(locateRunt
   });
   /** Waits until every environment is idle again (its runtime asked for the next event). */
   const settled = async (): Promise<void> => {
-    for (let i = 0; i < 100 && local!.pool.stats().idle < local!.pool.stats().environments; i += 1) {
+    const stats = (): { idle: number; environments: number } => local?.pool.stats() ?? { idle: 0, environments: 0 };
+    for (let i = 0; i < 100 && stats().idle < stats().environments; i += 1) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   };
@@ -97,7 +103,7 @@ describeWhenAvailable("local Function URL reliability", missingReason(locateRunt
       await settled();
       const after = openResources();
       expect(after.children).toBe(before.children);
-      expect(local!.pool.stats()).toEqual({ environments: 1, idle: 1, inFlight: 0, waiting: 0 });
+      expect(local?.pool.stats()).toEqual({ environments: 1, idle: 1, inFlight: 0, waiting: 0 });
       expect(after.sockets).toBeLessThanOrEqual(before.sockets + 2);
       expect(rssMb(runtimePid) - runtimeBefore).toBeLessThan(16);
       expect(logs.filter((line) => line.startsWith("REPORT"))).toHaveLength(220);
@@ -109,7 +115,7 @@ describeWhenAvailable("local Function URL reliability", missingReason(locateRunt
       const statuses = results.map((r) => r.status).sort();
       expect(statuses).toEqual([201, 201, 201, 201, 429, 429, 429, 429]);
       await settled();
-      expect(local!.pool.stats()).toMatchObject({ environments: 2, idle: 2, inFlight: 0, waiting: 0 });
+      expect(local?.pool.stats()).toMatchObject({ environments: 2, idle: 2, inFlight: 0, waiting: 0 });
       expect((await send(`${url}?count=1`)).status).toBe(201);
     }, 30_000);
   });
@@ -151,7 +157,7 @@ describeWhenAvailable("local Function URL reliability", missingReason(locateRunt
       expect(logs.some((line) => line.startsWith("REPORT") && line.includes("Error Type: Runtime.ExitError"))).toBe(true);
       await ok(url);
       expect(logs.filter((line) => line.includes("Init Duration"))).toHaveLength(2);
-      expect(local!.pool.stats().environments).toBe(1);
+      expect(local?.pool.stats().environments).toBe(1);
     });
 
     test("the client leaves before the first byte: the invocation still runs to its end", async () => {

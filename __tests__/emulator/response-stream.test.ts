@@ -95,7 +95,9 @@ describe("readErrorTrailers", () => {
 
   test("is undefined for a clean end, and keeps the type when the body is undecodable", () => {
     expect(readErrorTrailers({})).toBeUndefined();
-    expect(readErrorTrailers({ "lambda-runtime-function-error-type": "Custom.Error", "lambda-runtime-function-error-body": "%%%" })).toEqual({
+    expect(
+      readErrorTrailers({ "lambda-runtime-function-error-type": "Custom.Error", "lambda-runtime-function-error-body": "%%%" }),
+    ).toEqual({
       errorType: "Custom.Error",
       errorMessage: "",
     });

@@ -1,12 +1,18 @@
 // The Runtime API, driven over real HTTP by a stand-in runtime, as aws-lambda-ric would drive it.
 
 import * as http from "node:http";
-import { RuntimeApi, type InvocationRequest } from "../../emulator/runtime-api";
+import { type InvocationRequest, RuntimeApi } from "../../emulator/runtime-api";
 
 const BASE = "/2018-06-01/runtime";
 
 function request(id: string, event: unknown = { hello: "world" }): InvocationRequest {
-  return { requestId: id, event: Buffer.from(JSON.stringify(event)), deadlineMs: Date.now() + 60_000, functionArn: "arn:aws:lambda:us-east-1:000000000000:function:f", traceId: "Root=1-a" };
+  return {
+    requestId: id,
+    event: Buffer.from(JSON.stringify(event)),
+    deadlineMs: Date.now() + 60_000,
+    functionArn: "arn:aws:lambda:us-east-1:000000000000:function:f",
+    traceId: "Root=1-a",
+  };
 }
 
 interface Reply {
@@ -16,7 +22,12 @@ interface Reply {
 }
 
 /** One HTTP call to the Runtime API at `address`. */
-function call(address: string, method: string, path: string, options: { headers?: http.OutgoingHttpHeaders; body?: string | Buffer } = {}): Promise<Reply> {
+function call(
+  address: string,
+  method: string,
+  path: string,
+  options: { headers?: http.OutgoingHttpHeaders; body?: string | Buffer } = {},
+): Promise<Reply> {
   const [host, port] = address.split(":");
   return new Promise((resolve, reject) => {
     const req = http.request({ host, port: Number(port), method, path, headers: options.headers, agent: false }, (res) => {
@@ -100,8 +111,9 @@ describe("RuntimeApi", () => {
     req.write("first ");
     const response = await invocation.response;
     expect(response.kind).toBe("streaming");
-    const body = response.kind === "streaming" ? response.body : undefined;
-    const first = await new Promise<Buffer>((resolve) => body!.once("data", resolve));
+    if (response.kind !== "streaming") throw new Error(`expected a streaming response, got ${response.kind}`);
+    const body = response.body;
+    const first = await new Promise<Buffer>((resolve) => body.once("data", resolve));
     expect(first.toString()).toBe("first ");
     let replied = false;
     void reply.then(() => (replied = true));
@@ -120,7 +132,9 @@ describe("RuntimeApi", () => {
     req.write("partial");
     req.addTrailers({
       "Lambda-Runtime-Function-Error-Type": "RangeError",
-      "Lambda-Runtime-Function-Error-Body": Buffer.from(JSON.stringify({ errorType: "RangeError", errorMessage: "boom", trace: [] })).toString("base64"),
+      "Lambda-Runtime-Function-Error-Body": Buffer.from(
+        JSON.stringify({ errorType: "RangeError", errorMessage: "boom", trace: [] }),
+      ).toString("base64"),
     });
     req.end();
     expect((await reply).status).toBe(202);
@@ -130,14 +144,20 @@ describe("RuntimeApi", () => {
   test("takes a buffered response and refuses one over 6 MiB + 100 bytes with 413", async () => {
     const ok = api.invoke(request("id-b"));
     await call(address, "GET", `${BASE}/invocation/next`);
-    expect((await call(address, "POST", `${BASE}/invocation/id-b/response`, { body: '"done"', headers: { "content-type": "application/json" } })).status).toBe(202);
+    expect(
+      (await call(address, "POST", `${BASE}/invocation/id-b/response`, { body: '"done"', headers: { "content-type": "application/json" } }))
+        .status,
+    ).toBe(202);
     expect(await ok.response).toEqual({ kind: "buffered", contentType: "application/json", body: Buffer.from('"done"') });
 
     const big = api.invoke(request("id-big"));
     await call(address, "GET", `${BASE}/invocation/next`);
     const reply = await call(address, "POST", `${BASE}/invocation/id-big/response`, { body: Buffer.alloc(6 * 1024 * 1024 + 101) });
     expect(reply.status).toBe(413);
-    expect(JSON.parse(reply.body)).toEqual({ errorType: "RequestEntityTooLarge", errorMessage: "Exceeded maximum allowed payload size (6291556 bytes)." });
+    expect(JSON.parse(reply.body)).toEqual({
+      errorType: "RequestEntityTooLarge",
+      errorMessage: "Exceeded maximum allowed payload size (6291556 bytes).",
+    });
     expect((await big.completion).error?.errorType).toBe("Function.ResponseSizeTooLarge");
   });
 
@@ -154,7 +174,10 @@ describe("RuntimeApi", () => {
   test("answers 400 InvalidFunctionResponseMode for an unknown response mode", async () => {
     const invocation = api.invoke(request("id-m"));
     await call(address, "GET", `${BASE}/invocation/next`);
-    const reply = await call(address, "POST", `${BASE}/invocation/id-m/response`, { body: "{}", headers: { "Lambda-Runtime-Function-Response-Mode": "sideways" } });
+    const reply = await call(address, "POST", `${BASE}/invocation/id-m/response`, {
+      body: "{}",
+      headers: { "Lambda-Runtime-Function-Response-Mode": "sideways" },
+    });
     expect(reply.status).toBe(400);
     expect(JSON.parse(reply.body).errorType).toBe("InvalidFunctionResponseMode");
     expect((await invocation.completion).error?.errorType).toBe("Runtime.InvalidResponseModeHeader");
@@ -209,7 +232,10 @@ describe("RuntimeApi", () => {
     api.invoke(request("id-1"));
     await call(address, "GET", `${BASE}/invocation/next`);
     await call(address, "POST", `${BASE}/invocation/unknown/response`, { body: "{}" });
-    await call(address, "POST", `${BASE}/invocation/id-1/response`, { body: "{}", headers: { "Lambda-Runtime-Function-Response-Mode": "bogus" } });
+    await call(address, "POST", `${BASE}/invocation/id-1/response`, {
+      body: "{}",
+      headers: { "Lambda-Runtime-Function-Response-Mode": "bogus" },
+    });
     await call(address, "POST", `${BASE}/invocation/id-1/response`, { body: "{}" });
     await call(address, "POST", `${BASE}/invocation/id-1/error`, { body: "{}" });
     const next = api.invoke(request("id-2"));

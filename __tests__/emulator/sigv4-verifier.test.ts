@@ -1,6 +1,6 @@
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { verifySigV4, type SignedRequest } from "../../emulator/sigv4-verifier";
+import { type SignedRequest, verifySigV4 } from "../../emulator/sigv4-verifier";
 
 const CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 const NOW = new Date("2026-11-26T12:00:00Z");
@@ -22,7 +22,10 @@ interface SignOptions {
 /** A request signed as an AWS SDK client signs it, returned in the verifier's shape. */
 async function signedRequest(options: SignOptions = {}): Promise<SignedRequest> {
   const signer = new SignatureV4({
-    credentials: { accessKeyId: options.accessKeyId ?? CREDENTIALS.accessKeyId, secretAccessKey: options.secret ?? CREDENTIALS.secretAccessKey },
+    credentials: {
+      accessKeyId: options.accessKeyId ?? CREDENTIALS.accessKeyId,
+      secretAccessKey: options.secret ?? CREDENTIALS.secretAccessKey,
+    },
     region: options.region ?? "us-east-1",
     service: options.service ?? "lambda",
     sha256: Hash.bind(null, "sha256"),
@@ -72,7 +75,12 @@ describe("verifySigV4", () => {
     ["a timestamp 6 minutes off", { at: new Date(NOW.getTime() - 6 * 60 * 1000) }, (r) => r, /more than 5 minutes/],
     ["a tampered query", {}, (r) => ({ ...r, url: "/cars?count=4&chunk=1" }), /signature does not match/],
     ["a tampered path", {}, (r) => ({ ...r, url: "/other?count=3&chunk=1" }), /signature does not match/],
-    ["a tampered body", { body: "original" }, (r) => ({ ...r, body: Buffer.from("tampered") }), /X-Amz-Content-Sha256 does not match the body/],
+    [
+      "a tampered body",
+      { body: "original" },
+      (r) => ({ ...r, body: Buffer.from("tampered") }),
+      /X-Amz-Content-Sha256 does not match the body/,
+    ],
     [
       "a signed header removed",
       { extraHeaders: { "x-custom": "1" } },
@@ -80,7 +88,12 @@ describe("verifySigV4", () => {
       /the signed header x-custom is not in the request/,
     ],
     ["no signature at all", {}, (r) => ({ ...r, headers: { host: HOST } }), /not signed/],
-    ["a garbled Authorization header", {}, (r) => ({ ...r, headers: { ...r.headers, authorization: "Bearer x" } }), /not an AWS4-HMAC-SHA256 signature/],
+    [
+      "a garbled Authorization header",
+      {},
+      (r) => ({ ...r, headers: { ...r.headers, authorization: "Bearer x" } }),
+      /not an AWS4-HMAC-SHA256 signature/,
+    ],
   ])("rejects %s", async (_name, options, tamper, reason) => {
     const result = await verify(tamper(await signedRequest(options)));
     expect(result.ok).toBe(false);
@@ -91,7 +104,10 @@ describe("verifySigV4", () => {
     const request = await signedRequest({ body: "original", bodyHashHeader: false });
     expect(request.headers).not.toHaveProperty("x-amz-content-sha256");
     expect(await verify(request)).toMatchObject({ ok: true });
-    expect(await verify({ ...request, body: Buffer.from("tampered") })).toMatchObject({ ok: false, reason: expect.stringMatching(/signature does not match/) });
+    expect(await verify({ ...request, body: Buffer.from("tampered") })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/signature does not match/),
+    });
   });
 
   test("requires the server's session token when it has one", async () => {

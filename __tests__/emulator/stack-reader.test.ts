@@ -1,10 +1,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { readConfig } from "../../lib/config";
-import { synthesizeStack } from "../../lib/synthesize";
 import { StackReadError } from "../../emulator/errors";
 import { readStack } from "../../emulator/stack-reader";
+import { readConfig } from "../../lib/config";
+import { synthesizeStack } from "../../lib/synthesize";
 
 describe("readStack", () => {
   let outdir: string;
@@ -15,7 +15,14 @@ describe("readStack", () => {
 
   test("reads what Terraform would deploy from the synthesized JSON", () => {
     const stackDir = synthesizeStack(
-      readConfig({ STACK_NAME: "reader", FUNCTION_URL_AUTH: "NONE", MEMORY_MB: "512", TIMEOUT_S: "30", AWS_REGION: "eu-west-1", FUNCTION_URL_CORS_ORIGINS: "https://a.example" }),
+      readConfig({
+        STACK_NAME: "reader",
+        FUNCTION_URL_AUTH: "NONE",
+        MEMORY_MB: "512",
+        TIMEOUT_S: "30",
+        AWS_REGION: "eu-west-1",
+        FUNCTION_URL_CORS_ORIGINS: "https://a.example",
+      }),
       outdir,
     );
     const fn = readStack(stackDir);
@@ -31,13 +38,24 @@ describe("readStack", () => {
       bundleDir: expect.stringContaining(path.join(stackDir, "assets")),
       invokeMode: "RESPONSE_STREAM",
       authType: "NONE",
-      cors: { allowOrigins: ["https://a.example"], allowMethods: ["GET"], allowHeaders: [], exposeHeaders: [], allowCredentials: false, maxAge: 3600 },
+      cors: {
+        allowOrigins: ["https://a.example"],
+        allowMethods: ["GET"],
+        allowHeaders: [],
+        exposeHeaders: [],
+        allowCredentials: false,
+        maxAge: 3600,
+      },
     });
     expect(fs.readdirSync(fn.bundleDir)).toContain("index.js");
   });
 
   test("names a folder without a synthesized stack, and the fix", () => {
-    expect(() => readStack(outdir)).toThrow(new StackReadError(`No synthesized stack at ${outdir} (no cdk.tf.json). Pass --stack cdktf.out/stacks/<name>, or run \`npm run synth\`.`));
+    expect(() => readStack(outdir)).toThrow(
+      new StackReadError(
+        `No synthesized stack at ${outdir} (no cdk.tf.json). Pass --stack cdktf.out/stacks/<name>, or run \`npm run synth\`.`,
+      ),
+    );
   });
 
   test("refuses a stack without a Function URL", () => {

@@ -1,6 +1,8 @@
-import { HTTP_INTEGRATION_CONTENT_TYPE, InMemoryResponseStream, STREAMING_HANDLER_MARK } from "../helpers/response-stream";
+// The stand-in installs the `awslambda` global that handler/index.ts uses as it loads: first.
+import "../helpers/response-stream";
 import type { LambdaFunctionURLEvent } from "aws-lambda";
 import { handler, streamCars } from "../../handler";
+import { HTTP_INTEGRATION_CONTENT_TYPE, InMemoryResponseStream, STREAMING_HANDLER_MARK } from "../helpers/response-stream";
 
 function urlEvent(rawQueryString: string): LambdaFunctionURLEvent {
   return { rawQueryString } as LambdaFunctionURLEvent;
@@ -53,6 +55,8 @@ describe("handler", () => {
     const stream = new InMemoryResponseStream();
     await streamCars(urlEvent("count=20&chunk=1&delay=100"), stream, { getRemainingTimeInMillis: () => 1_500 });
     expect(stream.prelude).toMatchObject({ statusCode: 400 });
-    expect(JSON.parse(stream.body().toString("utf8")).error).toMatch(/need 20 writes × 100 ms = 2000 ms, but the function has 1500 ms left/);
+    expect(JSON.parse(stream.body().toString("utf8")).error).toMatch(
+      /need 20 writes × 100 ms = 2000 ms, but the function has 1500 ms left/,
+    );
   });
 });

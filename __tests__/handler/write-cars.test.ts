@@ -1,4 +1,4 @@
-import { carBuffer, ClientGoneError, writeCars } from "../../handler/write-cars";
+import { ClientGoneError, carBuffer, writeCars } from "../../handler/write-cars";
 import { InMemoryResponseStream } from "../helpers/response-stream";
 
 const noPause = async (): Promise<void> => undefined;
@@ -29,7 +29,18 @@ describe("writeCars", () => {
     const writes = stream.events.filter((e) => e.startsWith("write:"));
     expect(writes).toHaveLength(5);
     expect(writes.every((e) => e.endsWith(":false"))).toBe(true);
-    expect(stream.events).toEqual(["write:80:false", "drain", "write:80:false", "drain", "write:80:false", "drain", "write:80:false", "drain", "write:80:false", "drain"]);
+    expect(stream.events).toEqual([
+      "write:80:false",
+      "drain",
+      "write:80:false",
+      "drain",
+      "write:80:false",
+      "drain",
+      "write:80:false",
+      "drain",
+      "write:80:false",
+      "drain",
+    ]);
     expect(stream.listenerCount("drain")).toBe(1);
     expect(stream.listenerCount("close")).toBe(0);
   });

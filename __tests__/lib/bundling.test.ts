@@ -36,7 +36,9 @@ describe("bundleOptions", () => {
 
 describe("bundleHandler", () => {
   const roots: string[] = [];
-  afterAll(() => roots.forEach((root) => fs.rmSync(root, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
+  });
 
   test("gives the same bytes from two folders at different paths", () => {
     // GIVEN two copies of the handler at paths of different lengths
@@ -49,7 +51,7 @@ describe("bundleHandler", () => {
     // THEN
     expect(bundleA.files.map((f) => f.name)).toEqual(["index.js", "index.js.map"]);
     expect(bundleA.hash).toBe(bundleB.hash);
-    bundleA.files.forEach((file, i) => expect(Buffer.from(file.contents).equals(Buffer.from(bundleB.files[i].contents))).toBe(true));
+    expect(bundleA.files.map((file) => Buffer.from(file.contents))).toEqual(bundleB.files.map((file) => Buffer.from(file.contents)));
     const map = JSON.parse(Buffer.from(bundleA.files[1].contents).toString("utf8"));
     expect(map.sources).toEqual(["../handler/index.ts", "../handler/stream-options.ts", "../handler/write-cars.ts"]);
     expect(Buffer.concat(bundleA.files.map((f) => f.contents)).toString("utf8")).not.toContain(a);

@@ -72,11 +72,27 @@ describe("readConfig", () => {
       "10",
       'LOG_RETENTION_DAYS must be one of 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653; 0 means never expire (got "10")',
     ],
-    ["RESERVED_CONCURRENCY", "0", 'RESERVED_CONCURRENCY must be a whole number from 1 to 10000 (leave it unset for no reservation in AWS_IAM mode) (got "0")'],
-    ["FUNCTION_URL_CORS_ORIGINS", "https://example.com/", expect.stringMatching(/^FUNCTION_URL_CORS_ORIGINS must be a comma-separated list of origins .* \(got "https:\/\/example.com\/"\)$/)],
+    [
+      "RESERVED_CONCURRENCY",
+      "0",
+      'RESERVED_CONCURRENCY must be a whole number from 1 to 10000 (leave it unset for no reservation in AWS_IAM mode) (got "0")',
+    ],
+    [
+      "FUNCTION_URL_CORS_ORIGINS",
+      "https://example.com/",
+      expect.stringMatching(/^FUNCTION_URL_CORS_ORIGINS must be a comma-separated list of origins .* \(got "https:\/\/example.com\/"\)$/),
+    ],
     ["FUNCTION_URL_CORS_ORIGINS", "example.com", expect.stringMatching(/^FUNCTION_URL_CORS_ORIGINS must be .*\(got "example.com"\)$/)],
-    ["FUNCTION_URL_CORS_ORIGINS", "ftp://example.com", expect.stringMatching(/^FUNCTION_URL_CORS_ORIGINS must be .*\(got "ftp:\/\/example.com"\)$/)],
-    ["TF_STATE_BUCKET", "My_Bucket", 'TF_STATE_BUCKET must be an S3 bucket name: 3 to 63 lower-case letters, digits, . or - (got "My_Bucket")'],
+    [
+      "FUNCTION_URL_CORS_ORIGINS",
+      "ftp://example.com",
+      expect.stringMatching(/^FUNCTION_URL_CORS_ORIGINS must be .*\(got "ftp:\/\/example.com"\)$/),
+    ],
+    [
+      "TF_STATE_BUCKET",
+      "My_Bucket",
+      'TF_STATE_BUCKET must be an S3 bucket name: 3 to 63 lower-case letters, digits, . or - (got "My_Bucket")',
+    ],
   ])("rejects %s=%j with one line naming the variable, the value and what is allowed", (name, value, message) => {
     let error: unknown;
     try {

@@ -52,7 +52,13 @@ describe("LambdaStreamingStack, default (AWS_IAM) mode", () => {
     const logGroup = Object.keys(json.resource.aws_cloudwatch_log_group)[0];
     expect(policy).toEqual({
       Version: "2012-10-17",
-      Statement: [{ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `\${aws_cloudwatch_log_group.${logGroup}.arn}:*` }],
+      Statement: [
+        {
+          Effect: "Allow",
+          Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          Resource: `\${aws_cloudwatch_log_group.${logGroup}.arn}:*`,
+        },
+      ],
     });
   });
 
@@ -165,9 +171,11 @@ describe("LambdaStreamingStack, configured", () => {
         max_age: 3600,
       },
     });
-    expect(JSON.stringify(onlyResource(synthJson({ FUNCTION_URL_AUTH: "NONE", FUNCTION_URL_CORS_ORIGINS: "*" }), "aws_lambda_function_url").cors)).toBe(
-      JSON.stringify({ allow_headers: [], allow_methods: ["GET"], allow_origins: ["*"], max_age: 3600 }),
-    );
+    expect(
+      JSON.stringify(
+        onlyResource(synthJson({ FUNCTION_URL_AUTH: "NONE", FUNCTION_URL_CORS_ORIGINS: "*" }), "aws_lambda_function_url").cors,
+      ),
+    ).toBe(JSON.stringify({ allow_headers: [], allow_methods: ["GET"], allow_origins: ["*"], max_age: 3600 }));
   });
 
   test("keeps state in S3 with native locking when TF_STATE_BUCKET is set", () => {

@@ -11,7 +11,9 @@ interface Statement {
 }
 
 function statements(json: TerraformJson, type: string, attribute: string): Statement[] {
-  return Object.values(json.resource[type] ?? {}).flatMap((r) => (JSON.parse(r[attribute] as string) as { Statement: Statement[] }).Statement);
+  return Object.values(json.resource[type] ?? {}).flatMap(
+    (r) => (JSON.parse(r[attribute] as string) as { Statement: Statement[] }).Statement,
+  );
 }
 
 const asList = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
@@ -26,7 +28,7 @@ describe.each(["AWS_IAM", "NONE"])("least privilege, %s mode", (mode) => {
     ]);
   });
 
-  test("no statement has a wildcard action or Resource \"*\"", () => {
+  test('no statement has a wildcard action or Resource "*"', () => {
     const all = statements(json, "aws_iam_role_policy", "policy");
     expect(all.length).toBeGreaterThan(0);
     for (const statement of all) {

@@ -2,9 +2,9 @@ import "cdktf/lib/testing/adapters/jest";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { TerraformStack, Testing } from "cdktf";
 import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TerraformStack, Testing } from "cdktf";
 import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
 import { StreamingFunction } from "../../lib/streaming-function";
 
@@ -36,7 +36,9 @@ function synthFromCopy(prefix: string, roots: string[]): string {
 
 describe("StreamingFunction", () => {
   const roots: string[] = [];
-  afterAll(() => roots.forEach((root) => fs.rmSync(root, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
+  });
 
   test("synthesizes identical JSON and identical asset bytes from two different folders", () => {
     // GIVEN two clones of the handler at different paths

@@ -4,11 +4,11 @@
 import * as path from "node:path";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import type { AwsCredentialIdentity } from "@smithy/types";
-import { DEFAULTS } from "../../lib/config";
 import { UsageError } from "../../emulator/errors";
-import { INVOKE_USAGE, parseInvokeOptions } from "./invoke-options";
+import { DEFAULTS } from "../../lib/config";
 import { deployedUrl, localUrl, regionOfUrl, TargetError } from "./function-url-target";
-import { signGet, streamRequest, type StreamSummary } from "./stream-request";
+import { INVOKE_USAGE, parseInvokeOptions } from "./invoke-options";
+import { type StreamSummary, signGet, streamRequest } from "./stream-request";
 
 /** The one-line summary: status, time to first byte, total time, bytes, throughput. */
 export function formatSummary(summary: StreamSummary): string {
@@ -46,7 +46,11 @@ async function main(): Promise<number> {
     console.error(INVOKE_USAGE);
     return 0;
   }
-  const target = options.url ? { url: options.url } : options.local ? { url: localUrl(process.env) } : deployedUrl(path.join(__dirname, "..", ".."), process.env);
+  const target = options.url
+    ? { url: options.url }
+    : options.local
+      ? { url: localUrl(process.env) }
+      : deployedUrl(path.join(__dirname, "..", ".."), process.env);
   const url = new URL(options.path, target.url);
   const credentials = await findCredentials();
   if (target.authType === "AWS_IAM" && !credentials) {

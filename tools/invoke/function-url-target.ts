@@ -28,11 +28,18 @@ export function deployedUrl(projectRoot: string, env: NodeJS.ProcessEnv): { url:
   const { stackName } = readConfig(env);
   const stackDir = path.join(projectRoot, "cdktf.out", "stacks", stackName);
   if (!fs.existsSync(path.join(stackDir, "cdk.tf.json"))) {
-    throw new TargetError(`No URL found: ${path.relative(projectRoot, stackDir)} is not synthesized. Deploy with \`npm run deploy\`, pass --url URL, or use --local.`);
+    throw new TargetError(
+      `No URL found: ${path.relative(projectRoot, stackDir)} is not synthesized. Deploy with \`npm run deploy\`, pass --url URL, or use --local.`,
+    );
   }
-  const result = spawnSync("terraform", [`-chdir=${stackDir}`, "output", "-json"], { encoding: "utf8", env: { ...env, CHECKPOINT_DISABLE: "1" } });
+  const result = spawnSync("terraform", [`-chdir=${stackDir}`, "output", "-json"], {
+    encoding: "utf8",
+    env: { ...env, CHECKPOINT_DISABLE: "1" },
+  });
   if (result.error) {
-    throw new TargetError(`No URL found: terraform could not run (${result.error.message}). Install terraform, pass --url URL, or use --local.`);
+    throw new TargetError(
+      `No URL found: terraform could not run (${result.error.message}). Install terraform, pass --url URL, or use --local.`,
+    );
   }
   let outputs: Record<string, { value?: unknown }> = {};
   try {
@@ -42,7 +49,9 @@ export function deployedUrl(projectRoot: string, env: NodeJS.ProcessEnv): { url:
   }
   const url = outputs.function_url?.value;
   if (result.status !== 0 || typeof url !== "string") {
-    throw new TargetError(`No URL found: the stack ${stackName} has no function_url output (is it deployed? \`npm run deploy\`). Pass --url URL, or use --local.`);
+    throw new TargetError(
+      `No URL found: the stack ${stackName} has no function_url output (is it deployed? \`npm run deploy\`). Pass --url URL, or use --local.`,
+    );
   }
   const authType = outputs.auth_type?.value;
   return { url, ...(typeof authType === "string" ? { authType } : {}) };

@@ -21,7 +21,13 @@ export function parseInvokeOptions(argv: readonly string[]): InvokeOptions & { h
   try {
     ({ values } = parseArgs({
       args: [...argv],
-      options: { url: { type: "string" }, local: { type: "boolean" }, path: { type: "string" }, quiet: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: {
+        url: { type: "string" },
+        local: { type: "boolean" },
+        path: { type: "string" },
+        quiet: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -47,5 +53,11 @@ export function parseInvokeOptions(argv: readonly string[]): InvokeOptions & { h
   if (!path.startsWith("/")) {
     throw new UsageError(`--path must start with / such as /?count=20&chunk=1 (got ${JSON.stringify(path)})`);
   }
-  return { ...(url !== undefined ? { url } : {}), local: values.local === true, path, quiet: values.quiet === true, help: values.help === true };
+  return {
+    ...(url !== undefined ? { url } : {}),
+    local: values.local === true,
+    path,
+    quiet: values.quiet === true,
+    help: values.help === true,
+  };
 }

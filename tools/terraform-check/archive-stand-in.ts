@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { zipSync, type Zippable } from "fflate";
+import { type Zippable, zipSync } from "fflate";
 import type { TerraformJson } from "./terraform-json";
 
 /** Fixed entry time, so the zip's bytes depend on the files alone (zip cannot store earlier). */
@@ -55,6 +55,7 @@ export function standInForArchiveFiles(json: TerraformJson, stackDir: string): {
     if (config.type !== "zip" || config.source_dir === undefined) {
       throw new Error(`data.archive_file.${name}: the stand-in zips a source_dir only (got type ${JSON.stringify(config.type)}).`);
     }
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform interpolation, not a JavaScript template
     const outputPath = String(config.output_path).replace("${path.module}", ".");
     const zip = zipFolder(path.resolve(stackDir, sourceDir), parseInt(String(config.output_file_mode ?? "0644"), 8));
     fs.mkdirSync(path.dirname(path.resolve(stackDir, outputPath)), { recursive: true });
@@ -68,7 +69,9 @@ export function standInForArchiveFiles(json: TerraformJson, stackDir: string): {
     const reference = new RegExp(`\\$\\{data\\.archive_file\\.${escapeRegExp(name)}\\.([a-z0-9_]+)\\}`, "g");
     text = text.replace(reference, (whole, attribute: string) => {
       if (!(attribute in values)) {
-        throw new Error(`${whole}: the archive stand-in provides only ${PROVIDED.join(", ")}; use the real hashicorp/archive provider for ${attribute}.`);
+        throw new Error(
+          `${whole}: the archive stand-in provides only ${PROVIDED.join(", ")}; use the real hashicorp/archive provider for ${attribute}.`,
+        );
       }
       return values[attribute as keyof typeof values];
     });
@@ -84,7 +87,9 @@ export function standInForArchiveFiles(json: TerraformJson, stackDir: string): {
   delete replaced.provider?.archive;
   delete replaced.terraform?.required_providers?.archive;
   if (JSON.stringify(replaced).includes("data.archive_file.")) {
-    throw new Error("a reference to data.archive_file is left after the stand-in replaced them; the JSON uses a form this check does not know.");
+    throw new Error(
+      "a reference to data.archive_file is left after the stand-in replaced them; the JSON uses a form this check does not know.",
+    );
   }
   return { json: replaced, archives: made };
 }

@@ -3,7 +3,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { standInForArchiveFiles, type StandInArchive } from "./archive-stand-in";
+import { type StandInArchive, standInForArchiveFiles } from "./archive-stand-in";
 import { makeOffline, offlineEnvironment, writeConfigFiles } from "./offline-config";
 import type { PluginMirror } from "./plugin-mirror";
 import { runTerraform, type TerraformRun } from "./terraform";

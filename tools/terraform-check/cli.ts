@@ -18,7 +18,9 @@ async function main(): Promise<number> {
     return 1;
   }
   const mirror = findPluginMirror();
-  const how = { TF_PLUGIN_DIR: "TF_PLUGIN_DIR", implied: "an implied mirror folder", search: "found by searching this machine" }[mirror.foundBy];
+  const how = { TF_PLUGIN_DIR: "TF_PLUGIN_DIR", implied: "an implied mirror folder", search: "found by searching this machine" }[
+    mirror.foundBy
+  ];
   console.log(`terraform ${version}; providers from ${mirror.dir} (${how})`);
   console.log(
     mirror.hasArchive

@@ -64,7 +64,9 @@ export function mirrorHolds(dir: string, provider: { address: string; version: s
   const type = provider.address.split("/")[2];
   const unpacked = path.join(providerDir, provider.version, platform);
   const packed = path.join(providerDir, `terraform-provider-${type}_${provider.version}_${platform}.zip`);
-  return (fs.existsSync(unpacked) && fs.readdirSync(unpacked).some((f) => f.startsWith(`terraform-provider-${type}`))) || fs.existsSync(packed);
+  return (
+    (fs.existsSync(unpacked) && fs.readdirSync(unpacked).some((f) => f.startsWith(`terraform-provider-${type}`))) || fs.existsSync(packed)
+  );
 }
 
 /**
@@ -79,7 +81,27 @@ export function searchForMirror(platform = terraformPlatform()): string | undefi
   const pattern = `*/${AWS_PROVIDER.address}/${AWS_PROVIDER.version}/${platform}/terraform-provider-aws*`;
   const result = spawnSync(
     "find",
-    ["/", "(", "-path", "/proc", "-o", "-path", "/sys", "-o", "-path", "/dev", ")", "-prune", "-o", "-type", "f", "-path", pattern, "-print", "-quit"],
+    [
+      "/",
+      "(",
+      "-path",
+      "/proc",
+      "-o",
+      "-path",
+      "/sys",
+      "-o",
+      "-path",
+      "/dev",
+      ")",
+      "-prune",
+      "-o",
+      "-type",
+      "f",
+      "-path",
+      pattern,
+      "-print",
+      "-quit",
+    ],
     { encoding: "utf8", timeout: 30_000 },
   );
   const binary = result.error ? "" : result.stdout.split("\n")[0];
@@ -119,5 +141,7 @@ export function findPluginMirror(env: NodeJS.ProcessEnv = process.env, options: 
     return { dir: found, foundBy: "search", hasArchive: mirrorHolds(found, ARCHIVE_PROVIDER) };
   }
   const searchedToo = options.search === false ? "" : " nor does any folder on this machine";
-  throw new PluginMirrorError(`No provider mirror holds ${wanted}: ${PLUGIN_DIR_VARIABLE} is unset, none of ${candidates.join(", ")} has it${searchedToo}. ${fix}`);
+  throw new PluginMirrorError(
+    `No provider mirror holds ${wanted}: ${PLUGIN_DIR_VARIABLE} is unset, none of ${candidates.join(", ")} has it${searchedToo}. ${fix}`,
+  );
 }

@@ -2,7 +2,7 @@
 // the rest of the configuration taken from the environment as `cdktf synth` would.
 
 import * as path from "node:path";
-import { readConfig, type FunctionUrlAuth } from "../../lib/config";
+import { type FunctionUrlAuth, readConfig } from "../../lib/config";
 import { synthesizeStack } from "../../lib/synthesize";
 
 export const MODES: readonly FunctionUrlAuth[] = ["AWS_IAM", "NONE"];

@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
 import { UsageError } from "../../../emulator/errors";
 import { verifySigV4 } from "../../../emulator/sigv4-verifier";
@@ -15,8 +15,16 @@ const CREDENTIALS = { accessKeyId: "AKIDINVOKE", secretAccessKey: "invoke-secret
 
 describe("parseInvokeOptions", () => {
   test("reads the flags", () => {
-    expect(parseInvokeOptions(["--local", "--path", "/?count=3", "--quiet"])).toEqual({ local: true, path: "/?count=3", quiet: true, help: false });
-    expect(parseInvokeOptions(["--url", "https://x.lambda-url.eu-west-1.on.aws/"])).toMatchObject({ url: "https://x.lambda-url.eu-west-1.on.aws/", path: "/" });
+    expect(parseInvokeOptions(["--local", "--path", "/?count=3", "--quiet"])).toEqual({
+      local: true,
+      path: "/?count=3",
+      quiet: true,
+      help: false,
+    });
+    expect(parseInvokeOptions(["--url", "https://x.lambda-url.eu-west-1.on.aws/"])).toMatchObject({
+      url: "https://x.lambda-url.eu-west-1.on.aws/",
+      path: "/",
+    });
   });
 
   test.each([
@@ -37,9 +45,9 @@ describe("targets and summaries", () => {
   });
 
   test("formats the summary line", () => {
-    expect(formatSummary({ status: 200, statusText: "OK", headers: {}, firstByteMs: 12.34, totalMs: 1000, bytes: 4_194_304, truncated: false })).toBe(
-      "200 OK · first byte 12.3 ms · total 1000.0 ms · 4,194,304 bytes · 4.0 MiB/s",
-    );
+    expect(
+      formatSummary({ status: 200, statusText: "OK", headers: {}, firstByteMs: 12.34, totalMs: 1000, bytes: 4_194_304, truncated: false }),
+    ).toBe("200 OK · first byte 12.3 ms · total 1000.0 ms · 4,194,304 bytes · 4.0 MiB/s");
   });
 
   test("explains 403 (signed or not) and 429 with what to do", () => {
@@ -73,7 +81,12 @@ describe("signGet and streamRequest", () => {
     expect(sink.read()?.toString()).toBe("abc");
     expect(summary).toMatchObject({ status: 200, bytes: 3, truncated: false });
     expect(summary.totalMs).toBeGreaterThan(summary.firstByteMs);
-    const verification = await verifySigV4({ method: "GET", url: seen!.url, headers: seen!.headers, body: Buffer.alloc(0) }, CREDENTIALS, "us-east-1");
+    if (!seen) throw new Error("the server saw no request");
+    const verification = await verifySigV4(
+      { method: "GET", url: seen.url, headers: seen.headers, body: Buffer.alloc(0) },
+      CREDENTIALS,
+      "us-east-1",
+    );
     expect(verification).toEqual({ ok: true, accessKey: "AKIDINVOKE" });
   });
 });

@@ -8,11 +8,21 @@ import type { TerraformJson } from "../../../tools/terraform-check/terraform-jso
 
 function stackWithArchive(outputAttribute = "output_base64sha256"): TerraformJson {
   return {
-    terraform: { required_providers: { aws: { source: "aws", version: "5.100.0" }, archive: { source: "hashicorp/archive", version: "2.7.1" } } },
+    terraform: {
+      required_providers: { aws: { source: "aws", version: "5.100.0" }, archive: { source: "hashicorp/archive", version: "2.7.1" } },
+    },
     provider: { aws: [{ region: "us-east-1" }], archive: [{}] },
-    data: { archive_file: { zip: { type: "zip", source_dir: "assets/bundle/ABC", output_path: "${path.module}/dist/fn.zip", output_file_mode: "0644" } } },
+    data: {
+      archive_file: {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform interpolation, not a JavaScript template
+        zip: { type: "zip", source_dir: "assets/bundle/ABC", output_path: "${path.module}/dist/fn.zip", output_file_mode: "0644" },
+      },
+    },
     resource: {
-      aws_lambda_function: { fn: { filename: "${data.archive_file.zip.output_path}", source_code_hash: `\${data.archive_file.zip.${outputAttribute}}` } },
+      aws_lambda_function: {
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform interpolation, not a JavaScript template
+        fn: { filename: "${data.archive_file.zip.output_path}", source_code_hash: `\${data.archive_file.zip.${outputAttribute}}` },
+      },
     },
   };
 }
@@ -57,6 +67,7 @@ describe("archive stand-in", () => {
 
   test("refuses an attribute it cannot provide, naming it", () => {
     expect(() => standInForArchiveFiles(stackWithArchive("output_md5"), stackDir)).toThrow(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform interpolation, not a JavaScript template
       "${data.archive_file.zip.output_md5}: the archive stand-in provides only output_path, output_base64sha256, output_sha256, output_size; use the real hashicorp/archive provider for output_md5.",
     );
   });

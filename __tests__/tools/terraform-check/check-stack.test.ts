@@ -5,14 +5,21 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { planWorkdir, prepareWorkdir, reuseInit, initWorkdir, STACK_FILE, TerraformCheckError, validateWorkdir } from "../../../tools/terraform-check/check-stack";
+import {
+  initWorkdir,
+  planWorkdir,
+  prepareWorkdir,
+  reuseInit,
+  STACK_FILE,
+  TerraformCheckError,
+  validateWorkdir,
+} from "../../../tools/terraform-check/check-stack";
 import { findPluginMirror, type PluginMirror } from "../../../tools/terraform-check/plugin-mirror";
 import { synthesizeMode } from "../../../tools/terraform-check/synth-modes";
 import { terraformVersion } from "../../../tools/terraform-check/terraform";
 import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
 
-const missing =
-  terraformVersion() === undefined ? "terraform is not on PATH" : missingReason(() => findPluginMirror());
+const missing = terraformVersion() === undefined ? "terraform is not on PATH" : missingReason(() => findPluginMirror());
 const TERRAFORM_TIMEOUT = 120_000;
 
 describeWhenAvailable("offline terraform check of the synthesized stack", missing, () => {
@@ -76,7 +83,9 @@ describeWhenAvailable("offline terraform check of the synthesized stack", missin
       const validating = validateWorkdir(broken);
       // THEN
       await expect(validating).rejects.toBeInstanceOf(TerraformCheckError);
-      await expect(validating).rejects.toThrow(/terraform validate failed \(exit code 1\)[\s\S]*Error: expected runtime to be one of[\s\S]*got nodejs99\.x/);
+      await expect(validating).rejects.toThrow(
+        /terraform validate failed \(exit code 1\)[\s\S]*Error: expected runtime to be one of[\s\S]*got nodejs99\.x/,
+      );
     },
     TERRAFORM_TIMEOUT,
   );

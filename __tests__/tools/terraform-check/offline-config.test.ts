@@ -10,14 +10,22 @@ describe("offline-config", () => {
       skip_requesting_account_id: true,
       skip_metadata_api_check: true,
       skip_region_validation: true,
-      endpoints: [{ sts: "http://127.0.0.1:9", iam: "http://127.0.0.1:9", lambda: "http://127.0.0.1:9", cloudwatchlogs: "http://127.0.0.1:9" }],
+      endpoints: [
+        { sts: "http://127.0.0.1:9", iam: "http://127.0.0.1:9", lambda: "http://127.0.0.1:9", cloudwatchlogs: "http://127.0.0.1:9" },
+      ],
     });
     expect(offline.terraform?.backend).toEqual({ local: { path: "terraform.tfstate" } });
     expect(input).toEqual({ provider: { aws: [{ region: "eu-west-1" }] }, terraform: { backend: { s3: { bucket: "b" } } } });
   });
 
   test("runs terraform with placeholder credentials and none of the user's AWS settings", () => {
-    const env = offlineEnvironment("/w", { PATH: "/bin", HOME: "/h", AWS_PROFILE: "prod", AWS_ACCESS_KEY_ID: "AKIAREAL", TF_CLI_CONFIG_FILE: "/missing" });
+    const env = offlineEnvironment("/w", {
+      PATH: "/bin",
+      HOME: "/h",
+      AWS_PROFILE: "prod",
+      AWS_ACCESS_KEY_ID: "AKIAREAL",
+      TF_CLI_CONFIG_FILE: "/missing",
+    });
     expect(env).toEqual({
       PATH: "/bin",
       HOME: "/h",

@@ -1,7 +1,14 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { findPluginMirror, impliedMirrorDirs, mirrorHolds, PluginMirrorError, searchForMirror, terraformPlatform } from "../../../tools/terraform-check/plugin-mirror";
+import {
+  findPluginMirror,
+  impliedMirrorDirs,
+  mirrorHolds,
+  PluginMirrorError,
+  searchForMirror,
+  terraformPlatform,
+} from "../../../tools/terraform-check/plugin-mirror";
 
 /** A fake mirror folder holding the given providers, unpacked or as zips. */
 function fakeMirror(roots: string[], providers: { type: string; version: string; packed?: boolean }[]): string {
@@ -22,7 +29,9 @@ function fakeMirror(roots: string[], providers: { type: string; version: string;
 
 describe("plugin-mirror", () => {
   const roots: string[] = [];
-  afterAll(() => roots.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+  afterAll(() => {
+    for (const dir of roots) fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   test("names platforms as terraform does", () => {
     expect(terraformPlatform("linux", "x64")).toBe("linux_amd64");
@@ -56,8 +65,15 @@ describe("plugin-mirror", () => {
 
   test("uses TF_PLUGIN_DIR and tells whether it holds the archive provider", () => {
     const awsOnly = fakeMirror(roots, [{ type: "aws", version: "5.100.0" }]);
-    const both = fakeMirror(roots, [{ type: "aws", version: "5.100.0" }, { type: "archive", version: "2.7.1" }]);
-    expect(findPluginMirror({ TF_PLUGIN_DIR: awsOnly, HOME: "/nowhere" })).toEqual({ dir: awsOnly, foundBy: "TF_PLUGIN_DIR", hasArchive: false });
+    const both = fakeMirror(roots, [
+      { type: "aws", version: "5.100.0" },
+      { type: "archive", version: "2.7.1" },
+    ]);
+    expect(findPluginMirror({ TF_PLUGIN_DIR: awsOnly, HOME: "/nowhere" })).toEqual({
+      dir: awsOnly,
+      foundBy: "TF_PLUGIN_DIR",
+      hasArchive: false,
+    });
     expect(findPluginMirror({ TF_PLUGIN_DIR: both, HOME: "/nowhere" })).toMatchObject({ hasArchive: true });
   });
 
@@ -77,7 +93,9 @@ describe("plugin-mirror", () => {
     const empty = fakeMirror(roots, []);
     expect(() => findPluginMirror({ TF_PLUGIN_DIR: empty })).toThrow(PluginMirrorError);
     expect(() => findPluginMirror({ TF_PLUGIN_DIR: empty })).toThrow(
-      new RegExp(`^TF_PLUGIN_DIR=${empty} does not hold registry.terraform.io/hashicorp/aws 5.100.0 \\(${terraformPlatform()}\\)\\. Set TF_PLUGIN_DIR to a folder laid out as`),
+      new RegExp(
+        `^TF_PLUGIN_DIR=${empty} does not hold registry.terraform.io/hashicorp/aws 5.100.0 \\(${terraformPlatform()}\\)\\. Set TF_PLUGIN_DIR to a folder laid out as`,
+      ),
     );
   });
 
@@ -91,7 +109,10 @@ describe("plugin-mirror", () => {
     const mirror = fakeMirror(roots, [{ type: "aws", version: "5.100.0" }]);
     const other = `${terraformPlatform()}-test`;
     fs.mkdirSync(path.join(mirror, "registry.terraform.io", "hashicorp", "aws", "5.100.0", other));
-    fs.writeFileSync(path.join(mirror, "registry.terraform.io", "hashicorp", "aws", "5.100.0", other, "terraform-provider-aws_v5.100.0_x5"), "");
+    fs.writeFileSync(
+      path.join(mirror, "registry.terraform.io", "hashicorp", "aws", "5.100.0", other, "terraform-provider-aws_v5.100.0_x5"),
+      "",
+    );
     expect(searchForMirror(other)).toBe(mirror);
   });
 });
