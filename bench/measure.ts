@@ -63,9 +63,12 @@ function startCommand(): string[] {
   return args;
 }
 
-/** The local Function URL (`npm start`) in its own process, with public auth. */
+/**
+ * The local Function URL (`npm start`) in its own process, with public auth and without Lambda's
+ * bandwidth cap (the bench measures the emulator, not the cap).
+ */
 export function startLocal(args: readonly string[]): Promise<ServerProcess> {
-  return startServer([...startCommand(), "--port", "0", "--auth", "NONE", ...args]);
+  return startServer([...startCommand(), "--port", "0", "--auth", "NONE", "--bandwidth", "unlimited", ...args]);
 }
 
 export function startBare(): Promise<ServerProcess> {

@@ -12,10 +12,11 @@ import { zipFolder } from "../tools/terraform-check/archive-stand-in";
 import { median, processTree, ROOT, type ServerProcess, startBare, startLocal, startServer, timedGet, treeRss } from "./measure";
 import { drawStreamingSvg } from "./plot";
 
-const FIXTURES = ["--bundle", path.join("bench", "fixtures"), "--handler", "bytes.handler"];
+const FIXTURES = ["--bundle", path.join("bench", "fixtures"), "--handler", "bytes.handler", "--invoke-mode", "RESPONSE_STREAM"];
 const TTFB_SAMPLES = 25;
 const COLD_SAMPLES = 5;
-const THROUGHPUT_MIB = 256;
+/** Below the 200 MiB a streamed response may carry, which the local URL enforces as Lambda does. */
+const THROUGHPUT_MIB = 192;
 const MEMORY_MIB = 64;
 const SLOW_READER_BYTES_PER_SECOND = 32 * 1024 * 1024;
 

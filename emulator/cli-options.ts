@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { UsageError } from "./errors";
-import type { AuthType, InvokeMode } from "./stack-reader";
+import { AUTH_TYPES, type AuthType, INVOKE_MODES, type InvokeMode } from "./stack-reader";
 
 export interface CliOptions {
   readonly port: number;
@@ -18,12 +18,14 @@ export interface CliOptions {
   readonly timeout?: number;
   readonly memory?: number;
   readonly maxEnvironments?: number;
+  /** "capped": Lambda's 2 MB/s after the first 6 MB of a streamed response; "unlimited": no cap. */
+  readonly bandwidth: "capped" | "unlimited";
   readonly help: boolean;
 }
 
 export const USAGE = `Usage: npm start -- [--port N] [--host HOST] [--stack DIR | --bundle DIR --handler FILE.EXPORT]
                     [--invoke-mode RESPONSE_STREAM|BUFFERED] [--auth AWS_IAM|NONE]
-                    [--timeout SECONDS] [--memory MB] [--max-environments N]
+                    [--timeout SECONDS] [--memory MB] [--max-environments N] [--bandwidth capped|unlimited]
 Serves the synthesized stack's function as a local Function URL. Flags override the stack.`;
 
 const FLAGS = {
@@ -37,6 +39,7 @@ const FLAGS = {
   timeout: { type: "string" },
   memory: { type: "string" },
   "max-environments": { type: "string" },
+  bandwidth: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -70,13 +73,14 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
   const maxEnvironments = text("max-environments");
   const options: CliOptions = {
     help: values.help === true,
+    bandwidth: choice("--bandwidth", text("bandwidth") ?? "capped", ["capped", "unlimited"] as const),
     port: portText === undefined ? 3000 : integer(text("port") !== undefined ? "--port" : "PORT", portText, 0, 65_535),
     host: text("host") ?? "127.0.0.1",
     ...(stack !== undefined ? { stack: existingDir("--stack", stack) } : {}),
     ...(bundle !== undefined ? { bundle: existingDir("--bundle", bundle) } : {}),
     ...(handler !== undefined && bundle !== undefined ? { handler: handlerString(handler, bundle) } : {}),
-    ...(invokeMode !== undefined ? { invokeMode: choice("--invoke-mode", invokeMode, ["RESPONSE_STREAM", "BUFFERED"] as const) } : {}),
-    ...(auth !== undefined ? { auth: choice("--auth", auth, ["AWS_IAM", "NONE"] as const) } : {}),
+    ...(invokeMode !== undefined ? { invokeMode: choice("--invoke-mode", invokeMode, INVOKE_MODES) } : {}),
+    ...(auth !== undefined ? { auth: choice("--auth", auth, AUTH_TYPES) } : {}),
     ...(timeout !== undefined ? { timeout: integer("--timeout", timeout, 1, 900) } : {}),
     ...(memory !== undefined ? { memory: integer("--memory", memory, 128, 10_240) } : {}),
     ...(maxEnvironments !== undefined ? { maxEnvironments: integer("--max-environments", maxEnvironments, 1, 64) } : {}),

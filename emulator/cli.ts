@@ -4,8 +4,10 @@
 import * as path from "node:path";
 import { ConfigError, DEFAULTS, readConfig } from "../lib/config";
 import { type CliOptions, parseCliOptions, USAGE } from "./cli-options";
+import { MAX_STREAMED_RESPONSE_BYTES } from "./constants";
 import { RuntimeMissingError, StackReadError, UsageError } from "./errors";
-import { startLocalFunctionUrl } from "./local-function-url";
+import { isLoopback, startLocalFunctionUrl } from "./local-function-url";
+import { LAMBDA_RESPONSE_LIMITS } from "./response-limiter";
 import type { VerifierCredentials } from "./sigv4-verifier";
 import { type FunctionConfig, readStack } from "./stack-reader";
 
@@ -25,7 +27,8 @@ export function resolveFunction(options: CliOptions, env: NodeJS.ProcessEnv, pro
       timeoutSeconds: DEFAULTS.timeoutSeconds,
       environment: { NODE_OPTIONS: "--enable-source-maps" },
       bundleDir: options.bundle,
-      invokeMode: "RESPONSE_STREAM",
+      // What AWS creates when nothing sets the URL's invoke mode.
+      invokeMode: "BUFFERED",
       authType: DEFAULTS.functionUrlAuth,
     };
   } else {
@@ -71,6 +74,29 @@ export function curlCommand(fn: FunctionConfig, url: string, credentials: Verifi
   return `curl -N --aws-sigv4 "aws:amz:${fn.region}:lambda" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"${token} ${url}`;
 }
 
+/** What `npm start` prints once the URL serves: the URL and a curl line, then any caveat. */
+export function startLines(fn: FunctionConfig, options: CliOptions, url: string, credentials: VerifierCredentials | undefined): string[] {
+  const lines = [
+    `Local Function URL for ${fn.functionName} (${fn.invokeMode}, ${fn.authType}, ${fn.handler} on Node.js 22) at ${url}  ·  try: ${curlCommand(fn, url, credentials)}`,
+  ];
+  if (options.bundle && !options.invokeMode) {
+    lines.push(
+      "Invoke mode BUFFERED: nothing sets it for --bundle, and AWS creates a URL BUFFERED; add --invoke-mode RESPONSE_STREAM to stream.",
+    );
+  }
+  lines.push(
+    options.bandwidth === "unlimited"
+      ? "Bandwidth: unlimited (--bandwidth unlimited); Lambda caps a streamed response at 2 MB/s after its first 6 MB."
+      : "Bandwidth: as Lambda, a streamed response's first 6 MB uncapped, then 2 MB/s (--bandwidth unlimited lifts the cap).",
+  );
+  if (!isLoopback(options.host)) {
+    lines.push(
+      `Warning: --host ${options.host} is not a loopback address: other machines can reach this URL${fn.authType === "NONE" ? ", and its auth type is NONE" : ""}.`,
+    );
+  }
+  return lines;
+}
+
 async function main(): Promise<void> {
   const options = parseCliOptions(process.argv.slice(2));
   if (options.help) {
@@ -91,10 +117,11 @@ async function main(): Promise<void> {
     port: options.port,
     maxEnvironments: options.maxEnvironments,
     credentials,
+    limits: options.bandwidth === "unlimited" ? { maxBytes: MAX_STREAMED_RESPONSE_BYTES } : LAMBDA_RESPONSE_LIMITS,
   });
-  console.log(
-    `Local Function URL for ${fn.functionName} (${fn.invokeMode}, ${fn.authType}, ${fn.handler} on Node.js 22) at ${local.url}  ·  try: ${curlCommand(fn, local.url, credentials)}`,
-  );
+  for (const line of startLines(fn, options, local.url, credentials)) {
+    console.log(line);
+  }
   const stop = (): void => {
     void local.close().then(() => process.exit(0));
   };

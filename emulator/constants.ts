@@ -46,8 +46,19 @@ export const MAX_BUFFERED_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
 export const MAX_REQUEST_BODY_BYTES = 6 * 1024 * 1024;
 /** Request line and headers together: 1 MB. @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
 export const MAX_REQUEST_HEADER_BYTES = 1024 * 1024;
-/** A streamed response may be at most 200 MiB. */
+/** A streamed response may be at most 200 MiB. @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
 export const MAX_STREAMED_RESPONSE_BYTES = 200 * 1024 * 1024;
+/**
+ * A streamed response's first 6 MB go uncapped, the rest at most 2 MB/s (Lambda's MB are MiB).
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html#config-rs-bandwidth-cap
+ */
+export const STREAMING_BANDWIDTH = { burstBytes: 6 * 1024 * 1024, bytesPerSecond: 2 * 1024 * 1024 } as const;
+
+/**
+ * What the local URL reports in the TLS headers AWS adds to the event of every HTTPS caller; the
+ * local URL is plain HTTP, so these are the values a current client typically gets on AWS.
+ */
+export const LOCAL_TLS = { version: "TLSv1.3", cipherSuite: "TLS_AES_128_GCM_SHA256" } as const;
 
 /** The docs' page for Function URL authorization errors, quoted in AWS's 403 body. */
 export const URL_AUTH_DOCS = "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html";

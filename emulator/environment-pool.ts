@@ -1,18 +1,20 @@
 // The function's execution environments: warm ones are reused, new ones start up to a cap, and
-// requests wait for a free one. Above the function's reserved concurrency requests are
-// throttled, as Lambda does. Each invocation is logged with START, END and REPORT.
+// requests wait for a free one in a bounded queue with a deadline. Above the function's reserved
+// concurrency requests are throttled, as Lambda does. An init that fails answers every request
+// waiting for it. Each invocation is logged with START, END and REPORT once its environment is
+// done with it (the runtime asked for the next event, timed out, or died).
 
 import { randomUUID } from "node:crypto";
 import type { FunctionError } from "./errors";
-import { ExecutionEnvironment, type RuntimeCommand } from "./execution-environment";
-import { endLine, type LogSink, reportLine, startLine, timeoutLine } from "./lambda-log";
+import { ExecutionEnvironment, InitError, type RuntimeCommand } from "./execution-environment";
+import { endLine, initReportLine, type LogSink, reportLine, startLine, timeoutLine } from "./lambda-log";
 import type { InvocationCompletion, InvocationResponse } from "./runtime-api";
 import type { FunctionConfig } from "./stack-reader";
 
 /** More requests are in flight than the function's reserved concurrency allows: HTTP 429. */
 export class ThrottledError extends Error {
-  constructor(readonly reservedConcurrency: number) {
-    super(`Rate Exceeded: the function's reserved concurrency (${reservedConcurrency}) is in use`);
+  constructor(reason: string) {
+    super(`Rate Exceeded: ${reason}`);
     this.name = "ThrottledError";
   }
 }
@@ -20,21 +22,58 @@ export class ThrottledError extends Error {
 export interface PoolOptions {
   /** Most environments to run at once; requests beyond wait. */
   readonly maxEnvironments: number;
+  /** Most requests that may wait for an environment; more are throttled. @default MAX_WAITING */
+  readonly maxWaiting?: number;
+  /** How long a request may wait for an environment, in ms. @default the function's timeout */
+  readonly waitDeadlineMs?: number;
   readonly log: LogSink;
 }
+
+/** What a request gets from the pool: the runtime's answer, or why none will come. */
+export type PoolResponse =
+  | InvocationResponse
+  /** It waited for an environment past its deadline, or the queue was full: HTTP 429. */
+  | { readonly kind: "throttled"; readonly reason: string }
+  /** Its client left while it waited: the function was never invoked. */
+  | { readonly kind: "abandoned" };
 
 /** An invocation as the Function URL front sees it. */
 export interface RunningInvocation {
   readonly requestId: string;
-  readonly response: Promise<InvocationResponse>;
+  readonly response: Promise<PoolResponse>;
+  /** When the answer is complete (the client may go); the environment may still be busy. */
   readonly completion: Promise<InvocationCompletion>;
+}
+
+/** Requests that may wait for an environment at once. */
+export const MAX_WAITING = 100;
+
+/**
+ * How long an environment whose answer is complete counts as about to be free (its runtime asks
+ * for the next event within a millisecond or two, unless the handler left work behind). Requests
+ * wait for it that long rather than start a cold environment beside it.
+ */
+const FINISHING_GRACE_MS = 100;
+
+type Waiter = {
+  /** False when the waiter was already answered (deadline, client gone): the caller keeps `env`. */
+  resolve: (env: ExecutionEnvironment) => boolean;
+  reject: (error: Error) => void;
+};
+
+/** A request that will not be invoked: it gets `response` and never reaches an environment. */
+class NotInvoked extends Error {
+  constructor(readonly response: PoolResponse) {
+    super(response.kind);
+    this.name = "NotInvoked";
+  }
 }
 
 export class EnvironmentPool {
   private readonly environments = new Set<ExecutionEnvironment>();
   private readonly idle: ExecutionEnvironment[] = [];
-  private readonly waiting: Array<{ resolve: (env: ExecutionEnvironment) => void; reject: (error: Error) => void }> = [];
-  private starting = 0;
+  private readonly waiting: Waiter[] = [];
+  private readonly starting = new Set<AbortController>();
   /** Environments whose invocation ended and whose runtime has not yet asked for the next one. */
   private finishing = 0;
   private inFlight = 0;
@@ -47,114 +86,210 @@ export class EnvironmentPool {
   ) {}
 
   /** How many environments exist and how many requests are being served. */
-  stats(): { environments: number; idle: number; inFlight: number; waiting: number } {
-    return { environments: this.environments.size, idle: this.idle.length, inFlight: this.inFlight, waiting: this.waiting.length };
+  stats(): { environments: number; idle: number; inFlight: number; waiting: number; starting: number } {
+    return {
+      environments: this.environments.size,
+      idle: this.idle.length,
+      inFlight: this.inFlight,
+      waiting: this.waiting.length,
+      starting: this.starting.size,
+    };
   }
 
   /**
-   * Runs the function on `event`.
-   * @throws ThrottledError when the reserved concurrency is in use.
+   * Runs the function on `event`. Aborting `signal` (the client left) while the request waits
+   * for an environment drops it from the queue.
+   * @throws ThrottledError when the reserved concurrency is in use or the queue is full.
    */
-  invoke(event: Buffer, requestId: string = randomUUID(), traceId: string = newTraceId()): RunningInvocation {
+  invoke(event: Buffer, requestId: string = randomUUID(), traceId: string = newTraceId(), signal?: AbortSignal): RunningInvocation {
     const reserved = this.fn.reservedConcurrency;
-    if (reserved !== undefined && this.inFlight >= reserved) {
-      throw new ThrottledError(reserved);
+    // An invocation whose answer is complete holds its concurrency until its runtime asks for the
+    // next event, a moment later: a request arriving in that moment waits for it.
+    if (reserved !== undefined && this.inFlight - this.finishing >= reserved) {
+      throw new ThrottledError(`the function's reserved concurrency (${reserved}) is in use`);
+    }
+    const maxWaiting = this.options.maxWaiting ?? MAX_WAITING;
+    if (this.idle.length === 0 && this.waiting.length >= maxWaiting) {
+      throw new ThrottledError(`${maxWaiting} requests are already waiting for an environment`);
     }
     this.inFlight += 1;
-    const started = this.acquire().then(
+    const started = this.acquire(signal).then(
       (env) => this.run(env, event, requestId, traceId),
-      (error: Error & { functionError?: FunctionError }) => {
-        const functionError = error.functionError ?? { errorType: "Runtime.Unknown", errorMessage: error.message };
-        this.options.log(
-          `INIT_REPORT RequestId: ${requestId}\tStatus: error\tError Type: ${functionError.errorType}\t${functionError.errorMessage}`,
-        );
+      (error: Error) => {
+        this.inFlight -= 1;
+        if (error instanceof NotInvoked) {
+          return notInvoked(error.response);
+        }
+        const functionError: FunctionError =
+          error instanceof InitError ? error.functionError : { errorType: "Runtime.Unknown", errorMessage: error.message };
         return failed(functionError);
       },
     );
-    const completion = started.then((run) => run.completion);
-    void completion.then(() => {
-      this.inFlight -= 1;
-    });
-    return { requestId, response: started.then((run) => run.response), completion };
+    return { requestId, response: started.then((run) => run.response), completion: started.then((run) => run.completion) };
   }
 
-  /** Stops every environment; requests still waiting for one fail. */
+  /** Stops every environment, those still starting too; requests still waiting for one fail. */
   async close(): Promise<void> {
     this.closed = true;
     for (const waiter of this.waiting.splice(0)) {
       waiter.reject(new Error("the local Function URL is shutting down"));
+    }
+    for (const start of this.starting) {
+      start.abort();
     }
     await Promise.all([...this.environments].map((env) => env.stop()));
     this.environments.clear();
     this.idle.length = 0;
   }
 
-  private run(
-    env: ExecutionEnvironment,
-    event: Buffer,
-    requestId: string,
-    traceId: string,
-  ): { response: Promise<InvocationResponse>; completion: Promise<InvocationCompletion> } {
+  private run(env: ExecutionEnvironment, event: Buffer, requestId: string, traceId: string): Omit<RunningInvocation, "requestId"> {
     const log = this.options.log;
     const cold = env.cold;
     const started = performance.now();
-    let timedOut = false;
     log(startLine(requestId));
-    const invocation = env.invoke(requestId, event, traceId, () => {
-      timedOut = true;
-      log(timeoutLine(requestId, this.fn.timeoutSeconds));
-    });
-    void invocation.completion.then((completion) => {
-      const durationMs = performance.now() - started;
-      if (completion.error && !timedOut) {
-        log(`${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error\t${JSON.stringify(completion.error)}`);
+    const invocation = env.invoke(requestId, event, traceId, () => log(timeoutLine(requestId, this.fn.timeoutSeconds)));
+    void invocation.completion.then(() => this.countAsFinishing(invocation.ended));
+    void Promise.all([invocation.ended, invocation.completion]).then(([end, completion]) => {
+      const maxMemoryUsedMb = env.maxMemoryUsedMb();
+      this.inFlight -= 1;
+      const error = end.kind === "died" ? end.error : completion.error;
+      if (error && end.kind !== "timeout") {
+        log(`${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error\t${JSON.stringify(error)}`);
       }
       log(endLine(requestId));
       log(
         reportLine({
           requestId,
-          durationMs,
+          durationMs: performance.now() - started,
           memorySizeMb: this.fn.memoryMb,
-          maxMemoryUsedMb: env.maxMemoryUsedMb(),
+          maxMemoryUsedMb,
           ...(cold ? { initDurationMs: env.initDurationMs } : {}),
-          ...(timedOut
+          ...(end.kind === "timeout"
             ? { status: "timeout" as const }
-            : completion.error
-              ? { status: "error" as const, errorType: completion.error.errorType }
+            : error
+              ? { status: "error" as const, errorType: error.errorType }
               : {}),
         }),
       );
-      this.finishing += 1;
-      void env.readyAgain().then((alive) => {
-        this.finishing -= 1;
-        return alive ? this.release(env) : this.discard(env);
-      });
+      if (end.kind === "next") {
+        this.release(env);
+      } else {
+        this.discard(env);
+      }
     });
     return invocation;
   }
 
-  private async acquire(): Promise<ExecutionEnvironment> {
+  /**
+   * The answer is complete; the environment is expected back in a moment. If it is not back within
+   * the grace period (a timer or socket left open keeps the invocation going), a waiting request
+   * gets a fresh environment instead of waiting for this one's timeout.
+   */
+  private countAsFinishing(ended: Promise<unknown>): void {
+    this.finishing += 1;
+    let counted = true;
+    const uncount = (): void => {
+      if (counted) {
+        counted = false;
+        this.finishing -= 1;
+      }
+    };
+    const grace = setTimeout(() => {
+      uncount();
+      this.startForWaiter();
+    }, FINISHING_GRACE_MS);
+    void ended.then(() => {
+      clearTimeout(grace);
+      uncount();
+    });
+  }
+
+  private acquire(signal?: AbortSignal): Promise<ExecutionEnvironment> {
     if (this.closed) {
-      throw new Error("the local Function URL is shutting down");
+      return Promise.reject(new Error("the local Function URL is shutting down"));
     }
     const warm = this.idle.pop();
     if (warm) {
-      return warm;
+      return Promise.resolve(warm);
     }
     // An environment that is about to be free again (its runtime is a moment from asking for the
     // next event) serves this request warm, rather than a cold start beside it.
-    const roomForMore = this.environments.size + this.starting < this.options.maxEnvironments;
+    const roomForMore = this.environments.size + this.starting.size < this.options.maxEnvironments;
     if (roomForMore && this.finishing <= this.waiting.length) {
-      this.starting += 1;
-      try {
-        const env = await ExecutionEnvironment.start(this.fn, this.runtime, this.options.log);
-        this.environments.add(env);
-        return env;
-      } finally {
-        this.starting -= 1;
-      }
+      return this.startEnvironment();
     }
-    return new Promise<ExecutionEnvironment>((resolve, reject) => this.waiting.push({ resolve, reject }));
+    return this.wait(signal);
+  }
+
+  private async startEnvironment(): Promise<ExecutionEnvironment> {
+    const abort = new AbortController();
+    this.starting.add(abort);
+    try {
+      const env = await ExecutionEnvironment.start(this.fn, this.runtime, { log: this.options.log, signal: abort.signal });
+      if (this.closed) {
+        await env.stop();
+        throw new Error("the local Function URL is shutting down");
+      }
+      this.environments.add(env);
+      return env;
+    } catch (error) {
+      if (error instanceof InitError && !this.closed) {
+        const timedOut = error.functionError.errorType === "Runtime.InitTimeout";
+        this.options.log(
+          initReportLine({
+            initDurationMs: error.initDurationMs,
+            status: timedOut ? "timeout" : "error",
+            errorType: error.functionError.errorType,
+          }),
+        );
+        this.options.log(`INIT error: ${error.functionError.errorType}: ${error.functionError.errorMessage}`);
+        // Every request waiting for this environment gets the same answer (502); the next
+        // request tries a fresh init.
+        for (const waiter of this.waiting.splice(0)) {
+          waiter.reject(error);
+        }
+      }
+      throw error;
+    } finally {
+      this.starting.delete(abort);
+    }
+  }
+
+  /** Waits for an environment: until one is free, the deadline passes, or the client leaves. */
+  private wait(signal?: AbortSignal): Promise<ExecutionEnvironment> {
+    const deadlineMs = this.options.waitDeadlineMs ?? this.fn.timeoutSeconds * 1000;
+    return new Promise<ExecutionEnvironment>((resolve, reject) => {
+      const leave = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", onAbort);
+        const at = this.waiting.indexOf(waiter);
+        if (at !== -1) this.waiting.splice(at, 1);
+      };
+      let answered = false;
+      const waiter: Waiter = {
+        resolve: (env) => {
+          if (answered) return false;
+          answered = true;
+          leave();
+          resolve(env);
+          return true;
+        },
+        reject: (error) => {
+          if (answered) return;
+          answered = true;
+          leave();
+          reject(error);
+        },
+      };
+      const onAbort = (): void => waiter.reject(new NotInvoked({ kind: "abandoned" }));
+      const timer = setTimeout(
+        () => waiter.reject(new NotInvoked({ kind: "throttled", reason: `no environment was free within ${deadlineMs} ms` })),
+        deadlineMs,
+      );
+      this.waiting.push(waiter);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (signal?.aborted) onAbort();
+    });
   }
 
   private release(env: ExecutionEnvironment): void {
@@ -162,10 +297,8 @@ export class EnvironmentPool {
       void env.stop();
       return;
     }
-    const waiter = this.waiting.shift();
-    if (waiter) {
-      waiter.resolve(env);
-    } else {
+    const waiter = this.waiting[0];
+    if (!waiter?.resolve(env)) {
       this.idle.push(env);
     }
   }
@@ -174,15 +307,31 @@ export class EnvironmentPool {
   private discard(env: ExecutionEnvironment): void {
     this.environments.delete(env);
     void env.stop();
-    const waiter = this.waiting.shift();
-    if (waiter) {
-      this.acquire().then(waiter.resolve, waiter.reject);
+    this.startForWaiter();
+  }
+
+  /** Starts an environment for the first waiting request, if there is room for one. */
+  private startForWaiter(): void {
+    const waiter = this.waiting[0];
+    const running = this.environments.size + this.starting.size;
+    const roomForMore = running < this.options.maxEnvironments && running < (this.fn.reservedConcurrency ?? Number.POSITIVE_INFINITY);
+    if (!waiter || !roomForMore || this.closed) {
+      return;
     }
+    // Leaves the queue before the start, so a failing init does not answer it twice.
+    this.waiting.shift();
+    this.startEnvironment().then((env) => {
+      if (!waiter.resolve(env)) this.release(env);
+    }, waiter.reject);
   }
 }
 
-function failed(error: FunctionError): { response: Promise<InvocationResponse>; completion: Promise<InvocationCompletion> } {
+function failed(error: FunctionError): Omit<RunningInvocation, "requestId"> {
   return { response: Promise.resolve({ kind: "error", error }), completion: Promise.resolve({ error }) };
+}
+
+function notInvoked(response: PoolResponse): Omit<RunningInvocation, "requestId"> {
+  return { response: Promise.resolve(response), completion: Promise.resolve({}) };
 }
 
 /** An X-Ray trace header, as Lambda passes it to the runtime. */

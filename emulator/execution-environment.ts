@@ -1,14 +1,16 @@
 // One execution environment: a Node.js 22 process running AWS's runtime interface client
-// against its own Runtime API server. It runs one invocation at a time, enforces the function's
-// timeout by stopping the process, and reports the process's peak memory.
+// against its own Runtime API server. It owns that process's life: init with a deadline, one
+// invocation at a time, the timeout (armed until the runtime asks for its next event), the
+// memory size (a process that grows past it is killed, as Lambda kills it), and its exit.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { LOCAL_ACCOUNT_ID } from "./constants";
 import { type FunctionError, RuntimeMissingError } from "./errors";
+import { functionArn, lambdaEnvironment } from "./function-environment";
 import type { LogSink } from "./lambda-log";
+import { forwardLines } from "./line-forwarder";
+import { type ResidentMemory, residentMemory, residentMemoryNow } from "./process-memory";
 import { type Invocation, type InvocationCompletion, RuntimeApi } from "./runtime-api";
 import type { FunctionConfig } from "./stack-reader";
 
@@ -38,8 +40,14 @@ export function lambdaNodeFlags(memoryMb: number): string[] {
 /** How long a cut-off stream waits to learn whether the process died. */
 const EXIT_GRACE_MS = 200;
 
-/** Lambda gives a function's init phase 10 seconds. */
+/** Lambda gives a function's init phase 10 seconds. @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib */
 export const INIT_TIMEOUT_MS = 10_000;
+
+/** How often a runtime process's resident memory is compared with the function's memory size. */
+const MEMORY_POLL_MS = 50;
+
+/** How long a killed process may take to be reaped before `stop()` gives up waiting. */
+const EXIT_DEADLINE_MS = 5_000;
 
 /**
  * Finds the Node.js 22 binary (npm package `node`) and the runtime interface client (npm package
@@ -68,62 +76,68 @@ export function locateRuntime(): RuntimeCommand {
   return { node, bootstrap: path.join(__dirname, "runtime-bootstrap.mjs") };
 }
 
-/** The environment variables Lambda sets for a Node.js function, then the function's own. */
-export function lambdaEnvironment(fn: FunctionConfig, runtimeApi: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const today = new Date().toISOString().slice(0, 10).replace(/-/g, "/");
-  return {
-    PATH: base.PATH,
-    HOME: base.HOME,
-    LANG: "en_US.UTF-8",
-    TZ: ":UTC",
-    AWS_REGION: fn.region,
-    AWS_DEFAULT_REGION: fn.region,
-    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
-    AWS_LAMBDA_FUNCTION_NAME: fn.functionName,
-    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memoryMb),
-    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.functionName}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: `${today}/[$LATEST]${randomBytes(16).toString("hex")}`,
-    AWS_LAMBDA_RUNTIME_API: runtimeApi,
-    LAMBDA_TASK_ROOT: fn.bundleDir,
-    _HANDLER: fn.handler,
-    ...fn.environment,
-  };
+/** How an invocation ended for the environment (the client's answer may have ended earlier). */
+export type InvocationEnd =
+  /** The runtime asked for its next event: the environment is IDLE again. */
+  | { readonly kind: "next" }
+  /** The timeout passed first: the process was stopped. */
+  | { readonly kind: "timeout" }
+  /** The process ended first (crash, exit, or killed for its memory). */
+  | { readonly kind: "died"; readonly error: FunctionError };
+
+/** A running invocation, as the pool sees it. */
+export interface EnvironmentInvocation extends Pick<Invocation, "response" | "completion"> {
+  /** Resolves when the environment is done with the invocation (never rejects). */
+  readonly ended: Promise<InvocationEnd>;
 }
 
-/** The function's ARN as Lambda passes it to the runtime. */
-export function functionArn(fn: FunctionConfig): string {
-  return `arn:aws:lambda:${fn.region}:${LOCAL_ACCOUNT_ID}:function:${fn.functionName}`;
+/** Why an environment could not start: the error Lambda reports for the init phase. */
+export class InitError extends Error {
+  constructor(
+    readonly functionError: FunctionError,
+    readonly initDurationMs: number,
+  ) {
+    super(`${functionError.errorType}: ${functionError.errorMessage}`);
+    this.name = "InitError";
+  }
 }
 
 export type EnvironmentState = "IDLE" | "BUSY" | "DEAD";
 
+export interface StartOptions {
+  readonly log: LogSink;
+  /** Aborting stops a runtime that is still starting (the pool is closing). */
+  readonly signal?: AbortSignal;
+}
+
 export class ExecutionEnvironment {
   state: EnvironmentState = "IDLE";
-  /** Milliseconds from spawning the process to its first `/next`. */
-  readonly initDurationMs: number;
   /** Whether the next invocation is this environment's first (a cold start). */
   cold = true;
-  private exited: Promise<void>;
+  /** Highest resident memory seen, in MiB. */
+  private peakMemoryMb = 0;
+  private outOfMemory = false;
   private exitError: FunctionError | undefined;
+  private readonly memoryWatch: NodeJS.Timeout;
 
   private constructor(
     private readonly fn: FunctionConfig,
     private readonly runtimeApi: RuntimeApi,
     private readonly child: ChildProcess,
-    initDurationMs: number,
-    exited: Promise<void>,
+    private readonly exited: Promise<void>,
+    /** Milliseconds from spawning the process to its first `/next`. */
+    readonly initDurationMs: number,
   ) {
-    this.initDurationMs = initDurationMs;
-    this.exited = exited;
+    this.memoryWatch = setInterval(() => void this.checkMemory(), MEMORY_POLL_MS);
+    this.memoryWatch.unref();
+    child.once("exit", (code, signal) => this.onExit(code, signal));
   }
 
   /**
-   * Spawns the runtime and waits until it asks for its first event.
-   * @throws the init error the runtime reported, or why the process ended.
+   * Spawns the runtime and waits until it asks for its first event, at most INIT_TIMEOUT_MS.
+   * @throws InitError with the init error the runtime reported, or why the process ended.
    */
-  static async start(fn: FunctionConfig, runtime: RuntimeCommand, log: LogSink): Promise<ExecutionEnvironment> {
+  static async start(fn: FunctionConfig, runtime: RuntimeCommand, options: StartOptions): Promise<ExecutionEnvironment> {
     const runtimeApi = new RuntimeApi();
     const address = await runtimeApi.listen();
     const started = performance.now();
@@ -133,42 +147,52 @@ export class ExecutionEnvironment {
       stdio: ["ignore", "pipe", "pipe"],
     });
     // stdio is ["ignore", "pipe", "pipe"], so both streams exist.
-    forwardLines(child.stdout as NodeJS.ReadableStream, log);
-    forwardLines(child.stderr as NodeJS.ReadableStream, log);
+    forwardLines(child.stdout as NodeJS.ReadableStream, options.log);
+    forwardLines(child.stderr as NodeJS.ReadableStream, options.log);
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
 
-    let timer: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race([
-      new Promise<"ready">((resolve) => runtimeApi.once("next", () => resolve("ready"))),
-      new Promise<FunctionError>((resolve) => runtimeApi.once("init-error", resolve)),
-      new Promise<FunctionError>((resolve) => child.once("exit", (code, signal) => resolve(exitError(code, signal)))),
-      new Promise<FunctionError>((resolve) =>
-        child.once("error", (error) => resolve({ errorType: "Runtime.StartError", errorMessage: error.message })),
-      ),
-      new Promise<FunctionError>((resolve) => {
-        timer = setTimeout(
-          () => resolve({ errorType: "Runtime.InitTimeout", errorMessage: `Init did not finish within ${INIT_TIMEOUT_MS / 1000} seconds` }),
-          INIT_TIMEOUT_MS,
-        );
-      }),
-    ]);
-    clearTimeout(timer);
-    if (outcome !== "ready") {
+    const failure = await firstOf<FunctionError | undefined>((settle) => {
+      const onNext = (): void => settle(undefined);
+      const onInitError = (error: FunctionError): void => settle(error);
+      const onExit = (code: number | null, signal: NodeJS.Signals | null): void => settle(exitError(code, signal));
+      const onSpawnError = (error: Error): void => settle({ errorType: "Runtime.StartError", errorMessage: error.message });
+      const onAbort = (): void => settle({ errorType: "Runtime.Aborted", errorMessage: "the local Function URL is shutting down" });
+      const timer = setTimeout(
+        () => settle({ errorType: "Runtime.InitTimeout", errorMessage: `Init did not finish within ${INIT_TIMEOUT_MS / 1000} seconds` }),
+        INIT_TIMEOUT_MS,
+      );
+      runtimeApi.once("next", onNext);
+      runtimeApi.once("init-error", onInitError);
+      child.once("exit", onExit);
+      child.once("error", onSpawnError);
+      options.signal?.addEventListener("abort", onAbort, { once: true });
+      if (options.signal?.aborted) onAbort();
+      return () => {
+        clearTimeout(timer);
+        runtimeApi.off("next", onNext);
+        runtimeApi.off("init-error", onInitError);
+        child.off("exit", onExit);
+        child.off("error", onSpawnError);
+        options.signal?.removeEventListener("abort", onAbort);
+      };
+    });
+    const initDurationMs = performance.now() - started;
+    if (failure) {
       child.kill("SIGKILL");
-      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 1000))]);
+      await withDeadline(exited, EXIT_DEADLINE_MS);
       await runtimeApi.close();
-      throw Object.assign(new Error(`${outcome.errorType}: ${outcome.errorMessage}`), { functionError: outcome });
+      throw new InitError(failure, initDurationMs);
     }
-    const environment = new ExecutionEnvironment(fn, runtimeApi, child, performance.now() - started, exited);
-    child.once("exit", (code, signal) => environment.onExit(code, signal));
-    return environment;
+    return new ExecutionEnvironment(fn, runtimeApi, child, exited, initDurationMs);
   }
 
   /**
-   * Runs one invocation. At the deadline the process is stopped and the invocation ends with
-   * `Sandbox.Timeout`; `onTimeout` is told first, so the log can say so.
+   * Runs one invocation. The timeout runs until the runtime asks for its next event (a handler
+   * that leaves a timer or a socket open keeps its invocation going, as in Lambda); when it
+   * passes, `onTimeout` is told, the process is stopped and the answer, if still streaming, ends
+   * with `Sandbox.Timeout`.
    */
-  invoke(requestId: string, event: Buffer, traceId: string, onTimeout: () => void): Pick<Invocation, "response" | "completion"> {
+  invoke(requestId: string, event: Buffer, traceId: string, onTimeout: () => void): EnvironmentInvocation {
     if (this.state !== "IDLE") {
       throw new Error(`environment is ${this.state}; one invocation at a time`);
     }
@@ -181,16 +205,37 @@ export class ExecutionEnvironment {
       functionArn: functionArn(this.fn),
       traceId,
     });
-    const timer = setTimeout(() => {
-      onTimeout();
-      this.runtimeApi.abort({
-        errorType: "Sandbox.Timeout",
-        errorMessage: `Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds`,
-      });
-      void this.stop();
-    }, timeoutMs);
-    void invocation.completion.then(() => clearTimeout(timer));
-    return { response: invocation.response, completion: invocation.completion.then((completion) => this.explainTruncation(completion)) };
+    const ended = firstOf<InvocationEnd>((settle) => {
+      const onNext = (): void => settle({ kind: "next" });
+      const onExit = (): void => settle({ kind: "died", error: this.exitError ?? exitError(null, null) });
+      const timer = setTimeout(() => {
+        onTimeout();
+        this.runtimeApi.abort({
+          errorType: "Sandbox.Timeout",
+          errorMessage: `Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds`,
+        });
+        settle({ kind: "timeout" });
+        void this.stop();
+      }, timeoutMs);
+      this.runtimeApi.once("next", onNext);
+      this.child.once("exit", onExit);
+      return () => {
+        clearTimeout(timer);
+        this.runtimeApi.off("next", onNext);
+        this.child.off("exit", onExit);
+      };
+    }).then((end) => {
+      if (end.kind === "next") {
+        this.state = "IDLE";
+        this.cold = false;
+      }
+      return end;
+    });
+    return {
+      response: invocation.response,
+      completion: invocation.completion.then((completion) => this.explainTruncation(completion)),
+      ended,
+    };
   }
 
   /**
@@ -201,85 +246,115 @@ export class ExecutionEnvironment {
     if (completion.error?.errorType !== "Runtime.TruncatedResponse") {
       return completion;
     }
-    const exited = await Promise.race([
-      this.exited.then(() => true),
-      new Promise<false>((resolve) => setTimeout(() => resolve(false), EXIT_GRACE_MS)),
-    ]);
+    const exited = await withDeadline(this.exited, EXIT_GRACE_MS);
     return exited && this.exitError ? { ...completion, error: this.exitError } : completion;
   }
 
   /**
-   * Resolves true once the runtime asks for its next event after an invocation (the environment
-   * is IDLE again), or false if the process ended instead.
+   * Peak resident memory of the runtime process in MB, as REPORT shows it: at most the memory
+   * size, since a process that passes it is stopped there.
    */
-  readyAgain(): Promise<boolean> {
-    if (this.state === "DEAD") {
-      return Promise.resolve(false);
-    }
-    return new Promise((resolve) => {
-      const onNext = (): void => {
-        this.child.off("exit", onExit);
-        this.state = "IDLE";
-        this.cold = false;
-        resolve(true);
-      };
-      const onExit = (): void => {
-        this.runtimeApi.off("next", onNext);
-        resolve(false);
-      };
-      this.runtimeApi.once("next", onNext);
-      this.child.once("exit", onExit);
-    });
-  }
-
-  /** Peak resident memory of the runtime process in MB, where the OS tells (Linux). */
   maxMemoryUsedMb(): number | undefined {
-    try {
-      const status = fs.readFileSync(`/proc/${this.child.pid}/status`, "utf8");
-      const kb = Number(/^VmHWM:\s+(\d+) kB$/m.exec(status)?.[1]);
-      return Number.isFinite(kb) ? Math.ceil(kb / 1024) : undefined;
-    } catch {
+    const pid = this.child.pid;
+    const now = pid === undefined ? undefined : residentMemoryNow(pid);
+    if (now) {
+      this.notePeak(now);
+    }
+    if (this.peakMemoryMb === 0) {
       return undefined;
     }
+    return Math.min(Math.ceil(this.peakMemoryMb), this.fn.memoryMb);
   }
 
   /** Stops the process and the Runtime API; resolves when both are gone. */
   async stop(): Promise<void> {
     this.state = "DEAD";
+    clearInterval(this.memoryWatch);
     if (this.child.exitCode === null && this.child.signalCode === null) {
       this.child.kill("SIGKILL");
     }
-    await this.exited;
+    await withDeadline(this.exited, EXIT_DEADLINE_MS);
     await this.runtimeApi.close();
+  }
+
+  /** Lambda stops an environment whose memory passes the function's memory size. */
+  private async checkMemory(): Promise<void> {
+    const pid = this.child.pid;
+    if (pid === undefined || this.child.exitCode !== null || this.child.signalCode !== null) {
+      return;
+    }
+    const memory = await residentMemory(pid);
+    // The process may have ended while its memory was read.
+    if (!memory || this.child.exitCode !== null || this.child.signalCode !== null) {
+      return;
+    }
+    this.notePeak(memory);
+    if (memory.rssMb > this.fn.memoryMb && !this.outOfMemory) {
+      this.outOfMemory = true;
+      this.child.kill("SIGKILL");
+    }
+  }
+
+  private notePeak(memory: ResidentMemory): void {
+    this.peakMemoryMb = Math.max(this.peakMemoryMb, memory.peakMb ?? 0, memory.rssMb);
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.state = "DEAD";
-    this.exitError = exitError(code, signal);
+    clearInterval(this.memoryWatch);
+    this.exitError = this.outOfMemory
+      ? {
+          errorType: "Runtime.OutOfMemory",
+          errorMessage: `Runtime exited with error: signal: killed (its memory passed the function's ${this.fn.memoryMb} MB)`,
+        }
+      : exitError(code, signal);
     this.runtimeApi.abort(this.exitError);
     void this.runtimeApi.close();
   }
 }
 
-/** How Lambda reports a runtime process that ended. */
+/** Signal names as Lambda's log spells them (Go's `os.Signal` strings). */
+const SIGNAL_NAMES: Partial<Record<NodeJS.Signals, string>> = {
+  SIGKILL: "killed",
+  SIGABRT: "aborted",
+  SIGSEGV: "segmentation fault",
+  SIGTERM: "terminated",
+};
+
+/** How Lambda reports a runtime process that ended: "Runtime exited with error: signal: killed". */
 function exitError(code: number | null, signal: NodeJS.Signals | null): FunctionError {
-  return { errorType: "Runtime.ExitError", errorMessage: `Runtime exited with error: ${signal ?? `exit status ${code}`}` };
+  const how = signal ? `signal: ${SIGNAL_NAMES[signal] ?? signal}` : `exit status ${code}`;
+  return { errorType: "Runtime.ExitError", errorMessage: `Runtime exited with error: ${how}` };
 }
 
-/** Copies a child's output to the log sink line by line. */
-function forwardLines(stream: NodeJS.ReadableStream, log: LogSink): void {
-  let pending = "";
-  stream.setEncoding("utf8");
-  stream.on("data", (text: string) => {
-    const lines = (pending + text).split("\n");
-    pending = lines.pop() ?? "";
-    for (const line of lines) {
-      log(line);
-    }
+/**
+ * The first value `arm` settles with. `arm` registers its listeners and timers and returns the
+ * function that removes them all, which runs as soon as one of them settles.
+ */
+function firstOf<T>(arm: (settle: (value: T) => void) => () => void): Promise<T> {
+  return new Promise<T>((resolve) => {
+    let settled = false;
+    let disarm: (() => void) | undefined;
+    const settle = (value: T): void => {
+      if (settled) return;
+      settled = true;
+      disarm?.();
+      resolve(value);
+    };
+    disarm = arm(settle);
+    if (settled) disarm();
   });
-  stream.on("end", () => {
-    if (pending) {
-      log(pending);
-    }
-  });
+}
+
+/** Whether `promise` settled within `ms`; the timer is cleared either way. */
+async function withDeadline(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const result = await Promise.race([
+    promise.then(() => true),
+    new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), ms);
+    }),
+  ]);
+  clearTimeout(timer);
+  return result;
 }

@@ -1,36 +1,38 @@
-// The HTTP front of the local Function URL: limits, CORS, SigV4 auth, throttling, and the
-// mapping of the function's answer to HTTP in RESPONSE_STREAM or BUFFERED mode. Protocol details
-// live in function-url-event.ts (event and buffered mapping) and response-stream.ts (prelude).
+// The HTTP front of the local Function URL: it reads as auth → invoke → answer. Before auth come
+// the Host check, limits and CORS; the event mapping lives in function-url-event.ts, and the
+// answer (prelude, streaming, limits, BUFFERED mapping) in function-url-answer.ts.
 
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
-import type { Readable } from "node:stream";
-import {
-  HTTP_INTEGRATION_CONTENT_TYPE,
-  LOCAL_ACCOUNT_ID,
-  MAX_BUFFERED_RESPONSE_BYTES,
-  MAX_REQUEST_BODY_BYTES,
-  MAX_REQUEST_HEADER_BYTES,
-  PRELUDE_DELIMITER,
-  STREAM_HIGH_WATER_MARK,
-  URL_AUTH_DOCS,
-} from "./constants";
+import { LOCAL_ACCOUNT_ID, MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEADER_BYTES, STREAM_HIGH_WATER_MARK, URL_AUTH_DOCS } from "./constants";
 import { type RunningInvocation, ThrottledError } from "./environment-pool";
-import { fromBufferedResult, type HttpResponseOutput, joinHeaders, toFunctionUrlEvent } from "./function-url-event";
+import { answerInvocation, sendJson } from "./function-url-answer";
+import { type IamCaller, joinHeaders, toFunctionUrlEvent } from "./function-url-event";
 import type { LogSink } from "./lambda-log";
-import { readBody } from "./read-body";
-import { parsePrelude, readPrelude, waitForFirstBytes } from "./response-stream";
-import type { InvocationCompletion } from "./runtime-api";
+import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "./response-limiter";
 import { type VerifierCredentials, verifySigV4 } from "./sigv4-verifier";
 import type { CorsConfig, FunctionConfig } from "./stack-reader";
 
+/** Runs the function: the pool's `invoke`. */
+export type Invoke = (event: Buffer, requestId: string, traceId: string, signal: AbortSignal) => RunningInvocation;
+
 export interface FunctionUrlServerOptions {
   readonly fn: FunctionConfig;
-  readonly invoke: (event: Buffer, requestId: string) => RunningInvocation;
+  readonly invoke: Invoke;
   /** Required when `fn.authType` is AWS_IAM: the signature is checked against these. */
   readonly credentials?: VerifierCredentials;
+  /** Lambda's limits on a streamed response. @default LAMBDA_RESPONSE_LIMITS */
+  readonly limits?: ResponseLimits;
+  /**
+   * Answer only requests whose Host is a loopback name (a server bound to loopback): a page in a
+   * browser cannot reach it through DNS rebinding. @default false
+   */
+  readonly loopbackHostsOnly?: boolean;
   readonly log: LogSink;
 }
+
+/** Host names a loopback-bound server answers to, with or without a port. */
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/i;
 
 /** Creates (does not start) the local Function URL server. */
 export function createFunctionUrlServer(options: FunctionUrlServerOptions): http.Server {
@@ -60,18 +62,19 @@ export function createFunctionUrlServer(options: FunctionUrlServerOptions): http
 
 async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse, options: FunctionUrlServerOptions): Promise<void> {
   const { fn, log } = options;
-  const started = performance.now();
   const requestId = randomUUID();
+  logWhenClosed(req, res, requestId, log);
   res.setHeader("x-amzn-RequestId", requestId);
-  res.once("close", () => {
-    const ms = (performance.now() - started).toFixed(1);
+  if (options.loopbackHostsOnly && req.headers.host !== undefined && !LOOPBACK_HOST.test(req.headers.host)) {
     log(
-      `${req.socket.remoteAddress ?? "-"} "${req.method} ${req.url} HTTP/${req.httpVersion}" ${res.statusCode} ${ms} ms RequestId: ${requestId}${res.writableFinished ? "" : " (cut short)"}`,
+      `403 for RequestId: ${requestId}: Host ${JSON.stringify(req.headers.host)} is not a loopback name; a server bound to loopback answers only 127.0.0.1, localhost and [::1]`,
     );
-  });
+    req.resume();
+    sendJson(res, 403, { Message: "Forbidden" }, "AccessDeniedException");
+    return;
+  }
   const headers = joinHeaders(req.rawHeaders);
   applyCors(res, fn.cors, headers.origin);
-
   const body = await readRequestBody(req, res);
   if (!body) {
     return;
@@ -82,191 +85,106 @@ async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse
     return;
   }
 
-  let caller: { accessKey: string } | undefined;
-  if (fn.authType === "AWS_IAM" && options.credentials) {
-    const verification = await verifySigV4(
-      { method: req.method ?? "GET", url: req.url ?? "/", headers, body },
-      options.credentials,
-      fn.region,
-    );
-    if (!verification.ok) {
-      log(`403 for RequestId: ${requestId}: ${verification.reason}`);
-      sendJson(
-        res,
-        403,
-        { Message: `Forbidden. For troubleshooting Function URL authorization issues, see: ${URL_AUTH_DOCS}` },
-        "AccessDeniedException",
-      );
-      return;
-    }
-    caller = { accessKey: verification.accessKey };
+  const caller = await authorize(req, res, headers, body, options, requestId);
+  if (caller === false) {
+    return;
   }
+  const invocation = invoke(req, res, body, caller, options, requestId);
+  if (!invocation) {
+    return;
+  }
+  const answer = { res, invokeMode: fn.invokeMode, limits: options.limits ?? LAMBDA_RESPONSE_LIMITS, log, requestId };
+  await answerInvocation(answer, await invocation.response, invocation.completion);
+}
 
+/** One access-log line per request, once its response is done or cut short. */
+function logWhenClosed(req: http.IncomingMessage, res: http.ServerResponse, requestId: string, log: LogSink): void {
+  const started = performance.now();
+  res.once("close", () => {
+    const ms = (performance.now() - started).toFixed(1);
+    log(
+      `${req.socket.remoteAddress ?? "-"} "${req.method} ${req.url} HTTP/${req.httpVersion}" ${res.statusCode} ${ms} ms RequestId: ${requestId}${res.writableFinished ? "" : " (cut short)"}`,
+    );
+  });
+}
+
+/**
+ * The caller of an AWS_IAM URL whose signature checks out, undefined for a NONE URL, or false
+ * once a 403 has been sent.
+ */
+async function authorize(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  headers: Record<string, string>,
+  body: Buffer,
+  options: FunctionUrlServerOptions,
+  requestId: string,
+): Promise<IamCaller | undefined | false> {
+  if (options.fn.authType !== "AWS_IAM" || !options.credentials) {
+    return undefined;
+  }
+  const request = { method: req.method ?? "GET", url: req.url ?? "/", headers, body };
+  const verification = await verifySigV4(request, options.credentials, options.fn.region);
+  if (!verification.ok) {
+    options.log(`403 for RequestId: ${requestId}: ${verification.reason}`);
+    sendJson(
+      res,
+      403,
+      { Message: `Forbidden. For troubleshooting Function URL authorization issues, see: ${URL_AUTH_DOCS}` },
+      "AccessDeniedException",
+    );
+    return false;
+  }
+  return {
+    accessKey: verification.accessKey,
+    accountId: LOCAL_ACCOUNT_ID,
+    userArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/local`,
+    userId: verification.accessKey,
+  };
+}
+
+/**
+ * Builds the event and hands it to the function; undefined once a 429 has been sent. A client
+ * that leaves while its request waits for an environment takes the request out of the queue.
+ */
+function invoke(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  body: Buffer,
+  caller: IamCaller | undefined,
+  options: FunctionUrlServerOptions,
+  requestId: string,
+): RunningInvocation | undefined {
   const now = new Date();
-  const event = toFunctionUrlEvent(
-    {
-      method: req.method ?? "GET",
-      url: req.url ?? "/",
-      httpVersion: req.httpVersion,
-      rawHeaders: req.rawHeaders,
-      body,
-      sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
-    },
-    {
-      requestId,
-      now,
-      traceId: `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${requestId.replace(/-/g, "").slice(0, 24)}`,
-      ...(caller
-        ? {
-            caller: {
-              accessKey: caller.accessKey,
-              accountId: LOCAL_ACCOUNT_ID,
-              userArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/local`,
-              userId: caller.accessKey,
-            },
-          }
-        : {}),
-    },
-  );
-
-  let invocation: RunningInvocation;
+  // One trace id for the event's x-amzn-trace-id and the runtime's Lambda-Runtime-Trace-Id.
+  const traceId = newTraceId(now, requestId);
+  const request = {
+    method: req.method ?? "GET",
+    url: req.url ?? "/",
+    httpVersion: req.httpVersion,
+    rawHeaders: req.rawHeaders,
+    body,
+    sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
+  };
+  const event = toFunctionUrlEvent(request, { requestId, now, traceId, ...(caller ? { caller } : {}) });
+  const clientGone = new AbortController();
+  res.once("close", () => clientGone.abort());
   try {
-    invocation = options.invoke(Buffer.from(JSON.stringify(event)), requestId);
+    return options.invoke(Buffer.from(JSON.stringify(event)), requestId, traceId, clientGone.signal);
   } catch (error) {
     if (error instanceof ThrottledError) {
+      options.log(`429 for RequestId: ${requestId}: ${error.message}`);
       sendJson(res, 429, { Message: "Rate Exceeded." }, "TooManyRequestsException");
-      return;
+      return undefined;
     }
     throw error;
   }
-
-  const response = await invocation.response;
-  if (response.kind === "error") {
-    sendBadGateway(res);
-    return;
-  }
-  if (response.kind === "buffered") {
-    if (fn.invokeMode === "RESPONSE_STREAM") {
-      // A non-streaming handler behind a streaming URL: the raw result, uninterpreted (§3.6).
-      sendBuffered(res, { statusCode: 200, headers: { "content-type": response.contentType }, cookies: [], body: response.body });
-    } else {
-      const mapped = fromBufferedResult(response.body);
-      return mapped ? sendBuffered(res, mapped) : sendBadGateway(res);
-    }
-    return;
-  }
-  if (fn.invokeMode === "BUFFERED") {
-    return bufferStreamedResponse(res, response.contentType, response.body, invocation.completion);
-  }
-  return streamResponse(res, response.contentType, response.body, invocation.completion, log, requestId);
 }
 
-/** RESPONSE_STREAM: status and headers from the prelude, then every chunk as it arrives. */
-async function streamResponse(
-  res: http.ServerResponse,
-  contentType: string,
-  body: Readable,
-  completion: Promise<InvocationCompletion>,
-  log: LogSink,
-  requestId: string,
-): Promise<void> {
-  let status = 200;
-  let headers: Record<string, string> = { "content-type": contentType };
-  let cookies: readonly string[] = [];
-  if (contentType === HTTP_INTEGRATION_CONTENT_TYPE) {
-    const result = await readPrelude(body);
-    if (result.kind === "invalid") {
-      log(`502 for RequestId: ${requestId}: ${result.reason}`);
-      body.resume();
-      return sendBadGateway(res);
-    }
-    if (result.kind !== "prelude") {
-      // Nothing was written: an error before the first byte is a 502; a clean empty end is 200.
-      return (await completion).error
-        ? sendBadGateway(res)
-        : sendBuffered(res, {
-            statusCode: 200,
-            headers: { "content-type": "application/octet-stream" },
-            cookies: [],
-            body: Buffer.alloc(0),
-          });
-    }
-    status = result.prelude.statusCode;
-    headers = { "content-type": "application/octet-stream", ...result.prelude.headers };
-    cookies = result.prelude.cookies;
-  } else {
-    const first = await waitForFirstBytes(body);
-    if (first.kind !== "data") {
-      return (await completion).error
-        ? sendBadGateway(res)
-        : sendBuffered(res, { statusCode: 200, headers, cookies: [], body: Buffer.alloc(0) });
-    }
-  }
-  // A content-length from the function would contradict the chunked stream; AWS renames it.
-  if (headers["content-length"] !== undefined) {
-    headers["x-amzn-remapped-content-length"] = headers["content-length"];
-    delete headers["content-length"];
-  }
-  res.writeHead(status, { ...headers, ...(cookies.length > 0 ? { "set-cookie": [...cookies] } : {}) });
-  res.flushHeaders();
-
-  // Forward with backpressure: when the client reads slowly, the runtime's connection is not read
-  // either, and the handler's writes return false. `end: false` because the stream may not end
-  // cleanly: that is only known once the trailers are in.
-  // When the client is gone, Lambda lets the function run on: keep reading the runtime's stream
-  // and drop the bytes, so nothing is held (and nothing blocks) for a client that will not read.
-  const dropBody = (): void => {
-    body.unpipe(res);
-    body.resume();
-  };
-  if (res.destroyed || !res.socket || res.socket.destroyed) {
-    dropBody();
-  } else {
-    body.pipe(res, { end: false });
-    res.once("close", () => {
-      if (!res.writableFinished) {
-        dropBody();
-      }
-    });
-  }
-  const { error } = await completion;
-  if (error) {
-    // Status and headers went out long ago: cut the response short (no terminating chunk), so the
-    // client can tell the stream is incomplete.
-    log(`stream for RequestId: ${requestId} ended early: ${error.errorType}: ${error.errorMessage}`);
-    res.destroy();
-  } else {
-    res.end();
-  }
-}
-
-/** BUFFERED URL, streaming handler: collect (at most 6 MB), then answer in one piece. */
-async function bufferStreamedResponse(
-  res: http.ServerResponse,
-  contentType: string,
-  body: Readable,
-  completion: Promise<InvocationCompletion>,
-): Promise<void> {
-  const [payload, { error }] = await Promise.all([readBody(body, MAX_BUFFERED_RESPONSE_BYTES).catch(() => undefined), completion]);
-  if (error || payload === undefined) {
-    return sendBadGateway(res);
-  }
-  if (contentType !== HTTP_INTEGRATION_CONTENT_TYPE) {
-    return sendBuffered(res, { statusCode: 200, headers: { "content-type": contentType }, cookies: [], body: payload });
-  }
-  if (payload.length === 0) {
-    return sendBuffered(res, { statusCode: 200, headers: { "content-type": "application/octet-stream" }, cookies: [], body: payload });
-  }
-  const at = payload.indexOf(PRELUDE_DELIMITER);
-  const prelude = at === -1 ? "no delimiter" : parsePrelude(payload.subarray(0, at));
-  if (typeof prelude === "string") {
-    return sendBadGateway(res);
-  }
-  sendBuffered(res, {
-    ...prelude,
-    headers: { "content-type": "application/octet-stream", ...prelude.headers },
-    body: payload.subarray(at + PRELUDE_DELIMITER.length),
-  });
+/** An X-Ray trace header: `Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;Sampled=0`. */
+function newTraceId(now: Date, requestId: string): string {
+  const hex = randomUUID().replace(/-/g, "");
+  return `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${requestId.replace(/-/g, "").slice(0, 24)};Parent=${hex.slice(0, 16)};Sampled=0`;
 }
 
 /** Reads the request body; answers 413 and returns undefined when it passes 6 MB. */
@@ -336,35 +254,4 @@ function answerPreflight(res: http.ServerResponse, cors: CorsConfig): void {
   }
   res.writeHead(200, { "content-length": 0 });
   res.end();
-}
-
-function sendBuffered(res: http.ServerResponse, output: HttpResponseOutput): void {
-  const headers: Record<string, string | string[]> = { ...output.headers, "content-length": String(output.body.length) };
-  if (output.cookies.length > 0) {
-    headers["set-cookie"] = [...output.cookies];
-  }
-  res.writeHead(output.statusCode, headers);
-  res.end(output.body);
-}
-
-function sendBadGateway(res: http.ServerResponse): void {
-  if (!res.headersSent) {
-    res.writeHead(502, { "content-type": "text/plain", "content-length": "21" });
-    res.end("Internal Server Error");
-  }
-}
-
-/** AWS's error shape: `{"Message": …}` with the error type in `x-amzn-ErrorType`. */
-function sendJson(res: http.ServerResponse, status: number, body: { Message: string }, errorType: string): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": String(Buffer.byteLength(payload)),
-    "x-amzn-ErrorType": errorType,
-  });
-  res.end(payload);
 }

@@ -49,3 +49,12 @@ export function reportLine(fields: ReportFields): string {
   }
   return `${parts.join("\t")}\t`;
 }
+
+/** `INIT_REPORT Init Duration: … Phase: init Status: error Error Type: …`, after a failed init. */
+export function initReportLine(fields: { initDurationMs: number; status: "error" | "timeout"; errorType?: string }): string {
+  const parts = [`INIT_REPORT Init Duration: ${fields.initDurationMs.toFixed(2)} ms`, "Phase: init", `Status: ${fields.status}`];
+  if (fields.errorType) {
+    parts.push(`Error Type: ${fields.errorType}`);
+  }
+  return parts.join("\t");
+}

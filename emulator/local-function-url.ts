@@ -6,6 +6,7 @@ import { EnvironmentPool } from "./environment-pool";
 import { locateRuntime, type RuntimeCommand } from "./execution-environment";
 import { createFunctionUrlServer } from "./function-url-server";
 import type { LogSink } from "./lambda-log";
+import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "./response-limiter";
 import type { VerifierCredentials } from "./sigv4-verifier";
 import type { FunctionConfig } from "./stack-reader";
 
@@ -18,6 +19,8 @@ export interface LocalFunctionUrlOptions {
   /** @default 8 */
   readonly maxEnvironments?: number;
   readonly credentials?: VerifierCredentials;
+  /** Lambda's limits on a streamed response; `{}` lifts the bandwidth cap. @default LAMBDA_RESPONSE_LIMITS */
+  readonly limits?: ResponseLimits;
   /** @default console.log */
   readonly log?: LogSink;
   /** @default locateRuntime() */
@@ -40,13 +43,15 @@ export async function startLocalFunctionUrl(options: LocalFunctionUrlOptions): P
     maxEnvironments: options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS,
     log,
   });
+  const host = options.host ?? "127.0.0.1";
   const server = createFunctionUrlServer({
     fn: options.fn,
-    invoke: (event, requestId) => pool.invoke(event, requestId),
+    invoke: (event, requestId, traceId, signal) => pool.invoke(event, requestId, traceId, signal),
     credentials: options.credentials,
+    limits: options.limits ?? LAMBDA_RESPONSE_LIMITS,
+    loopbackHostsOnly: isLoopback(host),
     log,
   });
-  const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 3000, host, () => resolve());
@@ -61,4 +66,9 @@ export async function startLocalFunctionUrl(options: LocalFunctionUrlOptions): P
       await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), pool.close()]);
     },
   };
+}
+
+/** Whether `host` is a loopback address or name: only this machine can reach the server. */
+export function isLoopback(host: string): boolean {
+  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

@@ -8,7 +8,7 @@
 // such delimiter is the HTTP body, and may itself contain NULs. The runtime gives no chunk
 // fidelity, so the delimiter may arrive split across reads.
 
-import type { IncomingHttpHeaders } from "node:http";
+import { type IncomingHttpHeaders, validateHeaderName, validateHeaderValue } from "node:http";
 import type { Readable } from "node:stream";
 import { ERROR_BODY_TRAILER, ERROR_TYPE_HEADER, MAX_PRELUDE_BYTES, PRELUDE_DELIMITER } from "./constants";
 import type { FunctionError } from "./errors";
@@ -113,11 +113,24 @@ export function parsePrelude(json: Buffer): Prelude | string {
   if (!Array.isArray(cookies)) {
     return "the prelude's cookies are not an array";
   }
-  return {
+  const prelude = {
     statusCode: status,
     headers: Object.fromEntries(Object.entries(headers as Record<string, unknown>).map(([name, v]) => [name.toLowerCase(), String(v)])),
     cookies: cookies.map(String),
   };
+  // Node refuses to send what HTTP does not allow (Lambda answers 502 for it too).
+  try {
+    for (const [name, v] of Object.entries(prelude.headers)) {
+      validateHeaderName(name);
+      validateHeaderValue(name, v);
+    }
+    for (const cookie of prelude.cookies) {
+      validateHeaderValue("set-cookie", cookie);
+    }
+  } catch (error) {
+    return `the prelude's headers cannot be sent: ${(error as Error).message}`;
+  }
+  return prelude;
 }
 
 /**

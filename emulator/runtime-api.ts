@@ -55,6 +55,8 @@ export class Invocation {
   /** Resolves when the answer is complete, or the invocation was cut off (never rejects). */
   readonly completion: Promise<InvocationCompletion>;
   state: "QUEUED" | "SENT" | "RESPONDING" | "DONE" = "QUEUED";
+  /** The runtime has begun its one answer (`/response` or `/error`), or the invocation was cut off. */
+  answered = false;
   private resolveResponse!: (response: InvocationResponse) => void;
   private resolveCompletion!: (completion: InvocationCompletion) => void;
 
@@ -95,13 +97,24 @@ export interface RuntimeApiEvents {
 export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
   private readonly server: http.Server;
   private waitingNext: http.ServerResponse | undefined;
+  /** The one invocation this environment holds; any other id gets 400 InvalidRequestID. */
   private current: Invocation | undefined;
-  /** Ids answered already: a second answer gets 400 InvalidRequestID. */
-  private readonly finished = new Set<string>();
 
   constructor() {
     super();
-    this.server = http.createServer({ noDelay: true, highWaterMark: STREAM_HIGH_WATER_MARK }, (req, res) => this.route(req, res));
+    this.server = http.createServer({ noDelay: true, highWaterMark: STREAM_HIGH_WATER_MARK }, (req, res) => {
+      try {
+        this.route(req, res);
+      } catch {
+        req.resume();
+        reply(res, 500, runtimeApiError("InternalServerError", "Internal Server Error"));
+      }
+    });
+    // Unparseable HTTP gets Go's plain answer, as RIE's server gives it; the server keeps serving.
+    this.server.on("clientError", (_error, socket) => {
+      if (socket.writable) socket.end(BAD_REQUEST);
+      else socket.destroy();
+    });
     // The runtime keeps one connection for `/next` open indefinitely.
     this.server.requestTimeout = 0;
     this.server.headersTimeout = 0;
@@ -136,7 +149,7 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
   abort(error: FunctionError): void {
     const invocation = this.current;
     if (invocation && invocation.state !== "DONE") {
-      this.finished.add(invocation.request.requestId);
+      invocation.answered = true;
       invocation.complete({ error, truncated: invocation.state === "RESPONDING" });
     }
   }
@@ -160,7 +173,15 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
     }
     const match = req.method === "POST" ? RUNTIME_ROUTES.invocation.exec(path) : null;
     if (match) {
-      const requestId = decodeURIComponent(match[1]);
+      const requestId = decodePathSegment(match[1]);
+      if (requestId === undefined) {
+        // Go's HTTP server (RIE's) refuses a path with a malformed escape before any route.
+        req.resume();
+        res.shouldKeepAlive = false;
+        res.writeHead(400, { "content-type": "text/plain; charset=utf-8", connection: "close" });
+        res.end("400 Bad Request");
+        return;
+      }
       if (match[2] === "response") {
         this.handleResponse(requestId, req, res);
       } else {
@@ -206,7 +227,7 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
   /** The invocation `requestId` names, if it may still be answered; otherwise replies 400. */
   private answerable(requestId: string, req: http.IncomingMessage, res: http.ServerResponse): Invocation | undefined {
     const invocation = this.current;
-    if (!invocation || invocation.request.requestId !== requestId || this.finished.has(requestId) || invocation.state === "QUEUED") {
+    if (!invocation || invocation.request.requestId !== requestId || invocation.answered || invocation.state === "QUEUED") {
       req.resume();
       reply(res, 400, runtimeApiError("InvalidRequestID", "Invalid request ID"));
       return undefined;
@@ -236,20 +257,19 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
     }
     if (mode !== undefined && mode !== RESPONSE_MODE_BUFFERED) {
       req.resume();
-      this.finished.add(requestId);
+      invocation.answered = true;
       reply(res, 400, runtimeApiError("InvalidFunctionResponseMode", "Invalid function response mode"));
       invocation.complete({
         error: { errorType: "Runtime.InvalidResponseModeHeader", errorMessage: `Invalid ${RESPONSE_MODE_HEADER}: ${String(mode)}` },
       });
       return;
     }
-    this.finished.add(requestId);
+    invocation.answered = true;
     readBody(req, MAX_BUFFERED_RESPONSE_BYTES).then(
       (body) => {
         if (body === undefined) {
-          const message = `Exceeded maximum allowed payload size (${MAX_BUFFERED_RESPONSE_BYTES} bytes).`;
-          reply(res, 413, runtimeApiError("RequestEntityTooLarge", message));
-          invocation.complete({ error: { errorType: "Function.ResponseSizeTooLarge", errorMessage: message } });
+          reply(res, 413, runtimeApiError("RequestEntityTooLarge", tooLargeMessage()));
+          invocation.complete({ error: { errorType: "Function.ResponseSizeTooLarge", errorMessage: tooLargeMessage() } });
           return;
         }
         reply(res, 202, { status: "OK" });
@@ -261,11 +281,10 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
   }
 
   private streamResponse(invocation: Invocation, contentType: string, req: http.IncomingMessage, res: http.ServerResponse): void {
-    const requestId = invocation.request.requestId;
     let ended = false;
     req.once("end", () => {
       ended = true;
-      this.finished.add(requestId);
+      invocation.answered = true;
       const error = readErrorTrailers(req.trailers);
       // The runtime waits for this 202 before it takes the next event: only after the last chunk.
       reply(res, 202, { status: "OK" });
@@ -273,7 +292,7 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
     });
     req.once("close", () => {
       if (!ended) {
-        this.finished.add(requestId);
+        invocation.answered = true;
         invocation.complete({ error: truncatedError(), truncated: true });
       }
     });
@@ -295,9 +314,14 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
       );
       return;
     }
-    this.finished.add(requestId);
+    invocation.answered = true;
     readBody(req, MAX_BUFFERED_RESPONSE_BYTES).then(
       (body) => {
+        if (body === undefined) {
+          reply(res, 413, runtimeApiError("RequestEntityTooLarge", tooLargeMessage()));
+          invocation.complete({ error: { errorType: "Function.ResponseSizeTooLarge", errorMessage: tooLargeMessage() } });
+          return;
+        }
         reply(res, 202, { status: "OK" });
         invocation.complete({ error: parseErrorBody(body, req.headers[ERROR_TYPE_HEADER]) });
       },
@@ -308,6 +332,10 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
   private handleInitError(req: http.IncomingMessage, res: http.ServerResponse): void {
     readBody(req, MAX_BUFFERED_RESPONSE_BYTES).then(
       (body) => {
+        if (body === undefined) {
+          reply(res, 413, runtimeApiError("RequestEntityTooLarge", tooLargeMessage()));
+          return;
+        }
         reply(res, 202, { status: "OK" });
         const error = parseErrorBody(body, req.headers[ERROR_TYPE_HEADER]);
         this.emit("init-error", error);
@@ -315,6 +343,23 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
       },
       () => undefined,
     );
+  }
+}
+
+/** RIE's message for a body over the Runtime API's payload limit. */
+function tooLargeMessage(): string {
+  return `Exceeded maximum allowed payload size (${MAX_BUFFERED_RESPONSE_BYTES} bytes).`;
+}
+
+/** The HTTP answer Go's server (RIE's) gives to a request it cannot parse. */
+const BAD_REQUEST = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request";
+
+/** A percent-encoded path segment, decoded; undefined when an escape is malformed. */
+function decodePathSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
   }
 }
 

@@ -5,9 +5,12 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { StackReadError } from "./errors";
+import { ReservedVariableError, refuseReservedKeys } from "./function-environment";
 
-export type InvokeMode = "RESPONSE_STREAM" | "BUFFERED";
-export type AuthType = "AWS_IAM" | "NONE";
+export const INVOKE_MODES = ["RESPONSE_STREAM", "BUFFERED"] as const;
+export const AUTH_TYPES = ["AWS_IAM", "NONE"] as const;
+export type InvokeMode = (typeof INVOKE_MODES)[number];
+export type AuthType = (typeof AUTH_TYPES)[number];
 
 export interface CorsConfig {
   readonly allowOrigins: readonly string[];
@@ -67,7 +70,14 @@ export function readStack(stackDir: string): FunctionConfig {
   if (!url) {
     throw new StackReadError(`${file} has no aws_lambda_function_url for ${String(fn.function_name)}; there is no URL to serve.`);
   }
-  const env = ((fn.environment as Block | undefined)?.variables ?? {}) as Record<string, string>;
+  const env = Object.fromEntries(
+    Object.entries(((fn.environment as Block | undefined)?.variables ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]),
+  );
+  try {
+    refuseReservedKeys(env, `${file}: the function's environment`);
+  } catch (error) {
+    throw error instanceof ReservedVariableError ? new StackReadError(error.message) : error;
+  }
   const cors = url.cors as Block | undefined;
   const reserved = fn.reserved_concurrent_executions;
   return {
@@ -77,11 +87,11 @@ export function readStack(stackDir: string): FunctionConfig {
     runtime: String(fn.runtime),
     memoryMb: Number(fn.memory_size ?? TERRAFORM_DEFAULTS.memoryMb),
     timeoutSeconds: Number(fn.timeout ?? TERRAFORM_DEFAULTS.timeoutSeconds),
-    environment: Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v)])),
+    environment: env,
     ...(typeof reserved === "number" && reserved >= 0 ? { reservedConcurrency: reserved } : {}),
     bundleDir: bundleDirOf(fn, json.data ?? {}, stackDir, file),
-    invokeMode: (url.invoke_mode as InvokeMode | undefined) ?? TERRAFORM_DEFAULTS.invokeMode,
-    authType: url.authorization_type as AuthType,
+    invokeMode: oneOf(url.invoke_mode ?? TERRAFORM_DEFAULTS.invokeMode, INVOKE_MODES, "invoke_mode", file),
+    authType: oneOf(url.authorization_type, AUTH_TYPES, "authorization_type", file),
     ...(cors
       ? {
           cors: {
@@ -112,4 +122,14 @@ function bundleDirOf(fn: Block, data: Record<string, Record<string, Block>>, sta
     throw new StackReadError(`The bundle folder ${dir} named by ${file} does not exist; synthesize the stack again.`);
   }
   return dir;
+}
+
+/** `value` if it is one of `allowed`; anything else stops the server (fail closed). */
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], attribute: string, file: string): T {
+  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) {
+    return value as T;
+  }
+  throw new StackReadError(
+    `${file}: the function URL's ${attribute} is ${JSON.stringify(value)}; the local Function URL serves only ${allowed.join(" or ")}. Fix the stack and synthesize it again.`,
+  );
 }

@@ -6,7 +6,7 @@ const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
 
 describe("parseCliOptions", () => {
   test("defaults to 127.0.0.1:3000, or PORT", () => {
-    expect(parseCliOptions([], {})).toEqual({ help: false, port: 3000, host: "127.0.0.1" });
+    expect(parseCliOptions([], {})).toEqual({ help: false, port: 3000, host: "127.0.0.1", bandwidth: "capped" });
     expect(parseCliOptions([], { PORT: "8080" }).port).toBe(8080);
   });
 
@@ -32,6 +32,8 @@ describe("parseCliOptions", () => {
           "512",
           "--max-environments",
           "2",
+          "--bandwidth",
+          "unlimited",
         ],
         {},
       ),
@@ -46,6 +48,7 @@ describe("parseCliOptions", () => {
       timeout: 5,
       memory: 512,
       maxEnvironments: 2,
+      bandwidth: "unlimited",
     });
   });
 

@@ -29,7 +29,7 @@ describe("npm start (emulator/cli.ts)", () => {
     expect(result.stderr).toMatch(/^The URL's auth type is AWS_IAM, .* or use --auth NONE\.\n$/);
   });
 
-  test("prints one line with the URL and the curl command, then serves until stopped", async () => {
+  test("prints the URL and the curl command, says a --bundle URL is BUFFERED as AWS creates it, then serves until stopped", async () => {
     const child = spawn(process.execPath, [...CLI, "--bundle", FIXTURES, "--handler", "handlers.paced", "--auth", "NONE", "--port", "0"], {
       cwd: ROOT,
     });
@@ -38,13 +38,16 @@ describe("npm start (emulator/cli.ts)", () => {
         let out = "";
         child.stdout.on("data", (d: Buffer) => {
           out += d.toString();
-          if (out.includes("\n")) resolve(out.split("\n")[0]);
+          if (out.split("\n").length > 3) resolve(out);
         });
         child.once("exit", (code) => reject(new Error(`exited with ${code}`)));
       });
-      expect(line).toMatch(
-        /^Local Function URL for handlers \(RESPONSE_STREAM, NONE, handlers\.paced on Node\.js 22\) at http:\/\/127\.0\.0\.1:\d+\/ {2}· {2}try: curl -N http:\/\/127\.0\.0\.1:\d+\/$/,
+      const [first, second, third] = line.split("\n");
+      expect(first).toMatch(
+        /^Local Function URL for handlers \(BUFFERED, NONE, handlers\.paced on Node\.js 22\) at http:\/\/127\.0\.0\.1:\d+\/ {2}· {2}try: curl -N http:\/\/127\.0\.0\.1:\d+\/$/,
       );
+      expect(second).toMatch(/^Invoke mode BUFFERED: nothing sets it for --bundle, and AWS creates a URL BUFFERED; add --invoke-mode RESPONSE_STREAM/);
+      expect(third).toMatch(/^Bandwidth: as Lambda, a streamed response's first 6 MB uncapped, then 2 MB\/s/);
     } finally {
       child.kill("SIGTERM");
       await new Promise((resolve) => child.once("exit", resolve));

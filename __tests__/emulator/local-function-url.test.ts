@@ -13,6 +13,7 @@ import type { FunctionConfig } from "../../emulator/stack-reader";
 import { bundleHandler } from "../../lib/bundling";
 import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
 import { send } from "../helpers/http-client";
+import { LogCollector } from "../helpers/log-collector";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
@@ -59,9 +60,11 @@ async function signedHeaders(url: string, overrides: { region?: string; service?
 describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => {
   let local: LocalFunctionUrl | undefined;
   let logs: string[];
+  let log: LogCollector;
   const start = async (fn: FunctionConfig, extra: { maxEnvironments?: number } = {}): Promise<string> => {
-    logs = [];
-    local = await startLocalFunctionUrl({ fn, port: 0, log: (line) => logs.push(line), credentials: CREDENTIALS, ...extra });
+    log = new LogCollector();
+    logs = log.lines;
+    local = await startLocalFunctionUrl({ fn, port: 0, log: log.sink, credentials: CREDENTIALS, ...extra });
     return local.url;
   };
   afterEach(async () => {
@@ -82,7 +85,7 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
       expect(res.body.length).toBe(4_194_300);
       expect(res.body.equals(CARS)).toBe(true);
       expect(res.headers["x-amzn-requestid"]).toMatch(/^[0-9a-f-]{36}$/);
-      expect(logs).toContain(`END RequestId: ${res.headers["x-amzn-requestid"]}`);
+      await log.waitFor(new RegExp(`^END RequestId: ${res.headers["x-amzn-requestid"]}$`));
     });
 
     test("delivers paced cars one by one, the first long before the last", async () => {
@@ -174,7 +177,7 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
       expect(res.body.toString()).toBe("Internal Server Error");
       expect(logs.some((line) => line.includes("TypeError") && line.includes("broken before the first byte"))).toBe(true);
       expect((await send(url)).status).toBe(502);
-      expect(logs.filter((line) => line.startsWith("END RequestId"))).toHaveLength(2);
+      await log.waitFor(/^END RequestId/, 2);
     });
 
     test("cuts the stream short after an error once bytes went out, and logs the error", async () => {
@@ -192,18 +195,19 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
       expect(res.body.toString()).toBe("started ");
       expect(res.truncated).toBe(true);
       expect(logs.some((line) => line.endsWith("Task timed out after 1.00 seconds"))).toBe(true);
-      expect(logs.some((line) => line.startsWith("REPORT") && line.includes("Status: timeout"))).toBe(true);
+      await log.waitFor(/^REPORT.*Status: timeout/);
       const again = await send(url);
       expect(again.body.toString()).toBe("started ");
-      expect(logs.filter((line) => line.includes("Init Duration"))).toHaveLength(2);
+      // The second request ran in a fresh environment (a second cold start), and timed out too.
+      await log.waitFor(/^REPORT.*Init Duration: .*Status: timeout/, 2);
     });
 
     test("logs START, END and REPORT like Lambda, with Init Duration on the cold start only", async () => {
       const url = await start(fixture("paced"));
       await send(`${url}?count=1`);
+      await log.waitFor(/^REPORT RequestId: /);
       await send(`${url}?count=1`);
-      const reports = logs.filter((line) => line.startsWith("REPORT RequestId: "));
-      expect(reports).toHaveLength(2);
+      const reports = await log.waitFor(/^REPORT RequestId: /, 2);
       expect(reports[0]).toMatch(
         /\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\t$/,
       );
@@ -272,12 +276,14 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
     test("throttles with 429 above the reserved concurrency", async () => {
       const url = await start(fixture("paced", { reservedConcurrency: 1 }));
       const first = send(`${url}?count=3&ms=100`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await log.waitFor(/^START RequestId/);
       const second = await send(`${url}?count=1`);
       expect(second.status).toBe(429);
       expect(JSON.parse(second.body.toString())).toEqual({ Message: "Rate Exceeded." });
       expect(second.headers["x-amzn-errortype"]).toBe("TooManyRequestsException");
       expect((await first).status).toBe(201);
+      // Right after an answer, the concurrency is still held until the runtime asks for the next
+      // event: a request arriving then waits for it rather than being throttled.
       expect((await send(`${url}?count=1`)).status).toBe(201);
     });
 
@@ -286,6 +292,7 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
       const results = await Promise.all([1, 2, 3].map(() => send(`${url}?count=2&ms=50`)));
       expect(results.map((r) => r.status)).toEqual([201, 201, 201]);
       expect(local?.pool.stats().environments).toBe(1);
+      await log.waitFor(/^END RequestId/, 3);
       // One environment: the invocations ran one after another, never overlapping.
       const events = logs.filter((line) => /^(START|END) RequestId/.test(line)).map((line) => line.split(" ")[0]);
       expect(events).toEqual(["START", "END", "START", "END", "START", "END"]);

@@ -10,6 +10,7 @@ import type { FunctionConfig } from "../../emulator/stack-reader";
 import { bundleHandler } from "../../lib/bundling";
 import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
 import { send } from "../helpers/http-client";
+import { LogCollector } from "../helpers/log-collector";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
@@ -59,13 +60,13 @@ function childPids(): number[] {
 
 describeWhenAvailable("local Function URL reliability", missingReason(locateRuntime), () => {
   let local: LocalFunctionUrl | undefined;
-  let logs: string[];
+  let log: LogCollector;
   const start = async (config: FunctionConfig, maxEnvironments?: number): Promise<string> => {
-    logs = [];
+    log = new LogCollector();
     local = await startLocalFunctionUrl({
       fn: config,
       port: 0,
-      log: (line) => logs.push(line),
+      log: log.sink,
       ...(maxEnvironments ? { maxEnvironments } : {}),
     });
     return local.url;
@@ -74,13 +75,8 @@ describeWhenAvailable("local Function URL reliability", missingReason(locateRunt
     await local?.close();
     local = undefined;
   });
-  /** Waits until every environment is idle again (its runtime asked for the next event). */
-  const settled = async (): Promise<void> => {
-    const stats = (): { idle: number; environments: number } => local?.pool.stats() ?? { idle: 0, environments: 0 };
-    for (let i = 0; i < 100 && stats().idle < stats().environments; i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-  };
+  /** Waits until `count` invocations have ended (REPORT), so every environment is settled. */
+  const reports = (count: number): Promise<string[]> => log.waitFor(/^REPORT RequestId/, count);
 
   describe("load", () => {
     test("16 concurrent full 🚗 streams all complete, byte-exact", async () => {
@@ -93,6 +89,7 @@ describeWhenAvailable("local Function URL reliability", missingReason(locateRunt
     test("200 sequential requests leave no extra processes, sockets or memory behind", async () => {
       const url = await start(fn({}));
       for (let i = 0; i < 20; i += 1) await send(url);
+      await reports(20);
       const before = openResources();
       const runtimePid = childPids()[0];
       const runtimeBefore = rssMb(runtimePid);
@@ -100,13 +97,12 @@ describeWhenAvailable("local Function URL reliability", missingReason(locateRunt
         const res = await send(url);
         if (res.status !== 200) throw new Error(`request ${i} got ${res.status}`);
       }
-      await settled();
+      await reports(220);
       const after = openResources();
       expect(after.children).toBe(before.children);
-      expect(local?.pool.stats()).toEqual({ environments: 1, idle: 1, inFlight: 0, waiting: 0 });
+      expect(local?.pool.stats()).toEqual({ environments: 1, idle: 1, inFlight: 0, waiting: 0, starting: 0 });
       expect(after.sockets).toBeLessThanOrEqual(before.sockets + 2);
       expect(rssMb(runtimePid) - runtimeBefore).toBeLessThan(16);
-      expect(logs.filter((line) => line.startsWith("REPORT"))).toHaveLength(220);
     }, 60_000);
 
     test("a burst above the cap queues up to the reserved concurrency and throttles the rest; nothing hangs", async () => {
@@ -114,7 +110,7 @@ describeWhenAvailable("local Function URL reliability", missingReason(locateRunt
       const results = await Promise.all(Array.from({ length: 8 }, () => send(`${url}?count=3&ms=100`)));
       const statuses = results.map((r) => r.status).sort();
       expect(statuses).toEqual([201, 201, 201, 201, 429, 429, 429, 429]);
-      await settled();
+      await reports(4);
       expect(local?.pool.stats()).toMatchObject({ environments: 2, idle: 2, inFlight: 0, waiting: 0 });
       expect((await send(`${url}?count=1`)).status).toBe(201);
     }, 30_000);
@@ -144,9 +140,9 @@ describeWhenAvailable("local Function URL reliability", missingReason(locateRunt
       const res = await send(`${url}?fault=never`);
       expect(res.body.toString()).toBe("forever ");
       expect(res.truncated).toBe(true);
-      expect(logs.some((line) => line.includes("Task timed out after 2.00 seconds"))).toBe(true);
+      expect(log.matching(/^\S+ \S+ Task timed out after 2\.00 seconds$/)).toHaveLength(1);
       await ok(url);
-      expect(logs.filter((line) => line.includes("Init Duration"))).toHaveLength(2);
+      await log.waitFor(/^REPORT.*Init Duration/, 2);
     });
 
     test.each(["exit", "uncaught"])("fault=%s: the process dies mid-invocation, and the environment is replaced", async (fault) => {
@@ -154,30 +150,24 @@ describeWhenAvailable("local Function URL reliability", missingReason(locateRunt
       const res = await send(`${url}?fault=${fault}`);
       expect(res.status).toBe(200);
       expect(res.truncated).toBe(true);
-      expect(logs.some((line) => line.startsWith("REPORT") && line.includes("Error Type: Runtime.ExitError"))).toBe(true);
+      await log.waitFor(/^REPORT.*Status: error\tError Type: Runtime\.ExitError/);
       await ok(url);
-      expect(logs.filter((line) => line.includes("Init Duration"))).toHaveLength(2);
+      await log.waitFor(/^REPORT.*Init Duration/, 2);
       expect(local?.pool.stats().environments).toBe(1);
     });
 
     test("the client leaves before the first byte: the invocation still runs to its end", async () => {
       const url = await start(fn({ timeoutSeconds: 30 }));
-      const requestId = await new Promise<string>((resolve) => {
-        const req = http.get(`${url}?fault=late-flood`, { agent: false });
-        req.on("error", () => undefined);
-        setTimeout(() => {
-          req.destroy();
-          resolve("");
-        }, 50);
-      });
-      expect(requestId).toBe("");
-      const deadline = Date.now() + 20_000;
-      while (!logs.some((line) => line.startsWith("REPORT")) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      const report = logs.find((line) => line.startsWith("REPORT"));
-      expect(report).toBeDefined();
+      const req = http.get(`${url}?fault=late-flood`, { agent: false });
+      req.on("error", () => undefined);
+      // The handler waits 300 ms before its first byte; leave as soon as it has started.
+      const [startLine] = await log.waitFor(/^START RequestId/);
+      req.destroy();
+      const requestId = startLine.split(" ")[2];
+      const [report] = await log.waitFor(new RegExp(`^REPORT RequestId: ${requestId}`));
+      // It ran to its end: 64 MiB were written (and dropped) with nobody reading.
       expect(report).not.toContain("Status:");
+      expect(log.matching(new RegExp(`RequestId: ${requestId} \\(cut short\\)$`))).toHaveLength(1);
       await ok(url);
     }, 30_000);
 
@@ -194,14 +184,9 @@ describeWhenAvailable("local Function URL reliability", missingReason(locateRunt
       });
       const runtimePid = childPids()[0];
       // The handler writes 64 MiB after the client left; it finishes only if the server drains it.
-      const deadline = Date.now() + 20_000;
-      while (!logs.some((line) => line.startsWith(`REPORT RequestId: ${requestId}`)) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      const report = logs.find((line) => line.startsWith(`REPORT RequestId: ${requestId}`));
-      expect(report).toBeDefined();
+      const [report] = await log.waitFor(new RegExp(`^REPORT RequestId: ${requestId}`));
       expect(report).not.toContain("Status:");
-      expect(logs.some((line) => line.includes(`RequestId: ${requestId}`) && line.includes("(cut short)"))).toBe(true);
+      expect(log.matching(new RegExp(`RequestId: ${requestId} \\(cut short\\)$`))).toHaveLength(1);
       expect(rssMb(runtimePid)).toBeLessThan(128);
       await ok(url);
     }, 30_000);

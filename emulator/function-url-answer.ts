@@ -1,0 +1,267 @@
+// The HTTP answer to an invocation, in the URL's invoke mode: RESPONSE_STREAM forwards the
+// runtime's stream chunk by chunk behind its prelude, through Lambda's limits; BUFFERED collects
+// it (at most 6 MB) and answers in one piece. A response Node cannot send is a 502 whose reason
+// is logged, and the runtime's stream is drained so its environment is free at once.
+
+import type * as http from "node:http";
+import type { Readable } from "node:stream";
+import { HTTP_INTEGRATION_CONTENT_TYPE, MAX_BUFFERED_RESPONSE_BYTES, PRELUDE_DELIMITER } from "./constants";
+import type { PoolResponse } from "./environment-pool";
+import { fromBufferedResult, type HttpResponseOutput } from "./function-url-event";
+import type { LogSink } from "./lambda-log";
+import { readBody } from "./read-body";
+import { ResponseLimiter, type ResponseLimits } from "./response-limiter";
+import { parsePrelude, readPrelude, waitForFirstBytes } from "./response-stream";
+import type { InvocationCompletion } from "./runtime-api";
+import type { InvokeMode } from "./stack-reader";
+
+export interface AnswerContext {
+  readonly res: http.ServerResponse;
+  readonly invokeMode: InvokeMode;
+  readonly limits: ResponseLimits;
+  readonly log: LogSink;
+  readonly requestId: string;
+}
+
+/** Answers the client with what the function returned. */
+export async function answerInvocation(
+  context: AnswerContext,
+  response: PoolResponse,
+  completion: Promise<InvocationCompletion>,
+): Promise<void> {
+  const { res, invokeMode, log, requestId } = context;
+  switch (response.kind) {
+    case "abandoned":
+      return;
+    case "throttled":
+      log(`429 for RequestId: ${requestId}: ${response.reason}`);
+      sendJson(res, 429, { Message: "Rate Exceeded." }, "TooManyRequestsException");
+      return;
+    case "error":
+      log(`502 for RequestId: ${requestId}: ${response.error.errorType}: ${response.error.errorMessage}`);
+      sendBadGateway(res);
+      return;
+    case "buffered":
+      if (invokeMode === "RESPONSE_STREAM") {
+        // A non-streaming handler behind a streaming URL: the raw result, uninterpreted.
+        sendBuffered(res, { statusCode: 200, headers: { "content-type": response.contentType }, cookies: [], body: response.body });
+        return;
+      }
+      sendOrBadGateway(context, fromBufferedResult(response.body) ?? "the function's result is not a valid Function URL response");
+      return;
+    case "streaming":
+      if (invokeMode === "BUFFERED") {
+        return bufferStreamedResponse(context, response.contentType, response.body, completion);
+      }
+      return streamResponse(context, response.contentType, response.body, completion);
+  }
+}
+
+/** RESPONSE_STREAM: status and headers from the prelude, then every chunk as it arrives. */
+async function streamResponse(
+  context: AnswerContext,
+  contentType: string,
+  body: Readable,
+  completion: Promise<InvocationCompletion>,
+): Promise<void> {
+  const { res } = context;
+  let status = 200;
+  let headers: Record<string, string> = { "content-type": contentType };
+  let cookies: readonly string[] = [];
+  if (contentType === HTTP_INTEGRATION_CONTENT_TYPE) {
+    const result = await readPrelude(body);
+    if (result.kind === "invalid") {
+      return badPrelude(context, body, result.reason);
+    }
+    if (result.kind !== "prelude") {
+      return answerWithoutBytes(context, completion, "application/octet-stream");
+    }
+    status = result.prelude.statusCode;
+    headers = { "content-type": "application/octet-stream", ...result.prelude.headers };
+    cookies = result.prelude.cookies;
+  } else if ((await waitForFirstBytes(body)).kind !== "data") {
+    return answerWithoutBytes(context, completion, contentType);
+  }
+  // A content-length from the function would contradict the chunked stream; AWS renames it.
+  if (headers["content-length"] !== undefined) {
+    headers["x-amzn-remapped-content-length"] = headers["content-length"];
+    delete headers["content-length"];
+  }
+  try {
+    undoHeadersIfThrows(res, () => res.writeHead(status, { ...headers, ...(cookies.length > 0 ? { "set-cookie": [...cookies] } : {}) }));
+    res.flushHeaders();
+  } catch (error) {
+    return badPrelude(context, body, `Node cannot send the prelude's status or headers: ${(error as Error).message}`);
+  }
+  await forward(context, body, completion);
+}
+
+/**
+ * Forwards the body through Lambda's limits with backpressure: when the client reads slowly, the
+ * runtime's connection is not read either, and the handler's writes return false. When the client
+ * is gone, Lambda lets the function run on: the runtime's stream is read and dropped, so nothing
+ * is held (and nothing blocks) for a client that will not read.
+ */
+async function forward(context: AnswerContext, body: Readable, completion: Promise<InvocationCompletion>): Promise<void> {
+  const { res, log, requestId } = context;
+  const limiter = new ResponseLimiter(context.limits);
+  const drain = (): void => {
+    body.unpipe(limiter);
+    body.resume();
+  };
+  limiter.once("error", (error) => {
+    log(`stream for RequestId: ${requestId} cut: ${error.name}: ${error.message}`);
+    drain();
+    res.destroy();
+  });
+  const clientGone = res.destroyed || !res.socket || res.socket.destroyed;
+  if (clientGone) {
+    drain();
+    limiter.destroy();
+  } else {
+    body.pipe(limiter).pipe(res, { end: false });
+    res.once("close", () => {
+      if (!res.writableFinished) {
+        drain();
+        limiter.destroy();
+      }
+    });
+  }
+  const { error } = await completion;
+  // Every byte the runtime sent is in the limiter now; let it pass on what it holds.
+  body.unpipe(limiter);
+  if (!limiter.writableEnded && !limiter.destroyed) limiter.end();
+  await new Promise<void>((resolve) => {
+    if (limiter.readableEnded || limiter.destroyed) return resolve();
+    limiter.once("end", resolve);
+    limiter.once("close", resolve);
+  });
+  if (error) {
+    // Status and headers went out long ago: cut the response short (no terminating chunk), so the
+    // client can tell the stream is incomplete.
+    log(`stream for RequestId: ${requestId} ended early: ${error.errorType}: ${error.errorMessage}`);
+    res.destroy();
+  } else if (!res.destroyed) {
+    res.end();
+  }
+}
+
+/** BUFFERED URL, streaming handler: collect (at most 6 MB), then answer in one piece. */
+async function bufferStreamedResponse(
+  context: AnswerContext,
+  contentType: string,
+  body: Readable,
+  completion: Promise<InvocationCompletion>,
+): Promise<void> {
+  const [payload, { error }] = await Promise.all([readBody(body, MAX_BUFFERED_RESPONSE_BYTES).catch(() => null), completion]);
+  if (error) {
+    return sendOrBadGateway(context, `${error.errorType}: ${error.errorMessage}`);
+  }
+  if (payload === undefined) {
+    return sendOrBadGateway(context, `the response passed the ${MAX_BUFFERED_RESPONSE_BYTES}-byte limit of a BUFFERED Function URL`);
+  }
+  if (payload === null) {
+    return sendOrBadGateway(context, "the runtime's stream was cut off");
+  }
+  if (contentType !== HTTP_INTEGRATION_CONTENT_TYPE) {
+    return sendBuffered(context.res, { statusCode: 200, headers: { "content-type": contentType }, cookies: [], body: payload });
+  }
+  if (payload.length === 0) {
+    return sendBuffered(context.res, {
+      statusCode: 200,
+      headers: { "content-type": "application/octet-stream" },
+      cookies: [],
+      body: payload,
+    });
+  }
+  const at = payload.subarray(0, MAX_PRELUDE_SEARCH).indexOf(PRELUDE_DELIMITER);
+  const prelude = at === -1 ? "no prelude delimiter within the first 16 KB" : parsePrelude(payload.subarray(0, at));
+  if (typeof prelude === "string") {
+    return sendOrBadGateway(context, prelude);
+  }
+  sendOrBadGateway(context, {
+    ...prelude,
+    headers: { "content-type": "application/octet-stream", ...prelude.headers },
+    body: payload.subarray(at + PRELUDE_DELIMITER.length),
+  });
+}
+
+/** Where a prelude's delimiter may start at the latest: its 16 KB limit. */
+const MAX_PRELUDE_SEARCH = 16 * 1024 + PRELUDE_DELIMITER.length;
+
+/** The stream ended before its first byte: an error is a 502, a clean end an empty 200. */
+async function answerWithoutBytes(context: AnswerContext, completion: Promise<InvocationCompletion>, contentType: string): Promise<void> {
+  const { error } = await completion;
+  if (error) {
+    return sendOrBadGateway(context, `${error.errorType}: ${error.errorMessage}`);
+  }
+  sendBuffered(context.res, { statusCode: 200, headers: { "content-type": contentType }, cookies: [], body: Buffer.alloc(0) });
+}
+
+/** A prelude that cannot be sent: 502 with the reason logged; the rest of the stream is drained. */
+function badPrelude(context: AnswerContext, body: Readable, reason: string): void {
+  body.resume();
+  sendOrBadGateway(context, reason);
+}
+
+/** Sends `output`, or a 502 that logs why (the reason given, or why Node refused the headers). */
+function sendOrBadGateway(context: AnswerContext, output: HttpResponseOutput | string): void {
+  if (typeof output !== "string") {
+    try {
+      sendBuffered(context.res, output);
+      return;
+    } catch (error) {
+      output = `Node cannot send the response's status or headers: ${(error as Error).message}`;
+    }
+  }
+  context.log(`502 for RequestId: ${context.requestId}: ${output}`);
+  sendBadGateway(context.res);
+}
+
+/** Sends a whole response; throws if Node refuses its status or headers (nothing is sent then). */
+export function sendBuffered(res: http.ServerResponse, output: HttpResponseOutput): void {
+  const headers: Record<string, string | string[]> = { ...output.headers, "content-length": String(output.body.length) };
+  if (output.cookies.length > 0) {
+    headers["set-cookie"] = [...output.cookies];
+  }
+  undoHeadersIfThrows(res, () => res.writeHead(output.statusCode, headers));
+  res.end(output.body);
+}
+
+/** Runs `write`; if Node refuses a header, removes the ones it had set already, and rethrows. */
+function undoHeadersIfThrows(res: http.ServerResponse, write: () => void): void {
+  const before = new Set(res.getHeaderNames());
+  try {
+    write();
+  } catch (error) {
+    for (const name of res.getHeaderNames()) {
+      if (!before.has(name)) res.removeHeader(name);
+    }
+    throw error;
+  }
+}
+
+/** Lambda's answer when the function's response cannot be used. */
+export function sendBadGateway(res: http.ServerResponse): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  res.writeHead(502, { "content-type": "text/plain", "content-length": "21" });
+  res.end("Internal Server Error");
+}
+
+/** AWS's error shape: `{"Message": …}` with the error type in `x-amzn-ErrorType`. */
+export function sendJson(res: http.ServerResponse, status: number, body: { Message: string }, errorType: string): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": String(Buffer.byteLength(payload)),
+    "x-amzn-ErrorType": errorType,
+  });
+  res.end(payload);
+}
