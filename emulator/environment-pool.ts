@@ -6,7 +6,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { FunctionError } from "./errors";
-import { ExecutionEnvironment, InitError, type RuntimeCommand } from "./execution-environment";
+import { ExecutionEnvironment, INIT_TIMEOUT_MS, InitError, type RuntimeCommand } from "./execution-environment";
 import { endLine, initReportLine, type LogSink, reportLine, startLine, timeoutLine } from "./lambda-log";
 import type { InvocationCompletion, InvocationResponse } from "./runtime-api";
 import type { FunctionConfig } from "./stack-reader";
@@ -24,8 +24,10 @@ export interface PoolOptions {
   readonly maxEnvironments: number;
   /** Most requests that may wait for an environment; more are throttled. @default MAX_WAITING */
   readonly maxWaiting?: number;
-  /** How long a request may wait for an environment, in ms. @default the function's timeout */
+  /** How long a request may wait for an environment, in ms. @default the function's timeout plus the init timeout */
   readonly waitDeadlineMs?: number;
+  /** How long an init may take, in ms. @default INIT_TIMEOUT_MS (Lambda's 10 seconds) */
+  readonly initTimeoutMs?: number;
   readonly log: LogSink;
 }
 
@@ -73,7 +75,8 @@ export class EnvironmentPool {
   private readonly environments = new Set<ExecutionEnvironment>();
   private readonly idle: ExecutionEnvironment[] = [];
   private readonly waiting: Waiter[] = [];
-  private readonly starting = new Set<AbortController>();
+  /** Environments still starting, each with the way to stop it and the promise of its outcome. */
+  private readonly starting = new Map<AbortController, Promise<unknown>>();
   /** Environments whose invocation ended and whose runtime has not yet asked for the next one. */
   private finishing = 0;
   private inFlight = 0;
@@ -134,10 +137,10 @@ export class EnvironmentPool {
     for (const waiter of this.waiting.splice(0)) {
       waiter.reject(new Error("the local Function URL is shutting down"));
     }
-    for (const start of this.starting) {
+    for (const start of this.starting.keys()) {
       start.abort();
     }
-    await Promise.all([...this.environments].map((env) => env.stop()));
+    await Promise.all([...this.starting.values(), ...[...this.environments].map((env) => env.stop())]);
     this.environments.clear();
     this.idle.length = 0;
   }
@@ -221,11 +224,23 @@ export class EnvironmentPool {
     return this.wait(signal);
   }
 
-  private async startEnvironment(): Promise<ExecutionEnvironment> {
+  private startEnvironment(): Promise<ExecutionEnvironment> {
     const abort = new AbortController();
-    this.starting.add(abort);
+    const started = this.tryStart(abort);
+    this.starting.set(
+      abort,
+      started.catch(() => undefined),
+    );
+    return started;
+  }
+
+  private async tryStart(abort: AbortController): Promise<ExecutionEnvironment> {
     try {
-      const env = await ExecutionEnvironment.start(this.fn, this.runtime, { log: this.options.log, signal: abort.signal });
+      const env = await ExecutionEnvironment.start(this.fn, this.runtime, {
+        log: this.options.log,
+        signal: abort.signal,
+        ...(this.options.initTimeoutMs ? { initTimeoutMs: this.options.initTimeoutMs } : {}),
+      });
       if (this.closed) {
         await env.stop();
         throw new Error("the local Function URL is shutting down");
@@ -257,7 +272,8 @@ export class EnvironmentPool {
 
   /** Waits for an environment: until one is free, the deadline passes, or the client leaves. */
   private wait(signal?: AbortSignal): Promise<ExecutionEnvironment> {
-    const deadlineMs = this.options.waitDeadlineMs ?? this.fn.timeoutSeconds * 1000;
+    // Long enough for a busy environment to reach its timeout and a fresh one to start.
+    const deadlineMs = this.options.waitDeadlineMs ?? this.fn.timeoutSeconds * 1000 + (this.options.initTimeoutMs ?? INIT_TIMEOUT_MS);
     return new Promise<ExecutionEnvironment>((resolve, reject) => {
       const leave = (): void => {
         clearTimeout(timer);

@@ -106,6 +106,8 @@ export type EnvironmentState = "IDLE" | "BUSY" | "DEAD";
 
 export interface StartOptions {
   readonly log: LogSink;
+  /** @default INIT_TIMEOUT_MS */
+  readonly initTimeoutMs?: number;
   /** Aborting stops a runtime that is still starting (the pool is closing). */
   readonly signal?: AbortSignal;
 }
@@ -151,6 +153,7 @@ export class ExecutionEnvironment {
     forwardLines(child.stderr as NodeJS.ReadableStream, options.log);
     const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
 
+    const initTimeoutMs = options.initTimeoutMs ?? INIT_TIMEOUT_MS;
     const failure = await firstOf<FunctionError | undefined>((settle) => {
       const onNext = (): void => settle(undefined);
       const onInitError = (error: FunctionError): void => settle(error);
@@ -158,8 +161,12 @@ export class ExecutionEnvironment {
       const onSpawnError = (error: Error): void => settle({ errorType: "Runtime.StartError", errorMessage: error.message });
       const onAbort = (): void => settle({ errorType: "Runtime.Aborted", errorMessage: "the local Function URL is shutting down" });
       const timer = setTimeout(
-        () => settle({ errorType: "Runtime.InitTimeout", errorMessage: `Init did not finish within ${INIT_TIMEOUT_MS / 1000} seconds` }),
-        INIT_TIMEOUT_MS,
+        () =>
+          settle({
+            errorType: "Runtime.InitTimeout",
+            errorMessage: `Init did not finish within ${(initTimeoutMs / 1000).toFixed(2)} seconds`,
+          }),
+        initTimeoutMs,
       );
       runtimeApi.once("next", onNext);
       runtimeApi.once("init-error", onInitError);

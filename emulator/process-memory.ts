@@ -13,7 +13,9 @@ export interface ResidentMemory {
 
 /** The process's memory, or undefined when it is gone or the OS does not tell. */
 export function residentMemory(pid: number): Promise<ResidentMemory | undefined> {
-  return process.platform === "linux" ? fs.promises.readFile(`/proc/${pid}/status`, "utf8").then(parseStatus, () => undefined) : fromPs(pid);
+  return process.platform === "linux"
+    ? fs.promises.readFile(`/proc/${pid}/status`, "utf8").then(parseStatus, () => undefined)
+    : fromPs(pid);
 }
 
 /** The same, read at once where that is cheap (Linux's /proc); undefined elsewhere. */

@@ -46,7 +46,9 @@ describe("npm start (emulator/cli.ts)", () => {
       expect(first).toMatch(
         /^Local Function URL for handlers \(BUFFERED, NONE, handlers\.paced on Node\.js 22\) at http:\/\/127\.0\.0\.1:\d+\/ {2}· {2}try: curl -N http:\/\/127\.0\.0\.1:\d+\/$/,
       );
-      expect(second).toMatch(/^Invoke mode BUFFERED: nothing sets it for --bundle, and AWS creates a URL BUFFERED; add --invoke-mode RESPONSE_STREAM/);
+      expect(second).toMatch(
+        /^Invoke mode BUFFERED: nothing sets it for --bundle, and AWS creates a URL BUFFERED; add --invoke-mode RESPONSE_STREAM/,
+      );
       expect(third).toMatch(/^Bandwidth: as Lambda, a streamed response's first 6 MB uncapped, then 2 MB\/s/);
     } finally {
       child.kill("SIGTERM");

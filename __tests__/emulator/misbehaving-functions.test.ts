@@ -1,0 +1,332 @@
+// The local Lambda when a function misbehaves or pushes a limit: each case runs a fixture handler
+// in the real runtime interface client and checks that the server answers as Lambda does, keeps
+// serving, and holds nothing afterwards.
+
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as os from "node:os";
+import * as path from "node:path";
+import { EnvironmentPool } from "../../emulator/environment-pool";
+import { locateRuntime } from "../../emulator/execution-environment";
+import { type LocalFunctionUrl, type LocalFunctionUrlOptions, startLocalFunctionUrl } from "../../emulator/local-function-url";
+import type { FunctionConfig } from "../../emulator/stack-reader";
+import { send } from "../helpers/http-client";
+import { LogCollector } from "../helpers/log-collector";
+import { describeWhenAvailable, missingReason } from "../helpers/requirements";
+
+const FIXTURES = path.join(__dirname, "..", "fixtures");
+const MiB = 1024 * 1024;
+
+function fn(handler: string, overrides: Partial<FunctionConfig> = {}): FunctionConfig {
+  return {
+    functionName: "misbehaving",
+    region: "us-east-1",
+    handler,
+    runtime: "nodejs22.x",
+    memoryMb: 256,
+    timeoutSeconds: 2,
+    environment: {},
+    bundleDir: path.join(FIXTURES, "handlers"),
+    invokeMode: "RESPONSE_STREAM",
+    authType: "NONE",
+    ...overrides,
+  };
+}
+
+/** Child processes of this test process, sockets it holds, and its active timers (Linux /proc). */
+function resources(): { children: number; sockets: number; timers: number } {
+  const sockets = fs.readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith("socket:");
+    } catch {
+      return false;
+    }
+  }).length;
+  let children = 0;
+  for (const task of fs.readdirSync("/proc/self/task")) {
+    children += fs.readFileSync(`/proc/self/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).length;
+  }
+  const timers = process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
+  return { children, sockets, timers };
+}
+
+/** No more processes, sockets or timers than `before` (fewer is fine: earlier tests' may be gone). */
+function expectNothingLeft(before: ReturnType<typeof resources>): void {
+  const after = resources();
+  expect(after.children).toBeLessThanOrEqual(before.children);
+  expect(after.sockets).toBeLessThanOrEqual(before.sockets);
+  expect(after.timers).toBeLessThanOrEqual(before.timers);
+}
+
+describeWhenAvailable("the local Lambda with misbehaving functions", missingReason(locateRuntime), () => {
+  let local: LocalFunctionUrl | undefined;
+  let log: LogCollector;
+  const start = async (config: FunctionConfig, extra: Partial<LocalFunctionUrlOptions> = {}): Promise<string> => {
+    log = new LogCollector();
+    local = await startLocalFunctionUrl({ fn: config, port: 0, log: log.sink, ...extra });
+    return local.url;
+  };
+  afterEach(async () => {
+    await local?.close();
+    local = undefined;
+  });
+
+  describe("invocation lifecycle", () => {
+    test.each(["leavesTimer", "leavesSocket"])(
+      "%s: the client gets its answer at once; the timeout still runs, stops the environment, and the request queued behind is served",
+      async (handler) => {
+        const url = await start(fn(`misbehaving.${handler}`, { timeoutSeconds: 1 }), { maxEnvironments: 1 });
+        const first = await send(url);
+        expect(first.status).toBe(200);
+        expect(first.body.toString()).toBe("done");
+        expect(first.truncated).toBe(false);
+        // Queued behind an environment whose invocation has not ended (its runtime never asks).
+        const second = await send(url);
+        expect(second.body.toString()).toBe("done");
+        const [timeout] = log.matching(/Task timed out after 1\.00 seconds$/);
+        expect(timeout).toContain(String(first.headers["x-amzn-requestid"]));
+        await log.waitFor(new RegExp(`^REPORT RequestId: ${first.headers["x-amzn-requestid"]}.*Status: timeout`));
+        // The second ran in a fresh environment: a second cold start.
+        await log.waitFor(/^REPORT.*Init Duration/, 2);
+      },
+    );
+
+    test("callbackWaitsForEmptyEventLoop = false gives the environment back at once, as in Lambda", async () => {
+      const url = await start(fn("misbehaving.leavesTimerButReleases"), { maxEnvironments: 1 });
+      for (let i = 0; i < 3; i += 1) {
+        expect((await send(url)).body.toString()).toBe("done");
+      }
+      const reports = await log.waitFor(/^REPORT/, 3);
+      expect(reports.filter((line) => line.includes("Init Duration"))).toHaveLength(1);
+      expect(reports.some((line) => line.includes("Status:"))).toBe(false);
+      expect(log.matching(/Task timed out/)).toHaveLength(0);
+    });
+  });
+
+  describe("init failures", () => {
+    test("an init error answers every request waiting for that environment with 502, and the next request tries a fresh init", async () => {
+      const url = await start(fn("index.handler", { bundleDir: path.join(FIXTURES, "init-fails") }), { maxEnvironments: 1 });
+      const results = await Promise.all([send(url), send(url), send(url)]);
+      expect(results.map((r) => r.status)).toEqual([502, 502, 502]);
+      expect(log.matching(/^INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Error$/)).toHaveLength(1);
+      expect((await send(url)).status).toBe(502);
+      await log.waitFor(/^INIT_REPORT/, 2);
+      expect(local?.pool.stats()).toMatchObject({ environments: 0, inFlight: 0, waiting: 0, starting: 0 });
+    });
+
+    test("an init timeout is reported as one and answered with 502; nothing waits without a deadline", async () => {
+      log = new LogCollector();
+      const pool = new EnvironmentPool(fn("index.handler", { bundleDir: path.join(FIXTURES, "init-hangs") }), locateRuntime(), {
+        maxEnvironments: 1,
+        initTimeoutMs: 500,
+        log: log.sink,
+      });
+      try {
+        const invocations = [pool.invoke(Buffer.from("{}")), pool.invoke(Buffer.from("{}"))];
+        const responses = await Promise.all(invocations.map((invocation) => invocation.response));
+        expect(responses).toEqual([
+          { kind: "error", error: { errorType: "Runtime.InitTimeout", errorMessage: "Init did not finish within 0.50 seconds" } },
+          { kind: "error", error: { errorType: "Runtime.InitTimeout", errorMessage: "Init did not finish within 0.50 seconds" } },
+        ]);
+        expect(log.matching(/^INIT_REPORT .*\tStatus: timeout\tError Type: Runtime\.InitTimeout$/)).toHaveLength(1);
+      } finally {
+        await pool.close();
+      }
+    });
+  });
+
+  describe("responses the front cannot send", () => {
+    test.each([
+      ["header", /header/i],
+      ["name", /header/i],
+      ["status", /statusCode 1000/],
+    ])(
+      "a prelude with a bad %s: 502 with the reason logged, and the stream drained so the environment is free at once",
+      async (kind, reason) => {
+        const url = await start(fn("misbehaving.badPrelude", { timeoutSeconds: 30 }), { maxEnvironments: 1 });
+        const res = await send(`${url}?kind=${kind}`);
+        expect(res.status).toBe(502);
+        expect(res.body.toString()).toBe("Internal Server Error");
+        const [line] = log.matching(new RegExp(`^502 for RequestId: ${res.headers["x-amzn-requestid"]}: `));
+        expect(line).toMatch(reason);
+        // 16 MiB were written after the prelude: the invocation ends (no timeout) only if drained.
+        const [report] = await log.waitFor(/^REPORT/);
+        expect(report).not.toContain("Status:");
+        expect((await send(`${url}?kind=${kind}`)).status).toBe(502);
+        const reports = await log.waitFor(/^REPORT/, 2);
+        expect(reports[1]).not.toContain("Init Duration");
+      },
+    );
+  });
+
+  describe("credentials and environment", () => {
+    test("the function sees Lambda's variables and nothing of the developer's AWS credentials", async () => {
+      const home = fs.mkdtempSync(path.join(os.tmpdir(), "ls-home-"));
+      fs.mkdirSync(path.join(home, ".aws"));
+      fs.writeFileSync(
+        path.join(home, ".aws", "credentials"),
+        "[default]\naws_access_key_id = AKIADEVELOPER\naws_secret_access_key = dev\n",
+      );
+      const saved = { ...process.env };
+      Object.assign(process.env, {
+        HOME: home,
+        AWS_ACCESS_KEY_ID: "AKIADEVELOPER",
+        AWS_SECRET_ACCESS_KEY: "developer-secret",
+        AWS_SESSION_TOKEN: "developer-token",
+        AWS_PROFILE: "developer",
+        AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://169.254.170.2/creds",
+      });
+      try {
+        const url = await start(fn("misbehaving.environment", { environment: { MY_SETTING: "on" } }));
+        const seen = JSON.parse((await send(url)).body.toString());
+        expect(seen.env).toMatchObject({
+          AWS_LAMBDA_FUNCTION_NAME: "misbehaving",
+          AWS_REGION: "us-east-1",
+          MY_SETTING: "on",
+          AWS_SHARED_CREDENTIALS_FILE: os.devNull,
+          AWS_CONFIG_FILE: os.devNull,
+          AWS_EC2_METADATA_DISABLED: "true",
+        });
+        for (const key of [
+          "HOME",
+          "AWS_ACCESS_KEY_ID",
+          "AWS_SECRET_ACCESS_KEY",
+          "AWS_SESSION_TOKEN",
+          "AWS_PROFILE",
+          "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        ]) {
+          expect(seen.env).not.toHaveProperty(key);
+        }
+        expect(seen.sharedCredentials).toBe("");
+        expect(seen.config).toBe("");
+      } finally {
+        process.env = saved;
+        fs.rmSync(home, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe("the Host check", () => {
+    test("a loopback-bound server answers loopback names only: any other Host gets 403 without invoking the function", async () => {
+      const url = await start(fn("handlers.paced"));
+      const { port } = new URL(url);
+      const withHost = (host: string): Promise<number> =>
+        new Promise((resolve, reject) => {
+          const req = http.get({ host: "127.0.0.1", port, path: "/?count=1", headers: { host }, agent: false }, (res) => {
+            res.resume();
+            res.once("end", () => resolve(res.statusCode ?? 0));
+          });
+          req.once("error", reject);
+        });
+      expect(await withHost("rebind.attacker.example")).toBe(403);
+      expect(await withHost(`evil.example:${port}`)).toBe(403);
+      expect(log.matching(/^START/)).toHaveLength(0);
+      expect(log.matching(/Host "rebind\.attacker\.example" is not a loopback name/)).toHaveLength(1);
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, "localhost", `[::1]:${port}`]) {
+        expect(await withHost(host)).toBe(201);
+      }
+    });
+  });
+
+  describe("limits as Lambda enforces them", () => {
+    test("a function that grows past its memory size is stopped as Lambda stops it; the next request gets a fresh environment", async () => {
+      const url = await start(fn("misbehaving.hog", { memoryMb: 128, timeoutSeconds: 30 }));
+      const res = await send(`${url}?mb=512`);
+      expect(res.body.toString()).toBe("growing ");
+      expect(res.truncated).toBe(true);
+      const [report] = await log.waitFor(/^REPORT/);
+      expect(report).toMatch(/\tMemory Size: 128 MB\tMax Memory Used: 128 MB\t.*Status: error\tError Type: Runtime\.OutOfMemory\t$/);
+      expect(log.matching(/Runtime exited with error: signal: killed/).length).toBeGreaterThan(0);
+      const small = await send(`${url}?mb=1`);
+      expect(small.body.toString()).toBe("growing survived");
+      await log.waitFor(/^REPORT.*Init Duration/, 2);
+    }, 30_000);
+
+    test("a streamed response is cut at the size limit: the client gets exactly the bytes up to it, and the function runs to its end", async () => {
+      const url = await start(fn("misbehaving.bytes", { timeoutSeconds: 30 }), { limits: { maxBytes: 3 * MiB } });
+      const res = await send(`${url}?mib=8`);
+      expect(res.status).toBe(200);
+      expect(res.body.length).toBe(3 * MiB);
+      expect(res.truncated).toBe(true);
+      expect(log.matching(/cut: Function\.ResponseSizeTooLarge: the response passed the 3145728-byte limit/)).toHaveLength(1);
+      const [report] = await log.waitFor(/^REPORT/);
+      expect(report).not.toContain("Status:");
+      expect((await send(`${url}?mib=1`)).body.length).toBe(MiB);
+    });
+
+    test("past the burst, a streamed response is held to the bandwidth cap; unlimited lifts it", async () => {
+      const capped = { maxBytes: 200 * MiB, bandwidth: { burstBytes: 1 * MiB, bytesPerSecond: 2 * MiB } };
+      const url = await start(fn("misbehaving.bytes"), { limits: capped });
+      const started = performance.now();
+      const res = await send(`${url}?mib=3`);
+      const elapsed = performance.now() - started;
+      expect(res.body.length).toBe(3 * MiB);
+      // 2 MiB past the 1 MiB burst at 2 MiB/s cannot arrive in under a second (a lower bound only).
+      expect(elapsed).toBeGreaterThanOrEqual(950);
+    });
+
+    test("a full queue is throttled with 429, a waiting request gets 429 at its deadline, and one whose client left is never invoked", async () => {
+      log = new LogCollector();
+      const pool = new EnvironmentPool(fn("handlers.paced", { timeoutSeconds: 30 }), locateRuntime(), {
+        maxEnvironments: 1,
+        maxWaiting: 2,
+        waitDeadlineMs: 1_000,
+        log: log.sink,
+      });
+      try {
+        const event = (query: Record<string, string>): Buffer => Buffer.from(JSON.stringify({ queryStringParameters: query }));
+        const busy = pool.invoke(event({ count: "2", ms: "1500" }));
+        await log.waitFor(/^START/);
+        const leaving = new AbortController();
+        const abandoned = pool.invoke(event({ count: "1" }), undefined, undefined, leaving.signal);
+        const late = pool.invoke(event({ count: "1" }));
+        expect(() => pool.invoke(event({ count: "1" }))).toThrow(/Rate Exceeded: 2 requests are already waiting/);
+        leaving.abort();
+        expect(await abandoned.response).toEqual({ kind: "abandoned" });
+        expect(await late.response).toEqual({ kind: "throttled", reason: "no environment was free within 1000 ms" });
+        const answer = await busy.response;
+        if (answer.kind !== "streaming") throw new Error(`expected a stream, got ${answer.kind}`);
+        answer.body.resume();
+        await busy.completion;
+        await log.waitFor(/^REPORT/);
+        // Only the first request ever ran.
+        expect(log.matching(/^START/)).toHaveLength(1);
+        expect(pool.stats()).toMatchObject({ inFlight: 0, waiting: 0 });
+      } finally {
+        await pool.close();
+      }
+    });
+  });
+
+  describe("nothing left behind", () => {
+    test("close() stops environments that are still starting, and leaves no process, socket or timer", async () => {
+      const before = resources();
+      log = new LogCollector();
+      const pool = new EnvironmentPool(fn("index.handler", { bundleDir: path.join(FIXTURES, "init-hangs") }), locateRuntime(), {
+        maxEnvironments: 2,
+        log: log.sink,
+      });
+      const invocations = [pool.invoke(Buffer.from("{}")), pool.invoke(Buffer.from("{}"))];
+      expect(pool.stats().starting).toBe(2);
+      await pool.close();
+      const responses = await Promise.all(invocations.map((invocation) => invocation.response));
+      expect(responses.map((r) => r.kind)).toEqual(["error", "error"]);
+      expect(log.matching(/^INIT_REPORT/)).toHaveLength(0);
+      expectNothingLeft(before);
+    });
+
+    test("a server left running through a sequence of misbehaving invocations still streams exactly, and close() leaves nothing", async () => {
+      const before = resources();
+      const url = await start(fn("misbehaving.byQuery", { timeoutSeconds: 1, memoryMb: 128 }), { maxEnvironments: 2 });
+      for (const query of ["do=leavesTimer", "do=badPrelude", "do=hog&mb=512", "do=leavesSocket", "do=badPrelude&kind=status"]) {
+        await send(`${url}?${query}`);
+      }
+      await log.waitFor(/^REPORT/, 5);
+      const res = await send(`${url}?do=bytes&mib=4`);
+      expect(res.body.equals(Buffer.alloc(4 * MiB, 120))).toBe(true);
+      await local?.close();
+      local = undefined;
+      expectNothingLeft(before);
+    }, 30_000);
+  });
+});
