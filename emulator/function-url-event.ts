@@ -3,6 +3,7 @@
 // @see https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-payloads
 
 import type { LambdaFunctionURLEvent } from "aws-lambda";
+import { LOCAL_TLS } from "./constants";
 
 /** The parts of an HTTP request the event is built from. */
 export interface HttpRequestInput {
@@ -59,6 +60,9 @@ export function toFunctionUrlEvent(request: HttpRequestInput, context: EventCont
   headers["x-forwarded-proto"] = "http";
   headers["x-forwarded-port"] = host.match(/:(\d+)$/)?.[1] ?? "80";
   headers["x-amzn-trace-id"] = context.traceId;
+  // AWS adds these for every caller (Function URLs are HTTPS only); see LOCAL_TLS.
+  headers["x-amzn-tls-version"] = LOCAL_TLS.version;
+  headers["x-amzn-tls-cipher-suite"] = LOCAL_TLS.cipherSuite;
   const isText = request.body.length === 0 || TEXT_TYPE.test(headers["content-type"] ?? "");
 
   const event: LambdaFunctionURLEvent = {
@@ -76,7 +80,8 @@ export function toFunctionUrlEvent(request: HttpRequestInput, context: EventCont
       domainPrefix: domainName.split(".")[0],
       http: {
         method: request.method,
-        path: rawPath,
+        // Decoded, as AWS records it; rawPath keeps what was sent.
+        path: decodePath(rawPath),
         protocol: `HTTP/${request.httpVersion}`,
         sourceIp: request.sourceIp,
         userAgent: headers["user-agent"] ?? "",
@@ -106,6 +111,15 @@ export function toFunctionUrlEvent(request: HttpRequestInput, context: EventCont
     isBase64Encoded: !isText,
   };
   return event;
+}
+
+/** The percent-decoded path; a malformed escape leaves the path as sent. */
+export function decodePath(rawPath: string): string {
+  try {
+    return decodeURIComponent(rawPath);
+  } catch {
+    return rawPath;
+  }
 }
 
 /** Lower-cased header names; repeated headers joined with commas, as Lambda does. */

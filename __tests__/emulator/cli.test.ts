@@ -2,7 +2,8 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import * as path from "node:path";
-import { curlCommand } from "../../emulator/cli";
+import { curlCommand, startLines } from "../../emulator/cli";
+import { parseCliOptions } from "../../emulator/cli-options";
 import type { FunctionConfig } from "../../emulator/stack-reader";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -71,5 +72,29 @@ describe("curlCommand", () => {
       '-H "x-amz-security-token: $AWS_SESSION_TOKEN" http://h/',
     );
     expect(curlCommand({ ...fn, authType: "NONE" }, "http://h/", undefined)).toBe("curl -N http://h/");
+  });
+});
+
+describe("startLines", () => {
+  const fn = {
+    functionName: "f",
+    authType: "NONE",
+    region: "us-east-1",
+    invokeMode: "RESPONSE_STREAM",
+    handler: "index.handler",
+  } as FunctionConfig;
+
+  test("warns when the server is reachable from other machines, and says when the URL is public", () => {
+    const lines = startLines(fn, parseCliOptions(["--host", "0.0.0.0"], {}), "http://0.0.0.0:3000/", undefined);
+    expect(lines.at(-1)).toBe(
+      "Warning: --host 0.0.0.0 is not a loopback address: other machines can reach this URL, and its auth type is NONE.",
+    );
+    for (const host of ["127.0.0.1", "localhost", "::1", "127.0.0.2"]) {
+      expect(startLines(fn, parseCliOptions(["--host", host], {}), "http://h/", undefined).join("\n")).not.toContain("Warning");
+    }
+  });
+
+  test("says when Lambda's bandwidth cap is lifted", () => {
+    expect(startLines(fn, parseCliOptions(["--bandwidth", "unlimited"], {}), "http://h/", undefined)[1]).toMatch(/^Bandwidth: unlimited/);
   });
 });

@@ -1,4 +1,11 @@
-import { formatRequestTime, fromBufferedResult, joinHeaders, parseQuery, toFunctionUrlEvent } from "../../emulator/function-url-event";
+import {
+  decodePath,
+  formatRequestTime,
+  fromBufferedResult,
+  joinHeaders,
+  parseQuery,
+  toFunctionUrlEvent,
+} from "../../emulator/function-url-event";
 
 const NOW = new Date("2024-03-21T13:26:56.123Z");
 
@@ -34,6 +41,8 @@ describe("toFunctionUrlEvent", () => {
         "x-forwarded-port": "3000",
         "x-forwarded-proto": "http",
         "x-amzn-trace-id": "Root=1-abc",
+        "x-amzn-tls-version": "TLSv1.3",
+        "x-amzn-tls-cipher-suite": "TLS_AES_128_GCM_SHA256",
       },
       queryStringParameters: { x: "1", y: "/z" },
       requestContext: {
@@ -41,7 +50,8 @@ describe("toFunctionUrlEvent", () => {
         apiId: "127",
         domainName: "127.0.0.1",
         domainPrefix: "127",
-        http: { method: "GET", path: "/a%20b/c", protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "curl/8.5.0" },
+        // AWS records the decoded path here; rawPath keeps what was sent.
+        http: { method: "GET", path: "/a b/c", protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "curl/8.5.0" },
         requestId: "req-1",
         routeKey: "$default",
         stage: "$default",
@@ -156,5 +166,10 @@ describe("fromBufferedResult", () => {
   test("rejects a payload that is not JSON, or a status that is not HTTP", () => {
     expect(fromBufferedResult(Buffer.from("not json"))).toBeUndefined();
     expect(map({ statusCode: 99 })).toBeUndefined();
+  });
+
+  test("decodes the path for requestContext.http.path, and keeps a malformed escape as sent", () => {
+    expect(decodePath("/caf%C3%A9/x%2Fy")).toBe("/café/x/y");
+    expect(decodePath("/bad%E0%A4%A")).toBe("/bad%E0%A4%A");
   });
 });

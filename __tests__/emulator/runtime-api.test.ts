@@ -248,4 +248,56 @@ describe("RuntimeApi", () => {
   test("answers 404 for routes it does not have", async () => {
     expect((await call(address, "GET", "/2018-06-01/ping")).status).toBe(404);
   });
+
+  test("answers a malformed percent-escape in the path as Go's server (RIE's) does, and keeps serving", async () => {
+    const invocation = api.invoke(request("id-p"));
+    await call(address, "GET", `${BASE}/invocation/next`);
+    const bad = await call(address, "POST", `${BASE}/invocation/%E0%A4%A/response`, { body: "{}" });
+    expect(bad.status).toBe(400);
+    expect(bad.headers["content-type"]).toBe("text/plain; charset=utf-8");
+    expect(bad.body).toBe("400 Bad Request");
+    expect((await call(address, "POST", `${BASE}/invocation/id-p/response`, { body: '"ok"' })).status).toBe(202);
+    expect((await invocation.response).kind).toBe("buffered");
+  });
+
+  test("refuses the id of an earlier invocation, however many came since (nothing is kept per id)", async () => {
+    for (let i = 0; i < 50; i += 1) {
+      api.invoke(request(`id-${i}`));
+      await call(address, "GET", `${BASE}/invocation/next`);
+      await call(address, "POST", `${BASE}/invocation/id-${i}/response`, { body: "{}" });
+    }
+    api.invoke(request("id-last"));
+    await call(address, "GET", `${BASE}/invocation/next`);
+    for (const id of ["id-0", "id-49"]) {
+      const reply = await call(address, "POST", `${BASE}/invocation/${id}/response`, { body: "{}" });
+      expect(reply.status).toBe(400);
+      expect(JSON.parse(reply.body).errorType).toBe("InvalidRequestID");
+    }
+  });
+
+  test("a second /next while one is pending replaces it; the server keeps serving", async () => {
+    const [host, port] = address.split(":");
+    const first = http.get({ host, port: Number(port), path: `${BASE}/invocation/next`, agent: false });
+    const firstClosed = new Promise<void>((resolve) => first.once("error", () => resolve()).once("close", () => resolve()));
+    await new Promise<void>((resolve) => api.once("next", () => resolve()));
+    const second = call(address, "GET", `${BASE}/invocation/next`);
+    await firstClosed;
+    api.invoke(request("id-n"));
+    expect((await second).headers["lambda-runtime-aws-request-id"]).toBe("id-n");
+  });
+
+  test.each(["error", "init"])("answers 413 RequestEntityTooLarge to an /%s body over the limit", async (kind) => {
+    const invocation = api.invoke(request("id-big-error"));
+    await call(address, "GET", `${BASE}/invocation/next`);
+    const path = kind === "error" ? `${BASE}/invocation/id-big-error/error` : `${BASE}/init/error`;
+    const reply = await call(address, "POST", path, { body: Buffer.alloc(6 * 1024 * 1024 + 101, 97) });
+    expect(reply.status).toBe(413);
+    expect(JSON.parse(reply.body)).toEqual({
+      errorType: "RequestEntityTooLarge",
+      errorMessage: "Exceeded maximum allowed payload size (6291556 bytes).",
+    });
+    if (kind === "error") {
+      expect((await invocation.completion).error?.errorType).toBe("Function.ResponseSizeTooLarge");
+    }
+  });
 });

@@ -63,4 +63,56 @@ describe("readStack", () => {
     fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify({ resource: { aws_lambda_function: { f: { function_name: "f" } } } }));
     expect(() => readStack(dir)).toThrow(/has no aws_lambda_function_url for f; there is no URL to serve/);
   });
+
+  describe("fails closed on what it cannot serve faithfully", () => {
+    /** A copy of a synthesized stack with `edit` applied to its JSON. */
+    const editedStack = (
+      name: string,
+      edit: (json: Record<string, Record<string, Record<string, Record<string, unknown>>>>) => void,
+    ): string => {
+      const stackDir = synthesizeStack(readConfig({ STACK_NAME: name }), outdir);
+      const file = path.join(stackDir, "cdk.tf.json");
+      const json = JSON.parse(fs.readFileSync(file, "utf8"));
+      edit(json);
+      fs.writeFileSync(file, JSON.stringify(json));
+      return stackDir;
+    };
+    const url = (json: Record<string, Record<string, Record<string, Record<string, unknown>>>>): Record<string, unknown> =>
+      Object.values(json.resource.aws_lambda_function_url)[0];
+    const lambda = (json: Record<string, Record<string, Record<string, Record<string, unknown>>>>): Record<string, unknown> =>
+      Object.values(json.resource.aws_lambda_function)[0];
+
+    test.each(["aws_iam", "PUBLIC", undefined])("refuses authorization_type %p rather than serve it unauthenticated", (value) => {
+      const stackDir = editedStack("auth-type", (json) => {
+        url(json).authorization_type = value;
+      });
+      expect(() => readStack(stackDir)).toThrow(
+        new RegExp(
+          `the function URL's authorization_type is ${value === undefined ? "undefined" : `"${value}"`}; the local Function URL serves only AWS_IAM or NONE`,
+        ),
+      );
+    });
+
+    test("refuses an unknown invoke_mode, and reads a missing one as BUFFERED (what AWS creates)", () => {
+      expect(() =>
+        readStack(
+          editedStack("invoke-mode", (json) => {
+            url(json).invoke_mode = "STREAMING";
+          }),
+        ),
+      ).toThrow(/invoke_mode is "STREAMING"; the local Function URL serves only RESPONSE_STREAM or BUFFERED/);
+      const missing = editedStack("invoke-mode-missing", (json) => {
+        delete url(json).invoke_mode;
+      });
+      expect(readStack(missing).invokeMode).toBe("BUFFERED");
+    });
+
+    test("refuses a reserved environment variable, naming it, as Lambda refuses it at deploy time", () => {
+      const stackDir = editedStack("reserved", (json) => {
+        lambda(json).environment = { variables: { AWS_LAMBDA_RUNTIME_API: "10.0.0.1:80" } };
+      });
+      expect(() => readStack(stackDir)).toThrow(StackReadError);
+      expect(() => readStack(stackDir)).toThrow(/the function's environment sets AWS_LAMBDA_RUNTIME_API, which Lambda reserves/);
+    });
+  });
 });
