@@ -13,6 +13,7 @@ import type { FunctionConfig } from "../../emulator/stack-reader";
 import { send } from "../helpers/http-client";
 import { LogCollector } from "../helpers/log-collector";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
+import { TimerTracker } from "../helpers/timer-tracker";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures");
 const MiB = 1024 * 1024;
@@ -33,8 +34,8 @@ function fn(handler: string, overrides: Partial<FunctionConfig> = {}): FunctionC
   };
 }
 
-/** Child processes of this test process, sockets it holds, and its active timers (Linux /proc). */
-function resources(): { children: number; sockets: number; timers: number } {
+/** Child processes of this test process and the sockets it holds (Linux /proc). */
+function resources(): { children: number; sockets: number } {
   const sockets = fs.readdirSync("/proc/self/fd").filter((fd) => {
     try {
       return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith("socket:");
@@ -46,16 +47,14 @@ function resources(): { children: number; sockets: number; timers: number } {
   for (const task of fs.readdirSync("/proc/self/task")) {
     children += fs.readFileSync(`/proc/self/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).length;
   }
-  const timers = process.getActiveResourcesInfo().filter((kind) => kind === "Timeout").length;
-  return { children, sockets, timers };
+  return { children, sockets };
 }
 
-/** No more processes, sockets or timers than `before` (fewer is fine: earlier tests' may be gone). */
+/** No more processes or sockets than `before` (fewer is fine: earlier tests' may be gone). */
 function expectNothingLeft(before: ReturnType<typeof resources>): void {
   const after = resources();
   expect(after.children).toBeLessThanOrEqual(before.children);
   expect(after.sockets).toBeLessThanOrEqual(before.sockets);
-  expect(after.timers).toBeLessThanOrEqual(before.timers);
 }
 
 describeWhenAvailable("the local Lambda with misbehaving functions", missingReason(locateRuntime), () => {
@@ -299,6 +298,11 @@ describeWhenAvailable("the local Lambda with misbehaving functions", missingReas
   });
 
   describe("nothing left behind", () => {
+    // Every timer the local URL sets (deadlines, memory watch, grace periods) must be cleared by close().
+    const timers = new TimerTracker();
+    beforeEach(() => timers.install(`${path.sep}emulator${path.sep}`));
+    afterEach(() => timers.uninstall());
+
     test("close() stops environments that are still starting, and leaves no process, socket or timer", async () => {
       const before = resources();
       log = new LogCollector();
@@ -313,6 +317,7 @@ describeWhenAvailable("the local Lambda with misbehaving functions", missingReas
       expect(responses.map((r) => r.kind)).toEqual(["error", "error"]);
       expect(log.matching(/^INIT_REPORT/)).toHaveLength(0);
       expectNothingLeft(before);
+      expect(timers.pending()).toEqual([]);
     });
 
     test("a server left running through a sequence of misbehaving invocations still streams exactly, and close() leaves nothing", async () => {
@@ -327,6 +332,7 @@ describeWhenAvailable("the local Lambda with misbehaving functions", missingReas
       await local?.close();
       local = undefined;
       expectNothingLeft(before);
+      expect(timers.pending()).toEqual([]);
     }, 30_000);
   });
 });
