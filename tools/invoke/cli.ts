@@ -7,7 +7,7 @@ import type { AwsCredentialIdentity } from "@smithy/types";
 import { UsageError } from "../../emulator/errors";
 import { DEFAULTS } from "../../lib/config";
 import { deployedUrl, localUrl, regionOfUrl, TargetError } from "./function-url-target";
-import { INVOKE_USAGE, parseInvokeOptions } from "./invoke-options";
+import { INVOKE_USAGE, parseInvokeOptions, requestUrl } from "./invoke-options";
 import { type StreamSummary, signGet, streamRequest } from "./stream-request";
 
 /** The one-line summary: status, time to first byte, total time, bytes, throughput. */
@@ -51,7 +51,7 @@ async function main(): Promise<number> {
     : options.local
       ? { url: localUrl(process.env) }
       : deployedUrl(path.join(__dirname, "..", ".."), process.env);
-  const url = new URL(options.path, target.url);
+  const url = requestUrl(target.url, options.path);
   const credentials = await findCredentials();
   if (target.authType === "AWS_IAM" && !credentials) {
     throw new TargetError(

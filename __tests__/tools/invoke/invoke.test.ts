@@ -8,7 +8,7 @@ import { UsageError } from "../../../emulator/errors";
 import { verifySigV4 } from "../../../emulator/sigv4-verifier";
 import { explainStatus, formatSummary } from "../../../tools/invoke/cli";
 import { deployedUrl, localUrl, regionOfUrl } from "../../../tools/invoke/function-url-target";
-import { parseInvokeOptions } from "../../../tools/invoke/invoke-options";
+import { parseInvokeOptions, requestUrl } from "../../../tools/invoke/invoke-options";
 import { signGet, streamRequest } from "../../../tools/invoke/stream-request";
 
 const CREDENTIALS = { accessKeyId: "AKIDINVOKE", secretAccessKey: "invoke-secret" };
@@ -21,10 +21,22 @@ describe("parseInvokeOptions", () => {
       quiet: true,
       help: false,
     });
-    expect(parseInvokeOptions(["--url", "https://x.lambda-url.eu-west-1.on.aws/"])).toMatchObject({
+    expect(parseInvokeOptions(["--url", "https://x.lambda-url.eu-west-1.on.aws/"])).toEqual({
       url: "https://x.lambda-url.eu-west-1.on.aws/",
-      path: "/",
+      local: false,
+      quiet: false,
+      help: false,
     });
+  });
+
+  test("keeps the query of --url; --path replaces path and query", () => {
+    expect(requestUrl("http://127.0.0.1:3000/?delay=50&count=20&chunk=1", undefined).href).toBe(
+      "http://127.0.0.1:3000/?delay=50&count=20&chunk=1",
+    );
+    expect(requestUrl("http://127.0.0.1:3000/", undefined).href).toBe("http://127.0.0.1:3000/");
+    expect(requestUrl("https://x.lambda-url.eu-west-1.on.aws/?count=1", "/?count=3").href).toBe(
+      "https://x.lambda-url.eu-west-1.on.aws/?count=3",
+    );
   });
 
   test.each([
