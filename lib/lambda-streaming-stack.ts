@@ -57,6 +57,12 @@ export class LambdaStreamingStack extends TerraformStack {
     new TerraformOutput(this, "function_name", { value: fn.function.functionName });
     new TerraformOutput(this, "log_group_name", { value: fn.logGroup.name });
     new TerraformOutput(this, "auth_type", { value: fn.url.authorizationType });
+    if (fn.invokerPolicy) {
+      new TerraformOutput(this, "invoker_policy_arn", {
+        value: fn.invokerPolicy.arn,
+        description: "Attach to a user or role to let it call the URL: aws iam attach-role-policy --role-name ROLE --policy-arn ARN",
+      });
+    }
     // The Region a caller signs for (SigV4's credential scope), so the README's curl need not guess it.
     new TerraformOutput(this, "region", { value: config.region });
   }

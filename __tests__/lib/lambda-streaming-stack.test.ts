@@ -93,12 +93,13 @@ describe("LambdaStreamingStack, default (AWS_IAM) mode", () => {
     expect(synthesized).not.toHaveResource(LambdaPermission);
   });
 
-  test("outputs the URL, ARN, name, log group, auth type and Region", () => {
+  test("outputs the URL, ARN, name, log group, auth type, Region and the invoker policy's ARN", () => {
     expect(Object.keys(json.output).sort()).toEqual([
       "auth_type",
       "function_arn",
       "function_name",
       "function_url",
+      "invoker_policy_arn",
       "log_group_name",
       "region",
     ]);
