@@ -23,7 +23,7 @@ export function formatSummary(summary: StreamSummary): string {
 export function explainStatus(status: number, signed: boolean): string | undefined {
   if (status === 403) {
     return signed
-      ? "403 Forbidden: the URL refused the signed request. Check that these credentials may call lambda:InvokeFunctionUrl on the function, for the URL's Region, or deploy in public mode (FUNCTION_URL_AUTH=NONE)."
+      ? "403 Forbidden: the URL refused the signed request. Check that these credentials may call both lambda:InvokeFunctionUrl and lambda:InvokeFunction on the function (attach the stack's invoker_policy_arn output to them), for the URL's Region, or deploy in public mode (FUNCTION_URL_AUTH=NONE)."
       : "403 Forbidden: the URL uses AWS_IAM auth and the request was not signed, because no AWS credentials were found (environment, shared config and profiles, SSO). Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or deploy in public mode (FUNCTION_URL_AUTH=NONE).";
   }
   if (status === 429) {

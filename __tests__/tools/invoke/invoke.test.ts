@@ -64,7 +64,7 @@ describe("targets and summaries", () => {
 
   test("explains 403 (signed or not) and 429 with what to do", () => {
     expect(explainStatus(403, false)).toMatch(/not signed, because no AWS credentials were found/);
-    expect(explainStatus(403, true)).toMatch(/lambda:InvokeFunctionUrl/);
+    expect(explainStatus(403, true)).toMatch(/both lambda:InvokeFunctionUrl and lambda:InvokeFunction .*invoker_policy_arn/);
     expect(explainStatus(429, true)).toMatch(/reserved concurrency/);
     expect(explainStatus(200, true)).toBeUndefined();
   });
