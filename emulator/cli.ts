@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { ConfigError, DEFAULTS, readConfig } from "../lib/config";
 import { type CliOptions, parseCliOptions, USAGE } from "./cli-options";
 import { RuntimeMissingError, StackReadError, UsageError } from "./errors";
+import { listenErrorMessage } from "./listen-error";
 import { startLocalFunctionUrl } from "./local-function-url";
 import type { VerifierCredentials } from "./sigv4-verifier";
 import { type FunctionConfig, readStack } from "./stack-reader";
@@ -112,8 +113,9 @@ if (require.main === module) {
       console.error(error.message);
       process.exit(1);
     }
-    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
-      console.error(`The port is in use (${(error as Error).message}); pick another with --port or PORT.`);
+    const listenProblem = listenErrorMessage(error);
+    if (listenProblem) {
+      console.error(listenProblem);
       process.exit(1);
     }
     console.error(error);
