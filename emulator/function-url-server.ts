@@ -142,6 +142,10 @@ async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse
 
   const response = await invocation.response;
   if (response.kind === "error") {
+    if (response.error.errorType === RESPONSE_TOO_LARGE) {
+      // The pool logs the error itself; this says what it means for the caller.
+      log(`502 for RequestId: ${requestId}: the function's response is over the 6 MB limit of a buffered response (${RESPONSE_TOO_LARGE})`);
+    }
     sendBadGateway(res);
     return;
   }
@@ -156,7 +160,7 @@ async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse
     return;
   }
   if (fn.invokeMode === "BUFFERED") {
-    return bufferStreamedResponse(res, response.contentType, response.body, invocation.completion);
+    return bufferStreamedResponse(res, response.contentType, response.body, invocation.completion, log, requestId);
   }
   return streamResponse(res, response.contentType, response.body, invocation.completion, log, requestId);
 }
@@ -240,14 +244,30 @@ async function streamResponse(
   }
 }
 
+/** The error type Lambda reports for a buffered response over 6 MB. */
+const RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge";
+
 /** BUFFERED URL, streaming handler: collect (at most 6 MB), then answer in one piece. */
 async function bufferStreamedResponse(
   res: http.ServerResponse,
   contentType: string,
   body: Readable,
   completion: Promise<InvocationCompletion>,
+  log: LogSink,
+  requestId: string,
 ): Promise<void> {
+  let size = 0;
+  body.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+  });
   const [payload, { error }] = await Promise.all([readBody(body, MAX_BUFFERED_RESPONSE_BYTES).catch(() => undefined), completion]);
+  if (!error && payload === undefined && size > MAX_BUFFERED_RESPONSE_BYTES) {
+    // A BUFFERED URL answers only once the response is whole, and refuses one over 6 MB.
+    // @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+    log(
+      `502 for RequestId: ${requestId}: the response is ${size} bytes, over the ${MAX_BUFFERED_RESPONSE_BYTES}-byte (6 MB) limit of a BUFFERED Function URL; use RESPONSE_STREAM or a smaller response`,
+    );
+  }
   if (error || payload === undefined) {
     return sendBadGateway(res);
   }
