@@ -30,6 +30,7 @@ describe("main.ts", () => {
     const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "main-test", "cdk.tf.json"), "utf8"));
     expect(Object.keys(json.resource).sort()).toEqual([
       "aws_cloudwatch_log_group",
+      "aws_iam_policy",
       "aws_iam_role",
       "aws_iam_role_policy",
       "aws_lambda_function",

@@ -1,6 +1,8 @@
 // `npm run bench`: the local Function URL against the physical floor (a bare Node.js server
 // streaming the same bytes), measured in one run on this machine. Prints a table and writes
-// bench/results.json. `--plot` also draws docs/streaming.svg. Never part of `npm test`.
+// results.json; `--plot` draws streaming.svg instead. Both go to bench/out/ (ignored), unless
+// `--update` asks for the committed bench/results.json and docs/streaming.svg. Never part of
+// `npm test`.
 
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -11,6 +13,7 @@ import { HANDLER_ENTRY } from "../lib/lambda-streaming-stack";
 import { zipFolder } from "../tools/terraform-check/archive-stand-in";
 import { median, processTree, ROOT, type ServerProcess, startBare, startLocal, startServer, timedGet, treeRss } from "./measure";
 import { drawStreamingSvg } from "./plot";
+import { type BenchOutputs, benchOutputs, formatTable, memoryRows, type Row } from "./report";
 
 const FIXTURES = ["--bundle", path.join("bench", "fixtures"), "--handler", "bytes.handler", "--invoke-mode", "RESPONSE_STREAM"];
 const TTFB_SAMPLES = 25;
@@ -19,16 +22,6 @@ const COLD_SAMPLES = 5;
 const THROUGHPUT_MIB = 192;
 const MEMORY_MIB = 64;
 const SLOW_READER_BYTES_PER_SECOND = 32 * 1024 * 1024;
-
-interface Row {
-  readonly name: string;
-  readonly unit: string;
-  readonly local: number;
-  readonly baseline: number;
-  readonly baselineName: string;
-  readonly target: string;
-  readonly met: boolean | undefined;
-}
 
 async function withServers<T>(start: () => Promise<ServerProcess[]>, body: (servers: ServerProcess[]) => Promise<T>): Promise<T> {
   const servers = await start();
@@ -106,24 +99,7 @@ function zipSize(): number {
   return zipFolder(bundleHandler(HANDLER_ENTRY), 0o644).length;
 }
 
-function printTable(rows: readonly Row[]): void {
-  const header = ["measure", "local Function URL", "baseline", "ratio", "target", "met"];
-  const lines = rows.map((r) => [
-    r.name,
-    `${r.local.toFixed(r.unit === "bytes" ? 0 : 1)} ${r.unit}`,
-    Number.isNaN(r.baseline) ? "—" : `${r.baseline.toFixed(1)} ${r.unit} (${r.baselineName})`,
-    Number.isNaN(r.baseline) ? "—" : `${(r.local / r.baseline).toFixed(2)}×`,
-    r.target,
-    r.met === undefined ? "—" : r.met ? "yes" : "NO",
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
-  const fmt = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
-  console.log(fmt(header));
-  console.log(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const l of lines) console.log(fmt(l));
-}
-
-async function plot(): Promise<void> {
+async function plot(outputs: BenchOutputs): Promise<void> {
   const query = "?count=4000&chunk=200&delay=50";
   const [streamed, buffered] = await withServers(
     async () => [await startLocal([]), await startLocal(["--invoke-mode", "BUFFERED"])],
@@ -133,7 +109,7 @@ async function plot(): Promise<void> {
       return [await timedGet(`${s.url}${query}`), await timedGet(`${b.url}${query}`)];
     },
   );
-  const file = path.join(ROOT, "docs", "streaming.svg");
+  const file = outputs.svg;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, drawStreamingSvg({ query, streamed: streamed.progress, buffered: buffered.progress }));
   console.log(`wrote ${path.relative(ROOT, file)}: the same request (${query}) streamed and buffered`);
@@ -194,9 +170,13 @@ async function load(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { plot: { type: "boolean" }, load: { type: "boolean" } }, strict: true });
+  const { values } = parseArgs({
+    options: { plot: { type: "boolean" }, load: { type: "boolean" }, update: { type: "boolean" } },
+    strict: true,
+  });
+  const outputs = benchOutputs(ROOT, values.update === true);
   if (values.plot) {
-    return plot();
+    return plot(outputs);
   }
   if (values.load) {
     return load();
@@ -262,36 +242,17 @@ async function main(): Promise<void> {
     met: ttfbStream < ttfbBuffered,
   });
 
+  const memory: Record<number, [number, number]> = {};
   for (const warmMib of [1, MEMORY_MIB]) {
-    const [memLocal, memBare] = await withServers(
+    memory[warmMib] = await withServers(
       async () => [await startLocal(FIXTURES), await startBare()],
       async ([local, bare]) => [
         await memoryGrowth(local, `${local.url}?mib=${MEMORY_MIB}`, warmMib),
         await memoryGrowth(bare, `${bare.url}bytes?mib=${MEMORY_MIB}`, warmMib),
       ],
     );
-    rows.push(
-      warmMib === MEMORY_MIB
-        ? {
-            name: `memory growth, slow reader of ${MEMORY_MIB} MiB (warm)`,
-            unit: "MiB",
-            local: memLocal,
-            baseline: memBare,
-            baselineName: "bare",
-            target: "< 16 MiB",
-            met: memLocal < 16,
-          }
-        : {
-            name: `memory growth, same, fresh processes (heap sizing)`,
-            unit: "MiB",
-            local: memLocal,
-            baseline: memBare,
-            baselineName: "bare",
-            target: "—",
-            met: undefined,
-          },
-    );
   }
+  rows.push(...memoryRows(MEMORY_MIB, memory[MEMORY_MIB], memory[1], 16));
 
   const zip = zipSize();
   rows.push({
@@ -304,7 +265,7 @@ async function main(): Promise<void> {
     met: zip < 16 * 1024,
   });
 
-  printTable(rows);
+  for (const line of formatTable(rows)) console.log(line);
   const results = {
     date: new Date().toISOString(),
     machine: {
@@ -316,8 +277,9 @@ async function main(): Promise<void> {
     node: process.version,
     rows,
   };
-  fs.writeFileSync(path.join(ROOT, "bench", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-  console.log("\nwrote bench/results.json");
+  fs.mkdirSync(path.dirname(outputs.results), { recursive: true });
+  fs.writeFileSync(outputs.results, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote ${path.relative(ROOT, outputs.results)}`);
 }
 
 main().catch((error: unknown) => {

@@ -2,6 +2,7 @@
 // becomes one UsageError line that names it and what is allowed.
 
 import * as fs from "node:fs";
+import { isIP } from "node:net";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { UsageError } from "./errors";
@@ -47,7 +48,7 @@ const FLAGS = {
 export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args: attachNegativeValues(argv), options: FLAGS, strict: true, allowPositionals: false }));
   } catch (error) {
     throw new UsageError(
       `${(error as Error).message.split("\n")[0]}. Allowed flags: ${Object.keys(FLAGS)
@@ -85,10 +86,46 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     ...(memory !== undefined ? { memory: integer("--memory", memory, 128, 10_240) } : {}),
     ...(maxEnvironments !== undefined ? { maxEnvironments: integer("--max-environments", maxEnvironments, 1, 64) } : {}),
   };
-  if (options.host.trim() === "") {
-    throw new UsageError('--host must be a host name or IP address such as 127.0.0.1 (got "")');
-  }
+  checkHost(options.host);
   return options;
+}
+
+/**
+ * parseArgs reads `--port -1` as a flag `-1` after a flag that lacks its value ("argument is
+ * ambiguous"); a value that starts with `-` and a digit is attached (`--port=-1`) instead, so it
+ * gets the same range check as any other value.
+ * @see https://nodejs.org/api/util.html#utilparseargsconfig
+ */
+function attachNegativeValues(argv: readonly string[]): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i].startsWith("--") ? argv[i].slice(2) : undefined;
+    const next = argv[i + 1];
+    if (name !== undefined && FLAGS[name as keyof typeof FLAGS]?.type === "string" && next !== undefined && /^-[0-9.]/.test(next)) {
+      args.push(`${argv[i]}=${next}`);
+      i++;
+    } else {
+      args.push(argv[i]);
+    }
+  }
+  return args;
+}
+
+/** A host name (letters, digits, `-`, dot-separated labels) or a valid IPv4 or IPv6 address. */
+const HOST_NAME = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
+
+/**
+ * Refuses a --host that is neither an IP address nor a host name; dotted numbers must be a valid
+ * IPv4 address (so 999.1.1.1 is refused here, not sent to DNS).
+ */
+function checkHost(host: string): void {
+  const looksNumeric = /^[0-9.]+$/.test(host);
+  if (isIP(host) !== 0 || (!looksNumeric && HOST_NAME.test(host))) {
+    return;
+  }
+  throw new UsageError(
+    `--host must be an IP address of this machine or a host name, such as 127.0.0.1, ::1 or 0.0.0.0 for every interface (got ${JSON.stringify(host)})`,
+  );
 }
 
 function integer(name: string, value: string, min: number, max: number): number {

@@ -6,6 +6,7 @@ import { ConfigError, DEFAULTS, readConfig } from "../lib/config";
 import { type CliOptions, parseCliOptions, USAGE } from "./cli-options";
 import { MAX_STREAMED_RESPONSE_BYTES } from "./constants";
 import { RuntimeMissingError, StackReadError, UsageError } from "./errors";
+import { listenErrorMessage } from "./listen-error";
 import { isLoopback, startLocalFunctionUrl } from "./local-function-url";
 import { LAMBDA_RESPONSE_LIMITS } from "./response-limiter";
 import type { VerifierCredentials } from "./sigv4-verifier";
@@ -139,8 +140,9 @@ if (require.main === module) {
       console.error(error.message);
       process.exit(1);
     }
-    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
-      console.error(`The port is in use (${(error as Error).message}); pick another with --port or PORT.`);
+    const listenProblem = listenErrorMessage(error);
+    if (listenProblem) {
+      console.error(listenProblem);
       process.exit(1);
     }
     console.error(error);

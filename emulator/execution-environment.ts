@@ -151,7 +151,8 @@ export class ExecutionEnvironment {
     // stdio is ["ignore", "pipe", "pipe"], so both streams exist.
     forwardLines(child.stdout as NodeJS.ReadableStream, options.log);
     forwardLines(child.stderr as NodeJS.ReadableStream, options.log);
-    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    // "close", not "exit": the process has ended and its stdout and stderr pipes are closed too.
+    const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
 
     const initTimeoutMs = options.initTimeoutMs ?? INIT_TIMEOUT_MS;
     const failure = await firstOf<FunctionError | undefined>((settle) => {

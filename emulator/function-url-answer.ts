@@ -38,7 +38,11 @@ export async function answerInvocation(
       sendJson(res, 429, { Message: "Rate Exceeded." }, "TooManyRequestsException");
       return;
     case "error":
-      log(`502 for RequestId: ${requestId}: ${response.error.errorType}: ${response.error.errorMessage}`);
+      log(
+        response.error.errorType === RESPONSE_TOO_LARGE
+          ? `502 for RequestId: ${requestId}: the function's response is over the 6 MB limit of a buffered response (${RESPONSE_TOO_LARGE})`
+          : `502 for RequestId: ${requestId}: ${response.error.errorType}: ${response.error.errorMessage}`,
+      );
       sendBadGateway(res);
       return;
     case "buffered":
@@ -153,12 +157,21 @@ async function bufferStreamedResponse(
   body: Readable,
   completion: Promise<InvocationCompletion>,
 ): Promise<void> {
+  let size = 0;
+  body.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+  });
   const [payload, { error }] = await Promise.all([readBody(body, MAX_BUFFERED_RESPONSE_BYTES).catch(() => null), completion]);
   if (error) {
     return sendOrBadGateway(context, `${error.errorType}: ${error.errorMessage}`);
   }
   if (payload === undefined) {
-    return sendOrBadGateway(context, `the response passed the ${MAX_BUFFERED_RESPONSE_BYTES}-byte limit of a BUFFERED Function URL`);
+    // A BUFFERED URL answers only once the response is whole, and refuses one over 6 MB.
+    // @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+    return sendOrBadGateway(
+      context,
+      `the response is ${size} bytes, over the ${MAX_BUFFERED_RESPONSE_BYTES}-byte (6 MB) limit of a BUFFERED Function URL; use RESPONSE_STREAM or a smaller response`,
+    );
   }
   if (payload === null) {
     return sendOrBadGateway(context, "the runtime's stream was cut off");
@@ -185,6 +198,9 @@ async function bufferStreamedResponse(
     body: payload.subarray(at + PRELUDE_DELIMITER.length),
   });
 }
+
+/** The error type Lambda reports for a buffered response over 6 MB. */
+const RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge";
 
 /** Where a prelude's delimiter may start at the latest: its 16 KB limit. */
 const MAX_PRELUDE_SEARCH = 16 * 1024 + PRELUDE_DELIMITER.length;

@@ -48,9 +48,13 @@ const TERRAFORM_DEFAULTS = { memoryMb: 128, timeoutSeconds: 3, invokeMode: "BUFF
 export function readStack(stackDir: string): FunctionConfig {
   const file = path.join(stackDir, "cdk.tf.json");
   if (!fs.existsSync(file)) {
-    throw new StackReadError(
-      `No synthesized stack at ${stackDir} (no cdk.tf.json). Pass --stack cdktf.out/stacks/<name>, or run \`npm run synth\`.`,
-    );
+    // cdktf's output folder holds stacks/<name>/cdk.tf.json: name the stacks it does hold.
+    const stacksDir = path.join(stackDir, "stacks");
+    const inside = fs.existsSync(stacksDir)
+      ? fs.readdirSync(stacksDir).filter((name) => fs.existsSync(path.join(stacksDir, name, "cdk.tf.json")))
+      : [];
+    const hint = inside.length > 0 ? `Pass --stack ${path.join(stacksDir, inside[0])}` : "Pass --stack cdktf.out/stacks/<name>";
+    throw new StackReadError(`No synthesized stack at ${stackDir} (no cdk.tf.json). ${hint}, or run \`npm run synth\`.`);
   }
   const json = JSON.parse(fs.readFileSync(file, "utf8")) as {
     resource?: Record<string, Record<string, Block>>;

@@ -16,8 +16,11 @@ interface ParameterRule {
  */
 export const DEFAULT_CAR_COUNT = 1024 * 1024 - 1;
 
-/** UTF-8 bytes of one 🚗 (U+1F697). */
-export const CAR_BYTES = 4;
+/** The character the response repeats: 🚗 (U+1F697). Change it here and only here. */
+export const CAR = "🚗";
+
+/** UTF-8 bytes of one CAR, derived from it, so a different character cannot disagree with it. */
+export const CAR_BYTES = new TextEncoder().encode(CAR).length;
 
 /**
  * A streamed response may be at most 200 MiB (raised from 20 MiB in July 2025).
@@ -26,7 +29,7 @@ export const CAR_BYTES = 4;
 export const MAX_STREAM_BYTES = 200 * 1024 * 1024;
 
 export const PARAMETER_RULES = {
-  count: { min: 0, max: MAX_STREAM_BYTES / CAR_BYTES, default: DEFAULT_CAR_COUNT, unit: "cars" },
+  count: { min: 0, max: Math.floor(MAX_STREAM_BYTES / CAR_BYTES), default: DEFAULT_CAR_COUNT, unit: "cars" },
   chunk: { min: 1, max: 65_536, default: 1_024, unit: "cars per write" },
   delay: { min: 0, max: 1_000, default: 0, unit: "milliseconds between writes" },
 } as const satisfies Record<string, ParameterRule>;

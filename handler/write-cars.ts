@@ -5,17 +5,17 @@
 import { once } from "node:events";
 import type { Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CAR_BYTES, type StreamOptions } from "./stream-options";
+import { CAR, CAR_BYTES, type StreamOptions } from "./stream-options";
 
-const CAR = Buffer.from("🚗", "utf8");
-
-/** `cars` cars as one buffer, built once per request and reused for every full write. */
-export function carBuffer(cars: number): Buffer {
-  const buffer = Buffer.allocUnsafe(cars * CAR_BYTES);
-  for (let offset = 0; offset < buffer.length; offset += CAR_BYTES) {
-    CAR.copy(buffer, offset);
-  }
-  return buffer;
+/**
+ * `cars` copies of `car` as one buffer, built once per request and reused for every full write.
+ * Its length comes from the encoded character and `Buffer.alloc` fills every byte with it, so
+ * the buffer never holds memory it did not write (unlike `Buffer.allocUnsafe`, whose contents
+ * are whatever was there before: https://nodejs.org/api/buffer.html#static-method-bufferallocunsafesize).
+ */
+export function carBuffer(cars: number, car: string = CAR): Buffer {
+  const one = Buffer.from(car, "utf8");
+  return Buffer.alloc(cars * one.length, one);
 }
 
 /**
@@ -27,12 +27,13 @@ export function carBuffer(cars: number): Buffer {
  * a consumer that has gone away.
  */
 export async function writeCars(stream: Writable, options: StreamOptions, pause: (ms: number) => Promise<unknown> = sleep): Promise<void> {
-  const full = carBuffer(Math.min(options.chunk, options.count));
+  const perWrite = Math.min(options.chunk, options.count);
+  const full = carBuffer(perWrite);
   let left = options.count;
   while (left > 0) {
     const cars = Math.min(options.chunk, left);
     // A full chunk is the same immutable bytes every time, so one buffer serves every write.
-    const accepted = stream.write(cars === full.length / CAR_BYTES ? full : full.subarray(0, cars * CAR_BYTES));
+    const accepted = stream.write(cars === perWrite ? full : full.subarray(0, cars * CAR_BYTES));
     left -= cars;
     if (!accepted) {
       await waitForDrain(stream);

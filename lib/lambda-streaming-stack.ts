@@ -7,19 +7,11 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { StackConfig } from "./config";
+import { localStatePath, s3StateKey } from "./state-location";
 import { StreamingFunction } from "./streaming-function";
 
 /** The handler that ships to Lambda. */
 export const HANDLER_ENTRY = path.join(__dirname, "..", "handler", "index.ts");
-
-/**
- * Where local state lives, relative to the stack's working folder (`cdktf.out/stacks/<name>`):
- * the project root. The JSON then holds no path of this machine, and deleting `cdktf.out`
- * never loses state.
- */
-export function localStatePath(stackName: string): string {
-  return `../../../terraform.${stackName}.tfstate`;
-}
 
 export class LambdaStreamingStack extends TerraformStack {
   readonly streamingFunction: StreamingFunction;
@@ -36,7 +28,7 @@ export class LambdaStreamingStack extends TerraformStack {
     if (config.stateBucket) {
       new S3Backend(this, {
         bucket: config.stateBucket,
-        key: `${config.stackName}/terraform.tfstate`,
+        key: s3StateKey(config.stackName),
         region: config.region,
         encrypt: true,
       });
@@ -65,5 +57,13 @@ export class LambdaStreamingStack extends TerraformStack {
     new TerraformOutput(this, "function_name", { value: fn.function.functionName });
     new TerraformOutput(this, "log_group_name", { value: fn.logGroup.name });
     new TerraformOutput(this, "auth_type", { value: fn.url.authorizationType });
+    if (fn.invokerPolicy) {
+      new TerraformOutput(this, "invoker_policy_arn", {
+        value: fn.invokerPolicy.arn,
+        description: "Attach to a user or role to let it call the URL: aws iam attach-role-policy --role-name ROLE --policy-arn ARN",
+      });
+    }
+    // The Region a caller signs for (SigV4's credential scope), so the README's curl need not guess it.
+    new TerraformOutput(this, "region", { value: config.region });
   }
 }

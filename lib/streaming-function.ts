@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import { DataArchiveFile } from "@cdktf/provider-archive/lib/data-archive-file";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamPolicy } from "@cdktf/provider-aws/lib/iam-policy";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
@@ -14,9 +15,10 @@ import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { bundleHandler } from "./bundling";
 import type { Architecture, FunctionUrlAuth } from "./config";
+import { invokerPolicyName, roleName } from "./resource-names";
 
 export interface StreamingFunctionProps {
-  /** Name of the Lambda function; also names its log group and role. */
+  /** Name of the Lambda function; also names its log group, role and invoker policy. */
   readonly functionName: string;
   /**
    * The handler's entry file; it must export `handler`.
@@ -68,6 +70,11 @@ export class StreamingFunction extends Construct {
   readonly url: LambdaFunctionUrl;
   readonly logGroup: CloudwatchLogGroup;
   readonly role: IamRole;
+  /**
+   * AWS_IAM mode only: a managed policy that lets whoever it is attached to call this function's
+   * URL, and nothing else. Attach it to the callers' users or roles.
+   */
+  readonly invokerPolicy?: IamPolicy;
 
   constructor(scope: Construct, id: string, props: StreamingFunctionProps) {
     super(scope, id);
@@ -93,7 +100,7 @@ export class StreamingFunction extends Construct {
     });
 
     this.role = new IamRole(this, "role", {
-      name: `${props.functionName}-role`,
+      name: roleName(props.functionName),
       assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
         Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
@@ -148,6 +155,36 @@ export class StreamingFunction extends Construct {
             }
           : undefined,
     });
+
+    if (authType === "AWS_IAM") {
+      // An AWS_IAM URL runs the function only for callers whose identity policy allows both
+      // lambda:InvokeFunctionUrl and (for URLs created since October 2025) lambda:InvokeFunction
+      // on it. This policy grants exactly that, on this function's ARN only; the auth-type
+      // condition keeps the URL statement to AWS_IAM URLs.
+      // @see https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
+      this.invokerPolicy = new IamPolicy(this, "invoker-policy", {
+        name: invokerPolicyName(props.functionName),
+        description: `Call the Function URL of the Lambda function ${props.functionName}`,
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "InvokeThisFunctionUrl",
+              Effect: "Allow",
+              Action: "lambda:InvokeFunctionUrl",
+              Resource: this.function.arn,
+              Condition: { StringEquals: { "lambda:FunctionUrlAuthType": "AWS_IAM" } },
+            },
+            {
+              Sid: "InvokeThisFunction",
+              Effect: "Allow",
+              Action: "lambda:InvokeFunction",
+              Resource: this.function.arn,
+            },
+          ],
+        }),
+      });
+    }
 
     if (authType === "NONE") {
       // A public URL needs a resource-based policy that lets anyone invoke it through the URL.

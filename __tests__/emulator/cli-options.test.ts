@@ -68,9 +68,36 @@ describe("parseCliOptions", () => {
       ["--stack", FIXTURES, "--bundle", FIXTURES, "--handler", "handlers.paced"],
       "--stack and --bundle cannot be used together: serve a synthesized stack, or a handler folder",
     ],
-    [["--host", ""], '--host must be a host name or IP address such as 127.0.0.1 (got "")'],
+    [
+      ["--host", ""],
+      '--host must be an IP address of this machine or a host name, such as 127.0.0.1, ::1 or 0.0.0.0 for every interface (got "")',
+    ],
+    [
+      ["--host", "999.1.1.1"],
+      '--host must be an IP address of this machine or a host name, such as 127.0.0.1, ::1 or 0.0.0.0 for every interface (got "999.1.1.1")',
+    ],
+    [
+      ["--host", "1.2.3"],
+      '--host must be an IP address of this machine or a host name, such as 127.0.0.1, ::1 or 0.0.0.0 for every interface (got "1.2.3")',
+    ],
+    [
+      ["--host", "my host"],
+      '--host must be an IP address of this machine or a host name, such as 127.0.0.1, ::1 or 0.0.0.0 for every interface (got "my host")',
+    ],
+    [
+      ["--host", "http://127.0.0.1"],
+      '--host must be an IP address of this machine or a host name, such as 127.0.0.1, ::1 or 0.0.0.0 for every interface (got "http://127.0.0.1")',
+    ],
+    // parseArgs alone calls `--port -1` ambiguous: a negative value gets the range check instead.
+    [["--port", "-1"], '--port must be a whole number from 0 to 65535 (got "-1")'],
+    [["--port=-1"], '--port must be a whole number from 0 to 65535 (got "-1")'],
+    [["--timeout", "-5", "--port", "0"], '--timeout must be a whole number from 1 to 900 (got "-5")'],
   ])("rejects %j with one line naming it and what is allowed", (argv, message) => {
     expect(() => parseCliOptions(argv, {})).toThrow(new UsageError(message));
+  });
+
+  test.each(["127.0.0.1", "0.0.0.0", "::1", "::", "localhost", "my-box.local"])("accepts --host %s", (host) => {
+    expect(parseCliOptions(["--host", host], {}).host).toBe(host);
   });
 
   test("rejects an unknown flag, listing the allowed ones", () => {

@@ -1,6 +1,8 @@
 // `npm start` as a process: exit codes and messages. Uses esbuild-register as the npm script does.
 
 import { spawn, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { curlCommand, startLines } from "../../emulator/cli";
 import { parseCliOptions } from "../../emulator/cli-options";
@@ -28,6 +30,47 @@ describe("npm start (emulator/cli.ts)", () => {
     });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/^The URL's auth type is AWS_IAM, .* or use --auth NONE\.\n$/);
+  });
+
+  test("exits with code 2 and the range for --port -1 (not parseArgs' 'ambiguous')", () => {
+    const result = runCli(["--port", "-1"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe('--port must be a whole number from 0 to 65535 (got "-1")\n');
+  });
+
+  test("exits with code 2 and one line for a --host that is no address", () => {
+    const result = runCli(["--host", "999.1.1.1", "--auth", "NONE"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^--host must be an IP address of this machine or a host name, .* \(got "999\.1\.1\.1"\)\n$/);
+  });
+
+  test("exits with code 1 and one line, no stack trace, when the address is not this machine's", () => {
+    // 192.0.2.1 is TEST-NET-1, documentation only, never a local address (RFC 5737).
+    const result = runCli(["--bundle", FIXTURES, "--handler", "handlers.paced", "--auth", "NONE", "--host", "192.0.2.1", "--port", "0"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /^Cannot listen on 192\.0\.2\.1: 192\.0\.2\.1 is not an address of this machine \(EADDRNOTAVAIL\); use --host 127\.0\.0\.1.*\n$/,
+    );
+  });
+
+  test("exits with code 1 and says so when --stack holds no cdk.tf.json, naming a stack inside it", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ls-cli-stack-"));
+    try {
+      const empty = runCli(["--stack", dir]);
+      expect(empty.status).toBe(1);
+      expect(empty.stderr).toBe(
+        `No synthesized stack at ${dir} (no cdk.tf.json). Pass --stack cdktf.out/stacks/<name>, or run \`npm run synth\`.\n`,
+      );
+      fs.mkdirSync(path.join(dir, "stacks", "cars"), { recursive: true });
+      fs.writeFileSync(path.join(dir, "stacks", "cars", "cdk.tf.json"), "{}");
+      const outdir = runCli(["--stack", dir]);
+      expect(outdir.status).toBe(1);
+      expect(outdir.stderr).toBe(
+        `No synthesized stack at ${dir} (no cdk.tf.json). Pass --stack ${path.join(dir, "stacks", "cars")}, or run \`npm run synth\`.\n`,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("prints the URL and the curl command, says a --bundle URL is BUFFERED as AWS creates it, then serves until stopped", async () => {

@@ -4,6 +4,7 @@
 import type * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as net from "node:net";
+import { Readable } from "node:stream";
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import type { RunningInvocation } from "../../emulator/environment-pool";
@@ -154,6 +155,65 @@ describe("function URL server (stand-in function)", () => {
       Message: "Request must be smaller than 6291456 bytes for the InvokeFunction operation",
     });
     expect((await send(`${base}/`, { headers: await sign("/") })).status).toBe(200);
+  });
+});
+
+describe("BUFFERED URL over 6 MB (stand-in function)", () => {
+  /** A public BUFFERED server whose function answers with `response`; returns its URL and log. */
+  async function serve(
+    response: Awaited<RunningInvocation["response"]>,
+  ): Promise<{ url: string; logs: string[]; close: () => Promise<void> }> {
+    const logs: string[] = [];
+    const server = createFunctionUrlServer({
+      fn: { ...FN, authType: "NONE", invokeMode: "BUFFERED" },
+      credentials: undefined,
+      log: (line) => logs.push(line),
+      invoke: (_event, requestId): RunningInvocation => ({
+        requestId,
+        response: Promise.resolve(response),
+        completion: Promise.resolve(response.kind === "error" ? { error: response.error } : {}),
+      }),
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    return {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+      logs,
+      close: () => {
+        server.closeAllConnections();
+        return new Promise((resolve) => server.close(() => resolve()));
+      },
+    };
+  }
+
+  test("a streamed response over 6 MB: 502, and the log says why, with its size", async () => {
+    const body = Readable.from([Buffer.alloc(4 * 1024 * 1024, 97), Buffer.alloc(3 * 1024 * 1024, 98)]);
+    const local = await serve({ kind: "streaming", contentType: "text/plain", body });
+    try {
+      const res = await send(local.url);
+      expect(res.status).toBe(502);
+      expect(local.logs).toContainEqual(
+        expect.stringMatching(
+          /^502 for RequestId: [0-9a-f-]+: the response is 7340032 bytes, over the 6291556-byte \(6 MB\) limit of a BUFFERED Function URL; use RESPONSE_STREAM or a smaller response$/,
+        ),
+      );
+    } finally {
+      await local.close();
+    }
+  });
+
+  test("a buffered result over 6 MB (Function.ResponseSizeTooLarge): 502, and the log says why", async () => {
+    const error = { errorType: "Function.ResponseSizeTooLarge", errorMessage: "Exceeded maximum allowed payload size (6291556 bytes)." };
+    const local = await serve({ kind: "error", error });
+    try {
+      expect((await send(local.url)).status).toBe(502);
+      expect(local.logs).toContainEqual(
+        expect.stringMatching(
+          /^502 for RequestId: [0-9a-f-]+: the function's response is over the 6 MB limit of a buffered response \(Function\.ResponseSizeTooLarge\)$/,
+        ),
+      );
+    } finally {
+      await local.close();
+    }
   });
 });
 

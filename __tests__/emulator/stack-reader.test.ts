@@ -50,10 +50,15 @@ describe("readStack", () => {
     expect(fs.readdirSync(fn.bundleDir)).toContain("index.js");
   });
 
-  test("names a folder without a synthesized stack, and the fix", () => {
+  test("names a folder without a synthesized stack, and the fix: the stack inside cdktf's output folder", () => {
     expect(() => readStack(outdir)).toThrow(
       new StackReadError(
-        `No synthesized stack at ${outdir} (no cdk.tf.json). Pass --stack cdktf.out/stacks/<name>, or run \`npm run synth\`.`,
+        `No synthesized stack at ${outdir} (no cdk.tf.json). Pass --stack ${path.join(outdir, "stacks", "reader")}, or run \`npm run synth\`.`,
+      ),
+    );
+    expect(() => readStack(path.join(outdir, "stacks"))).toThrow(
+      new StackReadError(
+        `No synthesized stack at ${path.join(outdir, "stacks")} (no cdk.tf.json). Pass --stack cdktf.out/stacks/<name>, or run \`npm run synth\`.`,
       ),
     );
   });

@@ -1,3 +1,4 @@
+import { CAR } from "../../handler/stream-options";
 import { ClientGoneError, carBuffer, writeCars } from "../../handler/write-cars";
 import { InMemoryResponseStream } from "../helpers/response-stream";
 
@@ -67,5 +68,12 @@ describe("carBuffer", () => {
   test("holds exactly n cars", () => {
     expect(carBuffer(3).toString("utf8")).toBe("🚗🚗🚗");
     expect(carBuffer(0)).toHaveLength(0);
+  });
+
+  test("sizes and fills the buffer from the character itself, so every byte sent was written", () => {
+    // ⭐ is 3 bytes in UTF-8: a fixed 4-byte stride would leave every fourth byte unwritten.
+    expect(carBuffer(5, "⭐").equals(Buffer.from("⭐".repeat(5)))).toBe(true);
+    expect(carBuffer(4, "a").toString()).toBe("aaaa");
+    expect(carBuffer(2).equals(Buffer.from(CAR.repeat(2)))).toBe(true);
   });
 });

@@ -93,8 +93,18 @@ describe("LambdaStreamingStack, default (AWS_IAM) mode", () => {
     expect(synthesized).not.toHaveResource(LambdaPermission);
   });
 
-  test("outputs the URL, ARN, name, log group and auth type", () => {
-    expect(Object.keys(json.output).sort()).toEqual(["auth_type", "function_arn", "function_name", "function_url", "log_group_name"]);
+  test("outputs the URL, ARN, name, log group, auth type, Region and the invoker policy's ARN", () => {
+    expect(Object.keys(json.output).sort()).toEqual([
+      "auth_type",
+      "function_arn",
+      "function_name",
+      "function_url",
+      "invoker_policy_arn",
+      "log_group_name",
+      "region",
+    ]);
+    // The README's curl signs for this Region.
+    expect(json.output.region.value).toBe("us-east-1");
     expect(json.output.function_url.value).toMatch(/^\$\{aws_lambda_function_url\.streaming_url_[0-9A-F]+\.function_url\}$/);
     expect(json.output.auth_type.value).toMatch(/\.authorization_type\}$/);
     expect(json.output.log_group_name.value).toMatch(/^\$\{aws_cloudwatch_log_group\..*\.name\}$/);

@@ -4,10 +4,12 @@
 import { synthJson, type TerraformJson } from "../helpers/synth";
 
 interface Statement {
+  Sid?: string;
   Effect: string;
   Action: string | string[];
   Resource?: string | string[];
   Principal?: unknown;
+  Condition?: unknown;
 }
 
 function statements(json: TerraformJson, type: string, attribute: string): Statement[] {
@@ -29,7 +31,7 @@ describe.each(["AWS_IAM", "NONE"])("least privilege, %s mode", (mode) => {
   });
 
   test('no statement has a wildcard action or Resource "*"', () => {
-    const all = statements(json, "aws_iam_role_policy", "policy");
+    const all = [...statements(json, "aws_iam_role_policy", "policy"), ...statements(json, "aws_iam_policy", "policy")];
     expect(all.length).toBeGreaterThan(0);
     for (const statement of all) {
       expect(asList(statement.Action).filter((action) => action.includes("*"))).toEqual([]);
@@ -44,13 +46,46 @@ describe.each(["AWS_IAM", "NONE"])("least privilege, %s mode", (mode) => {
     }
   });
 
-  test("no managed policies, no extra policies", () => {
+  test("no managed policies on the function's role, and no policy attached by the stack", () => {
     expect(json.resource).not.toHaveProperty("aws_iam_role_policy_attachment");
-    expect(json.resource).not.toHaveProperty("aws_iam_policy");
+    expect(json.resource).not.toHaveProperty("aws_iam_user_policy_attachment");
+    expect(json.resource).not.toHaveProperty("aws_iam_policy_attachment");
     for (const role of Object.values(json.resource.aws_iam_role)) {
       expect(role).not.toHaveProperty("managed_policy_arns");
       expect(role).not.toHaveProperty("inline_policy");
     }
+  });
+});
+
+describe("the invoker policy (AWS_IAM mode)", () => {
+  const json = synthJson();
+  const fn = Object.keys(json.resource.aws_lambda_function)[0];
+
+  test("allows exactly both invoke actions, on this function's ARN only", () => {
+    // Both actions: function URLs created since October 2025 need lambda:InvokeFunction too.
+    // https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
+    expect(statements(json, "aws_iam_policy", "policy")).toEqual([
+      {
+        Sid: "InvokeThisFunctionUrl",
+        Effect: "Allow",
+        Action: "lambda:InvokeFunctionUrl",
+        Resource: `\${aws_lambda_function.${fn}.arn}`,
+        Condition: { StringEquals: { "lambda:FunctionUrlAuthType": "AWS_IAM" } },
+      },
+      { Sid: "InvokeThisFunction", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: `\${aws_lambda_function.${fn}.arn}` },
+    ]);
+  });
+
+  test("is named after the function, and its ARN is an output", () => {
+    const [id, policy] = Object.entries(json.resource.aws_iam_policy)[0];
+    expect(policy).toMatchObject({ name: "lambda-streaming-invoke-url" });
+    expect(json.output.invoker_policy_arn.value).toBe(`\${aws_iam_policy.${id}.arn}`);
+  });
+
+  test("public mode has none: anyone may call a public URL already", () => {
+    const json = synthJson({ FUNCTION_URL_AUTH: "NONE" });
+    expect(json.resource).not.toHaveProperty("aws_iam_policy");
+    expect(json.output).not.toHaveProperty("invoker_policy_arn");
   });
 });
 

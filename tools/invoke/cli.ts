@@ -7,7 +7,7 @@ import type { AwsCredentialIdentity } from "@smithy/types";
 import { UsageError } from "../../emulator/errors";
 import { DEFAULTS } from "../../lib/config";
 import { deployedUrl, localUrl, regionOfUrl, TargetError } from "./function-url-target";
-import { INVOKE_USAGE, parseInvokeOptions } from "./invoke-options";
+import { INVOKE_USAGE, parseInvokeOptions, requestUrl } from "./invoke-options";
 import { type StreamSummary, signGet, streamRequest } from "./stream-request";
 
 /** The one-line summary: status, time to first byte, total time, bytes, throughput. */
@@ -23,7 +23,7 @@ export function formatSummary(summary: StreamSummary): string {
 export function explainStatus(status: number, signed: boolean): string | undefined {
   if (status === 403) {
     return signed
-      ? "403 Forbidden: the URL refused the signed request. Check that these credentials may call lambda:InvokeFunctionUrl on the function, for the URL's Region, or deploy in public mode (FUNCTION_URL_AUTH=NONE)."
+      ? "403 Forbidden: the URL refused the signed request. Check that these credentials may call both lambda:InvokeFunctionUrl and lambda:InvokeFunction on the function (attach the stack's invoker_policy_arn output to them), for the URL's Region, or deploy in public mode (FUNCTION_URL_AUTH=NONE)."
       : "403 Forbidden: the URL uses AWS_IAM auth and the request was not signed, because no AWS credentials were found (environment, shared config and profiles, SSO). Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or deploy in public mode (FUNCTION_URL_AUTH=NONE).";
   }
   if (status === 429) {
@@ -51,7 +51,7 @@ async function main(): Promise<number> {
     : options.local
       ? { url: localUrl(process.env) }
       : deployedUrl(path.join(__dirname, "..", ".."), process.env);
-  const url = new URL(options.path, target.url);
+  const url = requestUrl(target.url, options.path);
   const credentials = await findCredentials();
   if (target.authType === "AWS_IAM" && !credentials) {
     throw new TargetError(

@@ -1,10 +1,13 @@
 // Where to send the request: a given URL, the local Function URL, or the deployed stack's
-// `function_url` output, read with `terraform output -json`.
+// `function_url` output. With local state the output is read from the state file itself, so it
+// needs neither `terraform init` nor a synthesized stack; with S3 state, `terraform output -json`
+// in the stack folder reads it.
 
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readConfig } from "../../lib/config";
+import { localStatePath, s3StateKey } from "../../lib/state-location";
 
 export class TargetError extends Error {
   constructor(message: string) {
@@ -23,13 +26,44 @@ export function localUrl(env: NodeJS.ProcessEnv): string {
   return `http://127.0.0.1:${env.PORT || 3000}/`;
 }
 
-/** The deployed stack's function_url and auth_type, from `terraform output -json` in its stack folder. */
-export function deployedUrl(projectRoot: string, env: NodeJS.ProcessEnv): { url: string; authType?: string } {
-  const { stackName } = readConfig(env);
-  const stackDir = path.join(projectRoot, "cdktf.out", "stacks", stackName);
+type Outputs = Record<string, { value?: unknown } | undefined>;
+
+/** The stack's folder under the project: where cdktf writes it and terraform runs. */
+function stackFolder(projectRoot: string, stackName: string): string {
+  return path.join(projectRoot, "cdktf.out", "stacks", stackName);
+}
+
+/** The local state file: the backend's path, resolved against the stack folder as terraform does. */
+export function localStateFile(projectRoot: string, stackName: string): string {
+  return path.resolve(stackFolder(projectRoot, stackName), localStatePath(stackName));
+}
+
+/**
+ * The outputs in a Terraform state file (format version 4 keeps them under `outputs.<name>.value`).
+ * @see https://developer.hashicorp.com/terraform/language/state
+ */
+export function readStateOutputs(stateFile: string): Outputs {
+  let text: string;
+  try {
+    text = fs.readFileSync(stateFile, "utf8");
+  } catch {
+    return {};
+  }
+  try {
+    const state = JSON.parse(text) as { outputs?: Outputs };
+    return state.outputs ?? {};
+  } catch {
+    throw new TargetError(`No URL found: ${stateFile} is not a Terraform state file (not JSON). Pass --url URL, or use --local.`);
+  }
+}
+
+/** `terraform output -json` in the stack folder, for remote (S3) state. */
+function terraformOutputs(projectRoot: string, stackName: string, env: NodeJS.ProcessEnv): Outputs {
+  const stackDir = stackFolder(projectRoot, stackName);
+  const relative = path.relative(projectRoot, stackDir);
   if (!fs.existsSync(path.join(stackDir, "cdk.tf.json"))) {
     throw new TargetError(
-      `No URL found: ${path.relative(projectRoot, stackDir)} is not synthesized. Deploy with \`npm run deploy\`, pass --url URL, or use --local.`,
+      `No URL found: ${relative} is not synthesized, and its state is in S3. Run \`npm run synth\` (or deploy with \`npm run deploy\`), pass --url URL, or use --local.`,
     );
   }
   const result = spawnSync("terraform", [`-chdir=${stackDir}`, "output", "-json"], {
@@ -41,16 +75,32 @@ export function deployedUrl(projectRoot: string, env: NodeJS.ProcessEnv): { url:
       `No URL found: terraform could not run (${result.error.message}). Install terraform, pass --url URL, or use --local.`,
     );
   }
-  let outputs: Record<string, { value?: unknown }> = {};
-  try {
-    outputs = JSON.parse(result.stdout || "{}");
-  } catch {
-    outputs = {};
-  }
-  const url = outputs.function_url?.value;
-  if (result.status !== 0 || typeof url !== "string") {
+  if (result.status !== 0 && /terraform init/.test(result.stderr ?? "")) {
     throw new TargetError(
-      `No URL found: the stack ${stackName} has no function_url output (is it deployed? \`npm run deploy\`). Pass --url URL, or use --local.`,
+      `No URL found: the S3 backend of ${relative} is not initialized. Run \`terraform -chdir=${relative} init\` once, pass --url URL, or use --local.`,
+    );
+  }
+  try {
+    return result.status === 0 ? JSON.parse(result.stdout || "{}") : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The deployed stack's function_url and auth_type: from the local state file at the project
+ * root, or from `terraform output -json` when the stack keeps its state in S3.
+ */
+export function deployedUrl(projectRoot: string, env: NodeJS.ProcessEnv): { url: string; authType?: string } {
+  const { stackName, stateBucket } = readConfig(env);
+  const outputs = stateBucket ? terraformOutputs(projectRoot, stackName, env) : readStateOutputs(localStateFile(projectRoot, stackName));
+  const url = outputs.function_url?.value;
+  if (typeof url !== "string") {
+    const where = stateBucket
+      ? `s3://${stateBucket}/${s3StateKey(stackName)}`
+      : path.relative(projectRoot, localStateFile(projectRoot, stackName));
+    throw new TargetError(
+      `No URL found: the stack ${stackName} has no function_url output in ${where} (is it deployed? \`npm run deploy\`). Pass --url URL, or use --local.`,
     );
   }
   const authType = outputs.auth_type?.value;

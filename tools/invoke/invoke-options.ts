@@ -6,15 +6,16 @@ import { UsageError } from "../../emulator/errors";
 export interface InvokeOptions {
   readonly url?: string;
   readonly local: boolean;
-  /** Path and query appended to the URL, e.g. `/?count=20&chunk=1`. */
-  readonly path: string;
+  /** Path and query that replace the URL's own, e.g. `/?count=20&chunk=1`; unset keeps the URL's. */
+  readonly path?: string;
   readonly quiet: boolean;
 }
 
 export const INVOKE_USAGE = `Usage: npm run invoke -- [--url URL | --local] [--path /?count=…] [--quiet]
 Streams the URL's body to stdout and prints status, time to first byte, total time, bytes and
 throughput to stderr. Without --url it calls the deployed stack's function_url; --local calls
-the local Function URL (npm start).`;
+the local Function URL (npm start). A query in --url is sent as given; --path replaces the
+URL's path and query.`;
 
 export function parseInvokeOptions(argv: readonly string[]): InvokeOptions & { help: boolean } {
   let values: Record<string, string | boolean | undefined>;
@@ -49,15 +50,23 @@ export function parseInvokeOptions(argv: readonly string[]): InvokeOptions & { h
       throw new UsageError(`--url must be an http:// or https:// URL (got ${JSON.stringify(url)})`);
     }
   }
-  const path = (values.path as string | undefined) ?? "/";
-  if (!path.startsWith("/")) {
+  const path = values.path as string | undefined;
+  if (path !== undefined && !path.startsWith("/")) {
     throw new UsageError(`--path must start with / such as /?count=20&chunk=1 (got ${JSON.stringify(path)})`);
   }
   return {
     ...(url !== undefined ? { url } : {}),
     local: values.local === true,
-    path,
+    ...(path !== undefined ? { path } : {}),
     quiet: values.quiet === true,
     help: values.help === true,
   };
+}
+
+/**
+ * The URL to request: the target as given, query included, unless `--path` names another path
+ * and query, which then replaces both (an absolute path resolves against the origin).
+ */
+export function requestUrl(target: string, path: string | undefined): URL {
+  return path === undefined ? new URL(target) : new URL(path, target);
 }

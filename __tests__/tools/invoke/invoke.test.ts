@@ -7,8 +7,8 @@ import { PassThrough } from "node:stream";
 import { UsageError } from "../../../emulator/errors";
 import { verifySigV4 } from "../../../emulator/sigv4-verifier";
 import { explainStatus, formatSummary } from "../../../tools/invoke/cli";
-import { deployedUrl, localUrl, regionOfUrl } from "../../../tools/invoke/function-url-target";
-import { parseInvokeOptions } from "../../../tools/invoke/invoke-options";
+import { deployedUrl, localStateFile, localUrl, readStateOutputs, regionOfUrl } from "../../../tools/invoke/function-url-target";
+import { parseInvokeOptions, requestUrl } from "../../../tools/invoke/invoke-options";
 import { signGet, streamRequest } from "../../../tools/invoke/stream-request";
 
 const CREDENTIALS = { accessKeyId: "AKIDINVOKE", secretAccessKey: "invoke-secret" };
@@ -21,10 +21,22 @@ describe("parseInvokeOptions", () => {
       quiet: true,
       help: false,
     });
-    expect(parseInvokeOptions(["--url", "https://x.lambda-url.eu-west-1.on.aws/"])).toMatchObject({
+    expect(parseInvokeOptions(["--url", "https://x.lambda-url.eu-west-1.on.aws/"])).toEqual({
       url: "https://x.lambda-url.eu-west-1.on.aws/",
-      path: "/",
+      local: false,
+      quiet: false,
+      help: false,
     });
+  });
+
+  test("keeps the query of --url; --path replaces path and query", () => {
+    expect(requestUrl("http://127.0.0.1:3000/?delay=50&count=20&chunk=1", undefined).href).toBe(
+      "http://127.0.0.1:3000/?delay=50&count=20&chunk=1",
+    );
+    expect(requestUrl("http://127.0.0.1:3000/", undefined).href).toBe("http://127.0.0.1:3000/");
+    expect(requestUrl("https://x.lambda-url.eu-west-1.on.aws/?count=1", "/?count=3").href).toBe(
+      "https://x.lambda-url.eu-west-1.on.aws/?count=3",
+    );
   });
 
   test.each([
@@ -52,7 +64,7 @@ describe("targets and summaries", () => {
 
   test("explains 403 (signed or not) and 429 with what to do", () => {
     expect(explainStatus(403, false)).toMatch(/not signed, because no AWS credentials were found/);
-    expect(explainStatus(403, true)).toMatch(/lambda:InvokeFunctionUrl/);
+    expect(explainStatus(403, true)).toMatch(/both lambda:InvokeFunctionUrl and lambda:InvokeFunction .*invoker_policy_arn/);
     expect(explainStatus(429, true)).toMatch(/reserved concurrency/);
     expect(explainStatus(200, true)).toBeUndefined();
   });
@@ -98,24 +110,57 @@ describe("deployedUrl", () => {
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  /** A stand-in `terraform` that prints `outputs` for `output -json`. */
-  function fakeTerraform(outputs: unknown): NodeJS.ProcessEnv {
+  const S3 = { TF_STATE_BUCKET: "my-tf-state" };
+
+  /** A stand-in `terraform` that runs `script` (sh) for `output -json`, and a synthesized stack folder. */
+  function fakeTerraform(script: string): NodeJS.ProcessEnv {
     const bin = path.join(root, "bin");
     fs.mkdirSync(bin);
-    fs.writeFileSync(path.join(bin, "terraform"), `#!/bin/sh\necho '${JSON.stringify(outputs)}'\n`, { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, "terraform"), `#!/bin/sh\n${script}\n`, { mode: 0o755 });
     fs.mkdirSync(path.join(root, "cdktf.out", "stacks", "lambda-streaming"), { recursive: true });
     fs.writeFileSync(path.join(root, "cdktf.out", "stacks", "lambda-streaming", "cdk.tf.json"), "{}");
-    return { PATH: `${bin}:${process.env.PATH}` };
+    return { PATH: `${bin}:${process.env.PATH}`, ...S3 };
   }
 
-  test("reads function_url and auth_type from terraform output", () => {
-    const env = fakeTerraform({ function_url: { value: "https://abc.lambda-url.eu-west-1.on.aws/" }, auth_type: { value: "AWS_IAM" } });
+  test("local state: reads the outputs from the state file at the project root, with no cdktf.out and no terraform", () => {
+    const outputs = {
+      function_url: { value: "https://abc.lambda-url.eu-west-1.on.aws/", type: "string" },
+      auth_type: { value: "AWS_IAM" },
+    };
+    fs.writeFileSync(path.join(root, "terraform.lambda-streaming.tfstate"), JSON.stringify({ version: 4, outputs }));
+    expect(deployedUrl(root, { PATH: "/nonexistent" })).toEqual({ url: "https://abc.lambda-url.eu-west-1.on.aws/", authType: "AWS_IAM" });
+    expect(localStateFile(root, "cars")).toBe(path.join(root, "terraform.cars.tfstate"));
+  });
+
+  test("local state: says when the stack is not deployed, or was destroyed", () => {
+    expect(() => deployedUrl(root, {})).toThrow(
+      /^No URL found: the stack lambda-streaming has no function_url output in terraform.lambda-streaming.tfstate \(is it deployed/,
+    );
+    fs.writeFileSync(path.join(root, "terraform.lambda-streaming.tfstate"), JSON.stringify({ version: 4, outputs: {} }));
+    expect(() => deployedUrl(root, {})).toThrow(/has no function_url output/);
+    expect(readStateOutputs(path.join(root, "missing.tfstate"))).toEqual({});
+  });
+
+  test("S3 state: reads function_url and auth_type from terraform output", () => {
+    const outputs = { function_url: { value: "https://abc.lambda-url.eu-west-1.on.aws/" }, auth_type: { value: "AWS_IAM" } };
+    const env = fakeTerraform(`echo '${JSON.stringify(outputs)}'`);
     expect(deployedUrl(root, env)).toEqual({ url: "https://abc.lambda-url.eu-west-1.on.aws/", authType: "AWS_IAM" });
   });
 
-  test("says when there is no URL: not synthesized, or not deployed", () => {
-    expect(() => deployedUrl(root, {})).toThrow(/^No URL found: cdktf.out\/stacks\/lambda-streaming is not synthesized/);
-    const env = fakeTerraform({});
-    expect(() => deployedUrl(root, env)).toThrow(/^No URL found: the stack lambda-streaming has no function_url output/);
+  test("S3 state: says when the stack is not synthesized, its backend not initialized, or it has no URL", () => {
+    expect(() => deployedUrl(root, S3)).toThrow(
+      /^No URL found: cdktf.out\/stacks\/lambda-streaming is not synthesized, and its state is in S3/,
+    );
+    const uninitialized = fakeTerraform('echo "Error: Backend initialization required, please run \\"terraform init\\"" >&2; exit 1');
+    expect(() => deployedUrl(root, uninitialized)).toThrow(
+      "No URL found: the S3 backend of cdktf.out/stacks/lambda-streaming is not initialized. Run `terraform -chdir=cdktf.out/stacks/lambda-streaming init` once, pass --url URL, or use --local.",
+    );
+  });
+
+  test("S3 state: no function_url output names the bucket", () => {
+    const env = fakeTerraform("echo '{}'");
+    expect(() => deployedUrl(root, env)).toThrow(
+      /^No URL found: the stack lambda-streaming has no function_url output in s3:\/\/my-tf-state\/lambda-streaming\/terraform.tfstate/,
+    );
   });
 });

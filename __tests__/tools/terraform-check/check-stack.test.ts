@@ -21,6 +21,8 @@ import { describeWhenAvailable, missingReason } from "../../helpers/requirements
 
 const missing = terraformVersion() === undefined ? "terraform is not on PATH" : missingReason(() => findPluginMirror());
 const TERRAFORM_TIMEOUT = 120_000;
+/** 64 characters, Lambda's maximum function name. */
+const LONGEST_FUNCTION_NAME = `streaming-${"f".repeat(54)}`;
 
 describeWhenAvailable("offline terraform check of the synthesized stack", missing, () => {
   let scratch: string;
@@ -31,13 +33,17 @@ describeWhenAvailable("offline terraform check of the synthesized stack", missin
   beforeAll(async () => {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ls-tf-check-"));
     mirror = findPluginMirror();
-    // One init, shared: the provider link and lock file are the same for both modes.
+    // One init, shared: the provider link and lock file are the same for every copy.
     for (const mode of ["AWS_IAM", "NONE"] as const) {
       const { stackDir } = synthesizeMode(mode, path.join(scratch, "synth"), {});
       workdirs[mode] = prepareWorkdir(stackDir, path.join(scratch, "work", mode), mirror).dir;
     }
+    // The longest function name Lambda accepts: every name derived from it must fit AWS's limits.
+    const long = synthesizeMode("AWS_IAM", path.join(scratch, "synth-long"), { FUNCTION_NAME: LONGEST_FUNCTION_NAME });
+    workdirs.LONG = prepareWorkdir(long.stackDir, path.join(scratch, "work", "LONG"), mirror).dir;
     await initWorkdir(workdirs.AWS_IAM, mirror);
     reuseInit(workdirs.AWS_IAM, workdirs.NONE);
+    reuseInit(workdirs.AWS_IAM, workdirs.LONG);
     await Promise.all(
       Object.entries(workdirs).map(async ([mode, dir]) => {
         await validateWorkdir(dir);
@@ -48,10 +54,11 @@ describeWhenAvailable("offline terraform check of the synthesized stack", missin
 
   afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
 
-  test("AWS_IAM mode validates and plans exactly the five resources of the stack", () => {
-    expect(plans.AWS_IAM.summary).toBe("Plan: 5 to add, 0 to change, 0 to destroy.");
+  test("AWS_IAM mode validates and plans exactly the six resources of the stack", () => {
+    expect(plans.AWS_IAM.summary).toBe("Plan: 6 to add, 0 to change, 0 to destroy.");
     expect(plans.AWS_IAM.creates).toEqual({
       aws_cloudwatch_log_group: 1,
+      aws_iam_policy: 1,
       aws_iam_role: 1,
       aws_iam_role_policy: 1,
       aws_lambda_function: 1,
@@ -59,7 +66,12 @@ describeWhenAvailable("offline terraform check of the synthesized stack", missin
     });
   });
 
-  test("public mode adds the two permissions", () => {
+  test("a 64-character function name validates and plans: the derived names fit AWS's limits", () => {
+    expect(LONGEST_FUNCTION_NAME).toHaveLength(64);
+    expect(plans.LONG.summary).toBe("Plan: 6 to add, 0 to change, 0 to destroy.");
+  });
+
+  test("public mode adds the two permissions, and has no invoker policy", () => {
     expect(plans.NONE.summary).toBe("Plan: 7 to add, 0 to change, 0 to destroy.");
     expect(plans.NONE.creates).toEqual({
       aws_cloudwatch_log_group: 1,

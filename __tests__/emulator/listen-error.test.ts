@@ -1,0 +1,33 @@
+import { listenErrorMessage } from "../../emulator/listen-error";
+
+/** An error shaped as Node's `server.listen` emits it. */
+function listenError(code: string, fields: Record<string, unknown>): Error {
+  return Object.assign(new Error(`listen ${code}`), { code, ...fields });
+}
+
+describe("listenErrorMessage", () => {
+  test.each([
+    [
+      listenError("EADDRNOTAVAIL", { address: "10.255.255.1", port: 3000 }),
+      "Cannot listen on 10.255.255.1:3000: 10.255.255.1 is not an address of this machine (EADDRNOTAVAIL); use --host 127.0.0.1, --host 0.0.0.0 (every interface) or one of this machine's addresses.",
+    ],
+    [
+      listenError("EADDRINUSE", { address: "127.0.0.1", port: 3000 }),
+      "Cannot listen on 127.0.0.1:3000: the port is in use (EADDRINUSE); pick another with --port or PORT (0 picks a free one).",
+    ],
+    [
+      listenError("EACCES", { address: "127.0.0.1", port: 80 }),
+      "Cannot listen on 127.0.0.1:80: not permitted (EACCES); ports below 1024 need privileges, use --port 3000 or another above 1023.",
+    ],
+    [
+      listenError("ENOTFOUND", { hostname: "no-such-host.invalid" }),
+      'Cannot listen on --host "no-such-host.invalid": the name does not resolve (ENOTFOUND); use an IP address such as 127.0.0.1, or a name this machine resolves.',
+    ],
+  ])("explains %s in one line naming the value and the fix", (error, message) => {
+    expect(listenErrorMessage(error)).toBe(message);
+  });
+
+  test("leaves other errors alone", () => {
+    expect(listenErrorMessage(new Error("boom"))).toBeUndefined();
+  });
+});

@@ -1,0 +1,36 @@
+// `npm run synth` (and deploy, destroy) check the configuration before cdktf runs, so a bad value
+// is one line, once, and not cdktf's error report around it twice.
+
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+
+const ROOT = path.join(__dirname, "..", "..");
+
+describe("npm run synth with a bad configuration value", () => {
+  test("prints one line per bad variable, once, and exits 1 before cdktf starts", () => {
+    const result = spawnSync("npm", ["run", "synth"], {
+      cwd: ROOT,
+      env: { ...process.env, MEMORY_MB: "1" },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(result.stderr).toBe('MEMORY_MB must be a whole number of MB from 128 to 10240 (got "1")\n');
+    expect(result.status).toBe(1);
+  });
+
+  test("the check is silent for a good configuration", () => {
+    const result = spawnSync(process.execPath, ["-r", "esbuild-register", "tools/check-config.ts"], {
+      cwd: ROOT,
+      env: { ...process.env, MEMORY_MB: "512" },
+      encoding: "utf8",
+    });
+    expect(result).toMatchObject({ status: 0, stdout: "", stderr: "" });
+  });
+
+  test("synth, deploy and destroy all run the check first", () => {
+    const { scripts } = require(path.join(ROOT, "package.json")) as { scripts: Record<string, string> };
+    for (const name of ["synth", "deploy", "destroy"]) {
+      expect(scripts[name]).toMatch(/^node -r esbuild-register tools\/check-config\.ts && CHECKPOINT_DISABLE=1 cdktf /);
+    }
+  });
+});

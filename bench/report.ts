@@ -1,0 +1,80 @@
+// What `npm run bench` reports and where: the rows in the order they read, the table, and the
+// files it writes. Pure, so the order and the paths are testable without running a benchmark.
+
+import * as path from "node:path";
+
+export interface Row {
+  readonly name: string;
+  readonly unit: string;
+  readonly local: number;
+  readonly baseline: number;
+  readonly baselineName: string;
+  readonly target: string;
+  readonly met: boolean | undefined;
+}
+
+/** Where a run writes its results and its picture. */
+export interface BenchOutputs {
+  readonly results: string;
+  readonly svg: string;
+}
+
+/** The ignored folder a run writes to unless `--update` asks for the committed files. */
+export const SCRATCH_DIR = path.join("bench", "out");
+
+/**
+ * By default a run writes to `bench/out/` (ignored by git), so benchmarking leaves the working
+ * tree clean; `--update` replaces the committed figures (`bench/results.json`) and picture
+ * (`docs/streaming.svg`) on purpose.
+ */
+export function benchOutputs(root: string, update: boolean): BenchOutputs {
+  return update
+    ? { results: path.join(root, "bench", "results.json"), svg: path.join(root, "docs", "streaming.svg") }
+    : { results: path.join(root, SCRATCH_DIR, "results.json"), svg: path.join(root, SCRATCH_DIR, "streaming.svg") };
+}
+
+/** A memory figure: local and bare-server growth, in MiB. */
+export type MemoryPair = readonly [local: number, bare: number];
+
+/**
+ * The two memory rows, the warm one first: the fresh-process row says "same" and refers to it,
+ * whichever was measured first.
+ */
+export function memoryRows(readerMib: number, warm: MemoryPair, fresh: MemoryPair, limitMib: number): Row[] {
+  return [
+    {
+      name: `memory growth, slow reader of ${readerMib} MiB (warm)`,
+      unit: "MiB",
+      local: warm[0],
+      baseline: warm[1],
+      baselineName: "bare",
+      target: `< ${limitMib} MiB`,
+      met: warm[0] < limitMib,
+    },
+    {
+      name: "memory growth, same, fresh processes (heap sizing)",
+      unit: "MiB",
+      local: fresh[0],
+      baseline: fresh[1],
+      baselineName: "bare",
+      target: "—",
+      met: undefined,
+    },
+  ];
+}
+
+/** The table's lines: a header, a rule, and one line per row, columns padded to fit. */
+export function formatTable(rows: readonly Row[]): string[] {
+  const header = ["measure", "local Function URL", "baseline", "ratio", "target", "met"];
+  const lines = rows.map((r) => [
+    r.name,
+    `${r.local.toFixed(r.unit === "bytes" ? 0 : 1)} ${r.unit}`,
+    Number.isNaN(r.baseline) ? "—" : `${r.baseline.toFixed(1)} ${r.unit} (${r.baselineName})`,
+    Number.isNaN(r.baseline) ? "—" : `${(r.local / r.baseline).toFixed(2)}×`,
+    r.target,
+    r.met === undefined ? "—" : r.met ? "yes" : "NO",
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
+  return [fmt(header), widths.map((w) => "-".repeat(w)).join("  "), ...lines.map(fmt)];
+}
