@@ -5,7 +5,9 @@ import * as path from "node:path";
 import { ConfigError, DEFAULTS, readConfig } from "../lib/config";
 import { type CliOptions, parseCliOptions, USAGE } from "./cli-options";
 import { RuntimeMissingError, StackReadError, UsageError } from "./errors";
+import { locateRuntime } from "./execution-environment";
 import { startLocalFunctionUrl } from "./local-function-url";
+import { describeTransport } from "./runtime-client/transport-choice";
 import type { VerifierCredentials } from "./sigv4-verifier";
 import { type FunctionConfig, readStack } from "./stack-reader";
 
@@ -85,15 +87,17 @@ async function main(): Promise<void> {
         "Export a pair (any pair works locally, e.g. AWS_ACCESS_KEY_ID=AKIDLOCAL AWS_SECRET_ACCESS_KEY=local-secret) or use --auth NONE.",
     );
   }
+  const runtime = locateRuntime();
   const local = await startLocalFunctionUrl({
     fn,
+    runtime,
     host: options.host,
     port: options.port,
     maxEnvironments: options.maxEnvironments,
     credentials,
   });
   console.log(
-    `Local Function URL for ${fn.functionName} (${fn.invokeMode}, ${fn.authType}, ${fn.handler} on Node.js 22) at ${local.url}  ·  try: ${curlCommand(fn, local.url, credentials)}`,
+    `Local Function URL for ${fn.functionName} (${fn.invokeMode}, ${fn.authType}, ${fn.handler} on Node.js 22, aws-lambda-ric over its ${describeTransport(runtime.transport)}) at ${local.url}  ·  try: ${curlCommand(fn, local.url, credentials)}`,
   );
   const stop = (): void => {
     void local.close().then(() => process.exit(0));

@@ -10,6 +10,8 @@ import { LOCAL_ACCOUNT_ID } from "./constants";
 import { type FunctionError, RuntimeMissingError } from "./errors";
 import type { LogSink } from "./lambda-log";
 import { type Invocation, type InvocationCompletion, RuntimeApi } from "./runtime-api";
+import { bundleRuntimeClient } from "./runtime-client/bundle";
+import { chosenTransport, type RuntimeTransport } from "./runtime-client/transport-choice";
 import type { FunctionConfig } from "./stack-reader";
 
 /** How to start a runtime process. */
@@ -18,6 +20,10 @@ export interface RuntimeCommand {
   readonly node: string;
   /** The script that starts the runtime interface client. */
   readonly bootstrap: string;
+  /** Which transport carries the client's Runtime API calls. */
+  readonly transport: RuntimeTransport;
+  /** The bootstrap's arguments: the transport, and for `node` the transport bundle's path. */
+  readonly bootstrapArgs: readonly string[];
 }
 
 /**
@@ -42,22 +48,27 @@ const EXIT_GRACE_MS = 200;
 export const INIT_TIMEOUT_MS = 10_000;
 
 /**
- * Finds the Node.js 22 binary (npm package `node`) and the runtime interface client (npm package
- * `aws-lambda-ric`, whose native part is built at install time).
+ * Finds the Node.js 22 binary (npm package `node`) and the runtime interface client's JavaScript
+ * (npm package `aws-lambda-ric`), and prepares the transport LAMBDA_RUNTIME_TRANSPORT chooses: by
+ * default this project's (emulator/runtime-client/, bundled now); `native` needs the client's
+ * compiled part, which is built only where its build tools are.
  * @throws RuntimeMissingError naming what is missing and how to install it.
  */
-export function locateRuntime(): RuntimeCommand {
-  const install =
-    "Both are optional dependencies of this project: run `npm install` again after installing the tools aws-lambda-ric builds with " +
-    "(Debian/Ubuntu: `apt-get install -y autoconf automake libtool cmake make g++ python3`).";
+export function locateRuntime(env: NodeJS.ProcessEnv = process.env): RuntimeCommand {
+  const transport = chosenTransport(env);
+  const install = "Both are optional dependencies of this project: run `npm install` (no compiler needed).";
   let ric: string;
   try {
     ric = path.dirname(require.resolve("aws-lambda-ric/package.json"));
   } catch {
     throw new RuntimeMissingError(`The Lambda runtime interface client (npm package aws-lambda-ric) is not installed. ${install}`);
   }
-  if (!fs.existsSync(path.join(ric, "dist", "rapid-client.node"))) {
-    throw new RuntimeMissingError(`aws-lambda-ric is installed but its native client (dist/rapid-client.node) did not build. ${install}`);
+  if (transport === "native" && !fs.existsSync(path.join(ric, "dist", "rapid-client.node"))) {
+    throw new RuntimeMissingError(
+      "LAMBDA_RUNTIME_TRANSPORT=native needs aws-lambda-ric's compiled client (dist/rapid-client.node), which is not built. " +
+        "Build it with `npm rebuild aws-lambda-ric --dangerously-allow-all-scripts` after installing its tools " +
+        "(Debian/Ubuntu: `apt-get install -y autoconf automake libtool cmake make g++ python3`; it does not build on macOS), or unset LAMBDA_RUNTIME_TRANSPORT.",
+    );
   }
   let node: string;
   try {
@@ -65,7 +76,8 @@ export function locateRuntime(): RuntimeCommand {
   } catch {
     throw new RuntimeMissingError(`The Node.js 22 binary (npm package node@22) is not installed. ${install}`);
   }
-  return { node, bootstrap: path.join(__dirname, "runtime-bootstrap.mjs") };
+  const bootstrapArgs = transport === "node" ? ["node", bundleRuntimeClient()] : ["native"];
+  return { node, bootstrap: path.join(__dirname, "runtime-bootstrap.mjs"), transport, bootstrapArgs };
 }
 
 /** The environment variables Lambda sets for a Node.js function, then the function's own. */
@@ -127,7 +139,7 @@ export class ExecutionEnvironment {
     const runtimeApi = new RuntimeApi();
     const address = await runtimeApi.listen();
     const started = performance.now();
-    const child = spawn(runtime.node, [...lambdaNodeFlags(fn.memoryMb), runtime.bootstrap], {
+    const child = spawn(runtime.node, [...lambdaNodeFlags(fn.memoryMb), runtime.bootstrap, ...runtime.bootstrapArgs], {
       cwd: fn.bundleDir,
       env: lambdaEnvironment(fn, address),
       stdio: ["ignore", "pipe", "pipe"],

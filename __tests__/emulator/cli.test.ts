@@ -43,7 +43,7 @@ describe("npm start (emulator/cli.ts)", () => {
         child.once("exit", (code) => reject(new Error(`exited with ${code}`)));
       });
       expect(line).toMatch(
-        /^Local Function URL for handlers \(RESPONSE_STREAM, NONE, handlers\.paced on Node\.js 22\) at http:\/\/127\.0\.0\.1:\d+\/ {2}· {2}try: curl -N http:\/\/127\.0\.0\.1:\d+\/$/,
+        /^Local Function URL for handlers \(RESPONSE_STREAM, NONE, handlers\.paced on Node\.js 22, aws-lambda-ric over its Node\.js transport \(emulator\/runtime-client\)\) at http:\/\/127\.0\.0\.1:\d+\/ {2}· {2}try: curl -N http:\/\/127\.0\.0\.1:\d+\/$/,
       );
     } finally {
       child.kill("SIGTERM");
