@@ -61,7 +61,11 @@ export function locateRuntime(env: NodeJS.ProcessEnv = process.env): RuntimeComm
   try {
     ric = path.dirname(require.resolve("aws-lambda-ric/package.json"));
   } catch {
-    throw new RuntimeMissingError(`The Lambda runtime interface client (npm package aws-lambda-ric) is not installed. ${install}`);
+    throw new RuntimeMissingError(
+      "The Lambda runtime interface client (npm package aws-lambda-ric) is not installed. " +
+        "npm 10 runs its native build, which ignores package.json's allowScripts and drops the package where the build fails: " +
+        "run `npm install --ignore-scripts` once more (it adds the package's JavaScript only), or install with npm 11.",
+    );
   }
   if (transport === "native" && !fs.existsSync(path.join(ric, "dist", "rapid-client.node"))) {
     throw new RuntimeMissingError(
