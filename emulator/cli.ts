@@ -6,9 +6,11 @@ import { ConfigError, DEFAULTS, readConfig } from "../lib/config";
 import { type CliOptions, parseCliOptions, USAGE } from "./cli-options";
 import { MAX_STREAMED_RESPONSE_BYTES } from "./constants";
 import { RuntimeMissingError, StackReadError, UsageError } from "./errors";
+import { locateRuntime } from "./execution-environment";
 import { listenErrorMessage } from "./listen-error";
 import { isLoopback, startLocalFunctionUrl } from "./local-function-url";
 import { LAMBDA_RESPONSE_LIMITS } from "./response-limiter";
+import { describeTransport, type RuntimeTransport } from "./runtime-client/transport-choice";
 import type { VerifierCredentials } from "./sigv4-verifier";
 import { type FunctionConfig, readStack } from "./stack-reader";
 
@@ -76,9 +78,15 @@ export function curlCommand(fn: FunctionConfig, url: string, credentials: Verifi
 }
 
 /** What `npm start` prints once the URL serves: the URL and a curl line, then any caveat. */
-export function startLines(fn: FunctionConfig, options: CliOptions, url: string, credentials: VerifierCredentials | undefined): string[] {
+export function startLines(
+  fn: FunctionConfig,
+  options: CliOptions,
+  url: string,
+  credentials: VerifierCredentials | undefined,
+  transport: RuntimeTransport = "node",
+): string[] {
   const lines = [
-    `Local Function URL for ${fn.functionName} (${fn.invokeMode}, ${fn.authType}, ${fn.handler} on Node.js 22) at ${url}  ·  try: ${curlCommand(fn, url, credentials)}`,
+    `Local Function URL for ${fn.functionName} (${fn.invokeMode}, ${fn.authType}, ${fn.handler} on Node.js 22, aws-lambda-ric over its ${describeTransport(transport)}) at ${url}  ·  try: ${curlCommand(fn, url, credentials)}`,
   ];
   if (options.bundle && !options.invokeMode) {
     lines.push(
@@ -112,15 +120,17 @@ async function main(): Promise<void> {
         "Export a pair (any pair works locally, e.g. AWS_ACCESS_KEY_ID=AKIDLOCAL AWS_SECRET_ACCESS_KEY=local-secret) or use --auth NONE.",
     );
   }
+  const runtime = locateRuntime();
   const local = await startLocalFunctionUrl({
     fn,
+    runtime,
     host: options.host,
     port: options.port,
     maxEnvironments: options.maxEnvironments,
     credentials,
     limits: options.bandwidth === "unlimited" ? { maxBytes: MAX_STREAMED_RESPONSE_BYTES } : LAMBDA_RESPONSE_LIMITS,
   });
-  for (const line of startLines(fn, options, local.url, credentials)) {
+  for (const line of startLines(fn, options, local.url, credentials, runtime.transport)) {
     console.log(line);
   }
   const stop = (): void => {

@@ -12,6 +12,8 @@ import type { LogSink } from "./lambda-log";
 import { forwardLines } from "./line-forwarder";
 import { type ResidentMemory, residentMemory, residentMemoryNow } from "./process-memory";
 import { type Invocation, type InvocationCompletion, RuntimeApi } from "./runtime-api";
+import { bundleRuntimeClient } from "./runtime-client/bundle";
+import { chosenTransport, type RuntimeTransport } from "./runtime-client/transport-choice";
 import type { FunctionConfig } from "./stack-reader";
 
 /** How to start a runtime process. */
@@ -20,6 +22,10 @@ export interface RuntimeCommand {
   readonly node: string;
   /** The script that starts the runtime interface client. */
   readonly bootstrap: string;
+  /** Which transport carries the client's Runtime API calls. */
+  readonly transport: RuntimeTransport;
+  /** The bootstrap's arguments: the transport, and for `node` the transport bundle's path. */
+  readonly bootstrapArgs: readonly string[];
 }
 
 /**
@@ -50,22 +56,31 @@ const MEMORY_POLL_MS = 50;
 const EXIT_DEADLINE_MS = 5_000;
 
 /**
- * Finds the Node.js 22 binary (npm package `node`) and the runtime interface client (npm package
- * `aws-lambda-ric`, whose native part is built at install time).
+ * Finds the Node.js 22 binary (npm package `node`) and the runtime interface client's JavaScript
+ * (npm package `aws-lambda-ric`), and prepares the transport LAMBDA_RUNTIME_TRANSPORT chooses: by
+ * default this project's (emulator/runtime-client/, bundled now); `native` needs the client's
+ * compiled part, which is built only where its build tools are.
  * @throws RuntimeMissingError naming what is missing and how to install it.
  */
-export function locateRuntime(): RuntimeCommand {
-  const install =
-    "Both are optional dependencies of this project: run `npm install` again after installing the tools aws-lambda-ric builds with " +
-    "(Debian/Ubuntu: `apt-get install -y autoconf automake libtool cmake make g++ python3`).";
+export function locateRuntime(env: NodeJS.ProcessEnv = process.env): RuntimeCommand {
+  const transport = chosenTransport(env);
+  const install = "Both are optional dependencies of this project: run `npm install` (no compiler needed).";
   let ric: string;
   try {
     ric = path.dirname(require.resolve("aws-lambda-ric/package.json"));
   } catch {
-    throw new RuntimeMissingError(`The Lambda runtime interface client (npm package aws-lambda-ric) is not installed. ${install}`);
+    throw new RuntimeMissingError(
+      "The Lambda runtime interface client (npm package aws-lambda-ric) is not installed. " +
+        "npm 10 runs its native build, which ignores package.json's allowScripts and drops the package where the build fails: " +
+        "run `npm install --ignore-scripts` once more (it adds the package's JavaScript only), or install with npm 11.",
+    );
   }
-  if (!fs.existsSync(path.join(ric, "dist", "rapid-client.node"))) {
-    throw new RuntimeMissingError(`aws-lambda-ric is installed but its native client (dist/rapid-client.node) did not build. ${install}`);
+  if (transport === "native" && !fs.existsSync(path.join(ric, "dist", "rapid-client.node"))) {
+    throw new RuntimeMissingError(
+      "LAMBDA_RUNTIME_TRANSPORT=native needs aws-lambda-ric's compiled client (dist/rapid-client.node), which is not built. " +
+        "Build it with `npm rebuild aws-lambda-ric --dangerously-allow-all-scripts` after installing its tools " +
+        "(Debian/Ubuntu: `apt-get install -y autoconf automake libtool cmake make g++ python3`; it does not build on macOS), or unset LAMBDA_RUNTIME_TRANSPORT.",
+    );
   }
   let node: string;
   try {
@@ -73,7 +88,8 @@ export function locateRuntime(): RuntimeCommand {
   } catch {
     throw new RuntimeMissingError(`The Node.js 22 binary (npm package node@22) is not installed. ${install}`);
   }
-  return { node, bootstrap: path.join(__dirname, "runtime-bootstrap.mjs") };
+  const bootstrapArgs = transport === "node" ? ["node", bundleRuntimeClient()] : ["native"];
+  return { node, bootstrap: path.join(__dirname, "runtime-bootstrap.mjs"), transport, bootstrapArgs };
 }
 
 /** How an invocation ended for the environment (the client's answer may have ended earlier). */
@@ -143,7 +159,7 @@ export class ExecutionEnvironment {
     const runtimeApi = new RuntimeApi();
     const address = await runtimeApi.listen();
     const started = performance.now();
-    const child = spawn(runtime.node, [...lambdaNodeFlags(fn.memoryMb), runtime.bootstrap], {
+    const child = spawn(runtime.node, [...lambdaNodeFlags(fn.memoryMb), runtime.bootstrap, ...runtime.bootstrapArgs], {
       cwd: fn.bundleDir,
       env: lambdaEnvironment(fn, address),
       stdio: ["ignore", "pipe", "pipe"],

@@ -88,7 +88,7 @@ describe("npm start (emulator/cli.ts)", () => {
       });
       const [first, second, third] = line.split("\n");
       expect(first).toMatch(
-        /^Local Function URL for handlers \(BUFFERED, NONE, handlers\.paced on Node\.js 22\) at http:\/\/127\.0\.0\.1:\d+\/ {2}· {2}try: curl -N http:\/\/127\.0\.0\.1:\d+\/$/,
+        /^Local Function URL for handlers \(BUFFERED, NONE, handlers\.paced on Node\.js 22, aws-lambda-ric over its Node\.js transport \(emulator\/runtime-client\)\) at http:\/\/127\.0\.0\.1:\d+\/ {2}· {2}try: curl -N http:\/\/127\.0\.0\.1:\d+\/$/,
       );
       expect(second).toMatch(
         /^Invoke mode BUFFERED: nothing sets it for --bundle, and AWS creates a URL BUFFERED; add --invoke-mode RESPONSE_STREAM/,

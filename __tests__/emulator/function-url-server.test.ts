@@ -223,7 +223,7 @@ describe("where the local Function URL listens", () => {
       fn: { ...FN, authType: "NONE" },
       port: 0,
       log: () => undefined,
-      runtime: { node: process.execPath, bootstrap: __filename },
+      runtime: { node: process.execPath, bootstrap: __filename, transport: "node", bootstrapArgs: [] },
     });
     try {
       expect(local.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
