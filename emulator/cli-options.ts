@@ -21,12 +21,22 @@ export interface CliOptions {
   readonly maxEnvironments?: number;
   /** "capped": Lambda's 2 MB/s after the first 6 MB of a streamed response; "unlimited": no cap. */
   readonly bandwidth: "capped" | "unlimited";
+  /** Rebuild on every save and serve the new version without a restart. */
+  readonly watch: boolean;
+  /** Run the function under Node's inspector on 127.0.0.1:PORT (`--inspect` alone: 9229). */
+  readonly inspect?: number;
+  /** A JSON file of local environment values, in AWS SAM's shape. */
+  readonly envVars?: string;
   readonly help: boolean;
 }
+
+/** Node's own default inspector port. @see https://nodejs.org/api/cli.html#--inspecthostport */
+export const DEFAULT_INSPECT_PORT = 9229;
 
 export const USAGE = `Usage: npm start -- [--port N] [--host HOST] [--stack DIR | --bundle DIR --handler FILE.EXPORT]
                     [--invoke-mode RESPONSE_STREAM|BUFFERED] [--auth AWS_IAM|NONE]
                     [--timeout SECONDS] [--memory MB] [--max-environments N] [--bandwidth capped|unlimited]
+                    [--watch] [--inspect [PORT]] [--env-vars FILE.json]
 Serves the synthesized stack's function as a local Function URL. Flags override the stack.`;
 
 const FLAGS = {
@@ -41,6 +51,9 @@ const FLAGS = {
   memory: { type: "string" },
   "max-environments": { type: "string" },
   bandwidth: { type: "string" },
+  watch: { type: "boolean" },
+  inspect: { type: "string" },
+  "env-vars": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -48,7 +61,12 @@ const FLAGS = {
 export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
   let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: attachNegativeValues(argv), options: FLAGS, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args: defaultInspectPort(attachNegativeValues(argv)),
+      options: FLAGS,
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (error) {
     throw new UsageError(
       `${(error as Error).message.split("\n")[0]}. Allowed flags: ${Object.keys(FLAGS)
@@ -72,7 +90,12 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
   const timeout = text("timeout");
   const memory = text("memory");
   const maxEnvironments = text("max-environments");
+  const inspect = text("inspect");
+  const envVars = text("env-vars");
   const options: CliOptions = {
+    watch: values.watch === true,
+    ...(inspect !== undefined ? { inspect: integer("--inspect", inspect, 1, 65_535) } : {}),
+    ...(envVars !== undefined ? { envVars: existingFile("--env-vars", envVars) } : {}),
     help: values.help === true,
     bandwidth: choice("--bandwidth", text("bandwidth") ?? "capped", ["capped", "unlimited"] as const),
     port: portText === undefined ? 3000 : integer(text("port") !== undefined ? "--port" : "PORT", portText, 0, 65_535),
@@ -88,6 +111,13 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
   };
   checkHost(options.host);
   return options;
+}
+
+/** `--inspect` with no port (last, or before another flag) means Node's default port. */
+function defaultInspectPort(argv: readonly string[]): string[] {
+  return argv.map((arg, i) =>
+    arg === "--inspect" && (argv[i + 1] === undefined || argv[i + 1].startsWith("-")) ? `--inspect=${DEFAULT_INSPECT_PORT}` : arg,
+  );
 }
 
 /**
@@ -141,6 +171,14 @@ function choice<T extends string>(name: string, value: string, allowed: readonly
     throw new UsageError(`${name} must be ${allowed.join(" or ")} (got ${JSON.stringify(value)})`);
   }
   return value as T;
+}
+
+function existingFile(name: string, value: string): string {
+  const file = path.resolve(value);
+  if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    throw new UsageError(`${name} must be an existing file (got ${JSON.stringify(value)}, which is not one)`);
+  }
+  return file;
 }
 
 function existingDir(name: string, value: string): string {

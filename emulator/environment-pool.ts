@@ -28,6 +28,8 @@ export interface PoolOptions {
   readonly waitDeadlineMs?: number;
   /** How long an init may take, in ms. @default INIT_TIMEOUT_MS (Lambda's 10 seconds) */
   readonly initTimeoutMs?: number;
+  /** Runs environments under Node's inspector on this port (one at a time), without timeouts. */
+  readonly inspectPort?: number;
   readonly log: LogSink;
 }
 
@@ -72,7 +74,8 @@ class NotInvoked extends Error {
 }
 
 export class EnvironmentPool {
-  private readonly environments = new Set<ExecutionEnvironment>();
+  /** Each environment with the function version (generation) it runs. */
+  private readonly environments = new Map<ExecutionEnvironment, FunctionConfig>();
   private readonly idle: ExecutionEnvironment[] = [];
   private readonly waiting: Waiter[] = [];
   /** Environments still starting, each with the way to stop it and the promise of its outcome. */
@@ -83,10 +86,31 @@ export class EnvironmentPool {
   private closed = false;
 
   constructor(
-    private readonly fn: FunctionConfig,
+    private fn: FunctionConfig,
     private readonly runtime: RuntimeCommand,
     private readonly options: PoolOptions,
   ) {}
+
+  /** The function new environments start with. */
+  get function(): FunctionConfig {
+    return this.fn;
+  }
+
+  /**
+   * Serves a new version of the function (watch mode): new requests get environments on it;
+   * invocations in flight finish on the old one, whose environments are stopped once idle.
+   */
+  setFunction(fn: FunctionConfig): void {
+    this.fn = fn;
+    for (const env of this.idle.splice(0)) {
+      this.environments.delete(env);
+      void env.stop();
+    }
+    // Requests waiting for a busy old environment may start on the new version now.
+    while (this.waiting.length > 0 && this.roomForMore()) {
+      this.startForWaiter();
+    }
+  }
 
   /** How many environments exist and how many requests are being served. */
   stats(): { environments: number; idle: number; inFlight: number; waiting: number; starting: number } {
@@ -140,7 +164,7 @@ export class EnvironmentPool {
     for (const start of this.starting.keys()) {
       start.abort();
     }
-    await Promise.all([...this.starting.values(), ...[...this.environments].map((env) => env.stop())]);
+    await Promise.all([...this.starting.values(), ...[...this.environments.keys()].map((env) => env.stop())]);
     this.environments.clear();
     this.idle.length = 0;
   }
@@ -150,7 +174,8 @@ export class EnvironmentPool {
     const cold = env.cold;
     const started = performance.now();
     log(startLine(requestId));
-    const invocation = env.invoke(requestId, event, traceId, () => log(timeoutLine(requestId, this.fn.timeoutSeconds)));
+    const fn = this.environments.get(env) ?? this.fn;
+    const invocation = env.invoke(requestId, event, traceId, () => log(timeoutLine(requestId, fn.timeoutSeconds)));
     void invocation.completion.then(() => this.countAsFinishing(invocation.ended));
     void Promise.all([invocation.ended, invocation.completion]).then(([end, completion]) => {
       const maxMemoryUsedMb = env.maxMemoryUsedMb();
@@ -164,7 +189,7 @@ export class EnvironmentPool {
         reportLine({
           requestId,
           durationMs: performance.now() - started,
-          memorySizeMb: this.fn.memoryMb,
+          memorySizeMb: fn.memoryMb,
           maxMemoryUsedMb,
           ...(cold ? { initDurationMs: env.initDurationMs } : {}),
           ...(end.kind === "timeout"
@@ -217,11 +242,16 @@ export class EnvironmentPool {
     }
     // An environment that is about to be free again (its runtime is a moment from asking for the
     // next event) serves this request warm, rather than a cold start beside it.
-    const roomForMore = this.environments.size + this.starting.size < this.options.maxEnvironments;
-    if (roomForMore && this.finishing <= this.waiting.length) {
+    if (this.roomForMore() && this.finishing <= this.waiting.length) {
       return this.startEnvironment();
     }
     return this.wait(signal);
+  }
+
+  /** Whether another environment may start: under the cap and the reserved concurrency. */
+  private roomForMore(): boolean {
+    const running = this.environments.size + this.starting.size;
+    return running < this.options.maxEnvironments && running < (this.fn.reservedConcurrency ?? Number.POSITIVE_INFINITY);
   }
 
   private startEnvironment(): Promise<ExecutionEnvironment> {
@@ -235,17 +265,19 @@ export class EnvironmentPool {
   }
 
   private async tryStart(abort: AbortController): Promise<ExecutionEnvironment> {
+    const fn = this.fn;
     try {
-      const env = await ExecutionEnvironment.start(this.fn, this.runtime, {
+      const env = await ExecutionEnvironment.start(fn, this.runtime, {
         log: this.options.log,
         signal: abort.signal,
         ...(this.options.initTimeoutMs ? { initTimeoutMs: this.options.initTimeoutMs } : {}),
+        ...(this.options.inspectPort !== undefined ? { inspectPort: this.options.inspectPort } : {}),
       });
       if (this.closed) {
         await env.stop();
         throw new Error("the local Function URL is shutting down");
       }
-      this.environments.add(env);
+      this.environments.set(env, fn);
       return env;
     } catch (error) {
       if (error instanceof InitError && !this.closed) {
@@ -309,6 +341,11 @@ export class EnvironmentPool {
   }
 
   private release(env: ExecutionEnvironment): void {
+    if (this.environments.get(env) !== this.fn) {
+      // An older version of the function: retired once idle.
+      this.discard(env);
+      return;
+    }
     if (this.closed) {
       void env.stop();
       return;
@@ -329,9 +366,7 @@ export class EnvironmentPool {
   /** Starts an environment for the first waiting request, if there is room for one. */
   private startForWaiter(): void {
     const waiter = this.waiting[0];
-    const running = this.environments.size + this.starting.size;
-    const roomForMore = running < this.options.maxEnvironments && running < (this.fn.reservedConcurrency ?? Number.POSITIVE_INFINITY);
-    if (!waiter || !roomForMore || this.closed) {
+    if (!waiter || !this.roomForMore() || this.closed) {
       return;
     }
     // Leaves the queue before the start, so a failing init does not answer it twice.

@@ -124,6 +124,11 @@ export interface StartOptions {
   readonly log: LogSink;
   /** @default INIT_TIMEOUT_MS */
   readonly initTimeoutMs?: number;
+  /**
+   * Run the process with Node's inspector on 127.0.0.1:PORT, for a debugger; the init and
+   * invocation timeouts are then not enforced (a breakpoint would trip them).
+   */
+  readonly inspectPort?: number;
   /** Aborting stops a runtime that is still starting (the pool is closing). */
   readonly signal?: AbortSignal;
 }
@@ -145,6 +150,8 @@ export class ExecutionEnvironment {
     private readonly exited: Promise<void>,
     /** Milliseconds from spawning the process to its first `/next`. */
     readonly initDurationMs: number,
+    /** False while a debugger may hold the process at a breakpoint. */
+    private readonly enforceTimeout: boolean,
   ) {
     this.memoryWatch = setInterval(() => void this.checkMemory(), MEMORY_POLL_MS);
     this.memoryWatch.unref();
@@ -159,7 +166,8 @@ export class ExecutionEnvironment {
     const runtimeApi = new RuntimeApi();
     const address = await runtimeApi.listen();
     const started = performance.now();
-    const child = spawn(runtime.node, [...lambdaNodeFlags(fn.memoryMb), runtime.bootstrap, ...runtime.bootstrapArgs], {
+    const inspect = options.inspectPort === undefined ? [] : [`--inspect=127.0.0.1:${options.inspectPort}`];
+    const child = spawn(runtime.node, [...lambdaNodeFlags(fn.memoryMb), ...inspect, runtime.bootstrap, ...runtime.bootstrapArgs], {
       cwd: fn.bundleDir,
       env: lambdaEnvironment(fn, address),
       stdio: ["ignore", "pipe", "pipe"],
@@ -207,7 +215,7 @@ export class ExecutionEnvironment {
       await runtimeApi.close();
       throw new InitError(failure, initDurationMs);
     }
-    return new ExecutionEnvironment(fn, runtimeApi, child, exited, initDurationMs);
+    return new ExecutionEnvironment(fn, runtimeApi, child, exited, initDurationMs, options.inspectPort === undefined);
   }
 
   /**
@@ -232,15 +240,17 @@ export class ExecutionEnvironment {
     const ended = firstOf<InvocationEnd>((settle) => {
       const onNext = (): void => settle({ kind: "next" });
       const onExit = (): void => settle({ kind: "died", error: this.exitError ?? exitError(null, null) });
-      const timer = setTimeout(() => {
-        onTimeout();
-        this.runtimeApi.abort({
-          errorType: "Sandbox.Timeout",
-          errorMessage: `Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds`,
-        });
-        settle({ kind: "timeout" });
-        void this.stop();
-      }, timeoutMs);
+      const timer = !this.enforceTimeout
+        ? undefined
+        : setTimeout(() => {
+            onTimeout();
+            this.runtimeApi.abort({
+              errorType: "Sandbox.Timeout",
+              errorMessage: `Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds`,
+            });
+            settle({ kind: "timeout" });
+            void this.stop();
+          }, timeoutMs);
       this.runtimeApi.once("next", onNext);
       this.child.once("exit", onExit);
       return () => {

@@ -18,6 +18,8 @@ export type Invoke = (event: Buffer, requestId: string, traceId: string, signal:
 
 export interface FunctionUrlServerOptions {
   readonly fn: FunctionConfig;
+  /** The function as it is now, when it can change while serving (watch mode). @default () => fn */
+  readonly currentFunction?: () => FunctionConfig;
   readonly invoke: Invoke;
   /** Required when `fn.authType` is AWS_IAM: the signature is checked against these. */
   readonly credentials?: VerifierCredentials;
@@ -61,7 +63,8 @@ export function createFunctionUrlServer(options: FunctionUrlServerOptions): http
 }
 
 async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse, options: FunctionUrlServerOptions): Promise<void> {
-  const { fn, log } = options;
+  const { log } = options;
+  const fn = options.currentFunction?.() ?? options.fn;
   const requestId = randomUUID();
   logWhenClosed(req, res, requestId, log);
   res.setHeader("x-amzn-RequestId", requestId);
@@ -85,7 +88,7 @@ async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse
     return;
   }
 
-  const caller = await authorize(req, res, headers, body, options, requestId);
+  const caller = await authorize(req, res, headers, body, fn, options, requestId);
   if (caller === false) {
     return;
   }
@@ -117,14 +120,15 @@ async function authorize(
   res: http.ServerResponse,
   headers: Record<string, string>,
   body: Buffer,
+  fn: FunctionConfig,
   options: FunctionUrlServerOptions,
   requestId: string,
 ): Promise<IamCaller | undefined | false> {
-  if (options.fn.authType !== "AWS_IAM" || !options.credentials) {
+  if (fn.authType !== "AWS_IAM" || !options.credentials) {
     return undefined;
   }
   const request = { method: req.method ?? "GET", url: req.url ?? "/", headers, body };
-  const verification = await verifySigV4(request, options.credentials, options.fn.region);
+  const verification = await verifySigV4(request, options.credentials, fn.region);
   if (!verification.ok) {
     options.log(`403 for RequestId: ${requestId}: ${verification.reason}`);
     sendJson(

@@ -21,6 +21,8 @@ export interface LocalFunctionUrlOptions {
   readonly credentials?: VerifierCredentials;
   /** Lambda's limits on a streamed response; `{}` lifts the bandwidth cap. @default LAMBDA_RESPONSE_LIMITS */
   readonly limits?: ResponseLimits;
+  /** Runs the function under Node's inspector on 127.0.0.1:PORT: one environment, no timeouts. */
+  readonly inspectPort?: number;
   /** @default console.log */
   readonly log?: LogSink;
   /** @default locateRuntime() */
@@ -31,6 +33,8 @@ export interface LocalFunctionUrl {
   /** e.g. `http://127.0.0.1:3000/` */
   readonly url: string;
   readonly pool: EnvironmentPool;
+  /** Serves a new version of the function: new requests get it, requests in flight finish on the old one. */
+  reload(fn: FunctionConfig): void;
   /** Stops the server, every connection, and every runtime process. */
   close(): Promise<void>;
 }
@@ -40,12 +44,15 @@ export const DEFAULT_MAX_ENVIRONMENTS = 8;
 export async function startLocalFunctionUrl(options: LocalFunctionUrlOptions): Promise<LocalFunctionUrl> {
   const log = options.log ?? ((line: string) => console.log(line));
   const pool = new EnvironmentPool(options.fn, options.runtime ?? locateRuntime(), {
-    maxEnvironments: options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS,
+    // A debugger attaches to one process: with the inspector on, one environment at a time.
+    maxEnvironments: options.inspectPort === undefined ? (options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS) : 1,
+    ...(options.inspectPort !== undefined ? { inspectPort: options.inspectPort } : {}),
     log,
   });
   const host = options.host ?? "127.0.0.1";
   const server = createFunctionUrlServer({
     fn: options.fn,
+    currentFunction: () => pool.function,
     invoke: (event, requestId, traceId, signal) => pool.invoke(event, requestId, traceId, signal),
     credentials: options.credentials,
     limits: options.limits ?? LAMBDA_RESPONSE_LIMITS,
@@ -61,6 +68,7 @@ export async function startLocalFunctionUrl(options: LocalFunctionUrlOptions): P
   return {
     url: `http://${shownHost}:${port}/`,
     pool,
+    reload: (fn) => pool.setFunction(fn),
     async close() {
       server.closeAllConnections();
       await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), pool.close()]);

@@ -3,10 +3,11 @@ import { parseCliOptions } from "../../emulator/cli-options";
 import { UsageError } from "../../emulator/errors";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
+const ENV_FILE = path.join(__dirname, "..", "fixtures", "env-vars", "env.json");
 
 describe("parseCliOptions", () => {
   test("defaults to 127.0.0.1:3000, or PORT", () => {
-    expect(parseCliOptions([], {})).toEqual({ help: false, port: 3000, host: "127.0.0.1", bandwidth: "capped" });
+    expect(parseCliOptions([], {})).toEqual({ help: false, port: 3000, host: "127.0.0.1", bandwidth: "capped", watch: false });
     expect(parseCliOptions([], { PORT: "8080" }).port).toBe(8080);
   });
 
@@ -34,6 +35,11 @@ describe("parseCliOptions", () => {
           "2",
           "--bandwidth",
           "unlimited",
+          "--watch",
+          "--inspect",
+          "9333",
+          "--env-vars",
+          ENV_FILE,
         ],
         {},
       ),
@@ -49,7 +55,16 @@ describe("parseCliOptions", () => {
       memory: 512,
       maxEnvironments: 2,
       bandwidth: "unlimited",
+      watch: true,
+      inspect: 9333,
+      envVars: ENV_FILE,
     });
+  });
+
+  test("--inspect alone, last or before another flag, means Node's default port 9229", () => {
+    expect(parseCliOptions(["--inspect"], {}).inspect).toBe(9229);
+    expect(parseCliOptions(["--inspect", "--watch"], {})).toMatchObject({ inspect: 9229, watch: true });
+    expect(parseCliOptions(["--inspect=9300"], {}).inspect).toBe(9300);
   });
 
   test.each([
@@ -57,6 +72,8 @@ describe("parseCliOptions", () => {
     [["--port", "abc"], '--port must be a whole number from 0 to 65535 (got "abc")'],
     [["--invoke-mode", "STREAM"], '--invoke-mode must be RESPONSE_STREAM or BUFFERED (got "STREAM")'],
     [["--auth", "PUBLIC"], '--auth must be AWS_IAM or NONE (got "PUBLIC")'],
+    [["--inspect", "0"], '--inspect must be a whole number from 1 to 65535 (got "0")'],
+    [["--env-vars", "missing.json"], '--env-vars must be an existing file (got "missing.json", which is not one)'],
     [["--timeout", "901"], '--timeout must be a whole number from 1 to 900 (got "901")'],
     [["--memory", "64"], '--memory must be a whole number from 128 to 10240 (got "64")'],
     [["--max-environments", "0"], '--max-environments must be a whole number from 1 to 64 (got "0")'],

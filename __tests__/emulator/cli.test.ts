@@ -4,13 +4,27 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { curlCommand, startLines } from "../../emulator/cli";
 import { parseCliOptions } from "../../emulator/cli-options";
 import type { FunctionConfig } from "../../emulator/stack-reader";
+import { curlCommand, startLines } from "../../emulator/start-banner";
+import { bundleHandler } from "../../lib/bundling";
 
 const ROOT = path.join(__dirname, "..", "..");
+const HANDLER_ENTRY = path.join(ROOT, "handler", "index.ts");
 const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
 const CLI = ["-r", "esbuild-register", "emulator/cli.ts"];
+
+/** Resolves with the child's stdout once it has printed `count` lines. */
+function firstLines(child: ReturnType<typeof spawn>, count: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout?.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.split("\n").length > count) resolve(out);
+    });
+    child.once("exit", (code) => reject(new Error(`exited with ${code}: ${out}`)));
+  });
+}
 
 function runCli(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8", timeout: 20_000 });
@@ -23,14 +37,34 @@ describe("npm start (emulator/cli.ts)", () => {
     expect(result.stderr).toBe('--auth must be AWS_IAM or NONE (got "PUBLIC")\n');
   });
 
-  test("exits with code 2 when AWS_IAM auth has no credentials to check against", () => {
-    const result = runCli(["--bundle", FIXTURES, "--handler", "handlers.paced", "--auth", "AWS_IAM"], {
-      AWS_ACCESS_KEY_ID: "",
-      AWS_SECRET_ACCESS_KEY: "",
-    });
-    expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^The URL's auth type is AWS_IAM, .* or use --auth NONE\.\n$/);
-  });
+  test("with no AWS credentials anywhere, serves AWS_IAM with a key pair of its own, and the printed curl line works as printed in another shell", async () => {
+    // GIVEN a shell with no AWS variables and a HOME with no ~/.aws
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "ls-nocreds-"));
+    const bare = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("AWS_")));
+    const shell = { ...bare, HOME: home };
+    const bundle = bundleHandler(HANDLER_ENTRY);
+    const child = spawn(
+      process.execPath,
+      [...CLI, "--bundle", bundle, "--handler", "index.handler", "--invoke-mode", "RESPONSE_STREAM", "--auth", "AWS_IAM", "--port", "0"],
+      { cwd: ROOT, env: shell },
+    );
+    try {
+      // WHEN it starts
+      const out = await firstLines(child, 2);
+      const curl = /try: (curl .*)$/m.exec(out)?.[1];
+      expect(curl).toMatch(
+        /^curl -N --aws-sigv4 "aws:amz:us-east-1:lambda" --user "AKIALOCAL[A-Z2-7]{11}:[\w-]{40}" http:\/\/127\.0\.0\.1:\d+\/$/,
+      );
+      expect(out).toContain("No AWS credentials found, so signatures are checked against a key pair made for this run");
+      // THEN the line, pasted into another shell without AWS variables, gets the whole stream
+      const pasted = spawnSync("sh", ["-c", `${curl} -sS | wc -c`], { env: shell, encoding: "utf8", timeout: 30_000 });
+      expect(pasted.stdout.trim()).toBe("4194300");
+    } finally {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   test("exits with code 2 and the range for --port -1 (not parseArgs' 'ambiguous')", () => {
     const result = runCli(["--port", "-1"]);
@@ -103,15 +137,24 @@ describe("npm start (emulator/cli.ts)", () => {
 
 describe("curlCommand", () => {
   const fn = { authType: "AWS_IAM", region: "eu-west-1" } as FunctionConfig;
+  const real = { accessKeyId: "AKIAREALKEY", secretAccessKey: "real-secret" };
 
-  test("signs for lambda in the function's region", () => {
-    expect(curlCommand(fn, "http://127.0.0.1:3000/", { accessKeyId: "a", secretAccessKey: "b" })).toBe(
+  test("signs for lambda in the function's region, referring to the shell's variables, never printing real keys", () => {
+    const line = curlCommand(fn, "http://127.0.0.1:3000/", { source: "environment", credentials: real });
+    expect(line).toBe(
       'curl -N --aws-sigv4 "aws:amz:eu-west-1:lambda" --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" http://127.0.0.1:3000/',
+    );
+    expect(curlCommand(fn, "http://h/", { source: "aws-profile", credentials: real })).toBe("npm run invoke -- --local");
+  });
+
+  test("puts a local-only pair inline, so the line works in any terminal", () => {
+    expect(curlCommand(fn, "http://h/", { source: "local-pair", credentials: { accessKeyId: "AKIALOCALX", secretAccessKey: "s" } })).toBe(
+      'curl -N --aws-sigv4 "aws:amz:eu-west-1:lambda" --user "AKIALOCALX:s" http://h/',
     );
   });
 
   test("adds the session token header for temporary credentials, and nothing in public mode", () => {
-    expect(curlCommand(fn, "http://h/", { accessKeyId: "a", secretAccessKey: "b", sessionToken: "t" })).toContain(
+    expect(curlCommand(fn, "http://h/", { source: "environment", credentials: { ...real, sessionToken: "t" } })).toContain(
       '-H "x-amz-security-token: $AWS_SESSION_TOKEN" http://h/',
     );
     expect(curlCommand({ ...fn, authType: "NONE" }, "http://h/", undefined)).toBe("curl -N http://h/");

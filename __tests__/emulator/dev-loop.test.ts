@@ -1,0 +1,163 @@
+// The dev loop through the real runtime client: --watch serves each saved version to new requests
+// while streams in flight finish on the old one; --inspect exposes a debugger target; --env-vars
+// reaches the function's process.env.
+
+import * as fs from "node:fs";
+import * as http from "node:http";
+import * as net from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseCliOptions } from "../../emulator/cli-options";
+import { locateRuntime } from "../../emulator/execution-environment";
+import { withOverrides } from "../../emulator/function-source";
+import { type FunctionWatcher, watchFunction } from "../../emulator/function-watcher";
+import { type LocalFunctionUrl, type LocalFunctionUrlOptions, startLocalFunctionUrl } from "../../emulator/local-function-url";
+import type { FunctionConfig } from "../../emulator/stack-reader";
+import { bundleHandler } from "../../lib/bundling";
+import { send } from "../helpers/http-client";
+import { LogCollector } from "../helpers/log-collector";
+import { describeWhenAvailable, missingReason } from "../helpers/requirements";
+
+const FIXTURES = path.join(__dirname, "..", "fixtures");
+
+/** A streaming handler in TypeScript that writes `label` `?n=` times, 100 ms apart. */
+function handlerSource(label: string): string {
+  return `declare const awslambda: any;
+export const handler = awslambda.streamifyResponse(async (event: any, responseStream: any) => {
+  const stream = awslambda.HttpResponseStream.from(responseStream, { statusCode: 200, headers: { "content-type": "text/plain" } });
+  const n = Number(event.queryStringParameters?.n ?? 1);
+  for (let i = 0; i < n; i++) {
+    stream.write("${label} ");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  stream.end();
+});
+`;
+}
+
+function fn(overrides: Partial<FunctionConfig>): FunctionConfig {
+  return {
+    functionName: "misbehaving",
+    region: "us-east-1",
+    handler: "index.handler",
+    runtime: "nodejs22.x",
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    environment: {},
+    bundleDir: path.join(FIXTURES, "handlers"),
+    invokeMode: "RESPONSE_STREAM",
+    authType: "NONE",
+    ...overrides,
+  };
+}
+
+/** A port that was free a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function getJson(url: string): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, (res) => {
+        let text = "";
+        res.on("data", (d: Buffer) => (text += d.toString()));
+        res.on("end", () => resolve(JSON.parse(text)));
+      })
+      .on("error", reject);
+  });
+}
+
+describeWhenAvailable("the local dev loop", missingReason(locateRuntime), () => {
+  let local: LocalFunctionUrl | undefined;
+  let watcher: FunctionWatcher | undefined;
+  let log: LogCollector;
+  const start = async (config: FunctionConfig, extra: Partial<LocalFunctionUrlOptions> = {}): Promise<string> => {
+    log = new LogCollector();
+    local = await startLocalFunctionUrl({ fn: config, port: 0, log: log.sink, ...extra });
+    return local.url;
+  };
+  afterEach(async () => {
+    watcher?.close();
+    watcher = undefined;
+    await local?.close();
+    local = undefined;
+  });
+
+  describe("--watch", () => {
+    let project: string;
+    beforeEach(() => {
+      project = fs.mkdtempSync(path.join(os.tmpdir(), "ls-watch-"));
+      fs.mkdirSync(path.join(project, "handler"));
+      fs.writeFileSync(path.join(project, "handler", "index.ts"), handlerSource("v1"));
+    });
+    afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
+
+    test("a save is served to new requests; a stream in flight finishes on the old code; a broken save keeps the last good version", async () => {
+      const entry = path.join(project, "handler", "index.ts");
+      const url = await start(fn({ bundleDir: bundleHandler(entry) }));
+      watcher = watchFunction({
+        dirs: [path.join(project, "handler")],
+        rebuild: () => ({
+          fn: { ...(local as LocalFunctionUrl).pool.function, bundleDir: bundleHandler(entry) },
+          what: "handler bundled again",
+        }),
+        onReload: (next) => local?.reload(next),
+        log: log.sink,
+      });
+      expect((await send(`${url}?n=1`)).body.toString()).toBe("v1 ");
+
+      // A slow stream starts on v1 …
+      const slow = send(`${url}?n=10`);
+      await log.waitFor(/^START/, 2);
+      // … the handler is saved as v2 …
+      fs.writeFileSync(entry, handlerSource("v2"));
+      await log.waitFor(/^Reloaded in \d+ ms \(handler bundled again\): new requests run the new code\.$/);
+      // … new requests run v2 while the slow stream finishes, byte-exact, on v1.
+      expect((await send(`${url}?n=1`)).body.toString()).toBe("v2 ");
+      const finished = await slow;
+      expect(finished.body.toString()).toBe("v1 ".repeat(10));
+      expect(finished.truncated).toBe(false);
+      // The v1 environment is retired once its stream has ended: only v2's remains.
+      await log.waitFor(/^REPORT/, 3);
+      expect(local?.pool.stats()).toMatchObject({ environments: 1, idle: 1 });
+
+      // A save that does not build keeps v2 serving, and is reported once.
+      fs.writeFileSync(entry, "export const handler = (;\n");
+      await log.waitFor(/^Reload failed; the last good version keeps serving\. /);
+      expect((await send(`${url}?n=1`)).body.toString()).toBe("v2 ");
+      expect(log.matching(/^Reload failed/)).toHaveLength(1);
+    }, 30_000);
+  });
+
+  describe("--inspect", () => {
+    test("the runtime process runs under Node's inspector: a debugger client can list its target", async () => {
+      const port = await freePort();
+      const url = await start(fn({ handler: "handlers.paced" }), { inspectPort: port, maxEnvironments: 4 });
+      expect((await send(`${url}?count=1`)).status).toBe(201);
+      const targets = (await getJson(`http://127.0.0.1:${port}/json/list`)) as Array<{ type: string; webSocketDebuggerUrl: string }>;
+      expect(targets).toHaveLength(1);
+      expect(targets[0].type).toBe("node");
+      expect(targets[0].webSocketDebuggerUrl).toMatch(new RegExp(`^ws://127\\.0\\.0\\.1:${port}/`));
+      // One environment at a time, whatever --max-environments says: a debugger attaches to one process.
+      await Promise.all([send(`${url}?count=2&ms=50`), send(`${url}?count=2&ms=50`)]);
+      expect(local?.pool.stats().environments).toBe(1);
+    });
+  });
+
+  describe("--env-vars", () => {
+    test("the file's values reach the function's process.env, over the stack's", async () => {
+      const options = parseCliOptions(["--env-vars", path.join(FIXTURES, "env-vars", "env.json")], {});
+      const url = await start(
+        withOverrides(fn({ handler: "misbehaving.environment", environment: { STAGE: "stack", KEPT: "yes" } }), options),
+      );
+      const seen = JSON.parse((await send(url)).body.toString());
+      expect(seen.env).toMatchObject({ STAGE: "mine", RETRIES: "3", FEATURE_FLAG: "true", KEPT: "yes" });
+    });
+  });
+});

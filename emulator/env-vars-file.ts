@@ -1,0 +1,68 @@
+// `--env-vars FILE`: local values for the function's environment, in AWS SAM's JSON shape
+// (`sam local start-api --env-vars`): `Parameters` applies to every function, a key equal to the
+// function's name to that function alone. Values overlay the stack's environment; a reserved key
+// is refused, as Lambda refuses it.
+// @see https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-sam-cli-using-invoke.html#serverless-sam-cli-using-invoke-environment-file
+
+import * as fs from "node:fs";
+import { UsageError } from "./errors";
+import { ReservedVariableError, refuseReservedKeys } from "./function-environment";
+
+/** The variables `file` gives the function named `functionName`: `Parameters`, then its own key. */
+export function readEnvVarsFile(file: string, functionName: string): Record<string, string> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    throw new UsageError(
+      `--env-vars ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); pass a JSON file such as env.json`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(
+      `--env-vars ${file}: not valid JSON (${(error as Error).message}); expected {"Parameters": {"NAME": "value"}, "${functionName}": {…}}`,
+    );
+  }
+  if (!isObject(json)) {
+    throw new UsageError(`--env-vars ${file}: expected a JSON object such as {"Parameters": {"NAME": "value"}}, got ${describe(json)}`);
+  }
+  const variables = { ...section(json, "Parameters", file), ...section(json, functionName, file) };
+  try {
+    refuseReservedKeys(variables, `--env-vars ${file}`);
+  } catch (error) {
+    throw error instanceof ReservedVariableError ? new UsageError(error.message) : error;
+  }
+  return variables;
+}
+
+/** One section's variables as strings; numbers and booleans are written out, as SAM does. */
+function section(json: Record<string, unknown>, key: string, file: string): Record<string, string> {
+  const value = json[key];
+  if (value === undefined) {
+    return {};
+  }
+  if (!isObject(value)) {
+    throw new UsageError(`--env-vars ${file}: "${key}" must be an object of NAME: value, got ${describe(value)}`);
+  }
+  const variables: Record<string, string> = {};
+  for (const [name, v] of Object.entries(value)) {
+    if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
+      throw new UsageError(`--env-vars ${file}: "${key}.${name}" must be a string, number or boolean, got ${describe(v)}`);
+    }
+    variables[name] = String(v);
+  }
+  return variables;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  const kind = Array.isArray(value) ? "array" : typeof value;
+  return `${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind}`;
+}

@@ -1,0 +1,120 @@
+// Where the served function comes from: the project's stack (synthesized now, or a given stack
+// folder) or a handler folder (--bundle), with the command line's overrides and --env-vars on top.
+// Watch mode asks it again after each save: a handler edit is re-bundled in-process (esbuild, well
+// under a second); a stack edit is re-synthesized in a child process, so lib/ is loaded afresh.
+
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import { DEFAULTS, readConfig } from "../lib/config";
+import type { CliOptions } from "./cli-options";
+import { readEnvVarsFile } from "./env-vars-file";
+import type { Rebuilt } from "./function-watcher";
+import { type FunctionConfig, readStack } from "./stack-reader";
+
+/** What `--bundle` runs on: the stack's runtime (lib/streaming-function.ts), Node.js 22. */
+const BUNDLE_RUNTIME = "nodejs22.x";
+
+/**
+ * The function to serve: from the stack (synthesized now unless --stack names one) or --bundle.
+ * cdktf is loaded only to synthesize, so a server for a given stack or bundle stays small.
+ */
+export function resolveFunction(options: CliOptions, env: NodeJS.ProcessEnv, projectRoot: string): FunctionConfig {
+  if (options.bundle && options.handler) {
+    return withOverrides(
+      {
+        functionName: path.basename(options.bundle),
+        region: env.AWS_REGION || DEFAULTS.region,
+        handler: options.handler,
+        runtime: BUNDLE_RUNTIME,
+        memoryMb: DEFAULTS.memoryMb,
+        timeoutSeconds: DEFAULTS.timeoutSeconds,
+        environment: { NODE_OPTIONS: "--enable-source-maps" },
+        bundleDir: options.bundle,
+        // What AWS creates when nothing sets the URL's invoke mode.
+        invokeMode: "BUFFERED",
+        authType: DEFAULTS.functionUrlAuth,
+      },
+      options,
+    );
+  }
+  const synthesize = (): string =>
+    (require("../lib/synthesize") as typeof import("../lib/synthesize")).synthesizeStack(
+      readConfig(env),
+      path.join(projectRoot, "cdktf.out"),
+    );
+  return withOverrides(readStack(options.stack ?? synthesize()), options);
+}
+
+/** The command line's overrides and --env-vars, on top of what the stack or bundle says. */
+export function withOverrides(fn: FunctionConfig, options: CliOptions): FunctionConfig {
+  return {
+    ...fn,
+    ...(options.invokeMode ? { invokeMode: options.invokeMode } : {}),
+    ...(options.auth ? { authType: options.auth } : {}),
+    ...(options.timeout ? { timeoutSeconds: options.timeout } : {}),
+    ...(options.memory ? { memoryMb: options.memory } : {}),
+    ...(options.envVars ? { environment: { ...fn.environment, ...readEnvVarsFile(options.envVars, fn.functionName) } } : {}),
+  };
+}
+
+/** What watch mode watches, and how it builds the function again after a save. */
+export interface WatchPlan {
+  readonly dirs: readonly string[];
+  rebuild(changed: readonly string[], current: FunctionConfig): Promise<Rebuilt>;
+}
+
+/**
+ * For --bundle: the folder itself; its files are loaded as they are, so new environments are the
+ * reload. For the project: handler/ (re-bundled) and lib/ and main.ts's folder (re-synthesized).
+ */
+export function watchPlan(options: CliOptions, env: NodeJS.ProcessEnv, projectRoot: string): WatchPlan {
+  if (options.bundle) {
+    return {
+      dirs: [options.bundle],
+      rebuild: async (_changed, current) => ({
+        fn: withOverrides({ ...current }, options),
+        what: "new environments load the folder again",
+      }),
+    };
+  }
+  if (options.stack) {
+    return {
+      dirs: [options.stack],
+      rebuild: async () => ({ fn: withOverrides(readStack(options.stack as string), options), what: "stack read again" }),
+    };
+  }
+  const handlerDir = path.join(projectRoot, "handler");
+  const stackChanged = (file: string): boolean => !path.resolve(file).startsWith(handlerDir + path.sep);
+  return {
+    dirs: [handlerDir, path.join(projectRoot, "lib")],
+    async rebuild(changed, current) {
+      if (changed.some(stackChanged)) {
+        const stackDir = await synthesizeInChild(projectRoot, env);
+        return { fn: withOverrides(readStack(stackDir), options), what: "stack synthesized again" };
+      }
+      const { bundleHandler } = require("../lib/bundling") as typeof import("../lib/bundling");
+      return { fn: { ...current, bundleDir: bundleHandler(path.join(handlerDir, "index.ts")) }, what: "handler bundled again" };
+    },
+  };
+}
+
+/** Synthesizes the stack in a fresh Node.js process (so edited lib/ code is what runs). */
+function synthesizeInChild(projectRoot: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const script =
+    'const path = require("node:path"); const { readConfig } = require("./lib/config"); const { synthesizeStack } = require("./lib/synthesize");' +
+    'process.stdout.write(synthesizeStack(readConfig(process.env), path.join(process.cwd(), "cdktf.out")));';
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ["-r", "esbuild-register", "-e", script],
+      { cwd: projectRoot, env, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(new Error(`synth failed: ${(stderr || error.message).trim().split("\n").slice(0, 8).join("\n")}`));
+          return;
+        }
+        resolve(stdout.trim());
+      },
+    );
+  });
+}

@@ -1,0 +1,85 @@
+// Watch mode's source of function versions: it watches folders, and after each save (a burst of
+// changes, debounced) builds the function again and hands the new version on. A build that fails
+// leaves the last good version serving and is reported once; builds never overlap.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { LogSink } from "./lambda-log";
+import type { FunctionConfig } from "./stack-reader";
+
+/** A new version of the function, and what was done to make it (for the log line). */
+export interface Rebuilt {
+  readonly fn: FunctionConfig;
+  readonly what: string;
+}
+
+export interface WatchOptions {
+  /** Folders watched, with everything below them. */
+  readonly dirs: readonly string[];
+  /** Builds the function again; `changed` are the files saved since the last build. Throws on failure. */
+  readonly rebuild: (changed: readonly string[]) => Promise<Rebuilt> | Rebuilt;
+  /** Receives each version that built. */
+  readonly onReload: (fn: FunctionConfig) => void;
+  readonly log: LogSink;
+  /** Quiet time after the last change before a build starts (editors write in bursts). @default 50 */
+  readonly debounceMs?: number;
+}
+
+export interface FunctionWatcher {
+  close(): void;
+}
+
+/** Paths whose changes never call for a rebuild: build output, dependencies, editor droppings. */
+const IGNORED = /(^|[\\/])(node_modules|\.build|cdktf\.out|\.git)([\\/]|$)|~$|\.swp$/;
+
+export function watchFunction(options: WatchOptions): FunctionWatcher {
+  const changed = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  let building: Promise<void> = Promise.resolve();
+  let lastError: string | undefined;
+  let closed = false;
+
+  const build = async (): Promise<void> => {
+    const files = [...changed];
+    changed.clear();
+    const started = performance.now();
+    try {
+      const { fn, what } = await options.rebuild(files);
+      if (closed) return;
+      options.onReload(fn);
+      lastError = undefined;
+      options.log(`Reloaded in ${(performance.now() - started).toFixed(0)} ms (${what}): new requests run the new code.`);
+    } catch (error) {
+      const message = (error as Error).message.trim();
+      // One report per failure: a save that fails the same way again adds nothing new.
+      if (message !== lastError && !closed) {
+        options.log(`Reload failed; the last good version keeps serving. ${message}`);
+      }
+      lastError = message;
+    }
+  };
+
+  const schedule = (file: string): void => {
+    if (closed || IGNORED.test(file)) return;
+    changed.add(file);
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timer = undefined;
+      building = building.then(build);
+    }, options.debounceMs ?? 50);
+  };
+
+  const watchers = options.dirs.map((dir) =>
+    fs.watch(dir, { recursive: true }, (_event, name) => {
+      if (name) schedule(path.join(dir, name.toString()));
+    }),
+  );
+
+  return {
+    close() {
+      closed = true;
+      clearTimeout(timer);
+      for (const watcher of watchers) watcher.close();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// What `npm start` prints once the URL serves: the URL with a curl line that works as printed in
+// any terminal, then one line per caveat (invoke mode, bandwidth, reloads, debugger, exposure).
+// Real credentials are never printed: a curl line for them refers to the shell's variables.
+
+import type { CliOptions } from "./cli-options";
+import { isLoopback } from "./local-function-url";
+import { describeTransport, type RuntimeTransport } from "./runtime-client/transport-choice";
+import type { FunctionConfig } from "./stack-reader";
+import type { ResolvedCredentials } from "./verifier-credentials";
+
+/** The command that calls `url`: plain for NONE, signed for AWS_IAM with what the server checks against. */
+export function curlCommand(fn: FunctionConfig, url: string, resolved: ResolvedCredentials | undefined): string {
+  if (fn.authType === "NONE") {
+    return `curl -N ${url}`;
+  }
+  const sigv4 = `--aws-sigv4 "aws:amz:${fn.region}:lambda"`;
+  if (resolved?.source === "local-pair") {
+    // A throwaway pair made for this run: printing it is safe, and the line works in any terminal.
+    return `curl -N ${sigv4} --user "${resolved.credentials.accessKeyId}:${resolved.credentials.secretAccessKey}" ${url}`;
+  }
+  if (resolved?.source === "aws-profile") {
+    // curl cannot read profiles or SSO; the invoke client signs with the same chain.
+    return "npm run invoke -- --local";
+  }
+  const token = resolved?.credentials.sessionToken ? ` -H "x-amz-security-token: $AWS_SESSION_TOKEN"` : "";
+  return `curl -N ${sigv4} --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"${token} ${url}`;
+}
+
+const SIGNING_NOTE: Record<ResolvedCredentials["source"], string> = {
+  environment: "Signatures are checked against AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of this shell.",
+  "aws-profile": "Signatures are checked against the credentials your AWS profile resolves to (as npm run invoke signs).",
+  "local-pair": "No AWS credentials found, so signatures are checked against a key pair made for this run (local only, shown above).",
+};
+
+export function startLines(
+  fn: FunctionConfig,
+  options: CliOptions,
+  url: string,
+  resolved: ResolvedCredentials | undefined,
+  transport: RuntimeTransport = "node",
+): string[] {
+  const lines = [
+    `Local Function URL for ${fn.functionName} (${fn.invokeMode}, ${fn.authType}, ${fn.handler} on Node.js 22, aws-lambda-ric over its ${describeTransport(transport)}) at ${url}  ·  try: ${curlCommand(fn, url, resolved)}`,
+  ];
+  if (fn.authType === "AWS_IAM" && resolved) {
+    lines.push(SIGNING_NOTE[resolved.source]);
+  }
+  if (options.bundle && !options.invokeMode) {
+    lines.push(
+      "Invoke mode BUFFERED: nothing sets it for --bundle, and AWS creates a URL BUFFERED; add --invoke-mode RESPONSE_STREAM to stream.",
+    );
+  }
+  lines.push(
+    options.bandwidth === "unlimited"
+      ? "Bandwidth: unlimited (--bandwidth unlimited); Lambda caps a streamed response at 2 MB/s after its first 6 MB."
+      : "Bandwidth: as Lambda, a streamed response's first 6 MB uncapped, then 2 MB/s (--bandwidth unlimited lifts the cap).",
+  );
+  lines.push(
+    options.watch
+      ? "Watching for changes: each save is rebuilt and served to new requests; streams in flight finish on the code they started with."
+      : "Edits need a restart, or start with --watch to reload on save.",
+  );
+  if (options.inspect !== undefined) {
+    lines.push(
+      `Debugger: the function runs under Node's inspector on 127.0.0.1:${options.inspect}, one environment at a time; timeouts are not enforced while it is on.`,
+    );
+  }
+  if (!isLoopback(options.host)) {
+    lines.push(
+      `Warning: --host ${options.host} is not a loopback address: other machines can reach this URL${fn.authType === "NONE" ? ", and its auth type is NONE" : ""}.`,
+    );
+  }
+  return lines;
+}

@@ -1,0 +1,82 @@
+// Which credentials the local URL checks signatures against, so that `npm start` never refuses to
+// start for lack of keys: the shell's AWS_ACCESS_KEY_ID pair, else what the AWS SDK's default
+// chain resolves (shared files, SSO, profiles: what `npm run invoke` signs with), else a key pair
+// made for this run, which works only against this server.
+
+import { randomBytes } from "node:crypto";
+import type { VerifierCredentials } from "./sigv4-verifier";
+
+export type CredentialSource =
+  /** AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of the server's shell. */
+  | "environment"
+  /** The SDK's chain: a profile, SSO, shared credentials files. */
+  | "aws-profile"
+  /** A pair made for this run: local only, worthless anywhere else. */
+  | "local-pair";
+
+export interface ResolvedCredentials {
+  readonly credentials: VerifierCredentials;
+  readonly source: CredentialSource;
+}
+
+/** The SDK's default chain, loaded only when needed (it is large). */
+export type ChainProvider = () => Promise<VerifierCredentials>;
+
+/** How long the chain may take (SSO and profiles read files; nothing here calls AWS). */
+const CHAIN_DEADLINE_MS = 5_000;
+
+export async function resolveVerifierCredentials(
+  env: NodeJS.ProcessEnv,
+  chain: ChainProvider = sdkChain(env),
+): Promise<ResolvedCredentials> {
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    return {
+      source: "environment",
+      credentials: {
+        accessKeyId: env.AWS_ACCESS_KEY_ID,
+        secretAccessKey: env.AWS_SECRET_ACCESS_KEY,
+        ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}),
+      },
+    };
+  }
+  const fromChain = await withDeadline(
+    chain().catch(() => undefined),
+    CHAIN_DEADLINE_MS,
+  );
+  if (fromChain?.accessKeyId && fromChain.secretAccessKey) {
+    return { source: "aws-profile", credentials: fromChain };
+  }
+  return { source: "local-pair", credentials: localKeyPair() };
+}
+
+/** A key pair shaped like AWS's (AKIA + 16, and 40 characters), from this machine's random source. */
+export function localKeyPair(): VerifierCredentials {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  const id = [...randomBytes(11)].map((b) => alphabet[b % alphabet.length]).join("");
+  return { accessKeyId: `AKIALOCAL${id}`, secretAccessKey: randomBytes(30).toString("base64url") };
+}
+
+/**
+ * The SDK's default chain without the EC2 instance metadata step, which on a laptop only waits
+ * for a timeout; an instance role's keys would not be what a developer signs curl with anyway.
+ */
+function sdkChain(env: NodeJS.ProcessEnv): ChainProvider {
+  return async () => {
+    const { defaultProvider } = await import("@aws-sdk/credential-provider-node");
+    const saved = env.AWS_EC2_METADATA_DISABLED;
+    process.env.AWS_EC2_METADATA_DISABLED = "true";
+    try {
+      return await defaultProvider()();
+    } finally {
+      if (saved === undefined) delete process.env.AWS_EC2_METADATA_DISABLED;
+      else process.env.AWS_EC2_METADATA_DISABLED = saved;
+    }
+  };
+}
+
+async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const result = await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+  clearTimeout(timer);
+  return result;
+}
