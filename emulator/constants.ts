@@ -1,5 +1,5 @@
 // Protocol strings and limits of the Lambda Runtime API and of Function URLs, in one place.
-// Sources: ../../shared/docs/streaming-protocol.md (§1, §3, §4), which cites AWS's docs, the
+// Sources: docs/streaming-protocol.md (sections 1, 3 and 5), which cites AWS's docs, the
 // runtime interface client and the Runtime Interface Emulator for each value.
 
 /** Base path of every Runtime API route. @see https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html */

@@ -36,7 +36,7 @@ export interface EventContext {
 
 /**
  * Content types whose bodies arrive as text; anything else (or no type at all) arrives base64.
- * AWS documents only "binary is base64"; this list follows what was observed (§3.2).
+ * AWS documents only "binary is base64"; this list follows what was observed (docs/streaming-protocol.md, section 4).
  */
 const TEXT_TYPE = /^(text\/[^;]+|application\/(json|xml|javascript|x-www-form-urlencoded|[^;]+\+(json|xml)))\s*(;|$)/i;
 

@@ -2,7 +2,7 @@
 // (`<JSON metadata><8 NUL bytes><body>`, after `awslambda.HttpResponseStream.from`), and the
 // error trailers that end a failed stream. No HTTP here: bytes in, parsed parts out.
 //
-// Wire format (streaming-protocol.md §2.5, §3.6): with content type
+// Wire format (docs/streaming-protocol.md, section 3): with content type
 // application/vnd.awslambda.http-integration-response the body starts with a JSON object
 // ({statusCode, headers, cookies}) followed by eight 0x00 bytes; everything after the first
 // such delimiter is the HTTP body, and may itself contain NULs. The runtime gives no chunk

@@ -1,6 +1,6 @@
 // The Lambda Runtime API for one execution environment: the HTTP server its runtime process
 // (aws-lambda-ric) long-polls for events and posts results to. It holds one invocation at a time
-// and answers misuse with the status codes and error bodies of the spec (§1.9).
+// and answers misuse with the status codes and error bodies RIE gives (docs/streaming-protocol.md, section 1).
 // @see https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
 
 import { EventEmitter } from "node:events";
