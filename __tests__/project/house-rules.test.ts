@@ -20,7 +20,7 @@ function sources(dir: string): string[] {
 /** The project folders `file` imports from (relative imports and requires only). */
 function importedFolders(file: string): string[] {
   const text = fs.readFileSync(path.join(ROOT, file), "utf8");
-  const specifiers = [...text.matchAll(/(?:from\s+|import\s*\(\s*|require\(\s*)"(\.{1,2}\/[^"]+)"/g)].map((m) => m[1]);
+  const specifiers = [...text.matchAll(/(?:from\s+|import\s+|import\s*\(\s*|require\(\s*)"(\.{1,2}\/[^"]+)"/g)].map((m) => m[1]);
   return specifiers.map((specifier) => path.relative(ROOT, path.resolve(ROOT, path.dirname(file), specifier)).split(path.sep)[0]);
 }
 
