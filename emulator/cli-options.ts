@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import { isIP } from "node:net";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { parseWholeNumber } from "../lib/whole-number";
 import { UsageError } from "./errors";
 import { AUTH_TYPES, type AuthType, INVOKE_MODES, type InvokeMode } from "./stack-reader";
 
@@ -159,8 +160,8 @@ function checkHost(host: string): void {
 }
 
 function integer(name: string, value: string, min: number, max: number): number {
-  const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
+  const n = parseWholeNumber(value, min, max);
+  if (n === undefined) {
     throw new UsageError(`${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(value)})`);
   }
   return n;

@@ -6,13 +6,11 @@
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { DEFAULTS, readConfig } from "../lib/config";
+import { FUNCTION_ENVIRONMENT, RUNTIME } from "../lib/lambda-runtime";
 import type { CliOptions } from "./cli-options";
 import { readEnvVarsFile } from "./env-vars-file";
 import type { Rebuilt } from "./function-watcher";
 import { type FunctionConfig, readStack } from "./stack-reader";
-
-/** What `--bundle` runs on: the stack's runtime (lib/streaming-function.ts), Node.js 22. */
-const BUNDLE_RUNTIME = "nodejs22.x";
 
 /**
  * The function to serve: from the stack (synthesized now unless --stack names one) or --bundle.
@@ -25,10 +23,10 @@ export function resolveFunction(options: CliOptions, env: NodeJS.ProcessEnv, pro
         functionName: path.basename(options.bundle),
         region: env.AWS_REGION || DEFAULTS.region,
         handler: options.handler,
-        runtime: BUNDLE_RUNTIME,
+        runtime: RUNTIME,
         memoryMb: DEFAULTS.memoryMb,
         timeoutSeconds: DEFAULTS.timeoutSeconds,
-        environment: { NODE_OPTIONS: "--enable-source-maps" },
+        environment: { ...FUNCTION_ENVIRONMENT },
         bundleDir: options.bundle,
         // What AWS creates when nothing sets the URL's invoke mode.
         invokeMode: "BUFFERED",

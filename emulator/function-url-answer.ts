@@ -5,13 +5,13 @@
 
 import type * as http from "node:http";
 import type { Readable } from "node:stream";
-import { HTTP_INTEGRATION_CONTENT_TYPE, MAX_BUFFERED_RESPONSE_BYTES, PRELUDE_DELIMITER } from "./constants";
+import { HTTP_INTEGRATION_CONTENT_TYPE, MAX_BUFFERED_RESPONSE_BYTES } from "./constants";
 import type { PoolResponse } from "./environment-pool";
 import { fromBufferedResult, type HttpResponseOutput } from "./function-url-event";
 import type { LogSink } from "./lambda-log";
 import { readBody } from "./read-body";
 import { ResponseLimiter, type ResponseLimits } from "./response-limiter";
-import { parsePrelude, readPrelude, waitForFirstBytes } from "./response-stream";
+import { readPrelude, splitPrelude, waitForFirstBytes } from "./response-stream";
 import type { InvocationCompletion } from "./runtime-api";
 import type { InvokeMode } from "./stack-reader";
 
@@ -187,23 +187,19 @@ async function bufferStreamedResponse(
       body: payload,
     });
   }
-  const at = payload.subarray(0, MAX_PRELUDE_SEARCH).indexOf(PRELUDE_DELIMITER);
-  const prelude = at === -1 ? "no prelude delimiter within the first 16 KB" : parsePrelude(payload.subarray(0, at));
-  if (typeof prelude === "string") {
-    return sendOrBadGateway(context, prelude);
+  const split = splitPrelude(payload);
+  if (typeof split === "string") {
+    return sendOrBadGateway(context, split);
   }
   sendOrBadGateway(context, {
-    ...prelude,
-    headers: { "content-type": "application/octet-stream", ...prelude.headers },
-    body: payload.subarray(at + PRELUDE_DELIMITER.length),
+    ...split.prelude,
+    headers: { "content-type": "application/octet-stream", ...split.prelude.headers },
+    body: split.body,
   });
 }
 
 /** The error type Lambda reports for a buffered response over 6 MB. */
 const RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge";
-
-/** Where a prelude's delimiter may start at the latest: its 16 KB limit. */
-const MAX_PRELUDE_SEARCH = 16 * 1024 + PRELUDE_DELIMITER.length;
 
 /** The stream ended before its first byte: an error is a 502, a clean end an empty 200. */
 async function answerWithoutBytes(context: AnswerContext, completion: Promise<InvocationCompletion>, contentType: string): Promise<void> {

@@ -89,6 +89,20 @@ function watch<T>(
 }
 
 /**
+ * Splits a whole response (a BUFFERED URL collects it) into its prelude and body, under the same
+ * rule as `readPrelude`: the first delimiter, within MAX_PRELUDE_BYTES. Returns the problem when
+ * there is no usable prelude.
+ */
+export function splitPrelude(payload: Buffer): { readonly prelude: Prelude; readonly body: Buffer } | string {
+  const at = payload.subarray(0, MAX_PRELUDE_BYTES + PRELUDE_DELIMITER.length).indexOf(PRELUDE_DELIMITER);
+  if (at === -1) {
+    return `no prelude delimiter within the first ${MAX_PRELUDE_BYTES} bytes`;
+  }
+  const prelude = parsePrelude(payload.subarray(0, at));
+  return typeof prelude === "string" ? prelude : { prelude, body: payload.subarray(at + PRELUDE_DELIMITER.length) };
+}
+
+/**
  * Parses the prelude's JSON. A missing `statusCode` means 200 (observed on AWS); headers must be
  * strings and cookies an array of strings. Returns a description of the problem when invalid.
  */

@@ -6,15 +6,13 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type BuildOptions, buildSync } from "esbuild";
+import { NODE_TARGET } from "./lambda-runtime";
 
 /** The file the bundle is written as; Lambda's handler string is `index.handler`. */
 export const BUNDLE_FILE = "index.js";
 
 /** Where bundles are kept, relative to the folder that holds the handler's folder. */
 export const BUNDLE_CACHE_DIR = ".build";
-
-/** Lambda's `nodejs22.x` runtime runs Node.js 22. */
-export const NODE_TARGET = "node22";
 
 /**
  * The esbuild options for the handler at `entry`. Nothing is written (`write: false`); the

@@ -1,6 +1,8 @@
 // Reads the stack's configuration from environment variables, once, and validates every value.
 // A bad value becomes one line that names the variable, the value received and what is allowed.
 
+import { parseWholeNumber } from "./whole-number";
+
 /** Who may call the Function URL. */
 export type FunctionUrlAuth = "AWS_IAM" | "NONE";
 
@@ -127,15 +129,17 @@ function oneOf<T extends string>(choices: readonly T[]): Parser<T> {
 
 function oneOfNumbers(choices: readonly number[], note: string): Parser<number> {
   return (value) => {
-    const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
-    return choices.includes(n) ? { ok: true, value: n } : { ok: false, allowed: `one of ${choices.join(", ")}; ${note}` };
+    const n = parseWholeNumber(value);
+    return n !== undefined && choices.includes(n)
+      ? { ok: true, value: n }
+      : { ok: false, allowed: `one of ${choices.join(", ")}; ${note}` };
   };
 }
 
 function integerIn(min: number, max: number, allowed: string): Parser<number> {
   return (value) => {
-    const n = /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
-    return Number.isSafeInteger(n) && n >= min && n <= max ? { ok: true, value: n } : { ok: false, allowed };
+    const n = parseWholeNumber(value, min, max);
+    return n !== undefined ? { ok: true, value: n } : { ok: false, allowed };
   };
 }
 

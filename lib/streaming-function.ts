@@ -15,6 +15,7 @@ import { AssetType, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { bundleHandler } from "./bundling";
 import type { Architecture, FunctionUrlAuth } from "./config";
+import { FUNCTION_ENVIRONMENT, RUNTIME } from "./lambda-runtime";
 import { invokerPolicyName, roleName } from "./resource-names";
 
 export interface StreamingFunctionProps {
@@ -55,9 +56,6 @@ export interface StreamingFunctionProps {
    */
   readonly corsAllowOrigins?: readonly string[];
 }
-
-/** The runtime that matches `aws-lambda-ric`'s generation and the bundle's esbuild target. */
-export const RUNTIME = "nodejs22.x";
 
 /** Lambda's handler string for the bundle's `index.js`, export `handler`. */
 export const HANDLER = "index.handler";
@@ -134,7 +132,7 @@ export class StreamingFunction extends Construct {
       filename: archive.outputPath,
       sourceCodeHash: archive.outputBase64Sha256,
       reservedConcurrentExecutions: props.reservedConcurrency,
-      environment: { variables: { NODE_OPTIONS: "--enable-source-maps" } },
+      environment: { variables: { ...FUNCTION_ENVIRONMENT } },
       // The log group must exist (with its retention) before Lambda writes to it, or Lambda
       // creates one of its own that never expires; the policy must exist before the first log.
       dependsOn: [this.logGroup, logPolicy],

@@ -1,5 +1,5 @@
 import { PassThrough } from "node:stream";
-import { parsePrelude, readErrorTrailers, readPrelude, waitForFirstBytes } from "../../emulator/response-stream";
+import { parsePrelude, readErrorTrailers, readPrelude, splitPrelude, waitForFirstBytes } from "../../emulator/response-stream";
 
 const NUL8 = Buffer.alloc(8);
 
@@ -101,5 +101,23 @@ describe("readErrorTrailers", () => {
       errorType: "Custom.Error",
       errorMessage: "",
     });
+  });
+});
+
+describe("splitPrelude", () => {
+  const NUL8 = Buffer.alloc(8);
+
+  test("splits a whole response at the first delimiter; the body keeps its own NULs", () => {
+    const split = splitPrelude(Buffer.concat([Buffer.from('{"statusCode":201}'), NUL8, Buffer.from("a"), NUL8, Buffer.from("b")]));
+    expect(split).toEqual({
+      prelude: { statusCode: 201, headers: {}, cookies: [] },
+      body: Buffer.concat([Buffer.from("a"), NUL8, Buffer.from("b")]),
+    });
+  });
+
+  test("applies the 16 KB limit that the streaming reader applies", () => {
+    const late = Buffer.concat([Buffer.from(`{"statusCode":200,"headers":{"x":"${"y".repeat(17 * 1024)}"}}`), NUL8, Buffer.from("body")]);
+    expect(splitPrelude(late)).toBe("no prelude delimiter within the first 16384 bytes");
+    expect(splitPrelude(Buffer.from("no delimiter at all"))).toBe("no prelude delimiter within the first 16384 bytes");
   });
 });
