@@ -11,69 +11,97 @@ import { locateRuntime } from "./execution-environment";
 import { resolveFunction, watchPlan } from "./function-source";
 import { watchFunction } from "./function-watcher";
 import { listenErrorMessage } from "./listen-error";
-import { startLocalFunctionUrl } from "./local-function-url";
+import { type LocalFunctionUrl, startLocalFunctionUrl } from "./local-function-url";
 import { LAMBDA_RESPONSE_LIMITS } from "./response-limiter";
 import { startLines } from "./start-banner";
 import { resolveVerifierCredentials } from "./verifier-credentials";
 
-async function main(): Promise<void> {
-  const options = parseCliOptions(process.argv.slice(2));
+/** A running `npm start`: the URL, and how to stop it (and its watcher). */
+export interface ServingCli {
+  readonly local: LocalFunctionUrl;
+  close(): Promise<void>;
+}
+
+/**
+ * `npm start` without the process around it: parses `argv`, serves, prints the start lines to
+ * `out`. Resolves undefined after `--help`. Tests call it in-process.
+ */
+export async function serveFromCommandLine(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  out: (line: string) => void,
+  projectRoot: string = path.join(__dirname, ".."),
+): Promise<ServingCli | undefined> {
+  const options = parseCliOptions(argv, env);
   if (options.help) {
-    console.log(USAGE);
-    return;
+    out(USAGE);
+    return undefined;
   }
-  const projectRoot = path.join(__dirname, "..");
-  const fn = resolveFunction(options, process.env, projectRoot);
+  const fn = resolveFunction(options, env, projectRoot);
   // Resolved whenever signatures may need checking (watch mode may switch a stack to AWS_IAM).
-  const resolved = fn.authType === "AWS_IAM" || options.watch ? await resolveVerifierCredentials(process.env) : undefined;
-  const credentials = resolved?.credentials;
-  const runtime = locateRuntime();
+  const resolved = fn.authType === "AWS_IAM" || options.watch ? await resolveVerifierCredentials(env) : undefined;
+  const runtime = locateRuntime(env);
   const local = await startLocalFunctionUrl({
     fn,
     runtime,
     host: options.host,
     port: options.port,
     maxEnvironments: options.maxEnvironments,
-    credentials,
+    credentials: resolved?.credentials,
     limits: options.bandwidth === "unlimited" ? { maxBytes: MAX_STREAMED_RESPONSE_BYTES } : LAMBDA_RESPONSE_LIMITS,
     ...(options.inspect !== undefined ? { inspectPort: options.inspect } : {}),
+    log: out,
   });
   for (const line of startLines(fn, options, local.url, resolved, runtime.transport)) {
-    console.log(line);
+    out(line);
   }
-  const plan = options.watch ? watchPlan(options, process.env, projectRoot) : undefined;
+  const plan = options.watch ? watchPlan(options, env, projectRoot) : undefined;
   const watcher = plan
     ? watchFunction({
         dirs: plan.dirs,
         rebuild: (changed) => plan.rebuild(changed, local.pool.function),
         onReload: (next) => local.reload(next),
-        log: (line) => console.log(line),
+        log: out,
       })
     : undefined;
-  const stop = (): void => {
-    watcher?.close();
-    void local.close().then(() => process.exit(0));
+  return {
+    local,
+    async close() {
+      watcher?.close();
+      await local.close();
+    },
   };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+}
+
+/** The exit code and the one line to print for an error that stopped `npm start`. */
+export function exitFor(error: unknown): { code: number; message: string } {
+  if (error instanceof UsageError) {
+    return { code: 2, message: error.message };
+  }
+  if (error instanceof ConfigError || error instanceof StackReadError || error instanceof RuntimeMissingError) {
+    return { code: 1, message: error.message };
+  }
+  const listenProblem = listenErrorMessage(error);
+  if (listenProblem) {
+    return { code: 1, message: listenProblem };
+  }
+  return { code: 1, message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
 }
 
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    if (error instanceof UsageError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    if (error instanceof ConfigError || error instanceof StackReadError || error instanceof RuntimeMissingError) {
-      console.error(error.message);
-      process.exit(1);
-    }
-    const listenProblem = listenErrorMessage(error);
-    if (listenProblem) {
-      console.error(listenProblem);
-      process.exit(1);
-    }
-    console.error(error);
-    process.exit(1);
-  });
+  serveFromCommandLine(process.argv.slice(2), process.env, (line) => console.log(line)).then(
+    (serving) => {
+      if (!serving) return;
+      const stop = (): void => {
+        void serving.close().then(() => process.exit(0));
+      };
+      process.once("SIGINT", stop);
+      process.once("SIGTERM", stop);
+    },
+    (error: unknown) => {
+      const { code, message } = exitFor(error);
+      console.error(message);
+      process.exit(code);
+    },
+  );
 }

@@ -104,11 +104,17 @@ function synthesizeInChild(projectRoot: string, env: NodeJS.ProcessEnv): Promise
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
-      ["-r", "esbuild-register", "-e", script],
+      ["-r", require.resolve("esbuild-register"), "-e", script],
       { cwd: projectRoot, env, timeout: 120_000 },
       (error, stdout, stderr) => {
         if (error) {
-          reject(new Error(`synth failed: ${(stderr || error.message).trim().split("\n").slice(0, 8).join("\n")}`));
+          // The error's own line (and the next few), not Node's preamble around it.
+          const lines = (stderr || error.message).trim().split("\n");
+          const first = Math.max(
+            0,
+            lines.findIndex((line) => /Error\b/.test(line)),
+          );
+          reject(new Error(`synth failed: ${lines.slice(first, first + 4).join("\n")}`));
           return;
         }
         resolve(stdout.trim());

@@ -4,7 +4,9 @@ import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { exitFor, serveFromCommandLine } from "../../emulator/cli";
 import { parseCliOptions } from "../../emulator/cli-options";
+import { RuntimeMissingError, StackReadError, UsageError } from "../../emulator/errors";
 import type { FunctionConfig } from "../../emulator/stack-reader";
 import { curlCommand, startLines } from "../../emulator/start-banner";
 import { bundleHandler } from "../../lib/bundling";
@@ -182,5 +184,58 @@ describe("startLines", () => {
 
   test("says when Lambda's bandwidth cap is lifted", () => {
     expect(startLines(fn, parseCliOptions(["--bandwidth", "unlimited"], {}), "http://h/", undefined)[1]).toMatch(/^Bandwidth: unlimited/);
+  });
+});
+
+describe("serveFromCommandLine (npm start in-process)", () => {
+  test("--help prints the usage and serves nothing", async () => {
+    const out: string[] = [];
+    expect(await serveFromCommandLine(["--help"], {}, (line) => out.push(line))).toBeUndefined();
+    expect(out[0]).toMatch(/^Usage: npm start -- /);
+  });
+
+  test("serves the given folder and prints the start lines; close() stops it", async () => {
+    const out: string[] = [];
+    const serving = await serveFromCommandLine(
+      ["--bundle", FIXTURES, "--handler", "handlers.paced", "--invoke-mode", "RESPONSE_STREAM", "--auth", "NONE", "--port", "0", "--watch"],
+      {},
+      (line) => out.push(line),
+    );
+    try {
+      expect(out[0]).toMatch(/^Local Function URL for handlers \(RESPONSE_STREAM, NONE/);
+      expect(out).toContain(
+        "Watching for changes: each save is rebuilt and served to new requests; streams in flight finish on the code they started with.",
+      );
+      const res = await fetch(`${serving?.local.url}?count=2&ms=10`);
+      expect(await res.text()).toBe("chunk-0\nchunk-1\n");
+    } finally {
+      await serving?.close();
+    }
+  });
+});
+
+describe("exitFor", () => {
+  test.each([
+    [new UsageError("--port must be …"), 2, "--port must be …"],
+    [new StackReadError("No synthesized stack at x"), 1, "No synthesized stack at x"],
+    [new RuntimeMissingError("node@22 is missing"), 1, "node@22 is missing"],
+    [
+      Object.assign(new Error("listen EADDRINUSE: address already in use 127.0.0.1:3000"), {
+        code: "EADDRINUSE",
+        address: "127.0.0.1",
+        port: 3000,
+      }),
+      1,
+      /in use/,
+    ],
+  ])("%p exits with %p and one line", (error, code, message) => {
+    const result = exitFor(error);
+    expect(result.code).toBe(code);
+    expect(result.message).toMatch(message);
+  });
+
+  test("anything else exits with 1 and its stack, so a bug can be reported", () => {
+    expect(exitFor(new TypeError("boom"))).toEqual({ code: 1, message: expect.stringMatching(/^TypeError: boom\n\s+at /) });
+    expect(exitFor("a string")).toEqual({ code: 1, message: "a string" });
   });
 });

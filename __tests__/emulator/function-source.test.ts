@@ -1,0 +1,94 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseCliOptions } from "../../emulator/cli-options";
+import { resolveFunction, watchPlan, withOverrides } from "../../emulator/function-source";
+import type { FunctionConfig } from "../../emulator/stack-reader";
+import { readConfig } from "../../lib/config";
+import { FUNCTION_ENVIRONMENT, RUNTIME } from "../../lib/lambda-runtime";
+import { synthesizeStack } from "../../lib/synthesize";
+
+const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
+const ENV_FILE = path.join(__dirname, "..", "fixtures", "env-vars", "env.json");
+
+describe("resolveFunction", () => {
+  let outdir: string;
+  beforeAll(() => {
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), "ls-source-"));
+  });
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  test("--bundle: the folder's name, the stack's runtime and environment, and BUFFERED as AWS creates a URL", () => {
+    const fn = resolveFunction(
+      parseCliOptions(["--bundle", FIXTURES, "--handler", "handlers.paced"], {}),
+      { AWS_REGION: "eu-west-2" },
+      outdir,
+    );
+    expect(fn).toEqual({
+      functionName: "handlers",
+      region: "eu-west-2",
+      handler: "handlers.paced",
+      runtime: RUNTIME,
+      memoryMb: 256,
+      timeoutSeconds: 60,
+      environment: FUNCTION_ENVIRONMENT,
+      bundleDir: FIXTURES,
+      invokeMode: "BUFFERED",
+      authType: "AWS_IAM",
+    });
+  });
+
+  test("--stack: what the stack says, with every flag overriding it", () => {
+    const stackDir = synthesizeStack(readConfig({ STACK_NAME: "source" }), outdir);
+    const options = parseCliOptions(
+      ["--stack", stackDir, "--invoke-mode", "BUFFERED", "--auth", "NONE", "--timeout", "7", "--memory", "1024", "--env-vars", ENV_FILE],
+      {},
+    );
+    const fn = resolveFunction(options, {}, outdir);
+    expect(fn).toMatchObject({ functionName: "source", invokeMode: "BUFFERED", authType: "NONE", timeoutSeconds: 7, memoryMb: 1024 });
+    expect(fn.environment).toEqual({ ...FUNCTION_ENVIRONMENT, STAGE: "local", RETRIES: "3" });
+  });
+});
+
+describe("watchPlan", () => {
+  const current = { functionName: "handlers", bundleDir: FIXTURES, environment: {} } as unknown as FunctionConfig;
+
+  test("--bundle watches the folder and reloads it as it is", async () => {
+    const options = parseCliOptions(["--bundle", FIXTURES, "--handler", "handlers.paced", "--watch"], {});
+    const plan = watchPlan(options, {}, "/project");
+    expect(plan.dirs).toEqual([FIXTURES]);
+    expect(await plan.rebuild([path.join(FIXTURES, "handlers.mjs")], current)).toEqual({
+      fn: withOverrides(current, options),
+      what: "new environments load the folder again",
+    });
+  });
+
+  test("the project: a handler edit is bundled again, in-process", async () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), "ls-plan-"));
+    try {
+      fs.cpSync(path.join(__dirname, "..", "..", "handler"), path.join(project, "handler"), { recursive: true });
+      fs.mkdirSync(path.join(project, "lib"));
+      const plan = watchPlan(parseCliOptions(["--watch"], {}), {}, project);
+      expect(plan.dirs).toEqual([path.join(project, "handler"), path.join(project, "lib")]);
+      const rebuilt = await plan.rebuild([path.join(project, "handler", "index.ts")], current);
+      expect(rebuilt.what).toBe("handler bundled again");
+      expect(rebuilt.fn.bundleDir).toMatch(new RegExp(`^${project}/\\.build/handler-[0-9a-f]{16}$`));
+      expect(fs.existsSync(path.join(rebuilt.fn.bundleDir, "index.js"))).toBe(true);
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
+  });
+
+  test("the project: a stack edit that does not synthesize is reported with synth's own words", async () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), "ls-plan-"));
+    try {
+      fs.mkdirSync(path.join(project, "lib"));
+      const plan = watchPlan(parseCliOptions(["--watch"], {}), {}, project);
+      await expect(plan.rebuild([path.join(project, "lib", "config.ts")], current)).rejects.toThrow(
+        /^synth failed: .*Cannot find module '\.\/lib\/config'/s,
+      );
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
+  });
+});
