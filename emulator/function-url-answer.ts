@@ -132,7 +132,13 @@ async function forward(context: AnswerContext, body: Readable, completion: Promi
     });
   }
   const { error } = await completion;
-  // Every byte the runtime sent is in the limiter now; let it pass on what it holds.
+  // The runtime's stream has ended (or broken off) by now; once its last bytes are in the limiter,
+  // let the limiter pass on what it holds.
+  await new Promise<void>((resolve) => {
+    if (body.readableEnded || body.destroyed) return resolve();
+    body.once("end", resolve);
+    body.once("close", resolve);
+  });
   body.unpipe(limiter);
   if (!limiter.writableEnded && !limiter.destroyed) limiter.end();
   await new Promise<void>((resolve) => {

@@ -1,0 +1,259 @@
+// The HTTP answer to each kind of function response, and the front's edges (CORS, the 500 path,
+// an upload cut off, the trace id), over real HTTP with a stand-in for the function.
+
+import type * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as net from "node:net";
+import { Readable } from "node:stream";
+import type { PoolResponse, RunningInvocation } from "../../emulator/environment-pool";
+import { ThrottledError } from "../../emulator/environment-pool";
+import { createFunctionUrlServer, type Invoke } from "../../emulator/function-url-server";
+import type { InvocationCompletion } from "../../emulator/runtime-api";
+import type { CorsConfig, FunctionConfig } from "../../emulator/stack-reader";
+import { send } from "../helpers/http-client";
+
+const FN: FunctionConfig = {
+  functionName: "stub",
+  region: "us-east-1",
+  handler: "index.handler",
+  runtime: "nodejs22.x",
+  memoryMb: 128,
+  timeoutSeconds: 3,
+  environment: {},
+  bundleDir: __dirname,
+  invokeMode: "RESPONSE_STREAM",
+  authType: "NONE",
+};
+const NUL8 = Buffer.alloc(8);
+const PRELUDE_TYPE = "application/vnd.awslambda.http-integration-response";
+
+/** A server whose function is `invoke`; resolves with its URL, its log, and close(). */
+async function serve(fn: Partial<FunctionConfig>, invoke: Invoke): Promise<{ url: string; logs: string[]; close: () => Promise<void> }> {
+  const logs: string[] = [];
+  const server: http.Server = createFunctionUrlServer({ fn: { ...FN, ...fn }, log: (line) => logs.push(line), invoke });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    logs,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** A function that answers `response`, completing with `completion`. */
+function answering(response: PoolResponse, completion: InvocationCompletion = {}): Invoke {
+  return (_event, requestId): RunningInvocation => ({
+    requestId,
+    response: Promise.resolve(response),
+    completion: Promise.resolve(completion),
+  });
+}
+
+const streamed = (contentType: string, ...parts: Array<string | Buffer>): PoolResponse => ({
+  kind: "streaming",
+  contentType,
+  body: Readable.from(parts.map((part) => Buffer.from(part))),
+});
+
+describe("answering RESPONSE_STREAM", () => {
+  test("renames a content-length from the prelude, as AWS does, since the stream is chunked", async () => {
+    const prelude = JSON.stringify({ statusCode: 200, headers: { "content-length": "5", "x-a": "b" } });
+    const local = await serve({}, answering(streamed(PRELUDE_TYPE, prelude, NUL8, "hello")));
+    try {
+      const res = await send(local.url);
+      expect(res.headers["x-amzn-remapped-content-length"]).toBe("5");
+      expect(res.headers["content-length"]).toBeUndefined();
+      expect(res.headers["transfer-encoding"]).toBe("chunked");
+      expect(res.body.toString()).toBe("hello");
+    } finally {
+      await local.close();
+    }
+  });
+
+  test.each([
+    ["an empty stream that ended cleanly", {}, 200, ""],
+    ["an empty stream that failed", { error: { errorType: "Error", errorMessage: "x" } }, 502, "Internal Server Error"],
+  ])("answers %s as AWS does", async (_what, completion, status, body) => {
+    const local = await serve({}, answering(streamed("text/plain"), completion));
+    try {
+      const res = await send(local.url);
+      expect(res.status).toBe(status);
+      expect(res.body.toString()).toBe(body);
+    } finally {
+      await local.close();
+    }
+  });
+
+  test("passes a non-streaming handler's raw result through, uninterpreted", async () => {
+    const local = await serve(
+      {},
+      answering({ kind: "buffered", contentType: "application/json", body: Buffer.from('{"statusCode":418}') }),
+    );
+    try {
+      const res = await send(local.url);
+      expect(res.status).toBe(200);
+      expect(res.body.toString()).toBe('{"statusCode":418}');
+    } finally {
+      await local.close();
+    }
+  });
+
+  test("answers 429 for a request that waited past its deadline, and nothing for one whose client left", async () => {
+    const local = await serve({}, answering({ kind: "throttled", reason: "no environment was free within 10 ms" }));
+    try {
+      const res = await send(local.url);
+      expect(res.status).toBe(429);
+      expect(res.headers["x-amzn-errortype"]).toBe("TooManyRequestsException");
+      expect(local.logs.some((line) => line.endsWith("no environment was free within 10 ms"))).toBe(true);
+    } finally {
+      await local.close();
+    }
+  });
+});
+
+describe("answering BUFFERED", () => {
+  test.each([
+    [
+      "no delimiter in the first 16 KB",
+      [`{"statusCode":200,"headers":{"x":"${"y".repeat(17 * 1024)}"}}`, NUL8, "b"],
+      /no prelude delimiter within the first 16384 bytes/,
+    ],
+    ["a prelude that is not JSON", ["{statusCode", NUL8, "b"], /not valid JSON/],
+  ])("a streamed response with %s: 502, and the log says why", async (_what, parts, reason) => {
+    const local = await serve({ invokeMode: "BUFFERED" }, answering(streamed(PRELUDE_TYPE, ...(parts as Array<string | Buffer>))));
+    try {
+      expect((await send(local.url)).status).toBe(502);
+      expect(local.logs.some((line) => /^502 for RequestId/.test(line) && reason.test(line))).toBe(true);
+    } finally {
+      await local.close();
+    }
+  });
+
+  test("collects a streamed response with its prelude into one answer with a content-length", async () => {
+    const prelude = JSON.stringify({ statusCode: 201, headers: { "x-a": "b" }, cookies: ["c=1"] });
+    const local = await serve({ invokeMode: "BUFFERED" }, answering(streamed(PRELUDE_TYPE, prelude, NUL8, "hel", "lo")));
+    try {
+      const res = await send(local.url);
+      expect(res.status).toBe(201);
+      expect(res.headers).toMatchObject({ "x-a": "b", "content-length": "5", "set-cookie": ["c=1"] });
+      expect(res.body.toString()).toBe("hello");
+    } finally {
+      await local.close();
+    }
+  });
+
+  test("a result that is not a Function URL response: 502, and the log says why", async () => {
+    const local = await serve(
+      { invokeMode: "BUFFERED" },
+      answering({ kind: "buffered", contentType: "application/json", body: Buffer.from("{not json") }),
+    );
+    try {
+      expect((await send(local.url)).status).toBe(502);
+      expect(local.logs.some((line) => line.includes("not a valid Function URL response"))).toBe(true);
+    } finally {
+      await local.close();
+    }
+  });
+});
+
+describe("the front's edges", () => {
+  const cors: CorsConfig = {
+    allowOrigins: ["https://app.example"],
+    allowMethods: ["GET"],
+    allowHeaders: [],
+    exposeHeaders: ["x-request-id", "x-other"],
+    allowCredentials: true,
+  };
+
+  test("CORS: credentials and exposed headers for an allowed origin, and Vary since the answer depends on it", async () => {
+    const local = await serve({ cors }, answering(streamed("text/plain", "ok")));
+    try {
+      const res = await send(local.url, { headers: { origin: "https://app.example" } });
+      expect(res.headers).toMatchObject({
+        "access-control-allow-origin": "https://app.example",
+        "access-control-allow-credentials": "true",
+        "access-control-expose-headers": "x-request-id,x-other",
+        vary: "Origin",
+      });
+    } finally {
+      await local.close();
+    }
+  });
+
+  test("CORS with *: any origin, and no Vary", async () => {
+    const local = await serve(
+      { cors: { ...cors, allowOrigins: ["*"], allowCredentials: false, exposeHeaders: [] } },
+      answering(streamed("text/plain", "ok")),
+    );
+    try {
+      const res = await send(local.url, { headers: { origin: "https://anywhere.example" } });
+      expect(res.headers["access-control-allow-origin"]).toBe("*");
+      expect(res.headers.vary).toBeUndefined();
+      expect(res.headers["access-control-allow-credentials"]).toBeUndefined();
+    } finally {
+      await local.close();
+    }
+  });
+
+  test("a failure inside the server answers 500 in AWS's shape, and is logged; throttling answers 429", async () => {
+    let calls = 0;
+    const local = await serve({}, () => {
+      calls += 1;
+      if (calls === 1) throw new Error("the pool broke");
+      throw new ThrottledError("the function's reserved concurrency (1) is in use");
+    });
+    try {
+      const broken = await send(local.url);
+      expect(broken.status).toBe(500);
+      expect(JSON.parse(broken.body.toString())).toEqual({ Message: "Internal Server Error" });
+      expect(broken.headers["x-amzn-errortype"]).toBe("ServiceException");
+      expect(local.logs.some((line) => line.startsWith("local Function URL: internal error: Error: the pool broke"))).toBe(true);
+      expect((await send(local.url)).status).toBe(429);
+    } finally {
+      await local.close();
+    }
+  });
+
+  test("a client that leaves mid-upload invokes nothing, and the server keeps serving", async () => {
+    const events: Buffer[] = [];
+    const local = await serve({}, (event, requestId) => {
+      events.push(event);
+      return answering(streamed("text/plain", "ok"))(event, requestId, "", new AbortController().signal);
+    });
+    try {
+      const { port } = new URL(local.url);
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(Number(port), "127.0.0.1", () => {
+          socket.write("POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 1000\r\n\r\npartial", () => {
+            socket.destroy();
+            resolve();
+          });
+        });
+      });
+      const res = await send(local.url);
+      expect(res.body.toString()).toBe("ok");
+      expect(events).toHaveLength(1);
+    } finally {
+      await local.close();
+    }
+  });
+
+  test("the event's x-amzn-trace-id is the trace id the runtime is given", async () => {
+    let given = "";
+    let event: { headers: Record<string, string> } | undefined;
+    const local = await serve({}, (body, requestId, traceId, signal) => {
+      given = traceId;
+      event = JSON.parse(body.toString());
+      return answering(streamed("text/plain", "ok"))(body, requestId, traceId, signal);
+    });
+    try {
+      await send(local.url);
+      expect(given).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24};Parent=[0-9a-f]{16};Sampled=0$/);
+      expect(event?.headers["x-amzn-trace-id"]).toBe(given);
+    } finally {
+      await local.close();
+    }
+  });
+});
