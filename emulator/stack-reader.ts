@@ -56,11 +56,16 @@ export function readStack(stackDir: string): FunctionConfig {
     const hint = inside.length > 0 ? `Pass --stack ${path.join(stacksDir, inside[0])}` : "Pass --stack cdktf.out/stacks/<name>";
     throw new StackReadError(`No synthesized stack at ${stackDir} (no cdk.tf.json). ${hint}, or run \`npm run synth\`.`);
   }
-  const json = JSON.parse(fs.readFileSync(file, "utf8")) as {
+  let json: {
     resource?: Record<string, Record<string, Block>>;
     data?: Record<string, Record<string, Block>>;
     provider?: Record<string, Block[]>;
   };
+  try {
+    json = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new StackReadError(`${file} is not valid JSON (${(error as Error).message}); synthesize the stack again with \`npm run synth\`.`);
+  }
   const functions = Object.entries(json.resource?.aws_lambda_function ?? {});
   if (functions.length !== 1) {
     throw new StackReadError(

@@ -70,6 +70,7 @@ describe("readStack", () => {
   });
 
   describe("fails closed on what it cannot serve faithfully", () => {
+    type Json = Record<string, Record<string, Record<string, Record<string, unknown>>>>;
     /** A copy of a synthesized stack with `edit` applied to its JSON. */
     const editedStack = (
       name: string,
@@ -110,6 +111,45 @@ describe("readStack", () => {
         delete url(json).invoke_mode;
       });
       expect(readStack(missing).invokeMode).toBe("BUFFERED");
+    });
+
+    test.each([
+      [
+        "no function",
+        (json: Json) => delete json.resource.aws_lambda_function,
+        /has 0 aws_lambda_function resources; the local Function URL serves a stack with exactly one/,
+      ],
+      [
+        "two functions",
+        (json: Json) => {
+          const [id, fn] = Object.entries(json.resource.aws_lambda_function)[0];
+          json.resource.aws_lambda_function[`${id}-copy`] = fn;
+        },
+        /has 2 aws_lambda_function resources/,
+      ],
+      [
+        "a function not zipped from a folder",
+        (json: Json) => (lambda(json).filename = "function.zip"),
+        /the function's filename "function\.zip" is not an archive_file of a source_dir.*--bundle DIR --handler FILE\.EXPORT/,
+      ],
+      [
+        "a bundle folder that is gone",
+        (json: Json) => {
+          const archive = Object.values(json.data.archive_file)[0];
+          archive.source_dir = "assets/gone";
+        },
+        /The bundle folder .*assets\/gone named by .* does not exist; synthesize the stack again/,
+      ],
+    ])("names what is wrong with a stack that has %s", (name, edit, message) => {
+      const stackDir = editedStack(`broken-${name.replace(/\W+/g, "-")}`, edit);
+      expect(() => readStack(stackDir)).toThrow(StackReadError);
+      expect(() => readStack(stackDir)).toThrow(message);
+    });
+
+    test("names a cdk.tf.json that is not JSON", () => {
+      const stackDir = editedStack("not-json", () => undefined);
+      fs.writeFileSync(path.join(stackDir, "cdk.tf.json"), "{ truncated");
+      expect(() => readStack(stackDir)).toThrow(/cdk\.tf\.json is not valid JSON \(.*\); synthesize the stack again/);
     });
 
     test("refuses a reserved environment variable, naming it, as Lambda refuses it at deploy time", () => {
