@@ -9,6 +9,7 @@ import { RuntimeMissingError, StackReadError, UsageError } from "./errors";
 import { locateRuntime } from "./execution-environment";
 import { listenErrorMessage } from "./listen-error";
 import { isLoopback, startLocalFunctionUrl } from "./local-function-url";
+import { removeLocalUrlRecord, writeLocalUrlRecord } from "./local-url-record";
 import { LAMBDA_RESPONSE_LIMITS } from "./response-limiter";
 import { describeTransport, type RuntimeTransport } from "./runtime-client/transport-choice";
 import type { VerifierCredentials } from "./sigv4-verifier";
@@ -133,7 +134,17 @@ async function main(): Promise<void> {
   for (const line of startLines(fn, options, local.url, credentials, runtime.transport)) {
     console.log(line);
   }
+  // For `npm run invoke -- --local`; removed on exit (readers ignore a killed server's record).
+  const projectRoot = path.join(__dirname, "..");
+  const record = { url: local.url, authType: fn.authType, region: fn.region, pid: process.pid, localCredentials: undefined };
+  try {
+    writeLocalUrlRecord(projectRoot, record);
+  } catch (error) {
+    console.warn(`${(error as Error).message} npm run invoke -- --local will not find this URL; pass --url ${local.url}`);
+  }
+  process.once("exit", () => removeLocalUrlRecord(projectRoot, process.pid));
   const stop = (): void => {
+    removeLocalUrlRecord(projectRoot, process.pid);
     void local.close().then(() => process.exit(0));
   };
   process.once("SIGINT", stop);
