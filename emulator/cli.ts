@@ -131,10 +131,8 @@ async function main(): Promise<void> {
     credentials,
     limits: options.bandwidth === "unlimited" ? { maxBytes: MAX_STREAMED_RESPONSE_BYTES } : LAMBDA_RESPONSE_LIMITS,
   });
-  for (const line of startLines(fn, options, local.url, credentials, runtime.transport)) {
-    console.log(line);
-  }
-  // For `npm run invoke -- --local`; removed on exit (readers ignore a killed server's record).
+  // For `npm run invoke -- --local`, before the URL is announced; removed on exit (readers
+  // ignore a killed server's record).
   const projectRoot = path.join(__dirname, "..");
   const record = { url: local.url, authType: fn.authType, region: fn.region, pid: process.pid, localCredentials: undefined };
   try {
@@ -143,6 +141,9 @@ async function main(): Promise<void> {
     console.warn(`${(error as Error).message} npm run invoke -- --local will not find this URL; pass --url ${local.url}`);
   }
   process.once("exit", () => removeLocalUrlRecord(projectRoot, process.pid));
+  for (const line of startLines(fn, options, local.url, credentials, runtime.transport)) {
+    console.log(line);
+  }
   const stop = (): void => {
     removeLocalUrlRecord(projectRoot, process.pid);
     void local.close().then(() => process.exit(0));

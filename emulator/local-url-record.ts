@@ -1,6 +1,8 @@
 // The record `npm start` keeps at the project root while it serves (`.local-url.json`, ignored by
 // git): its URL, auth type, Region and process id, so that `npm run invoke -- --local` finds it on
-// whatever port it listens. Written owner-only and atomically; removed by its own server on exit.
+// whatever port it listens. The file lists every running server, newest last: one that stops
+// (a test's, say) takes out only its own entry, and the one before it is found again. Written
+// owner-only and atomically.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -29,15 +31,42 @@ export function localUrlRecordPath(projectRoot: string): string {
 }
 
 /**
- * Writes `record` (mode 0600: it may hold a local key pair) to a temporary name, then renames it
- * into place, so a reader never sees half a record.
+ * Records `record` as the newest running server (replacing any entry of its own pid, dropping
+ * those whose process is gone). The file is written (mode 0600: it may hold a local key pair)
+ * to a temporary name, then renamed into place, so a reader never sees half a file.
  */
 export function writeLocalUrlRecord(projectRoot: string, record: LocalUrlRecord): void {
+  const others = readRecords(projectRoot).filter((entry) => entry.pid !== record.pid && isAlive(entry.pid));
+  writeRecords(projectRoot, [...others, record], record.pid);
+}
+
+/** Removes `pid`'s own entry, if any: a server never removes another server's. */
+export function removeLocalUrlRecord(projectRoot: string, pid: number): void {
+  const records = readRecords(projectRoot);
+  if (!records.some((entry) => entry.pid === pid)) {
+    return;
+  }
+  const rest = records.filter((entry) => entry.pid !== pid && isAlive(entry.pid));
+  if (rest.length === 0) {
+    fs.rmSync(localUrlRecordPath(projectRoot), { force: true });
+  } else {
+    writeRecords(projectRoot, rest, pid);
+  }
+}
+
+/** The newest running server's record; undefined when there is none, or its process is gone. */
+export function readLocalUrlRecord(projectRoot: string): LocalUrlRecord | undefined {
+  return readRecords(projectRoot)
+    .filter((entry) => isAlive(entry.pid))
+    .at(-1);
+}
+
+function writeRecords(projectRoot: string, records: readonly LocalUrlRecord[], pid: number): void {
   const file = localUrlRecordPath(projectRoot);
-  const staging = `${file}.${record.pid}.tmp`;
+  const staging = `${file}.${pid}.tmp`;
   try {
     fs.rmSync(staging, { force: true });
-    fs.writeFileSync(staging, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
+    fs.writeFileSync(staging, `${JSON.stringify(records, null, 2)}\n`, { mode: 0o600 });
     fs.renameSync(staging, file);
   } catch (error) {
     fs.rmSync(staging, { force: true });
@@ -47,36 +76,27 @@ export function writeLocalUrlRecord(projectRoot: string, record: LocalUrlRecord)
   }
 }
 
-/** Removes the record if it is `pid`'s own: a server never removes another server's record. */
-export function removeLocalUrlRecord(projectRoot: string, pid: number): void {
-  if (readRecordFile(localUrlRecordPath(projectRoot))?.pid === pid) {
-    fs.rmSync(localUrlRecordPath(projectRoot), { force: true });
-  }
-}
-
-/** The record of a running server; undefined when there is none, or its process is gone. */
-export function readLocalUrlRecord(projectRoot: string): LocalUrlRecord | undefined {
-  const record = readRecordFile(localUrlRecordPath(projectRoot));
-  return record && isAlive(record.pid) ? record : undefined;
-}
-
-/** The record in `file`, or undefined when it is absent or not a record. */
-function readRecordFile(file: string): LocalUrlRecord | undefined {
-  let value: Partial<LocalUrlRecord>;
+/** The entries in the file that are records; none when it is absent or not a list. */
+function readRecords(projectRoot: string): LocalUrlRecord[] {
+  let value: unknown;
   try {
-    value = JSON.parse(fs.readFileSync(file, "utf8"));
+    value = JSON.parse(fs.readFileSync(localUrlRecordPath(projectRoot), "utf8"));
   } catch {
-    return undefined;
+    return [];
   }
+  return Array.isArray(value) ? value.filter(isRecord) : [];
+}
+
+function isRecord(value: Partial<LocalUrlRecord> | null): value is LocalUrlRecord {
   const credentials = value?.localCredentials;
-  const valid =
+  return (
     typeof value?.url === "string" &&
     AUTH_TYPES.includes(value.authType as AuthType) &&
     typeof value.region === "string" &&
     Number.isInteger(value.pid) &&
     (value.pid as number) > 0 &&
-    (credentials === undefined || (typeof credentials.accessKeyId === "string" && typeof credentials.secretAccessKey === "string"));
-  return valid ? (value as LocalUrlRecord) : undefined;
+    (credentials === undefined || (typeof credentials.accessKeyId === "string" && typeof credentials.secretAccessKey === "string"))
+  );
 }
 
 /**

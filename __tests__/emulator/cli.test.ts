@@ -6,6 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { curlCommand, startLines } from "../../emulator/cli";
 import { parseCliOptions } from "../../emulator/cli-options";
+import { LOCAL_URL_RECORD_FILE, readLocalUrlRecord } from "../../emulator/local-url-record";
 import type { FunctionConfig } from "../../emulator/stack-reader";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -94,10 +95,21 @@ describe("npm start (emulator/cli.ts)", () => {
         /^Invoke mode BUFFERED: nothing sets it for --bundle, and AWS creates a URL BUFFERED; add --invoke-mode RESPONSE_STREAM/,
       );
       expect(third).toMatch(/^Bandwidth: as Lambda, a streamed response's first 6 MB uncapped, then 2 MB\/s/);
+      // Recorded for `npm run invoke -- --local` before the URL is announced.
+      expect(readLocalUrlRecord(ROOT)).toEqual({
+        url: /at (\S+) /.exec(first)?.[1],
+        authType: "NONE",
+        region: process.env.AWS_REGION || "us-east-1",
+        pid: child.pid,
+      });
     } finally {
       child.kill("SIGTERM");
       await new Promise((resolve) => child.once("exit", resolve));
     }
+    // …and its entry removed when it stops (a killed server's would only be ignored).
+    const file = path.join(ROOT, LOCAL_URL_RECORD_FILE);
+    const left: { pid: number }[] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : [];
+    expect(left.map((entry) => entry.pid)).not.toContain(child.pid);
   });
 });
 

@@ -38,8 +38,30 @@ describe("the local URL record", () => {
     expect(readLocalUrlRecord(root)).toBeUndefined();
     fs.writeFileSync(path.join(root, LOCAL_URL_RECORD_FILE), "{not json");
     expect(readLocalUrlRecord(root)).toBeUndefined();
-    fs.writeFileSync(path.join(root, LOCAL_URL_RECORD_FILE), JSON.stringify({ ...RECORD, authType: "PUBLIC" }));
+    fs.writeFileSync(path.join(root, LOCAL_URL_RECORD_FILE), JSON.stringify(RECORD));
     expect(readLocalUrlRecord(root)).toBeUndefined();
+    fs.writeFileSync(path.join(root, LOCAL_URL_RECORD_FILE), JSON.stringify([{ ...RECORD, authType: "PUBLIC" }]));
+    expect(readLocalUrlRecord(root)).toBeUndefined();
+  });
+
+  test("names the newest of several running servers; when it stops, the one before is found again", () => {
+    // Two live processes: this test's and its parent's.
+    const first = { ...RECORD, pid: process.ppid, url: "http://127.0.0.1:3000/" };
+    writeLocalUrlRecord(root, first);
+    writeLocalUrlRecord(root, RECORD);
+    expect(readLocalUrlRecord(root)).toEqual(RECORD);
+    writeLocalUrlRecord(root, { ...RECORD, url: "http://127.0.0.1:5555/" });
+    expect(readLocalUrlRecord(root)?.url).toBe("http://127.0.0.1:5555/");
+    removeLocalUrlRecord(root, RECORD.pid);
+    expect(readLocalUrlRecord(root)).toEqual(first);
+  });
+
+  test("drops entries whose process is gone when it writes", () => {
+    const dead = { ...RECORD, pid: deadPid() };
+    fs.writeFileSync(path.join(root, LOCAL_URL_RECORD_FILE), JSON.stringify([RECORD, dead]));
+    expect(readLocalUrlRecord(root)).toEqual(RECORD);
+    writeLocalUrlRecord(root, { ...RECORD, pid: process.ppid });
+    expect(JSON.parse(fs.readFileSync(path.join(root, LOCAL_URL_RECORD_FILE), "utf8"))).toEqual([RECORD, { ...RECORD, pid: process.ppid }]);
   });
 
   test("is ignored once its server's process is gone", () => {
