@@ -12,6 +12,7 @@ import { resolveFunction, watchPlan } from "./function-source";
 import { watchFunction } from "./function-watcher";
 import { listenErrorMessage } from "./listen-error";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "./local-function-url";
+import { removeLocalUrlRecord, writeLocalUrlRecord } from "./local-url-record";
 import { LAMBDA_RESPONSE_LIMITS } from "./response-limiter";
 import { startLines } from "./start-banner";
 import { resolveVerifierCredentials } from "./verifier-credentials";
@@ -52,6 +53,21 @@ export async function serveFromCommandLine(
     ...(options.inspect !== undefined ? { inspectPort: options.inspect } : {}),
     log: out,
   });
+  // For `npm run invoke -- --local`, before the URL is announced; removed by close() (and on
+  // exit by the process), and readers ignore a killed server's record.
+  const record = {
+    url: local.url,
+    authType: fn.authType,
+    region: fn.region,
+    pid: process.pid,
+    // Only a throwaway pair made for this run is ever written; real credentials never are.
+    localCredentials: resolved?.source === "local-pair" ? resolved.credentials : undefined,
+  };
+  try {
+    writeLocalUrlRecord(projectRoot, record);
+  } catch (error) {
+    out(`${(error as Error).message} npm run invoke -- --local will not find this URL; pass --url ${local.url}`);
+  }
   for (const line of startLines(fn, options, local.url, resolved, runtime.transport)) {
     out(line);
   }
@@ -67,6 +83,7 @@ export async function serveFromCommandLine(
   return {
     local,
     async close() {
+      removeLocalUrlRecord(projectRoot, process.pid);
       watcher?.close();
       await local.close();
     },
@@ -92,6 +109,8 @@ if (require.main === module) {
   serveFromCommandLine(process.argv.slice(2), process.env, (line) => console.log(line)).then(
     (serving) => {
       if (!serving) return;
+      // However the process ends, its record goes with it.
+      process.once("exit", () => removeLocalUrlRecord(path.join(__dirname, ".."), process.pid));
       const stop = (): void => {
         void serving.close().then(() => process.exit(0));
       };

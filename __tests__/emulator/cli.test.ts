@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { exitFor, serveFromCommandLine } from "../../emulator/cli";
 import { parseCliOptions } from "../../emulator/cli-options";
 import { RuntimeMissingError, StackReadError, UsageError } from "../../emulator/errors";
+import { LOCAL_URL_RECORD_FILE, readLocalUrlRecord } from "../../emulator/local-url-record";
 import type { FunctionConfig } from "../../emulator/stack-reader";
 import { curlCommand, startLines } from "../../emulator/start-banner";
 import { bundleHandler } from "../../lib/bundling";
@@ -58,6 +59,9 @@ describe("npm start (emulator/cli.ts)", () => {
         /^curl -N --aws-sigv4 "aws:amz:us-east-1:lambda" --user "AKIALOCAL[A-Z2-7]{11}:[\w-]{40}" http:\/\/127\.0\.0\.1:\d+\/$/,
       );
       expect(out).toContain("No AWS credentials found, so signatures are checked against a key pair made for this run");
+      // The record `npm run invoke -- --local` reads holds the same throwaway pair, so it can sign.
+      const record = readLocalUrlRecord(ROOT);
+      expect(curl).toContain(`${record?.localCredentials?.accessKeyId}:${record?.localCredentials?.secretAccessKey}`);
       // THEN the line, pasted into another shell without AWS variables, gets the whole stream
       const pasted = spawnSync("sh", ["-c", `${curl} -sS | wc -c`], { env: shell, encoding: "utf8", timeout: 30_000 });
       expect(pasted.stdout.trim()).toBe("4194300");
@@ -130,10 +134,21 @@ describe("npm start (emulator/cli.ts)", () => {
         /^Invoke mode BUFFERED: nothing sets it for --bundle, and AWS creates a URL BUFFERED; add --invoke-mode RESPONSE_STREAM/,
       );
       expect(third).toMatch(/^Bandwidth: as Lambda, a streamed response's first 6 MB uncapped, then 2 MB\/s/);
+      // Recorded for `npm run invoke -- --local` before the URL is announced.
+      expect(readLocalUrlRecord(ROOT)).toEqual({
+        url: /at (\S+) /.exec(first)?.[1],
+        authType: "NONE",
+        region: process.env.AWS_REGION || "us-east-1",
+        pid: child.pid,
+      });
     } finally {
       child.kill("SIGTERM");
       await new Promise((resolve) => child.once("exit", resolve));
     }
+    // …and its entry removed when it stops (a killed server's would only be ignored).
+    const file = path.join(ROOT, LOCAL_URL_RECORD_FILE);
+    const left: { pid: number }[] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : [];
+    expect(left.map((entry) => entry.pid)).not.toContain(child.pid);
   });
 });
 

@@ -130,6 +130,39 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
       expect(stdout).toBe("🚗🚗🚗");
     });
 
+    test("curl 7.x signs an unsorted query as typed: 403 in AWS's shape, and the log says to sort it (curl 8 sorts: 200)", async () => {
+      const url = await start(carsFunction());
+      const run = promisify(execFile);
+      const curlMajor = Number(/^curl (\d+)\./.exec((await run("curl", ["--version"], { encoding: "utf8" })).stdout)?.[1]);
+      const { stdout } = await run(
+        "curl",
+        [
+          "-sS",
+          "-w",
+          "\n%{http_code}",
+          "--aws-sigv4",
+          "aws:amz:us-east-1:lambda",
+          "--user",
+          `${CREDENTIALS.accessKeyId}:${CREDENTIALS.secretAccessKey}`,
+          `${url}?count=3&chunk=1`,
+        ],
+        { encoding: "utf8" },
+      );
+      const [body, status] = stdout.split("\n");
+      if (curlMajor >= 8) {
+        expect([body, status]).toEqual(["🚗🚗🚗", "200"]);
+        return;
+      }
+      expect(status).toBe("403");
+      expect(JSON.parse(body)).toEqual({
+        Message:
+          "Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",
+      });
+      await log.waitFor(
+        /^403 for RequestId: [0-9a-f-]{36}: the query was signed in the order typed \(curl 7\.x does this\), not sorted as SigV4 wants: list the parameters alphabetically, or use npm run invoke$/,
+      );
+    });
+
     test("answers bad query parameters with the handler's 400", async () => {
       const url = await start(carsFunction());
       const target = `${url}?count=-5`;

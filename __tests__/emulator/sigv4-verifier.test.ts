@@ -1,3 +1,4 @@
+import { createHash, createHmac } from "node:crypto";
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { type SignedRequest, verifySigV4 } from "../../emulator/sigv4-verifier";
@@ -56,6 +57,41 @@ async function signedRequest(options: SignOptions = {}): Promise<SignedRequest> 
 
 const verify = (request: SignedRequest) => verifySigV4(request, CREDENTIALS, "us-east-1", NOW);
 
+const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
+const hmac = (key: string | Buffer, text: string): Buffer => createHmac("sha256", key).update(text).digest();
+
+/**
+ * A GET signed the way curl 7.x signs it: by hand, from AWS's documented steps, with the path
+ * and query in the canonical request exactly as typed, neither sorted nor re-encoded (curl 8
+ * sorts; see https://github.com/curl/curl/issues/9717). Independent of Smithy, which the
+ * verifier uses.
+ * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
+ */
+function curl7Request(pathAndQuery: string, accessKeyId = CREDENTIALS.accessKeyId): SignedRequest {
+  const amzDate = NOW.toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
+  const scope = `${amzDate.slice(0, 8)}/us-east-1/lambda/aws4_request`;
+  const [path, query = ""] = pathAndQuery.split("?");
+  const canonical = ["GET", path, query, `host:${HOST}`, `x-amz-date:${amzDate}`, "", "host;x-amz-date", sha256("")].join("\n");
+  const stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256(canonical)].join("\n");
+  let key: Buffer | string = `AWS4${CREDENTIALS.secretAccessKey}`;
+  for (const part of scope.split("/")) {
+    key = hmac(key, part);
+  }
+  const signature = hmac(key, stringToSign).toString("hex");
+  return {
+    method: "GET",
+    url: pathAndQuery,
+    headers: {
+      host: HOST,
+      "x-amz-date": amzDate,
+      authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${scope}, SignedHeaders=host;x-amz-date, Signature=${signature}`,
+    },
+    body: Buffer.alloc(0),
+  };
+}
+
 describe("verifySigV4", () => {
   test("accepts a correctly signed request, whatever the order of its query", async () => {
     expect(await verify(await signedRequest())).toEqual({ ok: true, accessKey: "AKIDEXAMPLE" });
@@ -68,13 +104,50 @@ describe("verifySigV4", () => {
   });
 
   test.each<[string, SignOptions, (r: SignedRequest) => SignedRequest, RegExp]>([
-    ["a wrong secret", { secret: "wrong" }, (r) => r, /signature does not match/],
-    ["another access key", { accessKeyId: "AKIDOTHER" }, (r) => r, /signed with access key AKIDOTHER, not the server's AKIDEXAMPLE/],
-    ["the wrong service", { service: "s3" }, (r) => r, /signed for service "s3", not "lambda"/],
-    ["the wrong region", { region: "eu-west-1" }, (r) => r, /signed for region "eu-west-1", not "us-east-1"/],
-    ["a timestamp 6 minutes off", { at: new Date(NOW.getTime() - 6 * 60 * 1000) }, (r) => r, /more than 5 minutes/],
-    ["a tampered query", {}, (r) => ({ ...r, url: "/cars?count=4&chunk=1" }), /signature does not match/],
-    ["a tampered path", {}, (r) => ({ ...r, url: "/other?count=3&chunk=1" }), /signature does not match/],
+    [
+      "a wrong secret",
+      { secret: "wrong" },
+      (r) => r,
+      /^the signature does not match: signed with another secret key for AKIDEXAMPLE than the server's AWS_SECRET_ACCESS_KEY, or the request \(method, path, query, signed headers, body\) was changed after signing$/,
+    ],
+    [
+      "an empty secret",
+      { secret: "" },
+      (r) => r,
+      /^the request was signed with an empty secret access key: the shell that signed has no AWS_SECRET_ACCESS_KEY; export the server's secret for AKIDEXAMPLE there$/,
+    ],
+    [
+      "another access key",
+      { accessKeyId: "AKIDOTHER" },
+      (r) => r,
+      /^the request was signed with another key pair \(AKIDOTHER\); the server checks against AKIDEXAMPLE, the AWS_ACCESS_KEY_ID of its shell: sign with that pair$/,
+    ],
+    [
+      "the wrong service",
+      { service: "s3" },
+      (r) => r,
+      /^the request was signed for Region "us-east-1" and service "s3"; this URL wants Region "us-east-1" and service "lambda" \(curl --aws-sigv4 "aws:amz:us-east-1:lambda"\)$/,
+    ],
+    [
+      "the wrong region",
+      { region: "eu-west-1" },
+      (r) => r,
+      /signed for Region "eu-west-1" and service "lambda"; this URL wants Region "us-east-1"/,
+    ],
+    [
+      "a timestamp 6 minutes behind",
+      { at: new Date(NOW.getTime() - 6 * 60 * 1000) },
+      (r) => r,
+      /^the signature's time 20261126T115400Z is 6 min 0 s behind the server's clock \(AWS allows 5 minutes either way\): sign again, and check the clock of the machine that signed$/,
+    ],
+    [
+      "a timestamp 2 hours ahead",
+      { at: new Date(NOW.getTime() + 2 * 3600 * 1000 + 90_000) },
+      (r) => r,
+      /is 2 h 1 min ahead of the server's clock/,
+    ],
+    ["a tampered query", {}, (r) => ({ ...r, url: "/cars?count=4&chunk=1" }), /^the signature does not match: .*changed after signing$/],
+    ["a tampered path", {}, (r) => ({ ...r, url: "/other?count=3&chunk=1" }), /^the signature does not match/],
     [
       "a tampered body",
       { body: "original" },
@@ -87,17 +160,67 @@ describe("verifySigV4", () => {
       (r) => ({ ...r, headers: Object.fromEntries(Object.entries(r.headers).filter(([k]) => k !== "x-custom")) }),
       /the signed header x-custom is not in the request/,
     ],
-    ["no signature at all", {}, (r) => ({ ...r, headers: { host: HOST } }), /not signed/],
     [
-      "a garbled Authorization header",
+      "no signature at all",
       {},
-      (r) => ({ ...r, headers: { ...r.headers, authorization: "Bearer x" } }),
-      /not an AWS4-HMAC-SHA256 signature/,
+      (r) => ({ ...r, headers: { host: HOST } }),
+      /^the request is not signed \(no Authorization header\), and the URL's auth type is AWS_IAM: sign it with SigV4 for "aws:amz:us-east-1:lambda" \(the curl line npm start prints\), or use npm run invoke -- --local$/,
     ],
-  ])("rejects %s", async (_name, options, tamper, reason) => {
+    [
+      "Basic auth (curl --user without --aws-sigv4)",
+      {},
+      (r) => ({ ...r, headers: { ...r.headers, authorization: "Basic QUtJRDpzZWNyZXQ=" } }),
+      /^the Authorization header is "Basic", not an AWS4-HMAC-SHA256 signature \(curl --user without --aws-sigv4 sends Basic\): sign with SigV4/,
+    ],
+    [
+      "a garbled AWS4-HMAC-SHA256 header",
+      {},
+      (r) => ({ ...r, headers: { ...r.headers, authorization: "AWS4-HMAC-SHA256 Credential=x" } }),
+      /^the AWS4-HMAC-SHA256 Authorization header is malformed/,
+    ],
+  ])("rejects %s, and says so", async (_name, options, tamper, reason) => {
     const result = await verify(tamper(await signedRequest(options)));
     expect(result.ok).toBe(false);
     expect(result.ok ? "" : result.reason).toMatch(reason);
+  });
+
+  describe("a query signed in the order typed, as curl 7.x signs it", () => {
+    test("the hand-made signer below is SigV4: a sorted query signed with it is accepted", async () => {
+      expect(await verify(curl7Request("/cars?chunk=1&count=3"))).toEqual({ ok: true, accessKey: "AKIDEXAMPLE" });
+    });
+
+    test("an unsorted query is refused, and the log says to sort it or use npm run invoke", async () => {
+      expect(await verify(curl7Request("/cars?count=3&chunk=1"))).toEqual({
+        ok: false,
+        reason:
+          "the query was signed in the order typed (curl 7.x does this), not sorted as SigV4 wants: list the parameters alphabetically, or use npm run invoke",
+      });
+    });
+
+    test("a sorted query signed without SigV4's encoding is refused, and the log says so", async () => {
+      expect(await verify(curl7Request("/cars?count=3&tag=a,b"))).toMatchObject({
+        ok: false,
+        reason:
+          "the query was signed as typed (curl 7.x does this), not percent-encoded as SigV4 wants: encode every character but letters, digits and -_.~ (a comma as %2C), or use npm run invoke",
+      });
+    });
+
+    test("a path with percent escapes signed as typed is refused, and the log says so", async () => {
+      expect(await verify(curl7Request("/a%20b?count=3"))).toEqual({
+        ok: false,
+        reason:
+          "the path was signed as typed (curl 7.x does this), not encoded as SigV4 wants (its percent escapes encoded once more): use a path without percent escapes, or use npm run invoke",
+      });
+    });
+
+    test("an empty access key id (curl --user with AWS_ACCESS_KEY_ID unset) is named", async () => {
+      expect(await verify(curl7Request("/cars?chunk=1&count=3", ""))).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(
+          /^the request was signed with an empty access key id: the shell that signed has no AWS_ACCESS_KEY_ID .*\(AKIDEXAMPLE\)/,
+        ),
+      });
+    });
   });
 
   test("hashes the body itself when the client sent no body hash header, and rejects a tampered one", async () => {

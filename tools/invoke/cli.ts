@@ -1,12 +1,14 @@
-// `npm run invoke`: call a Function URL (deployed, local or given), stream its body to stdout,
-// and print a one-line summary to stderr.
+// `npm run invoke`: call a Function URL (deployed, the one `npm start` serves, or given), stream
+// its body to stdout, and print a one-line summary to stderr.
 
 import * as path from "node:path";
+import type { Writable } from "node:stream";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { UsageError } from "../../emulator/errors";
+import { LOCAL_URL_RECORD_FILE } from "../../emulator/local-url-record";
 import { DEFAULTS } from "../../lib/config";
-import { deployedUrl, localUrl, regionOfUrl, TargetError } from "./function-url-target";
+import { deployedUrl, type LocalTarget, localTarget, regionOfUrl, TargetError } from "./function-url-target";
 import { INVOKE_USAGE, parseInvokeOptions, requestUrl } from "./invoke-options";
 import { type StreamSummary, signGet, streamRequest } from "./stream-request";
 
@@ -20,7 +22,12 @@ export function formatSummary(summary: StreamSummary): string {
 }
 
 /** What a failed status means, and what to do about it; undefined for success. */
-export function explainStatus(status: number, signed: boolean): string | undefined {
+export function explainStatus(status: number, signed: boolean, local = false): string | undefined {
+  if (status === 403 && local) {
+    return signed
+      ? "403 Forbidden: the local URL refused the signature; its terminal logs why (403 for RequestId: …). It checks against the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of npm start's shell: export the same pair here."
+      : "403 Forbidden: the local URL uses AWS_IAM auth and the request was not signed, because no AWS credentials were found. Export the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of npm start's shell here, or start it with --auth NONE.";
+  }
   if (status === 403) {
     return signed
       ? "403 Forbidden: the URL refused the signed request. Check that these credentials may call both lambda:InvokeFunctionUrl and lambda:InvokeFunction on the function (attach the stack's invoker_policy_arn output to them), for the URL's Region, or deploy in public mode (FUNCTION_URL_AUTH=NONE)."
@@ -32,7 +39,8 @@ export function explainStatus(status: number, signed: boolean): string | undefin
   return undefined;
 }
 
-async function findCredentials(): Promise<AwsCredentialIdentity | undefined> {
+/** The standard AWS credential chain (environment, shared config and profiles, SSO), or undefined. */
+async function credentialChain(): Promise<AwsCredentialIdentity | undefined> {
   try {
     return await defaultProvider()();
   } catch {
@@ -40,46 +48,103 @@ async function findCredentials(): Promise<AwsCredentialIdentity | undefined> {
   }
 }
 
-async function main(): Promise<number> {
-  const options = parseInvokeOptions(process.argv.slice(2));
-  if (options.help) {
-    console.error(INVOKE_USAGE);
-    return 0;
+/** What `runInvoke` reads and writes, so that tests can give their own. */
+export interface InvokeIo {
+  readonly env: NodeJS.ProcessEnv;
+  readonly projectRoot: string;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  /** @default the AWS SDK's credential chain */
+  readonly findCredentials?: () => Promise<AwsCredentialIdentity | undefined>;
+}
+
+/** Where to send the request, and what is known of it. */
+interface Target {
+  readonly url: string;
+  readonly authType?: string;
+  readonly region?: string;
+  /** Set for --local: the record `npm start` left, if any. */
+  readonly local?: LocalTarget;
+}
+
+/**
+ * The credentials to sign with: none for a NONE URL, the throwaway pair a local server made for
+ * its run, else the standard chain's (required for an AWS_IAM URL).
+ */
+async function signingCredentials(target: Target, url: URL, io: InvokeIo): Promise<AwsCredentialIdentity | undefined> {
+  if (target.authType === "NONE") {
+    return undefined;
   }
-  const target = options.url
-    ? { url: options.url }
-    : options.local
-      ? { url: localUrl(process.env) }
-      : deployedUrl(path.join(__dirname, "..", ".."), process.env);
-  const url = requestUrl(target.url, options.path);
-  const credentials = await findCredentials();
+  const localCredentials = target.local?.recorded?.localCredentials;
+  if (localCredentials) {
+    return localCredentials;
+  }
+  const credentials = await (io.findCredentials ?? credentialChain)();
   if (target.authType === "AWS_IAM" && !credentials) {
     throw new TargetError(
-      `No AWS credentials for an AWS_IAM URL (${url.origin}): the credential chain (environment, shared config and profiles, SSO) found none. ` +
-        "Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or deploy in public mode (FUNCTION_URL_AUTH=NONE).",
+      target.local
+        ? `No AWS credentials for the local AWS_IAM URL (${url.origin}): it checks signatures against the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of npm start's shell, and the credential chain here found none. Export the same pair in this shell, or start it with --auth NONE.`
+        : `No AWS credentials for an AWS_IAM URL (${url.origin}): the credential chain (environment, shared config and profiles, SSO) found none. ` +
+            "Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or deploy in public mode (FUNCTION_URL_AUTH=NONE).",
     );
   }
-  const region = regionOfUrl(url) ?? process.env.AWS_REGION ?? DEFAULTS.region;
+  return credentials;
+}
+
+/** Why the local URL cannot be reached, and what to do: start one, or name another. */
+function unreachableLocal(local: LocalTarget, code: string): string {
+  const what = local.recorded
+    ? `The local Function URL that npm start (pid ${local.recorded.pid}) recorded in ${LOCAL_URL_RECORD_FILE}, ${local.url}, does not answer (${code}).`
+    : `No local Function URL is running: none is recorded in ${LOCAL_URL_RECORD_FILE}, and nothing answers at ${local.url} (${code}).`;
+  return `${what} Start one with \`npm start\` (in another terminal), or pass --url URL.`;
+}
+
+/** `npm run invoke` with `argv`: streams the body to stdout, the summary to stderr; the exit code. */
+export async function runInvoke(argv: readonly string[], io: InvokeIo): Promise<number> {
+  const options = parseInvokeOptions(argv);
+  if (options.help) {
+    io.stderr.write(`${INVOKE_USAGE}\n`);
+    return 0;
+  }
+  let target: Target;
+  if (options.url) {
+    target = { url: options.url };
+  } else if (options.local) {
+    const local = localTarget(io.projectRoot, io.env);
+    target = { url: local.url, authType: local.recorded?.authType, region: local.recorded?.region, local };
+  } else {
+    target = deployedUrl(io.projectRoot, io.env);
+  }
+  const url = requestUrl(target.url, options.path);
+  const credentials = await signingCredentials(target, url, io);
+  const region = target.region ?? regionOfUrl(url) ?? io.env.AWS_REGION ?? DEFAULTS.region;
   const headers = credentials ? await signGet(url, credentials, region) : {};
   let summary: StreamSummary;
   try {
-    summary = await streamRequest(url, headers, options.quiet ? undefined : process.stdout);
+    summary = await streamRequest(url, headers, options.quiet ? undefined : io.stdout);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "";
-    const hint = code === "ECONNREFUSED" && options.local ? " Is `npm start` running?" : "";
-    throw new TargetError(`Cannot reach ${url.origin} (${code || (error as Error).message}).${hint}`);
+    if (target.local && code === "ECONNREFUSED") {
+      throw new TargetError(unreachableLocal(target.local, code));
+    }
+    throw new TargetError(`Cannot reach ${url.origin} (${code || (error as Error).message}).`);
   }
-  process.stderr.write(`\n${formatSummary(summary)}\n`);
-  const problem = explainStatus(summary.status, credentials !== undefined);
+  io.stderr.write(`\n${formatSummary(summary)}\n`);
+  const problem = explainStatus(summary.status, credentials !== undefined, target.local !== undefined);
   if (problem) {
-    process.stderr.write(`${problem}\n`);
+    io.stderr.write(`${problem}\n`);
     return 1;
   }
   return summary.status >= 400 || summary.truncated ? 1 : 0;
 }
 
 if (require.main === module) {
-  main().then(
+  runInvoke(process.argv.slice(2), {
+    env: process.env,
+    projectRoot: path.join(__dirname, "..", ".."),
+    stdout: process.stdout,
+    stderr: process.stderr,
+  }).then(
     (code) => process.exit(code),
     (error: unknown) => {
       if (error instanceof UsageError) {

@@ -1,11 +1,12 @@
-// Where to send the request: a given URL, the local Function URL, or the deployed stack's
-// `function_url` output. With local state the output is read from the state file itself, so it
-// needs neither `terraform init` nor a synthesized stack; with S3 state, `terraform output -json`
-// in the stack folder reads it.
+// Where to send the request: a given URL, the local Function URL (as `npm start` records it), or
+// the deployed stack's `function_url` output. With local state the output is read from the state
+// file itself, so it needs neither `terraform init` nor a synthesized stack; with S3 state,
+// `terraform output -json` in the stack folder reads it.
 
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { type LocalUrlRecord, readLocalUrlRecord } from "../../emulator/local-url-record";
 import { readConfig } from "../../lib/config";
 import { localStatePath, s3StateKey } from "../../lib/state-location";
 
@@ -24,6 +25,21 @@ export function regionOfUrl(url: URL): string | undefined {
 /** The local Function URL `npm start` serves by default. */
 export function localUrl(env: NodeJS.ProcessEnv): string {
   return `http://127.0.0.1:${env.PORT || 3000}/`;
+}
+
+/** A local Function URL to call: the one a running `npm start` recorded, or the default address. */
+export type LocalTarget =
+  | { readonly recorded: LocalUrlRecord; readonly url: string }
+  | { readonly recorded?: undefined; readonly url: string };
+
+/**
+ * The URL `npm start` recorded at the project root while it runs (any port, its auth type and
+ * Region). Without a record, the default address ($PORT, else 3000): a server started by other
+ * means (an older checkout, a test) records nothing, and trying costs one refused connection.
+ */
+export function localTarget(projectRoot: string, env: NodeJS.ProcessEnv): LocalTarget {
+  const recorded = readLocalUrlRecord(projectRoot);
+  return recorded ? { recorded, url: recorded.url } : { url: localUrl(env) };
 }
 
 type Outputs = Record<string, { value?: unknown } | undefined>;

@@ -5,11 +5,19 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
 import { UsageError } from "../../../emulator/errors";
+import { locateRuntime } from "../../../emulator/execution-environment";
+import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../../emulator/local-function-url";
+import { type LocalUrlRecord, writeLocalUrlRecord } from "../../../emulator/local-url-record";
 import { verifySigV4 } from "../../../emulator/sigv4-verifier";
-import { explainStatus, formatSummary } from "../../../tools/invoke/cli";
+import type { AuthType } from "../../../emulator/stack-reader";
+import { bundleHandler } from "../../../lib/bundling";
+import { HANDLER_ENTRY } from "../../../lib/lambda-streaming-stack";
+import { explainStatus, formatSummary, runInvoke } from "../../../tools/invoke/cli";
 import { deployedUrl, localStateFile, localUrl, readStateOutputs, regionOfUrl } from "../../../tools/invoke/function-url-target";
 import { parseInvokeOptions, requestUrl } from "../../../tools/invoke/invoke-options";
 import { signGet, streamRequest } from "../../../tools/invoke/stream-request";
+import { LogCollector } from "../../helpers/log-collector";
+import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
 
 const CREDENTIALS = { accessKeyId: "AKIDINVOKE", secretAccessKey: "invoke-secret" };
 
@@ -65,6 +73,8 @@ describe("targets and summaries", () => {
   test("explains 403 (signed or not) and 429 with what to do", () => {
     expect(explainStatus(403, false)).toMatch(/not signed, because no AWS credentials were found/);
     expect(explainStatus(403, true)).toMatch(/both lambda:InvokeFunctionUrl and lambda:InvokeFunction .*invoker_policy_arn/);
+    expect(explainStatus(403, true, true)).toMatch(/^403 Forbidden: the local URL refused the signature; its terminal logs why/);
+    expect(explainStatus(403, false, true)).toMatch(/^403 Forbidden: the local URL uses AWS_IAM auth and the request was not signed/);
     expect(explainStatus(429, true)).toMatch(/reserved concurrency/);
     expect(explainStatus(200, true)).toBeUndefined();
   });
@@ -162,5 +172,134 @@ describe("deployedUrl", () => {
     expect(() => deployedUrl(root, env)).toThrow(
       /^No URL found: the stack lambda-streaming has no function_url output in s3:\/\/my-tf-state\/lambda-streaming\/terraform.tfstate/,
     );
+  });
+});
+
+/** What runInvoke wrote: the body (stdout) and the summary and explanations (stderr). */
+function capture(): { stdout: PassThrough; stderr: PassThrough; out: () => string; err: () => string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const read = (stream: PassThrough) => (): string => (stream.read() as Buffer | null)?.toString() ?? "";
+  return { stdout, stderr, out: read(stdout), err: read(stderr) };
+}
+
+/** A port nothing listens on: one the system just handed out, closed again. */
+async function closedPort(): Promise<number> {
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe("npm run invoke -- --local without a running server", () => {
+  let root: string;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "ls-invoke-local-"));
+  });
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  test("no record and nothing on $PORT: says to start one with npm start, or pass --url", async () => {
+    const port = await closedPort();
+    const io = { ...capture(), env: { PORT: String(port) }, projectRoot: root, findCredentials: async () => undefined };
+    await expect(runInvoke(["--local"], io)).rejects.toThrow(
+      `No local Function URL is running: none is recorded in .local-url.json, and nothing answers at http://127.0.0.1:${port}/ (ECONNREFUSED). Start one with \`npm start\` (in another terminal), or pass --url URL.`,
+    );
+  });
+
+  test("a record whose server no longer answers: names it, and says the same", async () => {
+    const port = await closedPort();
+    writeLocalUrlRecord(root, { url: `http://127.0.0.1:${port}/`, authType: "NONE", region: "us-east-1", pid: process.pid });
+    const io = { ...capture(), env: {}, projectRoot: root, findCredentials: async () => undefined };
+    await expect(runInvoke(["--local"], io)).rejects.toThrow(
+      `The local Function URL that npm start (pid ${process.pid}) recorded in .local-url.json, http://127.0.0.1:${port}/, does not answer (ECONNREFUSED). Start one with \`npm start\` (in another terminal), or pass --url URL.`,
+    );
+  });
+
+  test("a local AWS_IAM URL and no credentials here: says to export npm start's pair", async () => {
+    writeLocalUrlRecord(root, { url: "http://127.0.0.1:1/", authType: "AWS_IAM", region: "us-east-1", pid: process.pid });
+    const io = { ...capture(), env: {}, projectRoot: root, findCredentials: async () => undefined };
+    await expect(runInvoke(["--local"], io)).rejects.toThrow(
+      /^No AWS credentials for the local AWS_IAM URL \(http:\/\/127.0.0.1:1\): it checks signatures against the AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY of npm start's shell/,
+    );
+  });
+});
+
+describeWhenAvailable("npm run invoke -- --local against a running local URL", missingReason(locateRuntime), () => {
+  const SERVER_PAIR = { accessKeyId: "AKIDSERVER", secretAccessKey: "server-secret" };
+  let root: string;
+  let local: LocalFunctionUrl | undefined;
+  let log: LogCollector;
+  beforeEach(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), "ls-invoke-local-"));
+  });
+  afterEach(async () => {
+    await local?.close();
+    local = undefined;
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  /** Starts the 🚗 function on a free port, in eu-west-1, and records it as npm start does. */
+  async function serve(authType: AuthType, extra: Partial<LocalUrlRecord> = {}): Promise<LocalUrlRecord> {
+    log = new LogCollector();
+    const fn = {
+      functionName: "cars",
+      region: "eu-west-1",
+      handler: "index.handler",
+      runtime: "nodejs22.x",
+      memoryMb: 128,
+      timeoutSeconds: 10,
+      environment: {},
+      bundleDir: bundleHandler(HANDLER_ENTRY),
+      invokeMode: "RESPONSE_STREAM" as const,
+      authType,
+    };
+    local = await startLocalFunctionUrl({ fn, port: 0, log: log.sink, credentials: SERVER_PAIR });
+    const record = { url: local.url, authType, region: fn.region, pid: process.pid, ...extra };
+    writeLocalUrlRecord(root, record);
+    return record;
+  }
+
+  test("finds a server on any port, and signs with the throwaway pair it recorded (not the chain's)", async () => {
+    const record = await serve("AWS_IAM", { localCredentials: SERVER_PAIR });
+    expect(record.url).not.toMatch(/:3000\//);
+    const findCredentials = jest.fn(async () => ({ accessKeyId: "AKIDCHAIN", secretAccessKey: "chain-secret" }));
+    const io = { ...capture(), env: {}, projectRoot: root, findCredentials };
+    expect(await runInvoke(["--local", "--path", "/?count=3&chunk=1"], io)).toBe(0);
+    expect(io.out()).toBe("🚗🚗🚗");
+    expect(io.err()).toMatch(/^\n200 OK · first byte .* · 12 bytes · /);
+    expect(findCredentials).not.toHaveBeenCalled();
+    expect(log.matching(/^403/)).toEqual([]);
+  });
+
+  test("without a recorded pair, signs with the chain's credentials for the recorded Region", async () => {
+    await serve("AWS_IAM");
+    const io = { ...capture(), env: { AWS_REGION: "us-east-1" }, projectRoot: root, findCredentials: async () => SERVER_PAIR };
+    expect(await runInvoke(["--local", "--path", "/?count=2", "--quiet"], io)).toBe(0);
+    expect(io.err()).toMatch(/200 OK .* 8 bytes/);
+  });
+
+  test("a pair the server does not check against: 403, the explanation points at the server's log, which says why", async () => {
+    await serve("AWS_IAM");
+    const io = {
+      ...capture(),
+      env: {},
+      projectRoot: root,
+      findCredentials: async () => ({ accessKeyId: "AKIDOTHER", secretAccessKey: "x" }),
+    };
+    expect(await runInvoke(["--local", "--quiet"], io)).toBe(1);
+    expect(io.err()).toMatch(/403 Forbidden: the local URL refused the signature; its terminal logs why \(403 for RequestId: …\)/);
+    await log.waitFor(
+      /^403 for RequestId: .*: the request was signed with another key pair \(AKIDOTHER\); the server checks against AKIDSERVER/,
+    );
+  });
+
+  test("a NONE URL is called unsigned, without looking for credentials", async () => {
+    await serve("NONE");
+    const findCredentials = jest.fn(async () => SERVER_PAIR);
+    const io = { ...capture(), env: {}, projectRoot: root, findCredentials };
+    expect(await runInvoke(["--local", "--path", "/?count=1"], io)).toBe(0);
+    expect(io.out()).toBe("🚗");
+    expect(findCredentials).not.toHaveBeenCalled();
   });
 });

@@ -1,0 +1,77 @@
+// The README's "Test your own streaming handler" example, run exactly as printed there: the code
+// between the two example markers must equal the README's code block (the last test checks), so
+// the README cannot go stale.
+
+import * as fs from "node:fs";
+import { locateRuntime } from "../../emulator/execution-environment";
+import { startTestFunctionUrl } from "../../emulator/testing";
+import { describeWhenAvailable, missingReason } from "../helpers/requirements";
+
+/**
+ * jest's describe for the example, or without the runtime client a loud skip (a failure under
+ * CI=true), as for this project's other end-to-end suites.
+ */
+const describe = (name: string, body: () => void): void => describeWhenAvailable(name, missingReason(locateRuntime), body);
+
+// README example: start
+import * as path from "node:path";
+import { bundleAndStart, type TestFunctionUrl } from "../../emulator/testing";
+
+describe("the 🚗 handler, through AWS's runtime interface client", () => {
+  let fn: TestFunctionUrl;
+  beforeAll(async () => {
+    fn = await bundleAndStart(path.join(__dirname, "..", "..", "handler", "index.ts"));
+  });
+  afterAll(() => fn.close());
+
+  test("answers ?count=3&chunk=1 with three cars, and logs as Lambda does", async () => {
+    const res = await fetch(`${fn.url}?count=3&chunk=1`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/plain; charset=utf-8");
+    expect(await res.text()).toBe("🚗🚗🚗");
+    const report = await fn.waitForLog(new RegExp(`^REPORT RequestId: ${res.headers.get("x-amzn-requestid")}\\b`));
+    expect(report).toMatch(/Max Memory Used: \d+ MB/);
+  });
+
+  test("streams: the first car arrives long before the last", async () => {
+    const res = await fetch(`${fn.url}?count=3&chunk=1&delay=200`);
+    const arrivals: number[] = [];
+    for await (const _chunk of res.body ?? []) {
+      arrivals.push(performance.now());
+    }
+    expect(arrivals[arrivals.length - 1] - arrivals[0]).toBeGreaterThan(300);
+  });
+});
+// README example: end
+
+test("the README's example is the code above, verbatim", () => {
+  const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("\n## Test your own streaming handler\n"));
+  const block = /```ts\n([\s\S]*?)```/.exec(section)?.[1];
+  const self = fs.readFileSync(__filename, "utf8");
+  const example = self.slice(self.indexOf("// README example: start\n") + 25, self.indexOf("// README example: end"));
+  expect(block).toBe(example);
+});
+
+describe("startTestFunctionUrl with a handler folder and options", () => {
+  const handlerDir = path.join(__dirname, "..", "fixtures", "handlers");
+  let fn: TestFunctionUrl | undefined;
+  afterEach(async () => {
+    await fn?.close();
+    fn = undefined;
+  });
+
+  test("applies the invoke mode: BUFFERED maps a structured result", async () => {
+    fn = await startTestFunctionUrl({ handlerDir, handler: "handlers.buffered", invokeMode: "BUFFERED" });
+    const res = await fetch(`${fn.url}?kind=structured`);
+    expect([res.status, await res.text()]).toEqual([418, "I'm a teapot"]);
+  });
+
+  test("applies the timeout: a handler that never ends is stopped after it, and the log says so", async () => {
+    fn = await startTestFunctionUrl({ handlerDir, handler: "handlers.neverEnds", timeoutSeconds: 1 });
+    const res = await fetch(fn.url);
+    await expect(res.text()).rejects.toThrow();
+    expect(await fn.waitForLog(/Task timed out after 1\.00 seconds$/)).toMatch(/^\S+Z [0-9a-f-]{36} Task timed out/);
+    expect(fn.logs.some((line) => line.startsWith("START RequestId:"))).toBe(true);
+  });
+});

@@ -1,0 +1,114 @@
+// The record `npm start` keeps at the project root while it serves (`.local-url.json`, ignored by
+// git): its URL, auth type, Region and process id, so that `npm run invoke -- --local` finds it on
+// whatever port it listens. The file lists every running server, newest last: one that stops
+// (a test's, say) takes out only its own entry, and the one before it is found again. Written
+// owner-only and atomically.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { AUTH_TYPES, type AuthType } from "./stack-reader";
+
+export interface LocalUrlRecord {
+  /** e.g. `http://127.0.0.1:3000/` */
+  readonly url: string;
+  readonly authType: AuthType;
+  /** The Region signatures are checked for. */
+  readonly region: string;
+  /** The server's process id: a record whose process is gone is ignored. */
+  readonly pid: number;
+  /**
+   * A throwaway, local-only key pair `npm start` made for this run because the AWS SDK's
+   * credential chain found none; never real credentials. Absent otherwise.
+   */
+  readonly localCredentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+}
+
+/** The record's file name, at the project root. */
+export const LOCAL_URL_RECORD_FILE = ".local-url.json";
+
+export function localUrlRecordPath(projectRoot: string): string {
+  return path.join(projectRoot, LOCAL_URL_RECORD_FILE);
+}
+
+/**
+ * Records `record` as the newest running server (replacing any entry of its own pid, dropping
+ * those whose process is gone). The file is written (mode 0600: it may hold a local key pair)
+ * to a temporary name, then renamed into place, so a reader never sees half a file.
+ */
+export function writeLocalUrlRecord(projectRoot: string, record: LocalUrlRecord): void {
+  const others = readRecords(projectRoot).filter((entry) => entry.pid !== record.pid && isAlive(entry.pid));
+  writeRecords(projectRoot, [...others, record], record.pid);
+}
+
+/** Removes `pid`'s own entry, if any: a server never removes another server's. */
+export function removeLocalUrlRecord(projectRoot: string, pid: number): void {
+  const records = readRecords(projectRoot);
+  if (!records.some((entry) => entry.pid === pid)) {
+    return;
+  }
+  const rest = records.filter((entry) => entry.pid !== pid && isAlive(entry.pid));
+  if (rest.length === 0) {
+    fs.rmSync(localUrlRecordPath(projectRoot), { force: true });
+  } else {
+    writeRecords(projectRoot, rest, pid);
+  }
+}
+
+/** The newest running server's record; undefined when there is none, or its process is gone. */
+export function readLocalUrlRecord(projectRoot: string): LocalUrlRecord | undefined {
+  return readRecords(projectRoot)
+    .filter((entry) => isAlive(entry.pid))
+    .at(-1);
+}
+
+function writeRecords(projectRoot: string, records: readonly LocalUrlRecord[], pid: number): void {
+  const file = localUrlRecordPath(projectRoot);
+  const staging = `${file}.${pid}.tmp`;
+  try {
+    fs.rmSync(staging, { force: true });
+    fs.writeFileSync(staging, `${JSON.stringify(records, null, 2)}\n`, { mode: 0o600 });
+    fs.renameSync(staging, file);
+  } catch (error) {
+    fs.rmSync(staging, { force: true });
+    throw new Error(
+      `Cannot record the local URL in ${file} for npm run invoke -- --local (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): make ${projectRoot} writable.`,
+    );
+  }
+}
+
+/** The entries in the file that are records; none when it is absent or not a list. */
+function readRecords(projectRoot: string): LocalUrlRecord[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(fs.readFileSync(localUrlRecordPath(projectRoot), "utf8"));
+  } catch {
+    return [];
+  }
+  return Array.isArray(value) ? value.filter(isRecord) : [];
+}
+
+function isRecord(value: Partial<LocalUrlRecord> | null): value is LocalUrlRecord {
+  const credentials = value?.localCredentials;
+  return (
+    typeof value?.url === "string" &&
+    AUTH_TYPES.includes(value.authType as AuthType) &&
+    typeof value.region === "string" &&
+    Number.isInteger(value.pid) &&
+    (value.pid as number) > 0 &&
+    (credentials === undefined || (typeof credentials.accessKeyId === "string" && typeof credentials.secretAccessKey === "string"))
+  );
+}
+
+/**
+ * Whether process `pid` exists: signal 0 checks without sending anything; EPERM means it
+ * exists but belongs to another user.
+ * @see https://nodejs.org/api/process.html#processkillpid-signal
+ */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
