@@ -12,4 +12,9 @@ module.exports = {
   },
   setupFilesAfterEnv: ["<rootDir>/setup.js"],
   testTimeout: 30000,
+  // The coverage floor (`npm test` collects coverage; CI runs it): every file of the project's
+  // code counts, tested or not.
+  collectCoverageFrom: ["{lib,handler,emulator,tools,bench}/**/*.{ts,mjs}", "!**/*.d.ts"],
+  coverageReporters: ["text-summary", ["text", { skipFull: true }]],
+  coverageThreshold: { global: { lines: 90, branches: 85 } },
 };

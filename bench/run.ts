@@ -16,12 +16,43 @@ import { drawStreamingSvg } from "./plot";
 import { type BenchOutputs, benchOutputs, formatTable, memoryRows, type Row } from "./report";
 
 const FIXTURES = ["--bundle", path.join("bench", "fixtures"), "--handler", "bytes.handler", "--invoke-mode", "RESPONSE_STREAM"];
-const TTFB_SAMPLES = 25;
-const COLD_SAMPLES = 5;
-/** Below the 200 MiB a streamed response may carry, which the local URL enforces as Lambda does. */
-const THROUGHPUT_MIB = 192;
-const MEMORY_MIB = 64;
 const SLOW_READER_BYTES_PER_SECOND = 32 * 1024 * 1024;
+
+/** How much each measurement does. */
+export interface BenchSizes {
+  readonly ttfbSamples: number;
+  readonly coldSamples: number;
+  readonly bufferedSamples: number;
+  /** Below the 200 MiB a streamed response may carry, which the local URL enforces as Lambda does. */
+  readonly throughputMib: number;
+  readonly memoryMib: number;
+  readonly plotQuery: string;
+  readonly loadConcurrent: number;
+  readonly loadSequential: number;
+}
+
+export const FULL: BenchSizes = {
+  ttfbSamples: 25,
+  coldSamples: 5,
+  bufferedSamples: 10,
+  throughputMib: 192,
+  memoryMib: 64,
+  plotQuery: "?count=4000&chunk=200&delay=50",
+  loadConcurrent: 64,
+  loadSequential: 1000,
+};
+
+/** `--smoke`: every measurement once and small, to check that the bench runs (the test suite does). */
+export const SMOKE: BenchSizes = {
+  ttfbSamples: 1,
+  coldSamples: 1,
+  bufferedSamples: 1,
+  throughputMib: 2,
+  memoryMib: 2,
+  plotQuery: "?count=20&chunk=10&delay=5",
+  loadConcurrent: 2,
+  loadSequential: 5,
+};
 
 async function withServers<T>(start: () => Promise<ServerProcess[]>, body: (servers: ServerProcess[]) => Promise<T>): Promise<T> {
   const servers = await start();
@@ -57,10 +88,10 @@ async function throughput(url: string, mib: number): Promise<number> {
 }
 
 /** Spawn to first byte: a fresh environment (local) or a fresh server process (bare). */
-async function coldStart(): Promise<[number, number]> {
+async function coldStart(samples: number): Promise<[number, number]> {
   const local: number[] = [];
   const bare: number[] = [];
-  for (let i = 0; i < COLD_SAMPLES; i += 1) {
+  for (let i = 0; i < samples; i += 1) {
     await withServers(
       async () => [await startLocal(FIXTURES)],
       async ([server]) => {
@@ -99,8 +130,7 @@ function zipSize(): number {
   return zipFolder(bundleHandler(HANDLER_ENTRY), 0o644).length;
 }
 
-async function plot(outputs: BenchOutputs): Promise<void> {
-  const query = "?count=4000&chunk=200&delay=50";
+async function plot(outputs: BenchOutputs, query: string, log: (line: string) => void): Promise<void> {
   const [streamed, buffered] = await withServers(
     async () => [await startLocal([]), await startLocal(["--invoke-mode", "BUFFERED"])],
     async ([s, b]) => {
@@ -112,7 +142,7 @@ async function plot(outputs: BenchOutputs): Promise<void> {
   const file = outputs.svg;
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, drawStreamingSvg({ query, streamed: streamed.progress, buffered: buffered.progress }));
-  console.log(`wrote ${path.relative(ROOT, file)}: the same request (${query}) streamed and buffered`);
+  log(`wrote ${path.relative(ROOT, file)}: the same request (${query}) streamed and buffered`);
 }
 
 /** Percentile `p` (0–100) of `values`. */
@@ -125,9 +155,9 @@ function percentile(values: readonly number[], p: number): number {
  * `--load`: heavier than the test suite. Many concurrent full streams, then a long run of
  * sequential requests, with the server's process tree counted and measured before and after.
  */
-async function load(): Promise<void> {
-  const CONCURRENT = 64;
-  const SEQUENTIAL = 1000;
+async function load(sizes: BenchSizes, log: (line: string) => void): Promise<void> {
+  const CONCURRENT = sizes.loadConcurrent;
+  const SEQUENTIAL = sizes.loadSequential;
   await withServers(
     async () => [await startLocal(["--max-environments", "16"])],
     async ([server]) => {
@@ -137,7 +167,7 @@ async function load(): Promise<void> {
       const results = await Promise.all(Array.from({ length: CONCURRENT }, () => timedGet(server.url)));
       const wall = performance.now() - started;
       const complete = results.filter((r) => r.status === 200 && r.bytes === 4_194_300).length;
-      console.log(
+      log(
         `${CONCURRENT} concurrent 🚗 streams (16 environments): ${complete}/${CONCURRENT} complete and full-length in ${wall.toFixed(0)} ms; ` +
           `first byte p50 ${percentile(
             results.map((r) => r.firstByteMs),
@@ -160,7 +190,7 @@ async function load(): Promise<void> {
       }
       const seqWall = performance.now() - seqStarted;
       const after = { rss: treeRss(pid) / 1024 / 1024, processes: processes() };
-      console.log(
+      log(
         `${SEQUENTIAL} sequential requests: ${failures} failed; ${(SEQUENTIAL / (seqWall / 1000)).toFixed(0)} requests/s; ` +
           `latency p50 ${percentile(times, 50).toFixed(2)} ms, p99 ${percentile(times, 99).toFixed(2)} ms; ` +
           `processes ${before.processes} → ${after.processes}; RSS ${before.rss.toFixed(1)} → ${after.rss.toFixed(1)} MiB`,
@@ -169,29 +199,39 @@ async function load(): Promise<void> {
   );
 }
 
-async function main(): Promise<void> {
+/**
+ * `npm run bench -- [--plot | --load] [--update] [--smoke]` without the process around it;
+ * `outputs` overrides where results go (tests write to a temporary folder).
+ */
+export async function runBench(argv: readonly string[], log: (line: string) => void, outputsOverride?: BenchOutputs): Promise<void> {
   const { values } = parseArgs({
-    options: { plot: { type: "boolean" }, load: { type: "boolean" }, update: { type: "boolean" } },
+    args: [...argv],
+    options: { plot: { type: "boolean" }, load: { type: "boolean" }, update: { type: "boolean" }, smoke: { type: "boolean" } },
     strict: true,
   });
-  const outputs = benchOutputs(ROOT, values.update === true);
+  if (values.smoke && values.update) {
+    throw new Error("--smoke and --update cannot go together: smoke figures must not replace the committed ones");
+  }
+  const sizes = values.smoke ? SMOKE : FULL;
+  const outputs = outputsOverride ?? benchOutputs(ROOT, values.update === true);
   if (values.plot) {
-    return plot(outputs);
+    return plot(outputs, sizes.plotQuery, log);
   }
   if (values.load) {
-    return load();
+    return load(sizes, log);
   }
-  console.log(
+  const { ttfbSamples, throughputMib, memoryMib } = sizes;
+  log(
     `benchmark on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, Node.js ${process.version}; each local figure beside the bare server's\n`,
   );
   const rows: Row[] = [];
 
   const [ttfbLocal, ttfbBare] = await withServers(
     async () => [await startLocal([]), await startBare()],
-    ([local, bare]) => warmFirstByte([local.url, `${bare.url}cars`], TTFB_SAMPLES),
+    ([local, bare]) => warmFirstByte([local.url, `${bare.url}cars`], ttfbSamples),
   );
   rows.push({
-    name: `warm time to first byte, 🚗 stream (median of ${TTFB_SAMPLES})`,
+    name: `warm time to first byte, 🚗 stream (median of ${ttfbSamples})`,
     unit: "ms",
     local: ttfbLocal,
     baseline: ttfbBare,
@@ -203,12 +243,12 @@ async function main(): Promise<void> {
   const [mbLocal, mbBare] = await withServers(
     async () => [await startLocal(FIXTURES), await startBare()],
     async ([local, bare]) => [
-      await throughput(`${local.url}?mib=${THROUGHPUT_MIB}`, THROUGHPUT_MIB),
-      await throughput(`${bare.url}bytes?mib=${THROUGHPUT_MIB}`, THROUGHPUT_MIB),
+      await throughput(`${local.url}?mib=${throughputMib}`, throughputMib),
+      await throughput(`${bare.url}bytes?mib=${throughputMib}`, throughputMib),
     ],
   );
   rows.push({
-    name: `throughput, ${THROUGHPUT_MIB} MiB stream`,
+    name: `throughput, ${throughputMib} MiB stream`,
     unit: "MiB/s",
     local: mbLocal,
     baseline: mbBare,
@@ -217,9 +257,9 @@ async function main(): Promise<void> {
     met: mbLocal >= 0.8 * mbBare,
   });
 
-  const [coldLocal, coldBare] = await coldStart();
+  const [coldLocal, coldBare] = await coldStart(sizes.coldSamples);
   rows.push({
-    name: `cold start: spawn to first byte (median of ${COLD_SAMPLES})`,
+    name: `cold start: spawn to first byte (median of ${sizes.coldSamples})`,
     unit: "ms",
     local: coldLocal,
     baseline: coldBare,
@@ -230,7 +270,7 @@ async function main(): Promise<void> {
 
   const [ttfbStream, ttfbBuffered] = await withServers(
     async () => [await startLocal([]), await startLocal(["--invoke-mode", "BUFFERED"])],
-    ([s, b]) => warmFirstByte([s.url, b.url], 10),
+    ([s, b]) => warmFirstByte([s.url, b.url], sizes.bufferedSamples),
   );
   rows.push({
     name: "time to first byte, 🚗 stream vs BUFFERED",
@@ -243,16 +283,16 @@ async function main(): Promise<void> {
   });
 
   const memory: Record<number, [number, number]> = {};
-  for (const warmMib of [1, MEMORY_MIB]) {
+  for (const warmMib of [1, memoryMib]) {
     memory[warmMib] = await withServers(
       async () => [await startLocal(FIXTURES), await startBare()],
       async ([local, bare]) => [
-        await memoryGrowth(local, `${local.url}?mib=${MEMORY_MIB}`, warmMib),
-        await memoryGrowth(bare, `${bare.url}bytes?mib=${MEMORY_MIB}`, warmMib),
+        await memoryGrowth(local, `${local.url}?mib=${memoryMib}`, warmMib),
+        await memoryGrowth(bare, `${bare.url}bytes?mib=${memoryMib}`, warmMib),
       ],
     );
   }
-  rows.push(...memoryRows(MEMORY_MIB, memory[MEMORY_MIB], memory[1], 16));
+  rows.push(...memoryRows(memoryMib, memory[memoryMib], memory[1], 16));
 
   const zip = zipSize();
   rows.push({
@@ -265,7 +305,7 @@ async function main(): Promise<void> {
     met: zip < 16 * 1024,
   });
 
-  for (const line of formatTable(rows)) console.log(line);
+  for (const line of formatTable(rows)) log(line);
   const results = {
     date: new Date().toISOString(),
     machine: {
@@ -279,10 +319,12 @@ async function main(): Promise<void> {
   };
   fs.mkdirSync(path.dirname(outputs.results), { recursive: true });
   fs.writeFileSync(outputs.results, `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`\nwrote ${path.relative(ROOT, outputs.results)}`);
+  log(`\nwrote ${path.relative(ROOT, outputs.results)}`);
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+if (require.main === module) {
+  runBench(process.argv.slice(2), (line) => console.log(line)).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,53 @@
+// The benchmark itself, run small (`--smoke`): every measurement, the picture and the load run
+// work end to end against real servers, so `npm run bench` cannot rot between releases.
+
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { runBench } from "../../bench/run";
+import { locateRuntime } from "../../emulator/execution-environment";
+import { describeWhenAvailable, missingReason } from "../helpers/requirements";
+
+describeWhenAvailable("npm run bench -- --smoke", missingReason(locateRuntime), () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ls-bench-"));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const outputs = (): { results: string; svg: string } => ({
+    results: path.join(dir, "results.json"),
+    svg: path.join(dir, "streaming.svg"),
+  });
+
+  test("measures every row beside its baseline and writes results.json", async () => {
+    const lines: string[] = [];
+    await runBench(["--smoke"], (line) => lines.push(line), outputs());
+    const results = JSON.parse(fs.readFileSync(outputs().results, "utf8"));
+    expect(results.rows.map((row: { name: string }) => row.name)).toEqual([
+      "warm time to first byte, 🚗 stream (median of 1)",
+      "throughput, 2 MiB stream",
+      "cold start: spawn to first byte (median of 1)",
+      "time to first byte, 🚗 stream vs BUFFERED",
+      "memory growth, slow reader of 2 MiB (warm)",
+      "memory growth, same, fresh processes (heap sizing)",
+      "deployed zip",
+    ]);
+    for (const row of results.rows as Array<{ local: number }>) {
+      expect(Number.isFinite(row.local)).toBe(true);
+    }
+    expect(lines.some((line) => line.startsWith("| measure") || line.includes("local Function URL"))).toBe(true);
+  }, 60_000);
+
+  test("--plot draws the picture; --load counts processes and memory before and after", async () => {
+    const lines: string[] = [];
+    await runBench(["--plot", "--smoke"], (line) => lines.push(line), outputs());
+    expect(fs.readFileSync(outputs().svg, "utf8")).toMatch(/^<svg /);
+    await runBench(["--load", "--smoke"], (line) => lines.push(line), outputs());
+    expect(lines).toContainEqual(expect.stringMatching(/^2 concurrent 🚗 streams \(16 environments\): 2\/2 complete and full-length/));
+    expect(lines).toContainEqual(expect.stringMatching(/^5 sequential requests: 0 failed; .* processes \d+ → \d+; RSS/));
+  }, 60_000);
+
+  test("refuses to let smoke figures replace the committed ones", async () => {
+    await expect(runBench(["--smoke", "--update"], () => undefined)).rejects.toThrow(/--smoke and --update cannot go together/);
+  });
+});
