@@ -41,11 +41,3 @@ export class RuntimeMissingError extends Error {
 export function runtimeApiError(errorType: string, errorMessage: string): RuntimeApiErrorBody {
   return { errorType, errorMessage };
 }
-
-/** Turns anything thrown into a FunctionError. */
-export function toFunctionError(error: unknown, fallbackType = "Runtime.Unknown"): FunctionError {
-  if (error instanceof Error) {
-    return { errorType: error.name || fallbackType, errorMessage: error.message };
-  }
-  return { errorType: fallbackType, errorMessage: String(error) };
-}

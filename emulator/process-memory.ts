@@ -40,7 +40,8 @@ function parseStatus(status: string): ResidentMemory | undefined {
   return { rssMb: rss / 1024, ...(Number.isFinite(peak) ? { peakMb: peak / 1024 } : {}) };
 }
 
-function fromPs(pid: number): Promise<ResidentMemory | undefined> {
+/** `ps`, where there is no /proc (macOS); exported to be tested on Linux too. */
+export function fromPs(pid: number): Promise<ResidentMemory | undefined> {
   return new Promise((resolve) => {
     execFile("ps", ["-o", "rss=", "-p", String(pid)], { timeout: 2_000 }, (error, stdout) => {
       const kb = Number(stdout.trim());

@@ -22,12 +22,13 @@ export interface ResolvedCredentials {
 /** The SDK's default chain, loaded only when needed (it is large). */
 export type ChainProvider = () => Promise<VerifierCredentials>;
 
-/** How long the chain may take (SSO and profiles read files; nothing here calls AWS). */
+/** How long the chain may take (SSO and profiles read files; nothing here calls AWS); after it, a local pair. */
 const CHAIN_DEADLINE_MS = 5_000;
 
 export async function resolveVerifierCredentials(
   env: NodeJS.ProcessEnv,
   chain: ChainProvider = sdkChain(env),
+  deadlineMs: number = CHAIN_DEADLINE_MS,
 ): Promise<ResolvedCredentials> {
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
     return {
@@ -41,7 +42,7 @@ export async function resolveVerifierCredentials(
   }
   const fromChain = await withDeadline(
     chain().catch(() => undefined),
-    CHAIN_DEADLINE_MS,
+    deadlineMs,
   );
   if (fromChain?.accessKeyId && fromChain.secretAccessKey) {
     return { source: "aws-profile", credentials: fromChain };
