@@ -4,12 +4,23 @@
 
 import { ConfigError, readConfig } from "../lib/config";
 
-try {
-  readConfig(process.env);
-} catch (error) {
-  if (!(error instanceof ConfigError)) {
-    throw error;
+/** The one-line-per-variable problem with `env`'s configuration, or undefined when it is good. */
+export function configProblem(env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    readConfig(env);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof ConfigError)) {
+      throw error;
+    }
+    return error.message;
   }
-  console.error(error.message);
-  process.exit(1);
+}
+
+if (require.main === module) {
+  const problem = configProblem(process.env);
+  if (problem !== undefined) {
+    console.error(problem);
+    process.exit(1);
+  }
 }

@@ -3,6 +3,7 @@
 
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
+import { configProblem } from "../../tools/check-config";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -32,5 +33,15 @@ describe("npm run synth with a bad configuration value", () => {
     for (const name of ["synth", "deploy", "destroy"]) {
       expect(scripts[name]).toMatch(/^node -r esbuild-register tools\/check-config\.ts && CHECKPOINT_DISABLE=1 cdktf /);
     }
+  });
+});
+
+describe("configProblem", () => {
+  test("names each bad variable on its own line, and is undefined for a good configuration", () => {
+    expect(configProblem({ MEMORY_MB: "1", TIMEOUT_S: "0" })?.split("\n")).toEqual([
+      'MEMORY_MB must be a whole number of MB from 128 to 10240 (got "1")',
+      expect.stringMatching(/^TIMEOUT_S must be /),
+    ]);
+    expect(configProblem({ MEMORY_MB: "512" })).toBeUndefined();
   });
 });

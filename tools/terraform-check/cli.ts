@@ -11,18 +11,44 @@ import { findPluginMirror, PluginMirrorError } from "./plugin-mirror";
 import { MODES, synthesizeMode } from "./synth-modes";
 import { terraformVersion } from "./terraform";
 
-async function main(): Promise<number> {
-  const version = terraformVersion();
+/** What `runValidate` uses; tests give stand-ins, the command the real ones. */
+export interface ValidateTools {
+  readonly terraformVersion: typeof terraformVersion;
+  readonly findPluginMirror: typeof findPluginMirror;
+  readonly checkStack: typeof checkStack;
+}
+
+const REAL_TOOLS: ValidateTools = { terraformVersion, findPluginMirror, checkStack };
+
+/** `npm run validate` without the process around it: the exit code; lines go to `out` and `err`. */
+export async function runValidate(
+  out: (line: string) => void,
+  err: (line: string) => void,
+  tools: ValidateTools = REAL_TOOLS,
+): Promise<number> {
+  try {
+    return await validate(out, err, tools);
+  } catch (error) {
+    if (error instanceof PluginMirrorError || error instanceof ConfigError || error instanceof TerraformCheckError) {
+      err(error.message);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+async function validate(out: (line: string) => void, err: (line: string) => void, tools: ValidateTools): Promise<number> {
+  const version = tools.terraformVersion();
   if (version === undefined) {
-    console.error("terraform is not on PATH; install Terraform 1.10 or newer (https://developer.hashicorp.com/terraform/install).");
+    err("terraform is not on PATH; install Terraform 1.10 or newer (https://developer.hashicorp.com/terraform/install).");
     return 1;
   }
-  const mirror = findPluginMirror();
+  const mirror = tools.findPluginMirror();
   const how = { TF_PLUGIN_DIR: "TF_PLUGIN_DIR", implied: "an implied mirror folder", search: "found by searching this machine" }[
     mirror.foundBy
   ];
-  console.log(`terraform ${version}; providers from ${mirror.dir} (${how})`);
-  console.log(
+  out(`terraform ${version}; providers from ${mirror.dir} (${how})`);
+  out(
     mirror.hasArchive
       ? "archive_file: the real hashicorp/archive provider"
       : "archive_file: zipped by the check's stand-in (hashicorp/archive is not in the mirror)",
@@ -32,12 +58,12 @@ async function main(): Promise<number> {
     const results = await Promise.all(
       MODES.map(async (mode) => {
         const { stackDir } = synthesizeMode(mode, path.join(scratch, "synth"));
-        return { mode, ...(await checkStack(stackDir, path.join(scratch, "work", mode), mirror)) };
+        return { mode, ...(await tools.checkStack(stackDir, path.join(scratch, "work", mode), mirror)) };
       }),
     );
     for (const result of results) {
       const creates = Object.entries(result.creates).map(([type, n]) => (n > 1 ? `${type} ×${n}` : type));
-      console.log(`${result.mode.padEnd(7)} valid. ${result.summary} (${creates.join(", ")})`);
+      out(`${result.mode.padEnd(7)} valid. ${result.summary} (${creates.join(", ")})`);
     }
     return 0;
   } finally {
@@ -45,14 +71,15 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof PluginMirrorError || error instanceof ConfigError || error instanceof TerraformCheckError) {
-      console.error(error.message);
-    } else {
+if (require.main === module) {
+  runValidate(
+    (line) => console.log(line),
+    (line) => console.error(line),
+  ).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
       console.error(error);
-    }
-    process.exit(1);
-  },
-);
+      process.exit(1);
+    },
+  );
+}

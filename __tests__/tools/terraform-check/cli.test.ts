@@ -1,0 +1,89 @@
+// `npm run validate`'s own output and exit codes, with stand-ins for terraform (check-stack.test.ts
+// runs the real terraform and provider on the same stacks).
+
+import { TerraformCheckError } from "../../../tools/terraform-check/check-stack";
+import { runValidate, type ValidateTools } from "../../../tools/terraform-check/cli";
+import { PluginMirrorError } from "../../../tools/terraform-check/plugin-mirror";
+
+const mirror = { dir: "/mirror", foundBy: "search" as const, hasArchive: false };
+const planned = (summary: string, creates: Record<string, number>) => async () => ({ dir: "/w", standIns: [], summary, creates });
+
+async function run(tools: Partial<ValidateTools>): Promise<{ code: number; out: string[]; err: string[] }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runValidate(
+    (line) => out.push(line),
+    (line) => err.push(line),
+    {
+      terraformVersion: () => "1.11.4",
+      findPluginMirror: () => mirror,
+      checkStack: planned("Plan: 6 to add, 0 to change, 0 to destroy.", {}),
+      ...tools,
+    },
+  );
+  return { code, out, err };
+}
+
+describe("npm run validate", () => {
+  test("says where the providers came from, then one line per auth mode with its plan", async () => {
+    const result = await run({
+      checkStack: planned("Plan: 6 to add, 0 to change, 0 to destroy.", { aws_iam_role: 1, aws_lambda_permission: 2 }),
+    });
+    expect(result.code).toBe(0);
+    expect(result.out).toEqual([
+      "terraform 1.11.4; providers from /mirror (found by searching this machine)",
+      "archive_file: zipped by the check's stand-in (hashicorp/archive is not in the mirror)",
+      "AWS_IAM valid. Plan: 6 to add, 0 to change, 0 to destroy. (aws_iam_role, aws_lambda_permission ×2)",
+      "NONE    valid. Plan: 6 to add, 0 to change, 0 to destroy. (aws_iam_role, aws_lambda_permission ×2)",
+    ]);
+  });
+
+  test("names the real archive provider when the mirror has it", async () => {
+    const result = await run({ findPluginMirror: () => ({ ...mirror, foundBy: "TF_PLUGIN_DIR", hasArchive: true }) });
+    expect(result.out.slice(0, 2)).toEqual([
+      "terraform 1.11.4; providers from /mirror (TF_PLUGIN_DIR)",
+      "archive_file: the real hashicorp/archive provider",
+    ]);
+  });
+
+  test("without terraform: one line on how to install it, exit 1", async () => {
+    const result = await run({ terraformVersion: () => undefined });
+    expect(result).toMatchObject({ code: 1, out: [] });
+    expect(result.err[0]).toMatch(/^terraform is not on PATH; install Terraform 1\.10 or newer/);
+  });
+
+  test.each([
+    [
+      "no provider mirror",
+      {
+        findPluginMirror: () => {
+          throw new PluginMirrorError("No provider mirror holds hashicorp/aws 5.100.0: …");
+        },
+      },
+      /^No provider mirror holds/,
+    ],
+    [
+      "terraform refusing the stack",
+      {
+        checkStack: async () => {
+          throw new TerraformCheckError("validate", "/w", { code: 1, stdout: "", stderr: "Error: expected runtime" });
+        },
+      },
+      /terraform validate failed \(exit code 1\)/,
+    ],
+  ])("%s: its message, exit 1", async (_what, tools, message) => {
+    const result = await run(tools as Partial<ValidateTools>);
+    expect(result.code).toBe(1);
+    expect(result.err.join("\n")).toMatch(message);
+  });
+
+  test("an unexpected failure is not swallowed", async () => {
+    await expect(
+      run({
+        checkStack: async () => {
+          throw new TypeError("a bug");
+        },
+      }),
+    ).rejects.toThrow("a bug");
+  });
+});
