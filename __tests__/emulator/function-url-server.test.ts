@@ -5,12 +5,11 @@ import type * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as net from "node:net";
 import { Readable } from "node:stream";
-import { Hash } from "@smithy/hash-node";
-import { SignatureV4 } from "@smithy/signature-v4";
 import type { RunningInvocation } from "../../emulator/environment-pool";
 import { createFunctionUrlServer } from "../../emulator/function-url-server";
 import { startLocalFunctionUrl } from "../../emulator/local-function-url";
 import type { FunctionConfig } from "../../emulator/stack-reader";
+import { signRequest } from "../../tools/invoke/sign-request";
 import { send } from "../helpers/http-client";
 
 const CREDENTIALS = { accessKeyId: "AKIDSERVER", secretAccessKey: "server-secret" };
@@ -69,29 +68,17 @@ describe("function URL server (stand-in function)", () => {
   /** Headers for `path`, signed as an SDK client signs them, with the given deviations. */
   async function sign(path: string, options: SignOptions = {}): Promise<Record<string, string>> {
     const url = new URL(path, base);
-    const signer = new SignatureV4({
-      credentials: {
-        accessKeyId: options.accessKeyId ?? CREDENTIALS.accessKeyId,
-        secretAccessKey: options.secret ?? CREDENTIALS.secretAccessKey,
-      },
-      region: options.region ?? "us-east-1",
-      service: options.service ?? "lambda",
-      sha256: Hash.bind(null, "sha256"),
-    });
-    const signed = await signer.sign(
+    return signRequest(
+      url,
+      { accessKeyId: options.accessKeyId ?? CREDENTIALS.accessKeyId, secretAccessKey: options.secret ?? CREDENTIALS.secretAccessKey },
       {
-        method: options.body ? "POST" : "GET",
-        protocol: "http:",
-        hostname: url.hostname,
-        port: Number(url.port),
-        path: url.pathname,
-        query: Object.fromEntries(url.searchParams),
-        headers: { host: url.host, ...(options.headers ?? {}) },
+        region: options.region ?? "us-east-1",
+        ...(options.service ? { service: options.service } : {}),
         ...(options.body ? { body: options.body } : {}),
+        ...(options.headers ? { headers: options.headers } : {}),
+        ...(options.at ? { at: options.at } : {}),
       },
-      { signingDate: options.at ?? new Date() },
     );
-    return signed.headers as Record<string, string>;
   }
 
   test("serves a correctly signed request", async () => {

@@ -5,13 +5,12 @@ import { execFile } from "node:child_process";
 import * as net from "node:net";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { Hash } from "@smithy/hash-node";
-import { SignatureV4 } from "@smithy/signature-v4";
 import { locateRuntime } from "../../emulator/execution-environment";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../emulator/local-function-url";
 import type { FunctionConfig } from "../../emulator/stack-reader";
 import { bundleHandler } from "../../lib/bundling";
 import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
+import { signRequest } from "../../tools/invoke/sign-request";
 import { send } from "../helpers/http-client";
 import { LogCollector } from "../helpers/log-collector";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
@@ -38,23 +37,10 @@ function fixture(handler: string, overrides: Partial<FunctionConfig> = {}): Func
 
 /** Signs a GET to `url` with the test credentials, as an AWS SDK client would. */
 async function signedHeaders(url: string, overrides: { region?: string; service?: string } = {}): Promise<Record<string, string>> {
-  const { hostname, port, pathname, searchParams } = new URL(url);
-  const signer = new SignatureV4({
-    credentials: CREDENTIALS,
+  return signRequest(new URL(url), CREDENTIALS, {
     region: overrides.region ?? "us-east-1",
-    service: overrides.service ?? "lambda",
-    sha256: Hash.bind(null, "sha256"),
+    ...(overrides.service ? { service: overrides.service } : {}),
   });
-  const signed = await signer.sign({
-    method: "GET",
-    protocol: "http:",
-    hostname,
-    port: Number(port),
-    path: pathname,
-    query: Object.fromEntries(searchParams),
-    headers: { host: `${hostname}:${port}` },
-  });
-  return signed.headers as Record<string, string>;
 }
 
 describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => {

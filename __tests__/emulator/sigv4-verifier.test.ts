@@ -1,7 +1,6 @@
 import { createHash, createHmac } from "node:crypto";
-import { Hash } from "@smithy/hash-node";
-import { SignatureV4 } from "@smithy/signature-v4";
 import { type SignedRequest, verifySigV4 } from "../../emulator/sigv4-verifier";
+import { signRequest } from "../../tools/invoke/sign-request";
 
 const CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 const NOW = new Date("2026-11-26T12:00:00Z");
@@ -22,35 +21,25 @@ interface SignOptions {
 
 /** A request signed as an AWS SDK client signs it, returned in the verifier's shape. */
 async function signedRequest(options: SignOptions = {}): Promise<SignedRequest> {
-  const signer = new SignatureV4({
-    credentials: {
-      accessKeyId: options.accessKeyId ?? CREDENTIALS.accessKeyId,
-      secretAccessKey: options.secret ?? CREDENTIALS.secretAccessKey,
-    },
-    region: options.region ?? "us-east-1",
-    service: options.service ?? "lambda",
-    sha256: Hash.bind(null, "sha256"),
-    applyChecksum: options.bodyHashHeader ?? true,
-  });
   const query = options.query ?? { count: "3", chunk: "1" };
-  const signed = await signer.sign(
-    {
-      method: options.body ? "POST" : "GET",
-      protocol: "http:",
-      hostname: "127.0.0.1",
-      port: 3000,
-      path: "/cars",
-      query,
-      headers: { host: HOST, ...(options.extraHeaders ?? {}) },
-      ...(options.body ? { body: options.body } : {}),
-    },
-    { signingDate: options.at ?? NOW },
-  );
   const search = new URLSearchParams(query).toString();
+  const url = new URL(`http://${HOST}/cars${search ? `?${search}` : ""}`);
+  const headers = await signRequest(
+    url,
+    { accessKeyId: options.accessKeyId ?? CREDENTIALS.accessKeyId, secretAccessKey: options.secret ?? CREDENTIALS.secretAccessKey },
+    {
+      region: options.region ?? "us-east-1",
+      service: options.service ?? "lambda",
+      at: options.at ?? NOW,
+      bodyHashHeader: options.bodyHashHeader ?? true,
+      ...(options.body ? { body: options.body } : {}),
+      ...(options.extraHeaders ? { headers: options.extraHeaders } : {}),
+    },
+  );
   return {
-    method: signed.method,
+    method: options.body ? "POST" : "GET",
     url: `/cars${search ? `?${search}` : ""}`,
-    headers: Object.fromEntries(Object.entries(signed.headers).map(([k, v]) => [k.toLowerCase(), String(v)])),
+    headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), String(v)])),
     body: Buffer.from(options.body ?? ""),
   };
 }

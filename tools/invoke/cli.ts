@@ -10,7 +10,8 @@ import { LOCAL_URL_RECORD_FILE } from "../../emulator/local-url-record";
 import { DEFAULTS } from "../../lib/config";
 import { deployedUrl, type LocalTarget, localTarget, regionOfUrl, TargetError } from "./function-url-target";
 import { INVOKE_USAGE, parseInvokeOptions, requestUrl } from "./invoke-options";
-import { type StreamSummary, signGet, streamRequest } from "./stream-request";
+import { signRequest } from "./sign-request";
+import { type StreamSummary, streamRequest } from "./stream-request";
 
 /** The one-line summary: status, time to first byte, total time, bytes, throughput. */
 export function formatSummary(summary: StreamSummary): string {
@@ -118,7 +119,7 @@ export async function runInvoke(argv: readonly string[], io: InvokeIo): Promise<
   const url = requestUrl(target.url, options.path);
   const credentials = await signingCredentials(target, url, io);
   const region = target.region ?? regionOfUrl(url) ?? io.env.AWS_REGION ?? DEFAULTS.region;
-  const headers = credentials ? await signGet(url, credentials, region) : {};
+  const headers = credentials ? await signRequest(url, credentials, { region }) : {};
   let summary: StreamSummary;
   try {
     summary = await streamRequest(url, headers, options.quiet ? undefined : io.stdout);

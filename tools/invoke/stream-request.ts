@@ -1,12 +1,9 @@
-// Sends one GET to a Function URL, signed with SigV4 when credentials are given, streams the
-// body to a writable as it arrives, and measures it.
+// Sends one GET to a Function URL (signed by sign-request.ts when credentials are given), streams
+// the body to a writable as it arrives, and measures it.
 
 import * as http from "node:http";
 import * as https from "node:https";
 import type { Writable } from "node:stream";
-import { Hash } from "@smithy/hash-node";
-import { SignatureV4 } from "@smithy/signature-v4";
-import type { AwsCredentialIdentity } from "@smithy/types";
 
 export interface StreamSummary {
   readonly status: number;
@@ -18,29 +15,6 @@ export interface StreamSummary {
   readonly bytes: number;
   /** The response ended without its terminating chunk. */
   readonly truncated: boolean;
-}
-
-/**
- * SigV4 headers for a GET of `url`, for the service `lambda`. The signer canonicalizes the
- * query (sorted), so the parameters can be in any order in the URL.
- */
-export async function signGet(url: URL, credentials: AwsCredentialIdentity, region: string): Promise<Record<string, string>> {
-  const signer = new SignatureV4({ credentials, region, service: "lambda", sha256: Hash.bind(null, "sha256") });
-  const query: Record<string, string | string[]> = {};
-  for (const [name, value] of url.searchParams) {
-    const existing = query[name];
-    query[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
-  }
-  const signed = await signer.sign({
-    method: "GET",
-    protocol: url.protocol,
-    hostname: url.hostname,
-    ...(url.port ? { port: Number(url.port) } : {}),
-    path: url.pathname,
-    query,
-    headers: { host: url.host },
-  });
-  return signed.headers as Record<string, string>;
 }
 
 /** GETs `url` with `headers`, copying the body into `sink` (with backpressure) or dropping it. */

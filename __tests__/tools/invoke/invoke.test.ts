@@ -15,7 +15,8 @@ import { HANDLER_ENTRY } from "../../../lib/lambda-streaming-stack";
 import { explainStatus, formatSummary, runInvoke } from "../../../tools/invoke/cli";
 import { deployedUrl, localStateFile, localUrl, readStateOutputs, regionOfUrl } from "../../../tools/invoke/function-url-target";
 import { parseInvokeOptions, requestUrl } from "../../../tools/invoke/invoke-options";
-import { signGet, streamRequest } from "../../../tools/invoke/stream-request";
+import { signRequest } from "../../../tools/invoke/sign-request";
+import { streamRequest } from "../../../tools/invoke/stream-request";
 import { LogCollector } from "../../helpers/log-collector";
 import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
 
@@ -80,7 +81,7 @@ describe("targets and summaries", () => {
   });
 });
 
-describe("signGet and streamRequest", () => {
+describe("signRequest and streamRequest", () => {
   let server: http.Server;
   let seen: { url: string; headers: Record<string, string> } | undefined;
   beforeAll(async () => {
@@ -97,7 +98,7 @@ describe("signGet and streamRequest", () => {
   test("signs so that the local URL's verifier accepts it, whatever the query order", async () => {
     const { port } = server.address() as AddressInfo;
     const url = new URL(`http://127.0.0.1:${port}/?delay=1&count=3&chunk=1`);
-    const headers = await signGet(url, CREDENTIALS, "us-east-1");
+    const headers = await signRequest(url, CREDENTIALS, { region: "us-east-1" });
     const sink = new PassThrough();
     const summary = await streamRequest(url, headers, sink);
     expect(sink.read()?.toString()).toBe("abc");
