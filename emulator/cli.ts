@@ -106,16 +106,19 @@ export function exitFor(error: unknown): { code: number; message: string } {
 }
 
 if (require.main === module) {
-  serveFromCommandLine(process.argv.slice(2), process.env, (line) => console.log(line)).then(
-    (serving) => {
-      if (!serving) return;
-      // However the process ends, its record goes with it.
-      process.once("exit", () => removeLocalUrlRecord(path.join(__dirname, ".."), process.pid));
-      const stop = (): void => {
-        void serving.close().then(() => process.exit(0));
-      };
-      process.once("SIGINT", stop);
-      process.once("SIGTERM", stop);
+  const projectRoot = path.join(__dirname, "..");
+  let serving: ServingCli | undefined;
+  // Handled from the first moment, so a signal during startup also removes the record.
+  const stop = (): void => {
+    void (serving ? serving.close() : Promise.resolve()).then(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  // However the process ends, its record goes with it.
+  process.once("exit", () => removeLocalUrlRecord(projectRoot, process.pid));
+  serveFromCommandLine(process.argv.slice(2), process.env, (line) => console.log(line), projectRoot).then(
+    (started) => {
+      serving = started;
     },
     (error: unknown) => {
       const { code, message } = exitFor(error);
