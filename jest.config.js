@@ -13,6 +13,9 @@ module.exports = {
   },
   setupFilesAfterEnv: ["<rootDir>/setup.js"],
   testTimeout: 30000,
+  // Two workers even on two cores (jest's default would be one): the long suites spend their time
+  // waiting on child processes (terraform, runtime processes), not on the CPU.
+  maxWorkers: 2,
   // The coverage floor (`npm test` collects coverage; CI runs it): every TypeScript file of the
   // project's code counts, tested or not, but for code that runs only inside the runtime's own
   // process (the transport's entry, its client and its worker thread, bundled and loaded there),
