@@ -1,0 +1,425 @@
+// Every command the README shows is one this project really has, so the README cannot go stale:
+// each line of its ```sh blocks (and each inline `npm …` span) is checked against the code it
+// names. npm scripts must exist, and their flags must parse with the command's own parser; curl
+// lines may use only what `npm start` prints; terraform and aws lines must name the state file
+// and outputs the stack really has. A command no check knows fails: add a check for it here.
+// Fast: no server, no synth.
+
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { parseCliOptions } from "../../emulator/cli-options";
+import { readEnvVarsFile } from "../../emulator/env-vars-file";
+import type { FunctionConfig } from "../../emulator/stack-reader";
+import { curlCommand } from "../../emulator/start-banner";
+import { parseStreamOptions } from "../../handler/stream-options";
+import { DEFAULTS, readConfig } from "../../lib/config";
+import { localStatePath } from "../../lib/state-location";
+import { parseInvokeOptions } from "../../tools/invoke/invoke-options";
+
+const ROOT = path.join(__dirname, "..", "..");
+const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+const read = (file: string): string => fs.readFileSync(path.join(ROOT, file), "utf8");
+
+// ---------------------------------------------------------------------------------------------
+// Extraction
+
+interface ReadmeCommand {
+  /** The command as written, continuations joined, trailing comment removed. */
+  readonly text: string;
+  readonly source: "block" | "inline";
+}
+
+/**
+ * The command lines of ```sh blocks (`#` lines are comments or output) and inline `npm …` spans
+ * (with any `NAME=value` before them).
+ */
+function readmeCommands(markdown: string): ReadmeCommand[] {
+  const commands: ReadmeCommand[] = [];
+  for (const block of markdown.matchAll(/^```sh\n([\s\S]*?)^```$/gm)) {
+    const joined = block[1].replace(/\s*\\\n\s*/g, " ");
+    for (const line of joined.split("\n")) {
+      const text = stripComment(line).trim();
+      if (text !== "") commands.push({ text, source: "block" });
+    }
+  }
+  const prose = markdown.replace(/^```[\s\S]*?^```$/gm, "");
+  for (const span of prose.matchAll(/`((?:[A-Z][A-Z0-9_]*=\S+ )*npm [^`]+)`/g)) {
+    commands.push({ text: span[1].replace(/\s+/g, " ").trim(), source: "inline" });
+  }
+  return commands;
+}
+
+/** The line up to an unquoted `#` that starts a word. */
+function stripComment(line: string): string {
+  let quote: string | undefined;
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i];
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+    } else if (c === "#" && (i === 0 || /\s/.test(line[i - 1]))) {
+      return line.slice(0, i);
+    }
+  }
+  return line;
+}
+
+/**
+ * Shell words, unquoted; `$(…)` is kept whole (its inner command is checked on its own), and
+ * `&&`, `;` and `|` separate commands.
+ */
+function shellWords(text: string): string[][] {
+  const commands: string[][] = [[]];
+  let word: string | undefined;
+  const end = (): void => {
+    if (word !== undefined) commands[commands.length - 1].push(word);
+    word = undefined;
+  };
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (/\s/.test(c)) {
+      end();
+    } else if (c === '"' || c === "'") {
+      const close = text.indexOf(c, i + 1);
+      if (close < 0) throw new Error(`unclosed ${c} in: ${text}`);
+      word = (word ?? "") + text.slice(i + 1, close);
+      i = close;
+    } else if (c === "$" && text[i + 1] === "(") {
+      let depth = 0;
+      let j = i + 1;
+      for (; j < text.length; j++) {
+        if (text[j] === "(") depth++;
+        if (text[j] === ")" && --depth === 0) break;
+      }
+      word = (word ?? "") + text.slice(i, j + 1);
+      i = j;
+    } else if ((c === "&" && text[i + 1] === "&") || c === ";" || c === "|") {
+      end();
+      commands.push([]);
+      if (c === "&") i++;
+    } else {
+      word = (word ?? "") + c;
+    }
+  }
+  end();
+  return commands.filter((words) => words.length > 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the code has
+
+const PACKAGE = JSON.parse(read("package.json")) as {
+  scripts: Record<string, string>;
+  optionalDependencies: Record<string, string>;
+};
+
+/** The stack's outputs, as lib/lambda-streaming-stack.ts declares them. */
+const STACK_OUTPUTS = new Set(
+  [...read("lib/lambda-streaming-stack.ts").matchAll(/new TerraformOutput\(this, "([^"]+)"/g)].map((m) => m[1]),
+);
+
+/** The stack folder and local state file of the default stack, relative to the project root. */
+const STACK_DIR = path.posix.join("cdktf.out", "stacks", DEFAULTS.stackName);
+const STATE_FILE = path.posix.normalize(path.posix.join(STACK_DIR, localStatePath(DEFAULTS.stackName)));
+
+/** `npm run bench`'s flags, from its parseArgs call (bench/run.ts runs on import, so it is read, not loaded). */
+const BENCH_FLAGS = (() => {
+  const call = /parseArgs\(\{\s*options:\s*(\{[\s\S]*?\}\s*\}),/.exec(read("bench/run.ts"));
+  if (!call) throw new Error("bench/run.ts: its parseArgs({ options: … }) call was not found; update this test");
+  const options: Record<string, { type: "boolean" | "string" }> = {};
+  for (const m of call[1].matchAll(/([\w-]+):\s*\{\s*type:\s*"(boolean|string)"\s*\}/g)) {
+    options[m[1]] = { type: m[2] as "boolean" | "string" };
+  }
+  return options;
+})();
+
+/** Environment variables some source file of the project reads (a string literal naming it). */
+function sourceTexts(dir: string): string[] {
+  return fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? sourceTexts(p) : /\.(ts|mjs)$/.test(e.name) ? [read(p)] : [];
+  });
+}
+const SOURCES = ["lib", "emulator", "tools", "bench"].flatMap(sourceTexts);
+const knownVariable = (name: string): boolean => SOURCES.some((text) => text.includes(`"${name}"`) || text.includes(`env.${name}`));
+
+/** What `npm start` prints to call an AWS_IAM URL and a NONE one, for every credential source. */
+const PRINTED_CURL = (() => {
+  const url = "http://127.0.0.1:3000/";
+  const fn = (authType: FunctionConfig["authType"]) => ({ region: DEFAULTS.region, authType }) as FunctionConfig;
+  const credentials = { accessKeyId: "AKIALOCALEXAMPLE0000", secretAccessKey: "secret" };
+  return [
+    curlCommand(fn("NONE"), url, undefined),
+    curlCommand(fn("AWS_IAM"), url, { source: "environment", credentials }),
+    curlCommand(fn("AWS_IAM"), url, { source: "environment", credentials: { ...credentials, sessionToken: "t" } }),
+    curlCommand(fn("AWS_IAM"), url, { source: "local-pair", credentials }),
+  ].flatMap(shellWords);
+})();
+
+/** The README's example `--env-vars` file: its first ```json block. */
+const ENV_VARS_EXAMPLE = /^```json\n([\s\S]*?)^```$/m.exec(README)?.[1];
+
+// ---------------------------------------------------------------------------------------------
+// Checks: each returns the problems with one command, or [] when it is one we can check
+
+/** Variables the README's own commands assign (`URL=$(terraform output … function_url)`). */
+const ASSIGNED = new Map<string, string>();
+
+function checkCommand(text: string): string[] {
+  return shellWords(text).flatMap((words) => checkWords(words));
+}
+
+function checkWords(all: readonly string[]): string[] {
+  const problems: string[] = [];
+  let words = [...all];
+  if (words[0] === "export") words = words.slice(1);
+  const assignments: Record<string, string> = {};
+  while (words.length > 0 && /^[A-Z_][A-Z0-9_]*=/.test(words[0])) {
+    const [name, ...rest] = words[0].split("=");
+    assignments[name] = rest.join("=");
+    words = words.slice(1);
+  }
+  for (const [name, value] of Object.entries(assignments)) {
+    const inner = /^\$\((.*)\)$/.exec(value);
+    if (inner) {
+      problems.push(...checkCommand(inner[1]));
+      ASSIGNED.set(name, inner[1]);
+    } else if (!knownVariable(name)) {
+      problems.push(`${name}: no source file reads this variable`);
+    }
+  }
+  try {
+    readConfig(assignments);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  if (words.length === 0) {
+    return problems;
+  }
+  const [command, ...args] = words.map(fillPlaceholders);
+  switch (command) {
+    case "npm":
+      return [...problems, ...checkNpm(args)];
+    case "terraform":
+      return [...problems, ...checkTerraform(args)];
+    case "curl":
+      return [...problems, ...checkCurl(args)];
+    case "aws":
+      return [...problems, ...checkAws(args)];
+    default:
+      return [...problems, `add a check for this README command: ${all.join(" ")}`];
+  }
+}
+
+/** `<id>`, `<region>`, `<caller-role>`: a value of the right shape where one is needed. */
+function fillPlaceholders(word: string): string {
+  return word.replace(/<region>/g, DEFAULTS.region).replace(/<([\w-]+)>/g, "example");
+}
+
+function checkNpm(args: readonly string[]): string[] {
+  const [verb, ...rest] = args;
+  if (verb === "install" || verb === "ci") {
+    return rest.filter((a) => a !== "--ignore-scripts").map((a) => `npm ${verb}: unexpected ${a}`);
+  }
+  if (verb === "rebuild") {
+    return rest[0] in PACKAGE.optionalDependencies ? [] : [`npm rebuild ${rest[0]}: not an optional dependency`];
+  }
+  const script = verb === "run" ? rest[0] : verb;
+  const after = verb === "run" ? rest.slice(1) : rest;
+  if (script === undefined || !(script in PACKAGE.scripts)) {
+    return [`npm ${args.join(" ")}: package.json has no script ${JSON.stringify(script)}`];
+  }
+  if (after.length === 0) {
+    return [];
+  }
+  if (after[0] !== "--") {
+    return [`npm ${args.join(" ")}: flags go after --`];
+  }
+  const flags = after.slice(1);
+  try {
+    switch (script) {
+      case "start":
+        parseCliOptions(flags.map(localPath), {});
+        break;
+      case "invoke": {
+        const options = parseInvokeOptions(flags);
+        return options.path === undefined ? [] : checkQuery(new URL(options.path, "http://localhost").search, false);
+      }
+      case "bench":
+        parseArgs({ args: flags, options: BENCH_FLAGS, strict: true, allowPositionals: false });
+        break;
+      default:
+        return [`npm ${args.join(" ")}: add a check for the flags of the ${script} script`];
+    }
+  } catch (error) {
+    return [`npm ${args.join(" ")}: ${(error as Error).message}`];
+  }
+  return [];
+}
+
+/** Paths are the project's; `env.json` is the README's example file, written for the check. */
+function localPath(arg: string): string {
+  if (arg === "env.json" && ENV_VARS_EXAMPLE !== undefined) {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "readme-env-")), "env.json");
+    fs.writeFileSync(file, ENV_VARS_EXAMPLE);
+    return file;
+  }
+  return !arg.startsWith("-") && fs.existsSync(path.join(ROOT, arg)) ? path.join(ROOT, arg) : arg;
+}
+
+function checkTerraform(args: readonly string[]): string[] {
+  const problems: string[] = [];
+  let rest = [...args];
+  const chdir = rest[0]?.startsWith("-chdir=") ? rest.shift()?.slice("-chdir=".length) : undefined;
+  if (chdir !== undefined && chdir !== STACK_DIR) {
+    problems.push(`terraform -chdir=${chdir}: the default stack's folder is ${STACK_DIR}`);
+  }
+  const sub = rest.shift();
+  if (sub === "init") {
+    return chdir === undefined ? [...problems, "terraform init: run it in the stack folder (-chdir)"] : problems;
+  }
+  if (sub !== "output") {
+    return [...problems, `add a check for this README command: terraform ${args.join(" ")}`];
+  }
+  const state = rest.find((a) => a.startsWith("-state="))?.slice("-state=".length);
+  if (state === undefined && chdir === undefined) {
+    problems.push("terraform output: needs -state=FILE or -chdir=STACK");
+  }
+  if (state !== undefined && state !== STATE_FILE) {
+    problems.push(`terraform output -state=${state}: the default stack's state file is ${STATE_FILE}`);
+  }
+  rest = rest.filter((a) => !a.startsWith("-state="));
+  if (rest[0] !== "-raw" || !STACK_OUTPUTS.has(rest[1]) || rest.length !== 2) {
+    problems.push(`terraform output ${rest.join(" ")}: the stack's outputs are ${[...STACK_OUTPUTS].join(", ")}`);
+  }
+  return problems;
+}
+
+function checkCurl(args: readonly string[]): string[] {
+  const printed = PRINTED_CURL.flat();
+  const problems: string[] = [];
+  const urls: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith("-")) {
+      urls.push(arg);
+      continue;
+    }
+    if (!printed.includes(arg)) {
+      problems.push(
+        `curl ${arg}: npm start's curl line has no such flag (it has ${[...new Set(printed.filter((w) => w.startsWith("-")))].join(" ")})`,
+      );
+      continue;
+    }
+    if (arg === "-N") continue;
+    const value = args[++i];
+    const printedValues = PRINTED_CURL.flatMap((words) => words.flatMap((w, k) => (w === arg ? [words[k + 1]] : [])));
+    const asPrinted = printedValues.some((v) => v === value || v.replace(`:${DEFAULTS.region}:`, ":$REGION:") === value);
+    if (!asPrinted && !(arg === "--user" && /^AKIA\w+:\S+$/.test(value))) {
+      problems.push(`curl ${arg} ${value}: npm start prints ${printedValues.join(" or ")}`);
+    }
+    if (value?.includes("$REGION") && !ASSIGNED.get("REGION")?.includes("-raw region")) {
+      problems.push("curl: $REGION is not set from the stack's region output earlier in the README");
+    }
+  }
+  if (urls.length !== 1) {
+    return [...problems, `curl: expected one URL, got ${urls.length}`];
+  }
+  const url = urls[0];
+  const deployed = /^\$\{?URL\}?/.exec(url);
+  if (deployed) {
+    if (!ASSIGNED.get("URL")?.includes("-raw function_url")) {
+      problems.push("curl: $URL is not set from the stack's function_url output earlier in the README");
+    }
+    return [...problems, ...checkQuery(url.slice(deployed[0].length), true)];
+  }
+  const local = parseCliOptions([], {});
+  const parsed = new URL(url);
+  if (parsed.origin !== `http://${local.host}:${local.port}`) {
+    problems.push(`curl ${url}: npm start serves http://${local.host}:${local.port}/ by default`);
+  }
+  return [...problems, ...checkQuery(parsed.search, true)];
+}
+
+/** The handler's parameters, valid; sorted when curl signs them (curl 7.x signs in typed order). */
+function checkQuery(search: string, mustBeSorted: boolean): string[] {
+  const params = new URLSearchParams(search);
+  const names = [...params.keys()];
+  const problems = names.filter((n) => !["count", "chunk", "delay"].includes(n)).map((n) => `query: the handler has no parameter ${n}`);
+  if (mustBeSorted && names.join() !== [...names].sort().join()) {
+    problems.push(`query ${search}: curl 7.x signs parameters in the order typed; list them alphabetically`);
+  }
+  const result = parseStreamOptions({ rawQueryString: search.replace(/^\?/, "") });
+  return result.ok ? problems : [...problems, `query ${search}: ${result.error}`];
+}
+
+function checkAws(args: readonly string[]): string[] {
+  const substitutions = args.flatMap((a) => [...a.matchAll(/\$\((terraform [^)]*)\)/g)].map((m) => m[1]));
+  if (substitutions.length === 0) {
+    return [`aws ${args.join(" ")}: an aws command must take its value from a stack output ($(terraform output …))`];
+  }
+  return substitutions.flatMap((inner) => checkCommand(inner));
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const COMMANDS = readmeCommands(README);
+
+describe("every command in the README is one this project has", () => {
+  test("the README has commands, the two of the quick start first", () => {
+    expect(COMMANDS.slice(0, 2).map((c) => c.text)).toEqual(["npm install", "npm start"]);
+    expect(COMMANDS.length).toBeGreaterThan(15);
+  });
+
+  test("the example --env-vars file is one npm start reads", () => {
+    expect(ENV_VARS_EXAMPLE).toBeDefined();
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "readme-env-")), "env.json");
+    fs.writeFileSync(file, ENV_VARS_EXAMPLE as string);
+    expect(Object.keys(readEnvVarsFile(file, DEFAULTS.stackName)).length).toBeGreaterThan(0);
+  });
+
+  // In README order: a later curl line relies on the URL=$(…) lines before it.
+  test.each(COMMANDS.map((c) => [c.source, c.text]))("%s: %s", (_source, text) => {
+    expect(checkCommand(text)).toEqual([]);
+  });
+});
+
+describe("the checks fail on what a stale README would say", () => {
+  test.each([
+    ["a renamed npm start flag", "npm start -- --wach", /Unknown option '--wach'/],
+    ["a bad flag value", "npm start -- --port 99999", /--port must be a whole number/],
+    ["a missing script", "npm run deploy-all", /no script "deploy-all"/],
+    ["flags for a script without a parser", "npm run synth -- --quiet", /add a check for the flags/],
+    ["a renamed invoke flag", "npm run invoke -- --locale", /Unknown option '--locale'/],
+    ["a renamed bench flag", "npm run bench -- --plots", /Unknown option '--plots'/],
+    ["an output the stack lacks", "terraform output -state=terraform.lambda-streaming.tfstate -raw url", /outputs are/],
+    ["another state file", "terraform output -state=terraform.tfstate -raw region", /state file is terraform.lambda-streaming.tfstate/],
+    ["a curl flag npm start never prints", 'curl -N --compressed "http://127.0.0.1:3000/"', /no such flag/],
+    ["a curl line for another port", "curl -N http://127.0.0.1:8080/", /serves http:\/\/127.0.0.1:3000/],
+    ["an unsorted signed query", 'curl -N "http://127.0.0.1:3000/?count=3&chunk=1"', /alphabetically/],
+    ["a query parameter the handler lacks", 'curl -N "http://127.0.0.1:3000/?cars=3"', /no parameter cars/],
+    ["an aws command without a stack output", "aws lambda invoke --function-name x out.json", /stack output/],
+    ["a configuration value the stack refuses", "FUNCTION_URL_AUTH=PUBLIC npm run deploy", /FUNCTION_URL_AUTH must be AWS_IAM or NONE/],
+    ["an unknown variable", "LAMBDA_TRANSPORT=native npm start", /no source file reads this variable/],
+    ["a command nobody checks", "make deploy", /add a check for this README command/],
+  ])("%s", (_what, command, problem) => {
+    expect(checkCommand(command).join("\n")).toMatch(problem);
+  });
+
+  test("the extractor joins continuations and skips comments and output", () => {
+    const markdown = ["```sh", "npm start -- \\", "  --watch   # reload", "# output line", "```", "", "Run `npm run lint`."].join("\n");
+    expect(readmeCommands(markdown)).toEqual([
+      { text: "npm start -- --watch", source: "block" },
+      { text: "npm run lint", source: "inline" },
+    ]);
+  });
+
+  test("a flag renamed in a copy of the README fails its line", () => {
+    const stale = README.replace("npm start -- --watch", "npm start -- --reload");
+    const problems = readmeCommands(stale).flatMap((c) => checkCommand(c.text));
+    expect(problems.join("\n")).toMatch(/Unknown option '--reload'/);
+  });
+});
