@@ -199,16 +199,20 @@ async function load(sizes: BenchSizes, log: (line: string) => void): Promise<voi
   );
 }
 
+/** `npm run bench`'s flags. */
+export const BENCH_FLAGS = {
+  plot: { type: "boolean" },
+  load: { type: "boolean" },
+  update: { type: "boolean" },
+  smoke: { type: "boolean" },
+} as const;
+
 /**
  * `npm run bench -- [--plot | --load] [--update] [--smoke]` without the process around it;
  * `outputs` overrides where results go (tests write to a temporary folder).
  */
 export async function runBench(argv: readonly string[], log: (line: string) => void, outputsOverride?: BenchOutputs): Promise<void> {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: { plot: { type: "boolean" }, load: { type: "boolean" }, update: { type: "boolean" }, smoke: { type: "boolean" } },
-    strict: true,
-  });
+  const { values } = parseArgs({ args: [...argv], options: BENCH_FLAGS, strict: true });
   if (values.smoke && values.update) {
     throw new Error("--smoke and --update cannot go together: smoke figures must not replace the committed ones");
   }

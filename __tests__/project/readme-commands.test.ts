@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { BENCH_FLAGS as BENCH_OPTIONS } from "../../bench/run";
 import { parseCliOptions } from "../../emulator/cli-options";
 import { readEnvVarsFile } from "../../emulator/env-vars-file";
 import type { FunctionConfig } from "../../emulator/stack-reader";
@@ -125,16 +126,8 @@ const STACK_OUTPUTS = new Set(
 const STACK_DIR = path.posix.join("cdktf.out", "stacks", DEFAULTS.stackName);
 const STATE_FILE = path.posix.normalize(path.posix.join(STACK_DIR, localStatePath(DEFAULTS.stackName)));
 
-/** `npm run bench`'s flags, from its parseArgs call (bench/run.ts runs on import, so it is read, not loaded). */
-const BENCH_FLAGS = (() => {
-  const call = /parseArgs\(\{\s*options:\s*(\{[\s\S]*?\}\s*\}),/.exec(read("bench/run.ts"));
-  if (!call) throw new Error("bench/run.ts: its parseArgs({ options: … }) call was not found; update this test");
-  const options: Record<string, { type: "boolean" | "string" }> = {};
-  for (const m of call[1].matchAll(/([\w-]+):\s*\{\s*type:\s*"(boolean|string)"\s*\}/g)) {
-    options[m[1]] = { type: m[2] as "boolean" | "string" };
-  }
-  return options;
-})();
+/** `npm run bench`'s flags. */
+const BENCH_FLAGS: Record<string, { type: "boolean" | "string" }> = { ...BENCH_OPTIONS };
 
 /** Environment variables some source file of the project reads (a string literal naming it). */
 function sourceTexts(dir: string): string[] {
