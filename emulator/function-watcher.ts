@@ -69,17 +69,39 @@ export function watchFunction(options: WatchOptions): FunctionWatcher {
     }, options.debounceMs ?? 50);
   };
 
-  const watchers = options.dirs.map((dir) =>
-    fs.watch(dir, { recursive: true }, (_event, name) => {
-      if (name) schedule(path.join(dir, name.toString()));
-    }),
-  );
+  // One watcher per folder, not Node's recursive mode: on Linux that watches each file, and loses a
+  // file an editor saves by writing a new one and renaming it over the old (vim, sed -i, many IDEs).
+  const watchers = new Map<string, fs.FSWatcher>();
+  const watchTree = (dir: string): void => {
+    if (closed || watchers.has(dir) || IGNORED.test(dir)) return;
+    let watcher: fs.FSWatcher;
+    try {
+      watcher = fs.watch(dir, (_event, name) => {
+        if (!name) return;
+        const file = path.join(dir, name.toString());
+        schedule(file);
+        // A folder made after the start is watched too.
+        if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) watchTree(file);
+      });
+    } catch {
+      return; // Gone already.
+    }
+    watcher.on("error", () => {
+      watcher.close();
+      watchers.delete(dir);
+    });
+    watchers.set(dir, watcher);
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isDirectory()) watchTree(path.join(dir, entry.name));
+    }
+  };
+  for (const dir of options.dirs) watchTree(dir);
 
   return {
     close() {
       closed = true;
       clearTimeout(timer);
-      for (const watcher of watchers) watcher.close();
+      for (const watcher of watchers.values()) watcher.close();
     },
   };
 }

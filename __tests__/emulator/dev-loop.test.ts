@@ -51,6 +51,12 @@ function fn(overrides: Partial<FunctionConfig>): FunctionConfig {
   };
 }
 
+/** Saves as vim, `sed -i` and many IDEs do: a new file renamed over the old one. */
+function saveAsAnEditorDoes(file: string, text: string): void {
+  fs.writeFileSync(`${file}.swp-new`, text);
+  fs.renameSync(`${file}.swp-new`, file);
+}
+
 /** A port that was free a moment ago. */
 function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -116,7 +122,7 @@ describeWhenAvailable("the local dev loop", missingReason(locateRuntime), () => 
       const slow = send(`${url}?n=10`);
       await log.waitFor(/^START/, 2);
       // … the handler is saved as v2 …
-      fs.writeFileSync(entry, handlerSource("v2"));
+      saveAsAnEditorDoes(entry, handlerSource("v2"));
       await log.waitFor(/^Reloaded in \d+ ms \(handler bundled again\): new requests run the new code\.$/);
       // … new requests run v2 while the slow stream finishes, byte-exact, on v1.
       expect((await send(`${url}?n=1`)).body.toString()).toBe("v2 ");
@@ -128,7 +134,7 @@ describeWhenAvailable("the local dev loop", missingReason(locateRuntime), () => 
       expect(local?.pool.stats()).toMatchObject({ environments: 1, idle: 1 });
 
       // A save that does not build keeps v2 serving, and is reported once.
-      fs.writeFileSync(entry, "export const handler = (;\n");
+      saveAsAnEditorDoes(entry, "export const handler = (;\n");
       await log.waitFor(/^Reload failed; the last good version keeps serving\. /);
       expect((await send(`${url}?n=1`)).body.toString()).toBe("v2 ");
       expect(log.matching(/^Reload failed/)).toHaveLength(1);
