@@ -10,6 +10,7 @@ import { ExecutionEnvironment, INIT_TIMEOUT_MS, InitError, type RuntimeCommand }
 import { endLine, initReportLine, type LogSink, reportLine, startLine, timeoutLine } from "./lambda-log";
 import type { InvocationCompletion, InvocationResponse } from "./runtime-api";
 import type { FunctionConfig } from "./stack-reader";
+import { newTraceId } from "./trace-id";
 
 /** More requests are in flight than the function's reserved concurrency allows: HTTP 429. */
 export class ThrottledError extends Error {
@@ -102,14 +103,17 @@ export class EnvironmentPool {
    */
   setFunction(fn: FunctionConfig): void {
     this.fn = fn;
-    for (const env of this.idle.splice(0)) {
+    const retired = this.idle.splice(0);
+    for (const env of retired) {
       this.environments.delete(env);
-      void env.stop();
     }
-    // Requests waiting for a busy old environment may start on the new version now.
-    while (this.waiting.length > 0 && this.roomForMore()) {
-      this.startForWaiter();
-    }
+    // Requests waiting for a busy old environment may start on the new version, once the idle old
+    // ones are gone (a debugger's port is free again).
+    void Promise.all(retired.map((env) => env.stop())).then(() => {
+      while (this.waiting.length > 0 && this.roomForMore()) {
+        this.startForWaiter();
+      }
+    });
   }
 
   /** How many environments exist and how many requests are being served. */
@@ -141,7 +145,7 @@ export class EnvironmentPool {
     }
     this.inFlight += 1;
     const started = this.acquire(signal).then(
-      (env) => this.run(env, event, requestId, traceId),
+      (env) => this.runIfWanted(env, event, requestId, traceId, signal),
       (error: Error) => {
         this.inFlight -= 1;
         if (error instanceof NotInvoked) {
@@ -167,6 +171,32 @@ export class EnvironmentPool {
     await Promise.all([...this.starting.values(), ...[...this.environments.keys()].map((env) => env.stop())]);
     this.environments.clear();
     this.idle.length = 0;
+  }
+
+  /**
+   * Runs the invocation on `env`, unless its client left while the environment started (the
+   * environment then serves the next request). An environment that cannot take it (its process
+   * died a moment ago) is discarded and the request answered as Lambda answers a dead runtime.
+   */
+  private runIfWanted(
+    env: ExecutionEnvironment,
+    event: Buffer,
+    requestId: string,
+    traceId: string,
+    signal: AbortSignal | undefined,
+  ): Omit<RunningInvocation, "requestId"> {
+    if (signal?.aborted) {
+      this.inFlight -= 1;
+      this.release(env);
+      return notInvoked({ kind: "abandoned" });
+    }
+    try {
+      return this.run(env, event, requestId, traceId);
+    } catch (error) {
+      this.inFlight -= 1;
+      this.discard(env);
+      return failed({ errorType: "Runtime.ExitError", errorMessage: (error as Error).message });
+    }
   }
 
   private run(env: ExecutionEnvironment, event: Buffer, requestId: string, traceId: string): Omit<RunningInvocation, "requestId"> {
@@ -240,6 +270,7 @@ export class EnvironmentPool {
     if (warm) {
       return Promise.resolve(warm);
     }
+    // (An idle environment whose process dies leaves `idle` at once: see `watchForDeath`.)
     // An environment that is about to be free again (its runtime is a moment from asking for the
     // next event) serves this request warm, rather than a cold start beside it.
     if (this.roomForMore() && this.finishing <= this.waiting.length) {
@@ -278,6 +309,7 @@ export class EnvironmentPool {
         throw new Error("the local Function URL is shutting down");
       }
       this.environments.set(env, fn);
+      this.watchForDeath(env);
       return env;
     } catch (error) {
       if (error instanceof InitError && !this.closed) {
@@ -356,11 +388,23 @@ export class EnvironmentPool {
     }
   }
 
-  /** A dead environment makes room for a new one, which a waiting request may start now. */
+  /** A dead environment makes room for a new one, which a waiting request may start once it is gone. */
   private discard(env: ExecutionEnvironment): void {
     this.environments.delete(env);
-    void env.stop();
-    this.startForWaiter();
+    const at = this.idle.indexOf(env);
+    if (at !== -1) this.idle.splice(at, 1);
+    // Stopped first: a replacement under a debugger needs its inspector port free.
+    void env.stop().then(() => this.startForWaiter());
+  }
+
+  /** An environment whose process ends while idle (killed, crashed after its answer) is dropped. */
+  private watchForDeath(env: ExecutionEnvironment): void {
+    void env.died.then(() => {
+      if (this.idle.includes(env)) {
+        this.options.log(`An idle execution environment ended (${env.exitReason()}); the next request starts a new one.`);
+        this.discard(env);
+      }
+    });
   }
 
   /** Starts an environment for the first waiting request, if there is room for one. */
@@ -383,10 +427,4 @@ function failed(error: FunctionError): Omit<RunningInvocation, "requestId"> {
 
 function notInvoked(response: PoolResponse): Omit<RunningInvocation, "requestId"> {
   return { response: Promise.resolve(response), completion: Promise.resolve({}) };
-}
-
-/** An X-Ray trace header, as Lambda passes it to the runtime. */
-function newTraceId(): string {
-  const epoch = Math.floor(Date.now() / 1000).toString(16);
-  return `Root=1-${epoch}-${randomUUID().replace(/-/g, "").slice(0, 24)};Parent=${randomUUID().replace(/-/g, "").slice(0, 16)};Sampled=0`;
 }

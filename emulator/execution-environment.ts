@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { withDeadline } from "./deadline";
 import { type FunctionError, RuntimeMissingError } from "./errors";
 import { functionArn, lambdaEnvironment } from "./function-environment";
 import type { LogSink } from "./lambda-log";
@@ -137,9 +138,12 @@ export class ExecutionEnvironment {
   state: EnvironmentState = "IDLE";
   /** Whether the next invocation is this environment's first (a cold start). */
   cold = true;
+  /** Resolves when the runtime process has ended, whatever ended it. */
+  readonly died: Promise<void>;
   /** Highest resident memory seen, in MiB. */
   private peakMemoryMb = 0;
   private outOfMemory = false;
+  private readingMemory = false;
   private exitError: FunctionError | undefined;
   private readonly memoryWatch: NodeJS.Timeout;
 
@@ -153,6 +157,7 @@ export class ExecutionEnvironment {
     /** False while a debugger may hold the process at a breakpoint. */
     private readonly enforceTimeout: boolean,
   ) {
+    this.died = new Promise((resolve) => child.once("exit", () => resolve()));
     this.memoryWatch = setInterval(() => void this.checkMemory(), MEMORY_POLL_MS);
     this.memoryWatch.unref();
     child.once("exit", (code, signal) => this.onExit(code, signal));
@@ -171,6 +176,8 @@ export class ExecutionEnvironment {
       cwd: fn.bundleDir,
       env: lambdaEnvironment(fn, address),
       stdio: ["ignore", "pipe", "pipe"],
+      // Its own process group, so that stopping it stops whatever the handler spawned too.
+      detached: true,
     });
     // stdio is ["ignore", "pipe", "pipe"], so both streams exist.
     forwardLines(child.stdout as NodeJS.ReadableStream, options.log);
@@ -185,14 +192,18 @@ export class ExecutionEnvironment {
       const onExit = (code: number | null, signal: NodeJS.Signals | null): void => settle(exitError(code, signal));
       const onSpawnError = (error: Error): void => settle({ errorType: "Runtime.StartError", errorMessage: error.message });
       const onAbort = (): void => settle({ errorType: "Runtime.Aborted", errorMessage: "the local Function URL is shutting down" });
-      const timer = setTimeout(
-        () =>
-          settle({
-            errorType: "Runtime.InitTimeout",
-            errorMessage: `Init did not finish within ${(initTimeoutMs / 1000).toFixed(2)} seconds`,
-          }),
-        initTimeoutMs,
-      );
+      // Under a debugger, a breakpoint in the module's own code may hold init as long as it likes.
+      const timer =
+        options.inspectPort === undefined
+          ? setTimeout(
+              () =>
+                settle({
+                  errorType: "Runtime.InitTimeout",
+                  errorMessage: `Init did not finish within ${(initTimeoutMs / 1000).toFixed(2)} seconds`,
+                }),
+              initTimeoutMs,
+            )
+          : undefined;
       runtimeApi.once("next", onNext);
       runtimeApi.once("init-error", onInitError);
       child.once("exit", onExit);
@@ -210,7 +221,7 @@ export class ExecutionEnvironment {
     });
     const initDurationMs = performance.now() - started;
     if (failure) {
-      child.kill("SIGKILL");
+      killGroup(child);
       await withDeadline(exited, EXIT_DEADLINE_MS);
       await runtimeApi.close();
       throw new InitError(failure, initDurationMs);
@@ -280,7 +291,11 @@ export class ExecutionEnvironment {
     if (completion.error?.errorType !== "Runtime.TruncatedResponse") {
       return completion;
     }
-    const exited = await withDeadline(this.exited, EXIT_GRACE_MS);
+    const exited =
+      (await withDeadline(
+        this.exited.then(() => true),
+        EXIT_GRACE_MS,
+      )) === true;
     return exited && this.exitError ? { ...completion, error: this.exitError } : completion;
   }
 
@@ -300,12 +315,17 @@ export class ExecutionEnvironment {
     return Math.min(Math.ceil(this.peakMemoryMb), this.fn.memoryMb);
   }
 
+  /** Why the process ended, as Lambda words it ("Runtime exited with error: …"). */
+  exitReason(): string {
+    return this.exitError?.errorMessage ?? "it is still running";
+  }
+
   /** Stops the process and the Runtime API; resolves when both are gone. */
   async stop(): Promise<void> {
     this.state = "DEAD";
     clearInterval(this.memoryWatch);
     if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill("SIGKILL");
+      killGroup(this.child);
     }
     await withDeadline(this.exited, EXIT_DEADLINE_MS);
     await this.runtimeApi.close();
@@ -313,6 +333,17 @@ export class ExecutionEnvironment {
 
   /** Lambda stops an environment whose memory passes the function's memory size. */
   private async checkMemory(): Promise<void> {
+    // One reading at a time (`ps` on macOS may take longer than the polling interval).
+    if (this.readingMemory) return;
+    this.readingMemory = true;
+    try {
+      await this.readMemory();
+    } finally {
+      this.readingMemory = false;
+    }
+  }
+
+  private async readMemory(): Promise<void> {
     const pid = this.child.pid;
     if (pid === undefined || this.child.exitCode !== null || this.child.signalCode !== null) {
       return;
@@ -325,7 +356,7 @@ export class ExecutionEnvironment {
     this.notePeak(memory);
     if (memory.rssMb > this.fn.memoryMb && !this.outOfMemory) {
       this.outOfMemory = true;
-      this.child.kill("SIGKILL");
+      killGroup(this.child);
     }
   }
 
@@ -344,6 +375,19 @@ export class ExecutionEnvironment {
       : exitError(code, signal);
     this.runtimeApi.abort(this.exitError);
     void this.runtimeApi.close();
+  }
+}
+
+/**
+ * Kills the runtime process and everything it started (its process group), as Lambda ends a whole
+ * sandbox: a child the handler spawned must not outlive it, nor hold its output pipes open.
+ */
+function killGroup(child: ChildProcess): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, "SIGKILL");
+  } catch {
+    child.kill("SIGKILL");
   }
 }
 
@@ -378,17 +422,4 @@ function firstOf<T>(arm: (settle: (value: T) => void) => () => void): Promise<T>
     disarm = arm(settle);
     if (settled) disarm();
   });
-}
-
-/** Whether `promise` settled within `ms`; the timer is cleared either way. */
-async function withDeadline(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const result = await Promise.race([
-    promise.then(() => true),
-    new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms);
-    }),
-  ]);
-  clearTimeout(timer);
-  return result;
 }

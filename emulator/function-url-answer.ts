@@ -132,8 +132,18 @@ async function forward(context: AnswerContext, body: Readable, completion: Promi
     });
   }
   const { error } = await completion;
-  // The runtime's stream has ended (or broken off) by now; once its last bytes are in the limiter,
-  // let the limiter pass on what it holds.
+  if (error) {
+    // Status and headers went out long ago: cut the response short (no terminating chunk), so the
+    // client can tell the stream is incomplete. At once: a client that stopped reading must not
+    // hold the request open.
+    log(`stream for RequestId: ${requestId} ended early: ${error.errorType}: ${error.errorMessage}`);
+    drain();
+    limiter.destroy();
+    res.destroy();
+    return;
+  }
+  // The runtime's stream has ended by now; once its last bytes are in the limiter, let the limiter
+  // pass on what it holds.
   await new Promise<void>((resolve) => {
     if (body.readableEnded || body.destroyed) return resolve();
     body.once("end", resolve);
@@ -146,12 +156,7 @@ async function forward(context: AnswerContext, body: Readable, completion: Promi
     limiter.once("end", resolve);
     limiter.once("close", resolve);
   });
-  if (error) {
-    // Status and headers went out long ago: cut the response short (no terminating chunk), so the
-    // client can tell the stream is incomplete.
-    log(`stream for RequestId: ${requestId} ended early: ${error.errorType}: ${error.errorMessage}`);
-    res.destroy();
-  } else if (!res.destroyed) {
+  if (!res.destroyed) {
     res.end();
   }
 }

@@ -9,9 +9,11 @@ import { type RunningInvocation, ThrottledError } from "./environment-pool";
 import { answerInvocation, sendJson } from "./function-url-answer";
 import { type IamCaller, joinHeaders, toFunctionUrlEvent } from "./function-url-event";
 import type { LogSink } from "./lambda-log";
+import { isAllowedHost } from "./loopback";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "./response-limiter";
 import { type VerifierCredentials, verifySigV4 } from "./sigv4-verifier";
 import type { CorsConfig, FunctionConfig } from "./stack-reader";
+import { newTraceId } from "./trace-id";
 
 /** Runs the function: the pool's `invoke`. */
 export type Invoke = (event: Buffer, requestId: string, traceId: string, signal: AbortSignal) => RunningInvocation;
@@ -26,15 +28,12 @@ export interface FunctionUrlServerOptions {
   /** Lambda's limits on a streamed response. @default LAMBDA_RESPONSE_LIMITS */
   readonly limits?: ResponseLimits;
   /**
-   * Answer only requests whose Host is a loopback name (a server bound to loopback): a page in a
-   * browser cannot reach it through DNS rebinding. @default false
+   * For a server bound to loopback: the Host names it answers to (loopback names and its own
+   * address); others get 403, so a page in a browser cannot reach it through DNS rebinding.
    */
-  readonly loopbackHostsOnly?: boolean;
+  readonly allowedHostNames?: readonly string[];
   readonly log: LogSink;
 }
-
-/** Host names a loopback-bound server answers to, with or without a port. */
-const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$/i;
 
 /** Creates (does not start) the local Function URL server. */
 export function createFunctionUrlServer(options: FunctionUrlServerOptions): http.Server {
@@ -68,9 +67,13 @@ async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse
   const requestId = randomUUID();
   logWhenClosed(req, res, requestId, log);
   res.setHeader("x-amzn-RequestId", requestId);
-  if (options.loopbackHostsOnly && req.headers.host !== undefined && !LOOPBACK_HOST.test(req.headers.host)) {
+  // Created first: a client that leaves at any point takes its request out of the queue.
+  const clientGone = new AbortController();
+  res.once("close", () => clientGone.abort());
+  const allowed = options.allowedHostNames;
+  if (allowed && req.headers.host !== undefined && !isAllowedHost(req.headers.host, allowed)) {
     log(
-      `403 for RequestId: ${requestId}: Host ${JSON.stringify(req.headers.host)} is not a loopback name; a server bound to loopback answers only 127.0.0.1, localhost and [::1]`,
+      `403 for RequestId: ${requestId}: Host ${JSON.stringify(req.headers.host)} is not a loopback name; a server bound to loopback answers only ${allowed.join(", ")}`,
     );
     req.resume();
     sendJson(res, 403, { Message: "Forbidden" }, "AccessDeniedException");
@@ -92,7 +95,7 @@ async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse
   if (caller === false) {
     return;
   }
-  const invocation = invoke(req, res, body, caller, options, requestId);
+  const invocation = invoke(req, res, body, caller, options, requestId, clientGone.signal);
   if (!invocation) {
     return;
   }
@@ -124,8 +127,21 @@ async function authorize(
   options: FunctionUrlServerOptions,
   requestId: string,
 ): Promise<IamCaller | undefined | false> {
-  if (fn.authType !== "AWS_IAM" || !options.credentials) {
+  if (fn.authType === "NONE") {
     return undefined;
+  }
+  if (!options.credentials) {
+    // Fail closed: an AWS_IAM URL with nothing to check signatures against serves no one.
+    options.log(
+      `403 for RequestId: ${requestId}: the URL's auth type is ${fn.authType}, and the server has no credentials to check signatures against`,
+    );
+    sendJson(
+      res,
+      403,
+      { Message: `Forbidden. For troubleshooting Function URL authorization issues, see: ${URL_AUTH_DOCS}` },
+      "AccessDeniedException",
+    );
+    return false;
   }
   const request = { method: req.method ?? "GET", url: req.url ?? "/", headers, body };
   const verification = await verifySigV4(request, options.credentials, fn.region);
@@ -158,10 +174,11 @@ function invoke(
   caller: IamCaller | undefined,
   options: FunctionUrlServerOptions,
   requestId: string,
+  clientGone: AbortSignal,
 ): RunningInvocation | undefined {
   const now = new Date();
   // One trace id for the event's x-amzn-trace-id and the runtime's Lambda-Runtime-Trace-Id.
-  const traceId = newTraceId(now, requestId);
+  const traceId = newTraceId(now);
   const request = {
     method: req.method ?? "GET",
     url: req.url ?? "/",
@@ -171,10 +188,8 @@ function invoke(
     sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
   };
   const event = toFunctionUrlEvent(request, { requestId, now, traceId, ...(caller ? { caller } : {}) });
-  const clientGone = new AbortController();
-  res.once("close", () => clientGone.abort());
   try {
-    return options.invoke(Buffer.from(JSON.stringify(event)), requestId, traceId, clientGone.signal);
+    return options.invoke(Buffer.from(JSON.stringify(event)), requestId, traceId, clientGone);
   } catch (error) {
     if (error instanceof ThrottledError) {
       options.log(`429 for RequestId: ${requestId}: ${error.message}`);
@@ -183,12 +198,6 @@ function invoke(
     }
     throw error;
   }
-}
-
-/** An X-Ray trace header: `Root=1-<epoch hex>-<24 hex>;Parent=<16 hex>;Sampled=0`. */
-function newTraceId(now: Date, requestId: string): string {
-  const hex = randomUUID().replace(/-/g, "");
-  return `Root=1-${Math.floor(now.getTime() / 1000).toString(16)}-${requestId.replace(/-/g, "").slice(0, 24)};Parent=${hex.slice(0, 16)};Sampled=0`;
 }
 
 /** Reads the request body; answers 413 and returns undefined when it passes 6 MB. */

@@ -6,6 +6,7 @@ import { EnvironmentPool } from "./environment-pool";
 import { locateRuntime, type RuntimeCommand } from "./execution-environment";
 import { createFunctionUrlServer } from "./function-url-server";
 import type { LogSink } from "./lambda-log";
+import { isLoopback, loopbackHostNames } from "./loopback";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "./response-limiter";
 import type { VerifierCredentials } from "./sigv4-verifier";
 import type { FunctionConfig } from "./stack-reader";
@@ -56,7 +57,7 @@ export async function startLocalFunctionUrl(options: LocalFunctionUrlOptions): P
     invoke: (event, requestId, traceId, signal) => pool.invoke(event, requestId, traceId, signal),
     credentials: options.credentials,
     limits: options.limits ?? LAMBDA_RESPONSE_LIMITS,
-    loopbackHostsOnly: isLoopback(host),
+    ...(isLoopback(host) ? { allowedHostNames: loopbackHostNames(host) } : {}),
     log,
   });
   await new Promise<void>((resolve, reject) => {
@@ -74,9 +75,4 @@ export async function startLocalFunctionUrl(options: LocalFunctionUrlOptions): P
       await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), pool.close()]);
     },
   };
-}
-
-/** Whether `host` is a loopback address or name: only this machine can reach the server. */
-export function isLoopback(host: string): boolean {
-  return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }

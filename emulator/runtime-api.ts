@@ -107,7 +107,7 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
         this.route(req, res);
       } catch {
         req.resume();
-        reply(res, 500, runtimeApiError("InternalServerError", "Internal Server Error"));
+        internalError(res);
       }
     });
     // Unparseable HTTP gets Go's plain answer, as RIE's server gives it; the server keeps serving.
@@ -194,9 +194,11 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
   }
 
   private handleNext(res: http.ServerResponse): void {
-    // A repeated /next during a running invocation is tolerated (as RIE does) and held.
+    // A repeated /next during a running invocation is tolerated (as RIE does) and held; it does not
+    // end the invocation, so the function's timeout keeps running.
     this.waitingNext?.destroy();
     const invocation = this.current;
+    const between = !invocation || invocation.state === "DONE";
     if (invocation && invocation.state === "QUEUED") {
       this.sendEvent(res, invocation);
     } else {
@@ -207,7 +209,9 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
         }
       });
     }
-    this.emit("next");
+    if (between) {
+      this.emit("next");
+    }
   }
 
   private sendEvent(res: http.ServerResponse, invocation: Invocation): void {
@@ -265,19 +269,21 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
       return;
     }
     invocation.answered = true;
-    readBody(req, MAX_BUFFERED_RESPONSE_BYTES).then(
-      (body) => {
-        if (body === undefined) {
-          reply(res, 413, runtimeApiError("RequestEntityTooLarge", tooLargeMessage()));
-          invocation.complete({ error: { errorType: "Function.ResponseSizeTooLarge", errorMessage: tooLargeMessage() } });
-          return;
-        }
-        reply(res, 202, { status: "OK" });
-        invocation.respond({ kind: "buffered", contentType, body });
-        invocation.complete({});
-      },
-      () => invocation.complete({ error: truncatedError(), truncated: true }),
-    );
+    readBody(req, MAX_BUFFERED_RESPONSE_BYTES)
+      .then(
+        (body) => {
+          if (body === undefined) {
+            reply(res, 413, runtimeApiError("RequestEntityTooLarge", tooLargeMessage()));
+            invocation.complete({ error: { errorType: "Function.ResponseSizeTooLarge", errorMessage: tooLargeMessage() } });
+            return;
+          }
+          reply(res, 202, { status: "OK" });
+          invocation.respond({ kind: "buffered", contentType, body });
+          invocation.complete({});
+        },
+        () => invocation.complete({ error: truncatedError(), truncated: true }),
+      )
+      .catch(() => internalError(res));
   }
 
   private streamResponse(invocation: Invocation, contentType: string, req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -315,35 +321,44 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
       return;
     }
     invocation.answered = true;
-    readBody(req, MAX_BUFFERED_RESPONSE_BYTES).then(
-      (body) => {
-        if (body === undefined) {
-          reply(res, 413, runtimeApiError("RequestEntityTooLarge", tooLargeMessage()));
-          invocation.complete({ error: { errorType: "Function.ResponseSizeTooLarge", errorMessage: tooLargeMessage() } });
-          return;
-        }
-        reply(res, 202, { status: "OK" });
-        invocation.complete({ error: parseErrorBody(body, req.headers[ERROR_TYPE_HEADER]) });
-      },
-      () => invocation.complete({ error: truncatedError() }),
-    );
+    readBody(req, MAX_BUFFERED_RESPONSE_BYTES)
+      .then(
+        (body) => {
+          if (body === undefined) {
+            reply(res, 413, runtimeApiError("RequestEntityTooLarge", tooLargeMessage()));
+            invocation.complete({ error: { errorType: "Function.ResponseSizeTooLarge", errorMessage: tooLargeMessage() } });
+            return;
+          }
+          reply(res, 202, { status: "OK" });
+          invocation.complete({ error: parseErrorBody(body, req.headers[ERROR_TYPE_HEADER]) });
+        },
+        () => invocation.complete({ error: truncatedError() }),
+      )
+      .catch(() => internalError(res));
   }
 
   private handleInitError(req: http.IncomingMessage, res: http.ServerResponse): void {
-    readBody(req, MAX_BUFFERED_RESPONSE_BYTES).then(
-      (body) => {
-        if (body === undefined) {
-          reply(res, 413, runtimeApiError("RequestEntityTooLarge", tooLargeMessage()));
-          return;
-        }
-        reply(res, 202, { status: "OK" });
-        const error = parseErrorBody(body, req.headers[ERROR_TYPE_HEADER]);
-        this.emit("init-error", error);
-        this.abort(error);
-      },
-      () => undefined,
-    );
+    readBody(req, MAX_BUFFERED_RESPONSE_BYTES)
+      .then(
+        (body) => {
+          if (body === undefined) {
+            reply(res, 413, runtimeApiError("RequestEntityTooLarge", tooLargeMessage()));
+            return;
+          }
+          reply(res, 202, { status: "OK" });
+          const error = parseErrorBody(body, req.headers[ERROR_TYPE_HEADER]);
+          this.emit("init-error", error);
+          this.abort(error);
+        },
+        () => undefined,
+      )
+      .catch(() => internalError(res));
   }
+}
+
+/** A failure inside the Runtime API itself: RIE's 500; the server keeps serving. */
+function internalError(res: http.ServerResponse): void {
+  reply(res, 500, runtimeApiError("InternalServerError", "Internal Server Error"));
 }
 
 /** RIE's message for a body over the Runtime API's payload limit. */
@@ -371,7 +386,9 @@ function truncatedError(): FunctionError {
 function parseErrorBody(body: Buffer | undefined, typeHeader: string | string[] | undefined): FunctionError {
   let parsed: { errorType?: unknown; errorMessage?: unknown; trace?: unknown; stackTrace?: unknown } = {};
   try {
-    parsed = body && body.length > 0 ? JSON.parse(body.toString("utf8")) : {};
+    const value: unknown = body && body.length > 0 ? JSON.parse(body.toString("utf8")) : {};
+    // `null`, a number, an array: no fields to read.
+    parsed = typeof value === "object" && value !== null && !Array.isArray(value) ? value : {};
   } catch {
     parsed = { errorMessage: body?.toString("utf8") };
   }

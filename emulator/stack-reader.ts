@@ -94,8 +94,8 @@ export function readStack(stackDir: string): FunctionConfig {
     region: String(json.provider?.aws?.[0]?.region ?? "us-east-1"),
     handler: String(fn.handler),
     runtime: String(fn.runtime),
-    memoryMb: Number(fn.memory_size ?? TERRAFORM_DEFAULTS.memoryMb),
-    timeoutSeconds: Number(fn.timeout ?? TERRAFORM_DEFAULTS.timeoutSeconds),
+    memoryMb: wholeNumberIn(fn.memory_size ?? TERRAFORM_DEFAULTS.memoryMb, 128, 10_240, "memory_size", file),
+    timeoutSeconds: wholeNumberIn(fn.timeout ?? TERRAFORM_DEFAULTS.timeoutSeconds, 1, 900, "timeout", file),
     environment: env,
     ...(typeof reserved === "number" && reserved >= 0 ? { reservedConcurrency: reserved } : {}),
     bundleDir: bundleDirOf(fn, json.data ?? {}, stackDir, file),
@@ -141,4 +141,18 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], attribut
   throw new StackReadError(
     `${file}: the function URL's ${attribute} is ${JSON.stringify(value)}; the local Function URL serves only ${allowed.join(" or ")}. Fix the stack and synthesize it again.`,
   );
+}
+
+/**
+ * A whole number within Lambda's limits; anything else (an unresolved `${…}` reference, say) stops
+ * the server rather than run with no memory limit or a timeout of NaN.
+ */
+function wholeNumberIn(value: unknown, min: number, max: number, attribute: string, file: string): number {
+  const n = typeof value === "number" ? value : typeof value === "string" && /^[0-9]+$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new StackReadError(
+      `${file}: the function's ${attribute} is ${JSON.stringify(value)}; the local Function URL needs a whole number from ${min} to ${max}. Fix the stack and synthesize it again.`,
+    );
+  }
+  return n;
 }

@@ -3,7 +3,7 @@
 // Real credentials are never printed: a curl line for them refers to the shell's variables.
 
 import type { CliOptions } from "./cli-options";
-import { isLoopback } from "./local-function-url";
+import { isLoopback } from "./loopback";
 import { describeTransport, type RuntimeTransport } from "./runtime-client/transport-choice";
 import type { FunctionConfig } from "./stack-reader";
 import type { ResolvedCredentials } from "./verifier-credentials";

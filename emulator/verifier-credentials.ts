@@ -4,6 +4,7 @@
 // made for this run, which works only against this server.
 
 import { randomBytes } from "node:crypto";
+import { withDeadline } from "./deadline";
 import type { VerifierCredentials } from "./sigv4-verifier";
 
 export type CredentialSource =
@@ -27,7 +28,7 @@ const CHAIN_DEADLINE_MS = 5_000;
 
 export async function resolveVerifierCredentials(
   env: NodeJS.ProcessEnv,
-  chain: ChainProvider = sdkChain(env),
+  chain: ChainProvider = sdkChain(),
   deadlineMs: number = CHAIN_DEADLINE_MS,
 ): Promise<ResolvedCredentials> {
   if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
@@ -61,10 +62,11 @@ export function localKeyPair(): VerifierCredentials {
  * The SDK's default chain without the EC2 instance metadata step, which on a laptop only waits
  * for a timeout; an instance role's keys would not be what a developer signs curl with anyway.
  */
-function sdkChain(env: NodeJS.ProcessEnv): ChainProvider {
+function sdkChain(): ChainProvider {
   return async () => {
     const { defaultProvider } = await import("@aws-sdk/credential-provider-node");
-    const saved = env.AWS_EC2_METADATA_DISABLED;
+    // The SDK reads the process's own environment.
+    const saved = process.env.AWS_EC2_METADATA_DISABLED;
     process.env.AWS_EC2_METADATA_DISABLED = "true";
     try {
       return await defaultProvider()();
@@ -73,11 +75,4 @@ function sdkChain(env: NodeJS.ProcessEnv): ChainProvider {
       else process.env.AWS_EC2_METADATA_DISABLED = saved;
     }
   };
-}
-
-async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const result = await Promise.race([promise, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
-  clearTimeout(timer);
-  return result;
 }

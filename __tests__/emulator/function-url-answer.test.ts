@@ -256,4 +256,29 @@ describe("the front's edges", () => {
       await local.close();
     }
   });
+
+  test("fails closed: an AWS_IAM function with no credentials to check against serves no one", async () => {
+    const logs: string[] = [];
+    let invoked = 0;
+    const server = createFunctionUrlServer({
+      fn: FN,
+      // Watch mode switched the stack to AWS_IAM after a start without credentials.
+      currentFunction: () => ({ ...FN, authType: "AWS_IAM" }),
+      log: (line) => logs.push(line),
+      invoke: (event, requestId, traceId, signal) => {
+        invoked += 1;
+        return answering(streamed("text/plain", "ok"))(event, requestId, traceId, signal);
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    try {
+      const res = await send(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      expect(res.status).toBe(403);
+      expect(invoked).toBe(0);
+      expect(logs.some((line) => line.endsWith("the server has no credentials to check signatures against"))).toBe(true);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
 });

@@ -102,6 +102,34 @@ describeWhenAvailable("the local Lambda with misbehaving functions", missingReas
     });
   });
 
+  describe("processes that die or leave children", () => {
+    test("a runtime that exits while idle is replaced: the next request gets a fresh environment, and the server lives on", async () => {
+      const url = await start(fn("misbehaving.exitsWhenIdle"), { maxEnvironments: 1 });
+      expect((await send(url)).body.toString()).toBe("done");
+      await log.waitFor(
+        /^An idle execution environment ended \(Runtime exited with error: exit status 1\); the next request starts a new one\.$/,
+      );
+      expect((await send(url)).body.toString()).toBe("done");
+      await log.waitFor(/^REPORT.*Init Duration/, 2);
+      expect(local?.pool.stats()).toMatchObject({ inFlight: 0, waiting: 0 });
+    });
+
+    test("a process the handler started ends with its environment (stop kills the whole process group)", async () => {
+      const url = await start(fn("misbehaving.spawnsChild", { timeoutSeconds: 1 }));
+      const res = await send(url);
+      const pid = Number(res.body.toString());
+      expect(pid).toBeGreaterThan(0);
+      await log.waitFor(/^REPORT.*Status: timeout/);
+      await local?.close();
+      local = undefined;
+      // Gone, or a zombie waiting for the container's init to reap it: in either case not running.
+      const state = fs.existsSync(`/proc/${pid}/status`)
+        ? /^State:\s+(\S)/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]
+        : "gone";
+      expect(["gone", "Z", "X"]).toContain(state);
+    });
+  });
+
   describe("init failures", () => {
     test("an init error answers every request waiting for that environment with 502, and the next request tries a fresh init", async () => {
       const url = await start(fn("index.handler", { bundleDir: path.join(FIXTURES, "init-fails") }), { maxEnvironments: 1 });
@@ -206,6 +234,13 @@ describeWhenAvailable("the local Lambda with misbehaving functions", missingReas
   });
 
   describe("the Host check", () => {
+    test("a server bound to another loopback address answers its own address too", async () => {
+      log = new LogCollector();
+      local = await startLocalFunctionUrl({ fn: fn("handlers.paced"), host: "127.0.0.2", port: 0, log: log.sink });
+      const res = await send(`${local.url}?count=1`);
+      expect(res.status).toBe(201);
+    });
+
     test("a loopback-bound server answers loopback names only: any other Host gets 403 without invoking the function", async () => {
       const url = await start(fn("handlers.paced"));
       const { port } = new URL(url);
@@ -262,6 +297,22 @@ describeWhenAvailable("the local Lambda with misbehaving functions", missingReas
       expect(res.body.length).toBe(3 * MiB);
       // 2 MiB past the 1 MiB burst at 2 MiB/s cannot arrive in under a second (a lower bound only).
       expect(elapsed).toBeGreaterThanOrEqual(950);
+    });
+
+    test("a request whose client leaves while its environment starts is not run", async () => {
+      log = new LogCollector();
+      const pool = new EnvironmentPool(fn("handlers.paced"), locateRuntime(), { maxEnvironments: 1, log: log.sink });
+      try {
+        const leaving = new AbortController();
+        const invocation = pool.invoke(Buffer.from("{}"), undefined, undefined, leaving.signal);
+        expect(pool.stats().starting).toBe(1);
+        leaving.abort();
+        expect(await invocation.response).toEqual({ kind: "abandoned" });
+        expect(log.matching(/^START/)).toHaveLength(0);
+        expect(pool.stats()).toMatchObject({ environments: 1, idle: 1, inFlight: 0 });
+      } finally {
+        await pool.close();
+      }
     });
 
     test("a full queue is throttled with 429, a waiting request gets 429 at its deadline, and one whose client left is never invoked", async () => {

@@ -107,7 +107,8 @@ describeWhenAvailable("local Function URL reliability", missingReason(locateRunt
 
     test("a burst above the cap queues up to the reserved concurrency and throttles the rest; nothing hangs", async () => {
       const url = await start(fn({ handler: "handlers.paced", reservedConcurrency: 4 }), 2);
-      const results = await Promise.all(Array.from({ length: 8 }, () => send(`${url}?count=3&ms=100`)));
+      // Long enough that all eight arrive while the first four still run, on a loaded machine too.
+      const results = await Promise.all(Array.from({ length: 8 }, () => send(`${url}?count=3&ms=750`)));
       const statuses = results.map((r) => r.status).sort();
       expect(statuses).toEqual([201, 201, 201, 201, 429, 429, 429, 429]);
       await reports(4);

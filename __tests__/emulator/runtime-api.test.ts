@@ -1,5 +1,6 @@
 // The Runtime API, driven over real HTTP by a stand-in runtime, as aws-lambda-ric would drive it.
 
+import { once } from "node:events";
 import * as http from "node:http";
 import { type InvocationRequest, RuntimeApi } from "../../emulator/runtime-api";
 
@@ -82,8 +83,9 @@ describe("RuntimeApi", () => {
   afterEach(() => api.close());
 
   test("holds /next until an invocation comes, then hands over the event and its headers", async () => {
+    const asked = once(api, "next");
     const next = call(address, "GET", `${BASE}/invocation/next`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await asked;
     const req = request("id-1");
     api.invoke(req);
     const reply = await next;
@@ -117,7 +119,8 @@ describe("RuntimeApi", () => {
     expect(first.toString()).toBe("first ");
     let replied = false;
     void reply.then(() => (replied = true));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // A full round trip to the same server after the first chunk: an early 202 would be in by now.
+    expect((await call(address, "GET", "/2018-06-01/ping")).status).toBe(404);
     expect(replied).toBe(false);
     req.end("last");
     expect(await reply).toMatchObject({ status: 202, body: '{"status":"OK"}' });
@@ -299,5 +302,31 @@ describe("RuntimeApi", () => {
     if (kind === "error") {
       expect((await invocation.completion).error?.errorType).toBe("Function.ResponseSizeTooLarge");
     }
+  });
+
+  test("a second /next during an invocation is held, and does not end the invocation", async () => {
+    const nexts: number[] = [];
+    api.on("next", () => nexts.push(Date.now()));
+    const invocation = api.invoke(request("id-held"));
+    await call(address, "GET", `${BASE}/invocation/next`);
+    // Taking the queued event is not "between invocations".
+    expect(nexts).toHaveLength(0);
+    const [host, port] = address.split(":");
+    const early = http.get({ host, port: Number(port), path: `${BASE}/invocation/next`, agent: false });
+    early.on("error", () => undefined);
+    // The held /next has reached the server once a later request has come back.
+    expect((await call(address, "GET", "/2018-06-01/ping")).status).toBe(404);
+    expect(nexts).toHaveLength(0);
+    expect((await call(address, "POST", `${BASE}/invocation/id-held/response`, { body: '"ok"' })).status).toBe(202);
+    expect((await invocation.completion).error).toBeUndefined();
+    early.destroy();
+  });
+
+  test.each(["null", "42", "[1]"])("an /error body of %s is answered, not a crash", async (body) => {
+    const invocation = api.invoke(request("id-odd"));
+    await call(address, "GET", `${BASE}/invocation/next`);
+    expect((await call(address, "POST", `${BASE}/invocation/id-odd/error`, { body })).status).toBe(202);
+    expect(await invocation.completion).toEqual({ error: { errorType: "Runtime.Unknown", errorMessage: "" } });
+    expect((await call(address, "POST", `${BASE}/init/error`, { body })).status).toBe(202);
   });
 });

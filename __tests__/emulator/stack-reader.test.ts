@@ -146,6 +146,16 @@ describe("readStack", () => {
       expect(() => readStack(stackDir)).toThrow(message);
     });
 
+    test.each([
+      ["memory_size", "${var.memory}", /memory_size is "\$\{var\.memory\}"; the local Function URL needs a whole number from 128 to 10240/],
+      ["timeout", 0, /timeout is 0; the local Function URL needs a whole number from 1 to 900/],
+    ])("refuses a %s it cannot enforce (%p)", (attribute, value, message) => {
+      const stackDir = editedStack(`numbers-${attribute}`, (json: Json) => {
+        lambda(json)[attribute] = value;
+      });
+      expect(() => readStack(stackDir)).toThrow(message);
+    });
+
     test("names a cdk.tf.json that is not JSON", () => {
       const stackDir = editedStack("not-json", () => undefined);
       fs.writeFileSync(path.join(stackDir, "cdk.tf.json"), "{ truncated");
