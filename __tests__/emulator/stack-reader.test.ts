@@ -147,6 +147,7 @@ describe("readStack", () => {
     });
 
     test.each([
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform interpolation, not a JavaScript template
       ["memory_size", "${var.memory}", /memory_size is "\$\{var\.memory\}"; the local Function URL needs a whole number from 128 to 10240/],
       ["timeout", 0, /timeout is 0; the local Function URL needs a whole number from 1 to 900/],
     ])("refuses a %s it cannot enforce (%p)", (attribute, value, message) => {
