@@ -80,7 +80,7 @@ export async function verifySigV4(
   if (accessKey !== credentials.accessKeyId) {
     return {
       ok: false,
-      reason: `the request was signed with another key pair (${accessKey}); the server checks against ${credentials.accessKeyId}, the AWS_ACCESS_KEY_ID of its shell: sign with that pair`,
+      reason: `the request was signed with another key pair (${accessKey}); the server checks against ${credentials.accessKeyId}, the pair npm start named when it started (its shell's, its AWS profile's, or one made for the run): sign with that pair, or use npm run invoke -- --local`,
     };
   }
   if (scopeService !== SIGV4_SERVICE || scopeRegion !== region) {

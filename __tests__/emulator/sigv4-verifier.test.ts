@@ -109,7 +109,7 @@ describe("verifySigV4", () => {
       "another access key",
       { accessKeyId: "AKIDOTHER" },
       (r) => r,
-      /^the request was signed with another key pair \(AKIDOTHER\); the server checks against AKIDEXAMPLE, the AWS_ACCESS_KEY_ID of its shell: sign with that pair$/,
+      /^the request was signed with another key pair \(AKIDOTHER\); the server checks against AKIDEXAMPLE, the pair npm start named when it started .*: sign with that pair, or use npm run invoke -- --local$/,
     ],
     [
       "the wrong service",

@@ -26,8 +26,8 @@ export function formatSummary(summary: StreamSummary): string {
 export function explainStatus(status: number, signed: boolean, local = false): string | undefined {
   if (status === 403 && local) {
     return signed
-      ? "403 Forbidden: the local URL refused the signature; its terminal logs why (403 for RequestId: …). It checks against the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of npm start's shell: export the same pair here."
-      : "403 Forbidden: the local URL uses AWS_IAM auth and the request was not signed, because no AWS credentials were found. Export the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of npm start's shell here, or start it with --auth NONE.";
+      ? "403 Forbidden: the local URL refused the signature; its terminal logs why (403 for RequestId: …). It checks against the pair npm start named when it started (its shell's, its AWS profile's, or one made for the run): sign with that one."
+      : "403 Forbidden: the local URL uses AWS_IAM auth and the request was not signed, because no AWS credentials were found. Use the pair npm start named when it started (or the curl line it printed), or start it with --auth NONE.";
   }
   if (status === 403) {
     return signed
@@ -84,7 +84,7 @@ async function signingCredentials(target: Target, url: URL, io: InvokeIo): Promi
   if (target.authType === "AWS_IAM" && !credentials) {
     throw new TargetError(
       target.local
-        ? `No AWS credentials for the local AWS_IAM URL (${url.origin}): it checks signatures against the AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY of npm start's shell, and the credential chain here found none. Export the same pair in this shell, or start it with --auth NONE.`
+        ? `No AWS credentials for the local AWS_IAM URL (${url.origin}): it checks signatures against the pair npm start named when it started, and the credential chain here found none. Use that pair (or the curl line npm start printed), or start it with --auth NONE.`
         : `No AWS credentials for an AWS_IAM URL (${url.origin}): the credential chain (environment, shared config and profiles, SSO) found none. ` +
             "Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or deploy in public mode (FUNCTION_URL_AUTH=NONE).",
     );

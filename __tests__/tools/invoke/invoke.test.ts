@@ -221,7 +221,7 @@ describe("npm run invoke -- --local without a running server", () => {
     writeLocalUrlRecord(root, { url: "http://127.0.0.1:1/", authType: "AWS_IAM", region: "us-east-1", pid: process.pid });
     const io = { ...capture(), env: {}, projectRoot: root, findCredentials: async () => undefined };
     await expect(runInvoke(["--local"], io)).rejects.toThrow(
-      /^No AWS credentials for the local AWS_IAM URL \(http:\/\/127.0.0.1:1\): it checks signatures against the AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY of npm start's shell/,
+      /^No AWS credentials for the local AWS_IAM URL \(http:\/\/127.0.0.1:1\): it checks signatures against the pair npm start named when it started/,
     );
   });
 });
