@@ -8,7 +8,11 @@ module.exports = {
   // The compiled transport's suite needs aws-lambda-ric's native build, which needs a compiler:
   // `npm test` must pass on a machine without one, so that suite runs apart, as
   // `npm run test:native` (CI builds the client and runs both).
-  testPathIgnorePatterns: ["/node_modules/", "\\.d\\.ts$", ...(process.env.NATIVE_TRANSPORT_TESTS ? [] : ["native-transport\\.test\\.ts$"])],
+  testPathIgnorePatterns: [
+    "/node_modules/",
+    "\\.d\\.ts$",
+    ...(process.env.NATIVE_TRANSPORT_TESTS ? [] : ["native-transport\\.test\\.ts$"]),
+  ],
   transform: {
     // Type-checking is `tsc --noEmit` in `npm test`; with tsconfig's isolatedModules, ts-jest
     // only transpiles, file by file, which keeps the suite fast.

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { bundleHandler } from "../lib/bundling";
 import { HANDLER_ENTRY } from "../lib/lambda-streaming-stack";
-import { zipFolder } from "../tools/terraform-check/archive-stand-in";
+import { zipFolder } from "../tools/zip-folder";
 import { median, processTree, ROOT, type ServerProcess, startBare, startLocal, startServer, timedGet, treeRss } from "./measure";
 import { drawStreamingSvg } from "./plot";
 import { type BenchOutputs, benchOutputs, formatTable, memoryRows, type Row } from "./report";

@@ -229,4 +229,32 @@ describe("verifySigV4", () => {
       reason: expect.stringMatching(/session token/),
     });
   });
+
+  test("accepts a valid session token signed with temporary credentials", async () => {
+    const temporary = { ...CREDENTIALS, sessionToken: "session-token" };
+    const request = await signedRequest({ extraHeaders: { "x-amz-security-token": "session-token" } });
+    expect(await verifySigV4(request, temporary, "us-east-1", NOW)).toEqual({ ok: true, accessKey: CREDENTIALS.accessKeyId });
+  });
+
+  test.each<[string, (r: SignedRequest) => SignedRequest, RegExp]>([
+    ["no X-Amz-Date", (r) => ({ ...r, headers: withoutHeader(r.headers, "x-amz-date") }), /no valid X-Amz-Date header/],
+    ["a garbled X-Amz-Date", (r) => ({ ...r, headers: { ...r.headers, "x-amz-date": "yesterday" } }), /no valid X-Amz-Date header/],
+    [
+      "a scope date that is not X-Amz-Date's",
+      (r) => ({ ...r, headers: { ...r.headers, authorization: r.headers.authorization.replace(/\/20261126\//, "/20261125/") } }),
+      /the credential scope date 20261125 does not match X-Amz-Date 20261126T120000Z/,
+    ],
+    [
+      "SignedHeaders without host",
+      (r) => ({ ...r, headers: { ...r.headers, authorization: r.headers.authorization.replace(/SignedHeaders=host;/, "SignedHeaders=") } }),
+      /host/,
+    ],
+  ])("refuses %s, naming it", async (_what, edit, reason) => {
+    const result = await verify(edit(await signedRequest()));
+    expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(reason) });
+  });
 });
+
+function withoutHeader(headers: Record<string, string>, name: string): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).filter(([key]) => key !== name));
+}

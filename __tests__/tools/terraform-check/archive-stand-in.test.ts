@@ -3,8 +3,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { unzipSync } from "fflate";
-import { standInForArchiveFiles, zipFolder } from "../../../tools/terraform-check/archive-stand-in";
+import { standInForArchiveFiles } from "../../../tools/terraform-check/archive-stand-in";
 import type { TerraformJson } from "../../../tools/terraform-check/terraform-json";
+import { zipFolder } from "../../../tools/zip-folder";
 
 function stackWithArchive(outputAttribute = "output_base64sha256"): TerraformJson {
   return {
