@@ -254,3 +254,30 @@ describe("exitFor", () => {
     expect(exitFor("a string")).toEqual({ code: 1, message: "a string" });
   });
 });
+
+describe("startLines, signing and debugging", () => {
+  const fn = {
+    functionName: "f",
+    authType: "AWS_IAM",
+    region: "us-east-1",
+    invokeMode: "RESPONSE_STREAM",
+    handler: "index.handler",
+  } as FunctionConfig;
+  const pair = { accessKeyId: "AKIAX", secretAccessKey: "s" };
+
+  test.each([
+    ["environment", /^Signatures are checked against AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of this shell\.$/],
+    ["aws-profile", /^Signatures are checked against the credentials your AWS profile resolves to/],
+    ["local-pair", /^No AWS credentials found, so signatures are checked against a key pair made for this run/],
+  ] as const)("says which pair an AWS_IAM URL checks against: %s", (source, line) => {
+    expect(startLines(fn, parseCliOptions([], {}), "http://h/", { source, credentials: pair })[1]).toMatch(line);
+  });
+
+  test("names the debugger's port and the compiled transport when they are in use", () => {
+    const lines = startLines({ ...fn, authType: "NONE" }, parseCliOptions(["--inspect", "9400"], {}), "http://h/", undefined, "native");
+    expect(lines[0]).toContain("aws-lambda-ric over its compiled transport (rapid-client.node)");
+    expect(lines).toContain(
+      "Debugger: the function runs under Node's inspector on 127.0.0.1:9400, one environment at a time; timeouts are not enforced while it is on.",
+    );
+  });
+});

@@ -26,4 +26,13 @@ describe("forwardLines", () => {
     stream.write("y\n");
     expect(lines[2]).toBe(`${"x".repeat(500)}y`);
   });
+
+  test("logs a last line that has no newline when the stream ends", async () => {
+    const stream = new PassThrough();
+    const lines: string[] = [];
+    forwardLines(stream, (line) => lines.push(line));
+    stream.end("no newline at the end");
+    await new Promise((resolve) => stream.once("end", resolve));
+    expect(lines).toEqual(["no newline at the end"]);
+  });
 });

@@ -47,4 +47,23 @@ describe("ResponseLimiter", () => {
     expect(error).toBeUndefined();
     expect(out.map((chunk) => chunk.toString())).toEqual(["abcd", "efgh", "ijkl"]);
   });
+
+  test("waits for tokens on the real clock, delivering every byte in order", async () => {
+    const limiter = new ResponseLimiter({ maxBytes: MiB, bandwidth: { burstBytes: 1024, bytesPerSecond: 64 * 1024 } });
+    const data = Buffer.from(Array.from({ length: 4096 }, (_, i) => i % 251));
+    const { out, error } = await through(limiter, [data]);
+    expect(error).toBeUndefined();
+    expect(Buffer.concat(out).equals(data)).toBe(true);
+    expect(out.length).toBeGreaterThan(1);
+  });
+
+  test("a limiter destroyed while it waits stops at once", async () => {
+    const limiter = new ResponseLimiter({ maxBytes: MiB, bandwidth: { burstBytes: 1, bytesPerSecond: 1 } });
+    const closed = new Promise((resolve) => limiter.once("close", resolve));
+    limiter.on("data", () => undefined);
+    limiter.write(Buffer.alloc(10));
+    limiter.destroy();
+    await closed;
+    expect(limiter.destroyed).toBe(true);
+  });
 });

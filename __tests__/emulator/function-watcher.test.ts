@@ -1,0 +1,70 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { type FunctionWatcher, watchFunction } from "../../emulator/function-watcher";
+import type { FunctionConfig } from "../../emulator/stack-reader";
+import { LogCollector } from "../helpers/log-collector";
+
+describe("watchFunction", () => {
+  let dir: string;
+  let watcher: FunctionWatcher | undefined;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ls-watcher-"));
+  });
+  afterEach(() => {
+    watcher?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("watches a folder made after the start, and hands each built version on with one log line", async () => {
+    const log = new LogCollector();
+    const built: string[][] = [];
+    const reloaded: FunctionConfig[] = [];
+    watcher = watchFunction({
+      dirs: [dir],
+      rebuild: (changed) => {
+        built.push([...changed]);
+        return { fn: { functionName: `v${built.length}` } as FunctionConfig, what: "test build" };
+      },
+      onReload: (fn) => reloaded.push(fn),
+      log: log.sink,
+    });
+    fs.mkdirSync(path.join(dir, "nested"));
+    await log.waitFor(/^Reloaded in \d+ ms \(test build\)/);
+    fs.writeFileSync(path.join(dir, "nested", "handler.ts"), "export {};\n");
+    await log.waitFor(/^Reloaded in \d+ ms \(test build\)/, 2);
+    expect(built.at(-1)).toContain(path.join(dir, "nested", "handler.ts"));
+    expect(reloaded.map((fn) => fn.functionName)).toEqual(["v1", "v2"]);
+  });
+
+  test("reports a failing build once however often it fails the same way, and again when it changes", async () => {
+    const log = new LogCollector();
+    let message = "first problem";
+    let builds = 0;
+    const waiters: Array<{ count: number; resolve: () => void }> = [];
+    const built = (count: number): Promise<void> => new Promise((resolve) => waiters.push({ count, resolve }));
+    watcher = watchFunction({
+      dirs: [dir],
+      rebuild: () => {
+        builds += 1;
+        // Answered after this build has failed and been reported (or not).
+        for (const waiter of waiters.filter((w) => w.count <= builds)) setImmediate(waiter.resolve);
+        throw new Error(message);
+      },
+      onReload: () => undefined,
+      log: log.sink,
+      debounceMs: 10,
+    });
+    fs.writeFileSync(path.join(dir, "a.ts"), "1");
+    await built(1);
+    fs.writeFileSync(path.join(dir, "a.ts"), "2");
+    await built(2);
+    message = "second problem";
+    fs.writeFileSync(path.join(dir, "a.ts"), "3");
+    await log.waitFor(/second problem/);
+    expect(log.matching(/^Reload failed/)).toEqual([
+      "Reload failed; the last good version keeps serving. first problem",
+      "Reload failed; the last good version keeps serving. second problem",
+    ]);
+  });
+});
