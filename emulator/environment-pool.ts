@@ -83,6 +83,7 @@ export class EnvironmentPool {
   private readonly starting = new Map<AbortController, Promise<unknown>>();
   /** Environments whose invocation ended and whose runtime has not yet asked for the next one. */
   private finishing = 0;
+  private readonly stopping = new Set<Promise<void>>();
   private inFlight = 0;
   private closed = false;
 
@@ -109,7 +110,7 @@ export class EnvironmentPool {
     }
     // Requests waiting for a busy old environment may start on the new version, once the idle old
     // ones are gone (a debugger's port is free again).
-    void Promise.all(retired.map((env) => env.stop())).then(() => {
+    void Promise.all(retired.map((env) => this.stopEnvironment(env))).then(() => {
       while (this.waiting.length > 0 && this.roomForMore()) {
         this.startForWaiter();
       }
@@ -168,7 +169,12 @@ export class EnvironmentPool {
     for (const start of this.starting.keys()) {
       start.abort();
     }
-    await Promise.all([...this.starting.values(), ...[...this.environments.keys()].map((env) => env.stop())]);
+    await Promise.all([
+      ...this.starting.values(),
+      ...[...this.environments.keys()].map((env) => this.stopEnvironment(env)),
+      // Environments already on their way out (timed out, retired): their whole process group too.
+      ...this.stopping,
+    ]);
     this.environments.clear();
     this.idle.length = 0;
   }
@@ -279,6 +285,14 @@ export class EnvironmentPool {
     return this.wait(signal);
   }
 
+  /** Stops `env`; `close()` waits for every stop under way. */
+  private stopEnvironment(env: ExecutionEnvironment): Promise<void> {
+    const stopped = env.stop();
+    this.stopping.add(stopped);
+    void stopped.then(() => this.stopping.delete(stopped));
+    return stopped;
+  }
+
   /** Whether another environment may start: under the cap and the reserved concurrency. */
   private roomForMore(): boolean {
     const running = this.environments.size + this.starting.size;
@@ -379,7 +393,7 @@ export class EnvironmentPool {
       return;
     }
     if (this.closed) {
-      void env.stop();
+      void this.stopEnvironment(env);
       return;
     }
     const waiter = this.waiting[0];
@@ -394,7 +408,7 @@ export class EnvironmentPool {
     const at = this.idle.indexOf(env);
     if (at !== -1) this.idle.splice(at, 1);
     // Stopped first: a replacement under a debugger needs its inspector port free.
-    void env.stop().then(() => this.startForWaiter());
+    void this.stopEnvironment(env).then(() => this.startForWaiter());
   }
 
   /** An environment whose process ends while idle (killed, crashed after its answer) is dropped. */
