@@ -49,6 +49,14 @@ export async function serveFromCommandLine(
     port: options.port,
     maxEnvironments: options.maxEnvironments,
     credentials: resolved?.credentials,
+    ...(resolved?.source === "aws-profile"
+      ? {
+          renewCredentials: async () => {
+            const again = await resolveVerifierCredentials(env);
+            return again.source === "aws-profile" ? again.credentials : undefined;
+          },
+        }
+      : {}),
     limits: options.bandwidth === "unlimited" ? { maxBytes: MAX_STREAMED_RESPONSE_BYTES } : LAMBDA_RESPONSE_LIMITS,
     ...(options.inspect !== undefined ? { inspectPort: options.inspect } : {}),
     log: out,

@@ -14,6 +14,7 @@ import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "./response-limiter"
 import { type VerifierCredentials, verifySigV4 } from "./sigv4-verifier";
 import type { CorsConfig, FunctionConfig } from "./stack-reader";
 import { newTraceId } from "./trace-id";
+import { KeyRing } from "./verifier-credentials";
 
 /** Runs the function: the pool's `invoke`. */
 export type Invoke = (event: Buffer, requestId: string, traceId: string, signal: AbortSignal) => RunningInvocation;
@@ -25,6 +26,8 @@ export interface FunctionUrlServerOptions {
   readonly invoke: Invoke;
   /** Required when `fn.authType` is AWS_IAM: the signature is checked against these. */
   readonly credentials?: VerifierCredentials;
+  /** Where `credentials` came from, when they can rotate (an AWS profile): asked again after a failed signature. */
+  readonly renewCredentials?: () => Promise<VerifierCredentials | undefined>;
   /** Lambda's limits on a streamed response. @default LAMBDA_RESPONSE_LIMITS */
   readonly limits?: ResponseLimits;
   /**
@@ -40,10 +43,11 @@ export function createFunctionUrlServer(options: FunctionUrlServerOptions): http
   if (options.fn.authType === "AWS_IAM" && !options.credentials) {
     throw new Error("An AWS_IAM Function URL needs credentials to check signatures against.");
   }
+  const keys = new KeyRing(options.credentials, options.renewCredentials);
   const server = http.createServer(
     { noDelay: true, maxHeaderSize: MAX_REQUEST_HEADER_BYTES, highWaterMark: STREAM_HIGH_WATER_MARK },
     (req, res) => {
-      handleRequest(req, res, options).catch((error: Error) => {
+      handleRequest(req, res, options, keys).catch((error: Error) => {
         options.log(`local Function URL: internal error: ${error.stack ?? error.message}`);
         sendJson(res, 500, { Message: "Internal Server Error" }, "ServiceException");
       });
@@ -61,7 +65,12 @@ export function createFunctionUrlServer(options: FunctionUrlServerOptions): http
   return server;
 }
 
-async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse, options: FunctionUrlServerOptions): Promise<void> {
+async function handleRequest(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  options: FunctionUrlServerOptions,
+  keys: KeyRing,
+): Promise<void> {
   const { log } = options;
   const fn = options.currentFunction?.() ?? options.fn;
   const requestId = randomUUID();
@@ -91,7 +100,7 @@ async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse
     return;
   }
 
-  const caller = await authorize(req, res, headers, body, fn, options, requestId);
+  const caller = await authorize(req, res, headers, body, fn, options, keys, requestId);
   if (caller === false) {
     return;
   }
@@ -125,12 +134,14 @@ async function authorize(
   body: Buffer,
   fn: FunctionConfig,
   options: FunctionUrlServerOptions,
+  keys: KeyRing,
   requestId: string,
 ): Promise<IamCaller | undefined | false> {
   if (fn.authType === "NONE") {
     return undefined;
   }
-  if (!options.credentials) {
+  const credentials = keys.credentials;
+  if (!credentials) {
     // Fail closed: an AWS_IAM URL with nothing to check signatures against serves no one.
     options.log(
       `403 for RequestId: ${requestId}: the URL's auth type is ${fn.authType}, and the server has no credentials to check signatures against`,
@@ -144,7 +155,15 @@ async function authorize(
     return false;
   }
   const request = { method: req.method ?? "GET", url: req.url ?? "/", headers, body };
-  const verification = await verifySigV4(request, options.credentials, fn.region);
+  let verification = await verifySigV4(request, credentials, fn.region);
+  if (!verification.ok) {
+    // Temporary credentials from a profile rotate: check against the newest pair before refusing.
+    const renewed = await keys.renew();
+    if (renewed) {
+      options.log(`The AWS profile's credentials changed (now ${renewed.accessKeyId}); signatures are checked against them.`);
+      verification = await verifySigV4(request, renewed, fn.region);
+    }
+  }
   if (!verification.ok) {
     options.log(`403 for RequestId: ${requestId}: ${verification.reason}`);
     sendJson(

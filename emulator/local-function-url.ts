@@ -20,6 +20,8 @@ export interface LocalFunctionUrlOptions {
   /** @default 8 */
   readonly maxEnvironments?: number;
   readonly credentials?: VerifierCredentials;
+  /** Asked again for the credentials after a failed signature, when they can rotate (an AWS profile). */
+  readonly renewCredentials?: () => Promise<VerifierCredentials | undefined>;
   /** Lambda's limits on a streamed response; `{}` lifts the bandwidth cap. @default LAMBDA_RESPONSE_LIMITS */
   readonly limits?: ResponseLimits;
   /** Runs the function under Node's inspector on 127.0.0.1:PORT: one environment, no timeouts. */
@@ -56,6 +58,7 @@ export async function startLocalFunctionUrl(options: LocalFunctionUrlOptions): P
     currentFunction: () => pool.function,
     invoke: (event, requestId, traceId, signal) => pool.invoke(event, requestId, traceId, signal),
     credentials: options.credentials,
+    ...(options.renewCredentials ? { renewCredentials: options.renewCredentials } : {}),
     limits: options.limits ?? LAMBDA_RESPONSE_LIMITS,
     ...(isLoopback(host) ? { allowedHostNames: loopbackHostNames(host) } : {}),
     log,

@@ -76,3 +76,40 @@ function sdkChain(): ChainProvider {
     }
   };
 }
+
+/**
+ * The pair signatures are checked against now. A pair from an AWS profile or SSO is temporary and
+ * rotates: when a signature fails, the source is asked again (at most once per `minIntervalMs`),
+ * and a new pair replaces the old one.
+ */
+export class KeyRing {
+  private lastRenewal = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private current: VerifierCredentials | undefined,
+    private readonly source?: () => Promise<VerifierCredentials | undefined>,
+    private readonly minIntervalMs: number = 60_000,
+  ) {}
+
+  get credentials(): VerifierCredentials | undefined {
+    return this.current;
+  }
+
+  /** A newer pair, if the source has one and was not asked within the interval; otherwise undefined. */
+  async renew(): Promise<VerifierCredentials | undefined> {
+    if (!this.source || performance.now() - this.lastRenewal < this.minIntervalMs) {
+      return undefined;
+    }
+    this.lastRenewal = performance.now();
+    const next = await this.source().catch(() => undefined);
+    const same =
+      next?.accessKeyId === this.current?.accessKeyId &&
+      next?.secretAccessKey === this.current?.secretAccessKey &&
+      next?.sessionToken === this.current?.sessionToken;
+    if (!next || same) {
+      return undefined;
+    }
+    this.current = next;
+    return next;
+  }
+}

@@ -10,6 +10,7 @@ import { ThrottledError } from "../../emulator/environment-pool";
 import { createFunctionUrlServer, type Invoke } from "../../emulator/function-url-server";
 import type { InvocationCompletion } from "../../emulator/runtime-api";
 import type { CorsConfig, FunctionConfig } from "../../emulator/stack-reader";
+import { signRequest } from "../../tools/invoke/sign-request";
 import { send } from "../helpers/http-client";
 
 const FN: FunctionConfig = {
@@ -276,6 +277,30 @@ describe("the front's edges", () => {
       expect(res.status).toBe(403);
       expect(invoked).toBe(0);
       expect(logs.some((line) => line.endsWith("the server has no credentials to check signatures against"))).toBe(true);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  test("temporary credentials from a profile rotate: a request signed with the new pair is checked against it", async () => {
+    const logs: string[] = [];
+    const old = { accessKeyId: "ASIAOLD", secretAccessKey: "old", sessionToken: "old-token" };
+    const fresh = { accessKeyId: "ASIANEW", secretAccessKey: "new", sessionToken: "new-token" };
+    const server = createFunctionUrlServer({
+      fn: { ...FN, authType: "AWS_IAM" },
+      credentials: old,
+      renewCredentials: async () => fresh,
+      log: (line) => logs.push(line),
+      invoke: answering(streamed("text/plain", "ok")),
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    try {
+      const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const headers = await signRequest(url, fresh, { region: "us-east-1", headers: { "x-amz-security-token": "new-token" } });
+      const res = await send(url.toString(), { headers });
+      expect(res.status).toBe(200);
+      expect(logs).toContain("The AWS profile's credentials changed (now ASIANEW); signatures are checked against them.");
     } finally {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));

@@ -1,4 +1,4 @@
-import { localKeyPair, resolveVerifierCredentials } from "../../emulator/verifier-credentials";
+import { KeyRing, localKeyPair, resolveVerifierCredentials } from "../../emulator/verifier-credentials";
 
 const never = (): Promise<never> => new Promise(() => {});
 
@@ -30,5 +30,30 @@ describe("resolveVerifierCredentials", () => {
     expect(a.accessKeyId).toHaveLength(20);
     expect(a.secretAccessKey).toHaveLength(40);
     expect(a).not.toEqual(b);
+  });
+});
+
+describe("KeyRing", () => {
+  const first = { accessKeyId: "AKIAFIRST", secretAccessKey: "one" };
+  const rotated = { accessKeyId: "ASIAROTATED", secretAccessKey: "two", sessionToken: "t" };
+
+  test("takes a rotated pair from its source, and asks at most once per interval", async () => {
+    let asked = 0;
+    const keys = new KeyRing(first, async () => {
+      asked += 1;
+      return rotated;
+    });
+    expect(await keys.renew()).toEqual(rotated);
+    expect(keys.credentials).toEqual(rotated);
+    expect(await keys.renew()).toBeUndefined();
+    expect(asked).toBe(1);
+  });
+
+  test("keeps its pair when the source has nothing new, fails, or there is no source", async () => {
+    expect(await new KeyRing(first, async () => ({ ...first }), 0).renew()).toBeUndefined();
+    expect(await new KeyRing(first, () => Promise.reject(new Error("expired SSO session")), 0).renew()).toBeUndefined();
+    const fixed = new KeyRing(first);
+    expect(await fixed.renew()).toBeUndefined();
+    expect(fixed.credentials).toEqual(first);
   });
 });
