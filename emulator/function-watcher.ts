@@ -95,13 +95,42 @@ export function watchFunction(options: WatchOptions): FunctionWatcher {
       if (entry.isDirectory()) watchTree(path.join(dir, entry.name));
     }
   };
-  for (const dir of options.dirs) watchTree(dir);
+  // A watched folder deleted and made again (`rm -rf dist && build`) is a new folder: its parent is
+  // watched for that, and the new folder's tree is watched in place of the old one's.
+  const parents: fs.FSWatcher[] = [];
+  const rewatch = (root: string): void => {
+    for (const [dir, watcher] of watchers) {
+      if (dir === root || dir.startsWith(root + path.sep)) {
+        watcher.close();
+        watchers.delete(dir);
+      }
+    }
+    watchTree(root);
+    schedule(root);
+  };
+  for (const root of options.dirs) {
+    watchTree(root);
+    try {
+      const parent = fs.watch(path.dirname(root), (_event, name) => {
+        if (closed || name?.toString() !== path.basename(root)) return;
+        // Only a folder's creation, deletion, rename or attributes reach its parent, not its files'
+        // changes; the inode may be reused at once, so any such event renews the watch.
+        if (fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
+          rewatch(root);
+        }
+      });
+      parent.on("error", () => parent.close());
+      parents.push(parent);
+    } catch {
+      // The parent cannot be watched: a re-created folder then needs a restart.
+    }
+  }
 
   return {
     close() {
       closed = true;
       clearTimeout(timer);
-      for (const watcher of watchers.values()) watcher.close();
+      for (const watcher of [...watchers.values(), ...parents]) watcher.close();
     },
   };
 }

@@ -67,4 +67,26 @@ describe("watchFunction", () => {
       "Reload failed; the last good version keeps serving. second problem",
     ]);
   });
+
+  test("a watched folder deleted and made again (rm -rf dist && build) is watched again", async () => {
+    const log = new LogCollector();
+    const root = path.join(dir, "dist");
+    fs.mkdirSync(root);
+    let builds = 0;
+    watcher = watchFunction({
+      dirs: [root],
+      rebuild: () => {
+        builds += 1;
+        return { fn: { functionName: `v${builds}` } as FunctionConfig, what: "test build" };
+      },
+      onReload: () => undefined,
+      log: log.sink,
+    });
+    fs.rmSync(root, { recursive: true });
+    fs.mkdirSync(root);
+    await log.waitFor(/^Reloaded/);
+    const seen = log.matching(/^Reloaded/).length;
+    fs.writeFileSync(path.join(root, "index.js"), "exports.handler = 1;\n");
+    await log.waitFor(/^Reloaded/, seen + 1);
+  });
 });
