@@ -72,4 +72,22 @@ describe("archive stand-in", () => {
       "${data.archive_file.zip.output_md5}: the archive stand-in provides only output_path, output_base64sha256, output_sha256, output_size; use the real hashicorp/archive provider for output_md5.",
     );
   });
+
+  test("refuses an archive_file that is not a zip of a folder, naming it", () => {
+    const json = stackWithArchive();
+    const archive = json.data?.archive_file?.zip as Record<string, unknown>;
+    archive.type = "tar";
+    expect(() => standInForArchiveFiles(json, stackDir)).toThrow(
+      'data.archive_file.zip: the stand-in zips a source_dir only (got type "tar").',
+    );
+  });
+
+  test("refuses JSON whose archive references it cannot all replace", () => {
+    const json = stackWithArchive();
+    (json.resource as Record<string, Record<string, Record<string, unknown>>>).aws_lambda_function.fn.description =
+      "data.archive_file.zip is used here";
+    expect(() => standInForArchiveFiles(json, stackDir)).toThrow(
+      /a reference to data\.archive_file is left after the stand-in replaced them/,
+    );
+  });
 });

@@ -39,4 +39,8 @@ describe("offline-config", () => {
       TF_INPUT: "0",
     });
   });
+
+  test("leaves a stack without providers or a terraform block as it is", () => {
+    expect(makeOffline({ resource: {} } as Parameters<typeof makeOffline>[0])).toEqual({ resource: {} });
+  });
 });
