@@ -143,16 +143,12 @@ async function authorize(
   const credentials = keys.credentials;
   if (!credentials) {
     // Fail closed: an AWS_IAM URL with nothing to check signatures against serves no one.
-    options.log(
-      `403 for RequestId: ${requestId}: the URL's auth type is ${fn.authType}, and the server has no credentials to check signatures against`,
-    );
-    sendJson(
+    return refuse(
       res,
-      403,
-      { Message: `Forbidden. For troubleshooting Function URL authorization issues, see: ${URL_AUTH_DOCS}` },
-      "AccessDeniedException",
+      options.log,
+      requestId,
+      `the URL's auth type is ${fn.authType}, and the server has no credentials to check signatures against`,
     );
-    return false;
   }
   const request = { method: req.method ?? "GET", url: req.url ?? "/", headers, body };
   let verification = await verifySigV4(request, credentials, fn.region);
@@ -165,14 +161,7 @@ async function authorize(
     }
   }
   if (!verification.ok) {
-    options.log(`403 for RequestId: ${requestId}: ${verification.reason}`);
-    sendJson(
-      res,
-      403,
-      { Message: `Forbidden. For troubleshooting Function URL authorization issues, see: ${URL_AUTH_DOCS}` },
-      "AccessDeniedException",
-    );
-    return false;
+    return refuse(res, options.log, requestId, verification.reason);
   }
   return {
     accessKey: verification.accessKey,
@@ -180,6 +169,18 @@ async function authorize(
     userArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/local`,
     userId: verification.accessKey,
   };
+}
+
+/** AWS's 403 for a request that fails authorization, with the reason in the log only; false. */
+function refuse(res: http.ServerResponse, log: LogSink, requestId: string, reason: string): false {
+  log(`403 for RequestId: ${requestId}: ${reason}`);
+  sendJson(
+    res,
+    403,
+    { Message: `Forbidden. For troubleshooting Function URL authorization issues, see: ${URL_AUTH_DOCS}` },
+    "AccessDeniedException",
+  );
+  return false;
 }
 
 /**

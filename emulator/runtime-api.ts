@@ -273,8 +273,7 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
       .then(
         (body) => {
           if (body === undefined) {
-            reply(res, 413, runtimeApiError("RequestEntityTooLarge", tooLargeMessage()));
-            invocation.complete({ error: { errorType: "Function.ResponseSizeTooLarge", errorMessage: tooLargeMessage() } });
+            refuseTooLarge(res, invocation);
             return;
           }
           reply(res, 202, { status: "OK" });
@@ -325,8 +324,7 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
       .then(
         (body) => {
           if (body === undefined) {
-            reply(res, 413, runtimeApiError("RequestEntityTooLarge", tooLargeMessage()));
-            invocation.complete({ error: { errorType: "Function.ResponseSizeTooLarge", errorMessage: tooLargeMessage() } });
+            refuseTooLarge(res, invocation);
             return;
           }
           reply(res, 202, { status: "OK" });
@@ -342,7 +340,7 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
       .then(
         (body) => {
           if (body === undefined) {
-            reply(res, 413, runtimeApiError("RequestEntityTooLarge", tooLargeMessage()));
+            refuseTooLarge(res);
             return;
           }
           reply(res, 202, { status: "OK" });
@@ -361,9 +359,14 @@ function internalError(res: http.ServerResponse): void {
   reply(res, 500, runtimeApiError("InternalServerError", "Internal Server Error"));
 }
 
-/** RIE's message for a body over the Runtime API's payload limit. */
-function tooLargeMessage(): string {
-  return `Exceeded maximum allowed payload size (${MAX_BUFFERED_RESPONSE_BYTES} bytes).`;
+/**
+ * RIE's 413 for a body over the Runtime API's payload limit; the invocation, if any, then fails
+ * with `Function.ResponseSizeTooLarge`.
+ */
+function refuseTooLarge(res: http.ServerResponse, invocation?: Invocation): void {
+  const errorMessage = `Exceeded maximum allowed payload size (${MAX_BUFFERED_RESPONSE_BYTES} bytes).`;
+  reply(res, 413, runtimeApiError("RequestEntityTooLarge", errorMessage));
+  invocation?.complete({ error: { errorType: "Function.ResponseSizeTooLarge", errorMessage } });
 }
 
 /** The HTTP answer Go's server (RIE's) gives to a request it cannot parse. */
