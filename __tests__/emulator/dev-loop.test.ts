@@ -14,6 +14,7 @@ import { type FunctionWatcher, watchFunction } from "../../emulator/function-wat
 import { type LocalFunctionUrl, type LocalFunctionUrlOptions, startLocalFunctionUrl } from "../../emulator/local-function-url";
 import type { FunctionConfig } from "../../emulator/stack-reader";
 import { bundleHandler } from "../../lib/bundling";
+import { fixtureFunction } from "../helpers/function-config";
 import { send } from "../helpers/http-client";
 import { LogCollector } from "../helpers/log-collector";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
@@ -36,19 +37,7 @@ export const handler = awslambda.streamifyResponse(async (event: any, responseSt
 }
 
 function fn(overrides: Partial<FunctionConfig>): FunctionConfig {
-  return {
-    functionName: "misbehaving",
-    region: "us-east-1",
-    handler: "index.handler",
-    runtime: "nodejs22.x",
-    memoryMb: 256,
-    timeoutSeconds: 10,
-    environment: {},
-    bundleDir: path.join(FIXTURES, "handlers"),
-    invokeMode: "RESPONSE_STREAM",
-    authType: "NONE",
-    ...overrides,
-  };
+  return fixtureFunction({ functionName: "misbehaving", handler: "index.handler", memoryMb: 256, timeoutSeconds: 10, ...overrides });
 }
 
 /** Saves as vim, `sed -i` and many IDEs do: a new file renamed over the old one. */

@@ -11,20 +11,10 @@ import { createFunctionUrlServer, type Invoke } from "../../emulator/function-ur
 import type { InvocationCompletion } from "../../emulator/runtime-api";
 import type { CorsConfig, FunctionConfig } from "../../emulator/stack-reader";
 import { signRequest } from "../../tools/invoke/sign-request";
+import { fixtureFunction } from "../helpers/function-config";
 import { send } from "../helpers/http-client";
 
-const FN: FunctionConfig = {
-  functionName: "stub",
-  region: "us-east-1",
-  handler: "index.handler",
-  runtime: "nodejs22.x",
-  memoryMb: 128,
-  timeoutSeconds: 3,
-  environment: {},
-  bundleDir: __dirname,
-  invokeMode: "RESPONSE_STREAM",
-  authType: "NONE",
-};
+const FN: FunctionConfig = fixtureFunction({ functionName: "stub", handler: "index.handler", bundleDir: __dirname });
 const NUL8 = Buffer.alloc(8);
 const PRELUDE_TYPE = "application/vnd.awslambda.http-integration-response";
 

@@ -10,21 +10,11 @@ import { createFunctionUrlServer } from "../../emulator/function-url-server";
 import { startLocalFunctionUrl } from "../../emulator/local-function-url";
 import type { FunctionConfig } from "../../emulator/stack-reader";
 import { signRequest } from "../../tools/invoke/sign-request";
+import { fixtureFunction } from "../helpers/function-config";
 import { send } from "../helpers/http-client";
 
 const CREDENTIALS = { accessKeyId: "AKIDSERVER", secretAccessKey: "server-secret" };
-const FN: FunctionConfig = {
-  functionName: "stub",
-  region: "us-east-1",
-  handler: "index.handler",
-  runtime: "nodejs22.x",
-  memoryMb: 128,
-  timeoutSeconds: 3,
-  environment: {},
-  bundleDir: __dirname,
-  invokeMode: "RESPONSE_STREAM",
-  authType: "AWS_IAM",
-};
+const FN: FunctionConfig = fixtureFunction({ functionName: "stub", handler: "index.handler", bundleDir: __dirname, authType: "AWS_IAM" });
 
 interface SignOptions {
   secret?: string;

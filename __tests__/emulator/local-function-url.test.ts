@@ -3,7 +3,6 @@
 
 import { execFile } from "node:child_process";
 import * as net from "node:net";
-import * as path from "node:path";
 import { promisify } from "node:util";
 import { locateRuntime } from "../../emulator/execution-environment";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../emulator/local-function-url";
@@ -11,28 +10,16 @@ import type { FunctionConfig } from "../../emulator/stack-reader";
 import { bundleHandler } from "../../lib/bundling";
 import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
 import { signRequest } from "../../tools/invoke/sign-request";
+import { fixtureFunction } from "../helpers/function-config";
 import { send } from "../helpers/http-client";
 import { LogCollector } from "../helpers/log-collector";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
 
-const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
 const CREDENTIALS = { accessKeyId: "AKIDLOCALTEST", secretAccessKey: "local-test-secret" };
 const CARS = Buffer.from(new Array(1024 * 1024).join("🚗"), "utf8");
 
 function fixture(handler: string, overrides: Partial<FunctionConfig> = {}): FunctionConfig {
-  return {
-    functionName: "fixture",
-    region: "us-east-1",
-    handler: `handlers.${handler}`,
-    runtime: "nodejs22.x",
-    memoryMb: 128,
-    timeoutSeconds: 10,
-    environment: {},
-    bundleDir: FIXTURES,
-    invokeMode: "RESPONSE_STREAM",
-    authType: "NONE",
-    ...overrides,
-  };
+  return fixtureFunction({ functionName: "fixture", handler: `handlers.${handler}`, timeoutSeconds: 10, ...overrides });
 }
 
 /** Signs a GET to `url` with the test credentials, as an AWS SDK client would. */

@@ -10,8 +10,10 @@ import { EnvironmentPool } from "../../emulator/environment-pool";
 import { locateRuntime } from "../../emulator/execution-environment";
 import { type LocalFunctionUrl, type LocalFunctionUrlOptions, startLocalFunctionUrl } from "../../emulator/local-function-url";
 import type { FunctionConfig } from "../../emulator/stack-reader";
+import { fixtureFunction } from "../helpers/function-config";
 import { send } from "../helpers/http-client";
 import { LogCollector } from "../helpers/log-collector";
+import { openResources } from "../helpers/process-resources";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
 import { TimerTracker } from "../helpers/timer-tracker";
 
@@ -19,40 +21,12 @@ const FIXTURES = path.join(__dirname, "..", "fixtures");
 const MiB = 1024 * 1024;
 
 function fn(handler: string, overrides: Partial<FunctionConfig> = {}): FunctionConfig {
-  return {
-    functionName: "misbehaving",
-    region: "us-east-1",
-    handler,
-    runtime: "nodejs22.x",
-    memoryMb: 256,
-    timeoutSeconds: 2,
-    environment: {},
-    bundleDir: path.join(FIXTURES, "handlers"),
-    invokeMode: "RESPONSE_STREAM",
-    authType: "NONE",
-    ...overrides,
-  };
-}
-
-/** Child processes of this test process and the sockets it holds (Linux /proc). */
-function resources(): { children: number; sockets: number } {
-  const sockets = fs.readdirSync("/proc/self/fd").filter((fd) => {
-    try {
-      return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith("socket:");
-    } catch {
-      return false;
-    }
-  }).length;
-  let children = 0;
-  for (const task of fs.readdirSync("/proc/self/task")) {
-    children += fs.readFileSync(`/proc/self/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).length;
-  }
-  return { children, sockets };
+  return fixtureFunction({ functionName: "misbehaving", handler, memoryMb: 256, timeoutSeconds: 2, ...overrides });
 }
 
 /** No more processes or sockets than `before` (fewer is fine: earlier tests' may be gone). */
-function expectNothingLeft(before: ReturnType<typeof resources>): void {
-  const after = resources();
+function expectNothingLeft(before: ReturnType<typeof openResources>): void {
+  const after = openResources();
   expect(after.children).toBeLessThanOrEqual(before.children);
   expect(after.sockets).toBeLessThanOrEqual(before.sockets);
 }
@@ -355,7 +329,7 @@ describeWhenAvailable("the local Lambda with misbehaving functions", missingReas
     afterEach(() => timers.uninstall());
 
     test("close() stops environments that are still starting, and leaves no process, socket or timer", async () => {
-      const before = resources();
+      const before = openResources();
       log = new LogCollector();
       const pool = new EnvironmentPool(fn("index.handler", { bundleDir: path.join(FIXTURES, "init-hangs") }), locateRuntime(), {
         maxEnvironments: 2,
@@ -372,7 +346,7 @@ describeWhenAvailable("the local Lambda with misbehaving functions", missingReas
     });
 
     test("a server left running through a sequence of misbehaving invocations still streams exactly, and close() leaves nothing", async () => {
-      const before = resources();
+      const before = openResources();
       const url = await start(fn("misbehaving.byQuery", { timeoutSeconds: 1, memoryMb: 128 }), { maxEnvironments: 2 });
       for (const query of ["do=leavesTimer", "do=badPrelude", "do=hog&mb=512", "do=leavesSocket", "do=badPrelude&kind=status"]) {
         await send(`${url}?${query}`);

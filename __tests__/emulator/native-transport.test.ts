@@ -2,33 +2,20 @@
 // LAMBDA_RUNTIME_TRANSPORT=native), where it was built. The whole local-URL suite runs on the
 // default Node.js transport; this keeps the compiled one honest too. CI builds it (.ci/run).
 
-import * as path from "node:path";
 import { locateRuntime } from "../../emulator/execution-environment";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../emulator/local-function-url";
 import type { FunctionConfig } from "../../emulator/stack-reader";
 import { bundleHandler } from "../../lib/bundling";
 import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
+import { fixtureFunction } from "../helpers/function-config";
 import { send } from "../helpers/http-client";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
 
-const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
 const CARS = Buffer.from(new Array(1024 * 1024).join("🚗"), "utf8");
 const NATIVE = { LAMBDA_RUNTIME_TRANSPORT: "native" };
 
 function fixture(handler: string, overrides: Partial<FunctionConfig> = {}): FunctionConfig {
-  return {
-    functionName: "native",
-    region: "us-east-1",
-    handler: `handlers.${handler}`,
-    runtime: "nodejs22.x",
-    memoryMb: 128,
-    timeoutSeconds: 10,
-    environment: {},
-    bundleDir: FIXTURES,
-    invokeMode: "RESPONSE_STREAM",
-    authType: "NONE",
-    ...overrides,
-  };
+  return fixtureFunction({ functionName: "native", handler: `handlers.${handler}`, timeoutSeconds: 10, ...overrides });
 }
 
 describeWhenAvailable(

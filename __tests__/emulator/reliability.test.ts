@@ -1,61 +1,22 @@
 // Reliability of the local Function URL under load and faults, with the real runtime client.
 // Every fault is followed by a request that must succeed.
 
-import * as fs from "node:fs";
 import * as http from "node:http";
-import * as path from "node:path";
 import { locateRuntime } from "../../emulator/execution-environment";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../emulator/local-function-url";
 import type { FunctionConfig } from "../../emulator/stack-reader";
 import { bundleHandler } from "../../lib/bundling";
 import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
+import { fixtureFunction } from "../helpers/function-config";
 import { send } from "../helpers/http-client";
 import { LogCollector } from "../helpers/log-collector";
+import { childPids, openResources, rssMb } from "../helpers/process-resources";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
 
-const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
 const CARS = Buffer.from(new Array(1024 * 1024).join("🚗"), "utf8");
 
 function fn(overrides: Partial<FunctionConfig>): FunctionConfig {
-  return {
-    functionName: "reliability",
-    region: "us-east-1",
-    handler: "faults.handler",
-    runtime: "nodejs22.x",
-    memoryMb: 128,
-    timeoutSeconds: 2,
-    environment: {},
-    bundleDir: FIXTURES,
-    invokeMode: "RESPONSE_STREAM",
-    authType: "NONE",
-    ...overrides,
-  };
-}
-
-/** Sockets and child processes this test process has open now (Linux /proc). */
-function openResources(): { sockets: number; children: number } {
-  const sockets = fs.readdirSync("/proc/self/fd").filter((fd) => {
-    try {
-      return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith("socket:");
-    } catch {
-      return false;
-    }
-  }).length;
-  let children = 0;
-  for (const task of fs.readdirSync("/proc/self/task")) {
-    children += fs.readFileSync(`/proc/self/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).length;
-  }
-  return { sockets, children };
-}
-
-function rssMb(pid: number): number {
-  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]) / 1024;
-}
-
-function childPids(): number[] {
-  return fs
-    .readdirSync("/proc/self/task")
-    .flatMap((task) => fs.readFileSync(`/proc/self/task/${task}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number));
+  return fixtureFunction({ functionName: "reliability", handler: "faults.handler", timeoutSeconds: 2, ...overrides });
 }
 
 describeWhenAvailable("local Function URL reliability", missingReason(locateRuntime), () => {
