@@ -70,7 +70,7 @@ export function mirrorHolds(dir: string, provider: { address: string; version: s
 }
 
 /**
- * Searches the filesystem (with `find`, skipping /proc, /sys and /dev) for an unpacked mirror
+ * Searches the filesystem (with `find`, skipping /proc, /sys, /dev and every node_modules and .git) for an unpacked mirror
  * that holds the aws provider, and returns the mirror's folder. The result is kept for the life
  * of the process: one search is enough.
  */
@@ -92,6 +92,13 @@ export function searchForMirror(platform = terraformPlatform()): string | undefi
       "-o",
       "-path",
       "/dev",
+      // Never a provider mirror, and often the bulk of a disk: checkouts' dependencies and history.
+      "-o",
+      "-name",
+      "node_modules",
+      "-o",
+      "-name",
+      ".git",
       ")",
       "-prune",
       "-o",
