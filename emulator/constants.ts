@@ -12,6 +12,12 @@ export const RUNTIME_ROUTES = {
   initError: `${RUNTIME_API_VERSION}/runtime/init/error`,
 } as const;
 
+/**
+ * Request headers (and trailers) the Runtime API accepts: Go's `http.DefaultMaxHeaderBytes` (1 MiB),
+ * the limit of RIE's server. @see https://pkg.go.dev/net/http#pkg-constants
+ */
+export const RUNTIME_API_MAX_HEADER_BYTES = 1 << 20;
+
 /** Headers of `GET /next`, lower-cased as Node delivers them. */
 export const NEXT_HEADERS = {
   requestId: "lambda-runtime-aws-request-id",

@@ -31,6 +31,11 @@ export interface PoolOptions {
   readonly initTimeoutMs?: number;
   /** Runs environments under Node's inspector on this port (one at a time), without timeouts. */
   readonly inspectPort?: number;
+  /**
+   * How long an environment whose answer is complete counts as about to be free, in ms.
+   * @default FINISHING_GRACE_MS
+   */
+  readonly finishingGraceMs?: number;
   readonly log: LogSink;
 }
 
@@ -58,7 +63,7 @@ export const MAX_WAITING = 100;
  * for the next event within a millisecond or two, unless the handler left work behind). Requests
  * wait for it that long rather than start a cold environment beside it.
  */
-const FINISHING_GRACE_MS = 100;
+export const FINISHING_GRACE_MS = 100;
 
 type Waiter = {
   /** False when the waiter was already answered (deadline, client gone): the caller keeps `env`. */
@@ -261,7 +266,7 @@ export class EnvironmentPool {
     const grace = setTimeout(() => {
       uncount();
       this.startForWaiter();
-    }, FINISHING_GRACE_MS);
+    }, this.options.finishingGraceMs ?? FINISHING_GRACE_MS);
     void ended.then(() => {
       clearTimeout(grace);
       uncount();
@@ -272,9 +277,12 @@ export class EnvironmentPool {
     if (this.closed) {
       return Promise.reject(new Error("the local Function URL is shutting down"));
     }
-    const warm = this.idle.pop();
-    if (warm) {
-      return Promise.resolve(warm);
+    // Never one whose runtime has already exited (its exit may not have been handled yet).
+    for (let warm = this.idle.pop(); warm; warm = this.idle.pop()) {
+      if (warm.alive) {
+        return Promise.resolve(warm);
+      }
+      this.discard(warm);
     }
     // (An idle environment whose process dies leaves `idle` at once: see `watchForDeath`.)
     // An environment that is about to be free again (its runtime is a moment from asking for the
@@ -304,7 +312,12 @@ export class EnvironmentPool {
     const started = this.tryStart(abort);
     this.starting.set(
       abort,
-      started.catch(() => undefined),
+      // A failed init fails only the request that started it (as Lambda does); the next request
+      // waiting tries an init of its own.
+      started.then(
+        () => undefined,
+        () => this.startForWaiter(),
+      ),
     );
     return started;
   }
@@ -336,11 +349,6 @@ export class EnvironmentPool {
           }),
         );
         this.options.log(`INIT error: ${error.functionError.errorType}: ${error.functionError.errorMessage}`);
-        // Every request waiting for this environment gets the same answer (502); the next
-        // request tries a fresh init.
-        for (const waiter of this.waiting.splice(0)) {
-          waiter.reject(error);
-        }
       }
       throw error;
     } finally {
@@ -414,7 +422,8 @@ export class EnvironmentPool {
   /** An environment whose process ends while idle (killed, crashed after its answer) is dropped. */
   private watchForDeath(env: ExecutionEnvironment): void {
     void env.died.then(() => {
-      if (this.idle.includes(env)) {
+      // A normal shutdown stops every environment: nothing to say about each.
+      if (this.idle.includes(env) && !this.closed) {
         this.options.log(`An idle execution environment ended (${env.exitReason()}); the next request starts a new one.`);
         this.discard(env);
       }

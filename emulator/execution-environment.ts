@@ -140,12 +140,17 @@ export class ExecutionEnvironment {
   cold = true;
   /** Resolves when the runtime process has ended, whatever ended it. */
   readonly died: Promise<void>;
+  /** Whether it can take an invocation: idle, and its process has not exited. */
+  get alive(): boolean {
+    return this.state === "IDLE" && this.child.exitCode === null && this.child.signalCode === null;
+  }
   /** Highest resident memory seen, in MiB. */
   private peakMemoryMb = 0;
   private outOfMemory = false;
   private readingMemory = false;
   private exitError: FunctionError | undefined;
-  private readonly memoryWatch: NodeJS.Timeout;
+  /** Polls the memory while an invocation runs (an idle process is not polled). */
+  private memoryWatch: NodeJS.Timeout | undefined;
 
   private constructor(
     private readonly fn: FunctionConfig,
@@ -158,8 +163,6 @@ export class ExecutionEnvironment {
     private readonly enforceTimeout: boolean,
   ) {
     this.died = new Promise((resolve) => child.once("exit", () => resolve()));
-    this.memoryWatch = setInterval(() => void this.checkMemory(), MEMORY_POLL_MS);
-    this.memoryWatch.unref();
     child.once("exit", (code, signal) => this.onExit(code, signal));
   }
 
@@ -175,11 +178,13 @@ export class ExecutionEnvironment {
     const child = spawn(runtime.node, [...lambdaNodeFlags(fn.memoryMb), ...inspect, runtime.bootstrap, ...runtime.bootstrapArgs], {
       cwd: fn.bundleDir,
       env: lambdaEnvironment(fn, address),
-      stdio: ["ignore", "pipe", "pipe"],
+      // fd 3 is the lifeline: the runtime's bootstrap ends its process group when the pipe closes,
+      // which the kernel does when this process ends in any way, kill -9 included.
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
       // Its own process group, so that stopping it stops whatever the handler spawned too.
       detached: true,
     });
-    // stdio is ["ignore", "pipe", "pipe"], so both streams exist.
+    // stdio has pipes for stdout and stderr, so both streams exist.
     forwardLines(child.stdout as NodeJS.ReadableStream, options.log);
     forwardLines(child.stderr as NodeJS.ReadableStream, options.log);
     // "close", not "exit": the process has ended and its stdout and stderr pipes are closed too.
@@ -240,6 +245,8 @@ export class ExecutionEnvironment {
       throw new Error(`environment is ${this.state}; one invocation at a time`);
     }
     this.state = "BUSY";
+    this.memoryWatch = setInterval(() => void this.checkMemory(), MEMORY_POLL_MS);
+    this.memoryWatch.unref();
     const timeoutMs = this.fn.timeoutSeconds * 1000;
     const invocation = this.runtimeApi.invoke({
       requestId,
@@ -270,6 +277,7 @@ export class ExecutionEnvironment {
         this.child.off("exit", onExit);
       };
     }).then((end) => {
+      clearInterval(this.memoryWatch);
       if (end.kind === "next") {
         this.state = "IDLE";
         this.cold = false;

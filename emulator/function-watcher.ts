@@ -81,7 +81,7 @@ export function watchFunction(options: WatchOptions): FunctionWatcher {
         const file = path.join(dir, name.toString());
         schedule(file);
         // A folder made after the start is watched too.
-        if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) watchTree(file);
+        if (isDirectory(file)) watchTree(file);
       });
     } catch {
       return; // Gone already.
@@ -91,7 +91,18 @@ export function watchFunction(options: WatchOptions): FunctionWatcher {
       watchers.delete(dir);
     });
     watchers.set(dir, watcher);
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    // A folder may be deleted at any moment, even between its creation and this read (a build
+    // that makes and removes a temporary folder): an error here must never reach fs.watch's
+    // callback, where it would end the process.
+    let entries: fs.Dirent[] = [];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch {
+      watcher.close();
+      watchers.delete(dir);
+      return;
+    }
+    for (const entry of entries) {
       if (entry.isDirectory()) watchTree(path.join(dir, entry.name));
     }
   };
@@ -115,7 +126,7 @@ export function watchFunction(options: WatchOptions): FunctionWatcher {
         if (closed || name?.toString() !== path.basename(root)) return;
         // Only a folder's creation, deletion, rename or attributes reach its parent, not its files'
         // changes; the inode may be reused at once, so any such event renews the watch.
-        if (fs.statSync(root, { throwIfNoEntry: false })?.isDirectory()) {
+        if (isDirectory(root)) {
           rewatch(root);
         }
       });
@@ -133,4 +144,13 @@ export function watchFunction(options: WatchOptions): FunctionWatcher {
       for (const watcher of [...watchers.values(), ...parents]) watcher.close();
     },
   };
+}
+
+/** Whether `file` is a folder now; false when it is gone or cannot be read (never throws). */
+function isDirectory(file: string): boolean {
+  try {
+    return fs.statSync(file, { throwIfNoEntry: false })?.isDirectory() ?? false;
+  } catch {
+    return false;
+  }
 }

@@ -14,6 +14,7 @@ import {
   RESPONSE_MODE_BUFFERED,
   RESPONSE_MODE_HEADER,
   RESPONSE_MODE_STREAMING,
+  RUNTIME_API_MAX_HEADER_BYTES,
   RUNTIME_ROUTES,
   STREAM_HIGH_WATER_MARK,
 } from "./constants";
@@ -66,6 +67,10 @@ export class Invocation {
   }
 
   /** @internal */ respond(response: InvocationResponse): void {
+    // Cut off (timeout, exit) while its body was still being read: the answer is already given.
+    if (this.state === "DONE") {
+      return;
+    }
     this.state = "RESPONDING";
     this.resolveResponse(response);
   }
@@ -99,20 +104,28 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
   private waitingNext: http.ServerResponse | undefined;
   /** The one invocation this environment holds; any other id gets 400 InvalidRequestID. */
   private current: Invocation | undefined;
+  /** The runtime has asked for its first event: init is over, and `/init/error` is refused. */
+  private initialized = false;
 
   constructor() {
     super();
-    this.server = http.createServer({ noDelay: true, highWaterMark: STREAM_HIGH_WATER_MARK }, (req, res) => {
-      try {
-        this.route(req, res);
-      } catch {
-        req.resume();
-        internalError(res);
-      }
-    });
+    // Header and trailer limit of Go's HTTP server (RIE's), not Node's 16 KiB: the runtime's error
+    // report carries the error's message and stack in its X-Ray cause header (or, streamed, in
+    // its error trailer), which a long message takes past 16 KiB.
+    this.server = http.createServer(
+      { noDelay: true, highWaterMark: STREAM_HIGH_WATER_MARK, maxHeaderSize: RUNTIME_API_MAX_HEADER_BYTES },
+      (req, res) => {
+        try {
+          this.route(req, res);
+        } catch {
+          req.resume();
+          internalError(res);
+        }
+      },
+    );
     // Unparseable HTTP gets Go's plain answer, as RIE's server gives it; the server keeps serving.
-    this.server.on("clientError", (_error, socket) => {
-      if (socket.writable) socket.end(BAD_REQUEST);
+    this.server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
+      if (socket.writable) socket.end(error.code === "HPE_HEADER_OVERFLOW" ? HEADERS_TOO_LARGE : BAD_REQUEST);
       else socket.destroy();
     });
     // The runtime keeps one connection for `/next` open indefinitely.
@@ -210,6 +223,7 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
       });
     }
     if (between) {
+      this.initialized = true;
       this.emit("next");
     }
   }
@@ -336,6 +350,12 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
   }
 
   private handleInitError(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (this.initialized) {
+      // Init is over once the runtime asked for an event; RIE refuses the transition.
+      req.resume();
+      reply(res, 403, runtimeApiError("InvalidStateTransition", "State transition from READY to INIT_ERROR failed for runtime."));
+      return;
+    }
     readBody(req, MAX_BUFFERED_RESPONSE_BYTES)
       .then(
         (body) => {
@@ -371,6 +391,9 @@ function refuseTooLarge(res: http.ServerResponse, invocation?: Invocation): void
 
 /** The HTTP answer Go's server (RIE's) gives to a request it cannot parse. */
 const BAD_REQUEST = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request";
+/** Go's answer to headers over its limit. */
+const HEADERS_TOO_LARGE =
+  "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n431 Request Header Fields Too Large";
 
 /** A percent-encoded path segment, decoded; undefined when an escape is malformed. */
 function decodePathSegment(segment: string): string | undefined {

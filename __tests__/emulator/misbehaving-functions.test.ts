@@ -79,11 +79,18 @@ describeWhenAvailable("the local Lambda with misbehaving functions", missingReas
   describe("processes that die or leave children", () => {
     test("a runtime that exits while idle is replaced: the next request gets a fresh environment, and the server lives on", async () => {
       const url = await start(fn("misbehaving.exitsWhenIdle"), { maxEnvironments: 1 });
-      expect((await send(url)).body.toString()).toBe("done");
+      const first = await send(url);
+      const [word, pid] = first.body.toString().split(" ");
+      expect(word).toBe("done");
+      // Idle once its REPORT is out: only then is the process told to exit.
+      await log.waitFor(new RegExp(`^REPORT RequestId: ${first.headers["x-amzn-requestid"]}`));
+      process.kill(Number(pid), "SIGUSR2");
       await log.waitFor(
         /^An idle execution environment ended \(Runtime exited with error: exit status 1\); the next request starts a new one\.$/,
       );
-      expect((await send(url)).body.toString()).toBe("done");
+      const second = await send(url);
+      expect(second.body.toString()).toMatch(/^done \d+$/);
+      expect(second.body.toString()).not.toBe(first.body.toString());
       await log.waitFor(/^REPORT.*Init Duration/, 2);
       expect(local?.pool.stats()).toMatchObject({ inFlight: 0, waiting: 0 });
     });
@@ -105,14 +112,36 @@ describeWhenAvailable("the local Lambda with misbehaving functions", missingReas
   });
 
   describe("init failures", () => {
-    test("an init error answers every request waiting for that environment with 502, and the next request tries a fresh init", async () => {
+    test("an init error fails the request that started the init with 502; each request waiting tries an init of its own", async () => {
       const url = await start(fn("index.handler", { bundleDir: path.join(FIXTURES, "init-fails") }), { maxEnvironments: 1 });
       const results = await Promise.all([send(url), send(url), send(url)]);
       expect(results.map((r) => r.status)).toEqual([502, 502, 502]);
-      expect(log.matching(/^INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Error$/)).toHaveLength(1);
+      expect(log.matching(/^INIT_REPORT Init Duration: [\d.]+ ms\tPhase: init\tStatus: error\tError Type: Error$/)).toHaveLength(3);
       expect((await send(url)).status).toBe(502);
-      await log.waitFor(/^INIT_REPORT/, 2);
+      await log.waitFor(/^INIT_REPORT/, 4);
       expect(local?.pool.stats()).toMatchObject({ environments: 0, inFlight: 0, waiting: 0, starting: 0 });
+    });
+
+    test("a failed init does not fail the requests queued behind a healthy environment", async () => {
+      const counter = fs.mkdtempSync(path.join(os.tmpdir(), "init-counter-"));
+      try {
+        const config = fn("index.handler", {
+          bundleDir: path.join(FIXTURES, "init-fails-second"),
+          environment: { INIT_COUNTER_DIR: counter },
+        });
+        // Two environments start (the first request's and the second's); the third request waits.
+        const url = await start(config, { maxEnvironments: 2 });
+        const sent = Promise.all([send(url), send(url), send(url)]);
+        // The second init has failed while the first environment is busy: only then are
+        // invocations let go.
+        await log.waitFor(/^INIT_REPORT .*\tStatus: error\tError Type: Error$/);
+        fs.writeFileSync(path.join(counter, "release"), "");
+        const results = await sent;
+        expect(results.map((r) => r.status).sort()).toEqual([200, 200, 502]);
+        expect(log.matching(/^INIT_REPORT .*\tStatus: error\tError Type: Error$/)).toHaveLength(1);
+      } finally {
+        fs.rmSync(counter, { recursive: true, force: true });
+      }
     });
 
     test("an init timeout is reported as one and answered with 502; nothing waits without a deadline", async () => {
@@ -129,10 +158,34 @@ describeWhenAvailable("the local Lambda with misbehaving functions", missingReas
           { kind: "error", error: { errorType: "Runtime.InitTimeout", errorMessage: "Init did not finish within 0.50 seconds" } },
           { kind: "error", error: { errorType: "Runtime.InitTimeout", errorMessage: "Init did not finish within 0.50 seconds" } },
         ]);
-        expect(log.matching(/^INIT_REPORT .*\tStatus: timeout\tError Type: Runtime\.InitTimeout$/)).toHaveLength(1);
+        // Each request had an init of its own.
+        expect(log.matching(/^INIT_REPORT .*\tStatus: timeout\tError Type: Runtime\.InitTimeout$/)).toHaveLength(2);
       } finally {
         await pool.close();
       }
+    });
+  });
+
+  describe("errors with long messages (the runtime's report passes Node's 16 KiB header limit)", () => {
+    test("BUFFERED: a thrown 20,000-character error is a prompt 502 reported as the function's error, not a timeout", async () => {
+      const url = await start(fn("misbehaving.throwsLongError", { invokeMode: "BUFFERED", timeoutSeconds: 30 }));
+      const res = await send(url);
+      expect(res.status).toBe(502);
+      const [report] = await log.waitFor(/^REPORT/);
+      expect(report).toMatch(/\tStatus: error\tError Type: Error\t?$/);
+      expect(log.matching(/Task timed out/)).toHaveLength(0);
+      // The environment is free again: the runtime's next /next was not held.
+      expect((await send(url)).status).toBe(502);
+      expect((await log.waitFor(/^REPORT/, 2)).filter((line) => line.includes("Init Duration"))).toHaveLength(1);
+    });
+
+    test("streamed: an error with a 20,000-character message after the first bytes keeps its type", async () => {
+      const url = await start(fn("misbehaving.throwsLongErrorMidStream", { timeoutSeconds: 30 }));
+      const res = await send(url);
+      expect(res.body.toString()).toBe("first");
+      expect(res.truncated).toBe(true);
+      const [report] = await log.waitFor(/^REPORT/);
+      expect(report).toMatch(/\tStatus: error\tError Type: RangeError\t?$/);
     });
   });
 
