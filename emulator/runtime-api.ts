@@ -207,6 +207,7 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
   }
 
   private handleNext(res: http.ServerResponse): void {
+    this.initialized = true;
     // A repeated /next during a running invocation is tolerated (as RIE does) and held; it does not
     // end the invocation, so the function's timeout keeps running.
     this.waitingNext?.destroy();
@@ -223,7 +224,6 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
       });
     }
     if (between) {
-      this.initialized = true;
       this.emit("next");
     }
   }

@@ -2,15 +2,18 @@
 
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { exitFor, serveFromCommandLine } from "../../emulator/cli";
 import { parseCliOptions } from "../../emulator/cli-options";
 import { RuntimeMissingError, StackReadError, UsageError } from "../../emulator/errors";
+import { locateRuntime } from "../../emulator/execution-environment";
 import { LOCAL_URL_RECORD_FILE, readLocalUrlRecord } from "../../emulator/local-url-record";
 import type { FunctionConfig } from "../../emulator/stack-reader";
 import { curlCommand, startLines } from "../../emulator/start-banner";
 import { bundleHandler } from "../../lib/bundling";
+import { describeWhenAvailable, missingReason } from "../helpers/requirements";
 
 const ROOT = path.join(__dirname, "..", "..");
 const HANDLER_ENTRY = path.join(ROOT, "handler", "index.ts");
@@ -228,6 +231,75 @@ describe("serveFromCommandLine (npm start in-process)", () => {
     }
   });
 });
+
+/** Whether `pid` is running: false once it is gone or a zombie (nothing of it runs any more). */
+function running(pid: number): boolean {
+  const status = fs.readFileSync(`/proc/${pid}/status`, { encoding: "utf8", flag: "r" }).toString();
+  return !/^State:\s+[ZX]/m.test(status);
+}
+
+function runningOrGone(pid: number): boolean {
+  try {
+    return running(pid);
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves once `pid` no longer runs; rejects after `deadlineMs` (no event tells of a non-child's end). */
+async function ended(pid: number, deadlineMs: number): Promise<void> {
+  const until = Date.now() + deadlineMs;
+  while (runningOrGone(pid)) {
+    if (Date.now() > until) throw new Error(`process ${pid} still runs ${deadlineMs} ms after npm start was killed`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describeWhenAvailable(
+  "npm start killed with SIGKILL",
+  missingReason(() => fs.accessSync("/proc/self/status")) ?? missingReason(locateRuntime),
+  () => {
+    test("leaves no process behind: the runtime and what its handler started end with it", async () => {
+      const child = spawn(
+        process.execPath,
+        [
+          ...CLI,
+          "--bundle",
+          FIXTURES,
+          "--handler",
+          "misbehaving.spawnsChild",
+          "--invoke-mode",
+          "RESPONSE_STREAM",
+          "--auth",
+          "NONE",
+          "--port",
+          "0",
+          "--timeout",
+          "60",
+        ],
+        { cwd: ROOT },
+      );
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      try {
+        const url = /at (http:\S+) /.exec(await firstLines(child, 1))?.[1] ?? "";
+        // The handler starts `sleep 60`, reports its pid, and never ends.
+        const grandchild = await new Promise<number>((resolve, reject) => {
+          http.get(url, (res) => res.once("data", (chunk: Buffer) => resolve(Number(chunk.toString())))).once("error", reject);
+        });
+        const runtime = Number(/^PPid:\s+(\d+)$/m.exec(fs.readFileSync(`/proc/${grandchild}/status`, "utf8"))?.[1]);
+        expect(running(grandchild)).toBe(true);
+        expect(running(runtime)).toBe(true);
+        child.kill("SIGKILL");
+        await exited;
+        await ended(runtime, 5_000);
+        await ended(grandchild, 5_000);
+      } finally {
+        child.kill("SIGKILL");
+        await exited;
+      }
+    });
+  },
+);
 
 describe("exitFor", () => {
   test.each([

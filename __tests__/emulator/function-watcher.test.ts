@@ -68,6 +68,37 @@ describe("watchFunction", () => {
     ]);
   });
 
+  test("a folder deleted while it is being read (made and removed at once by a build) is skipped; the watcher lives on", async () => {
+    const log = new LogCollector();
+    watcher = watchFunction({
+      dirs: [dir],
+      rebuild: () => ({ fn: {} as FunctionConfig, what: "test build" }),
+      onReload: () => undefined,
+      log: log.sink,
+    });
+    // The folder vanishes between the watcher's stat (a folder) and its read (gone): a race with
+    // another process, made certain here.
+    // node:fs itself (the watcher reads through to it), not this file's namespace copy.
+    const nodeFs = jest.requireActual<typeof fs>("node:fs");
+    const readdir = nodeFs.readdirSync;
+    const spy = jest.spyOn(nodeFs, "readdirSync").mockImplementation(((target: fs.PathLike, ...rest: never[]) => {
+      if (String(target).endsWith("vanishing")) {
+        throw Object.assign(new Error(`ENOENT: no such file or directory, scandir '${String(target)}'`), { code: "ENOENT" });
+      }
+      return (readdir as (...args: unknown[]) => unknown)(target, ...rest);
+    }) as typeof fs.readdirSync);
+    try {
+      fs.mkdirSync(path.join(dir, "vanishing"));
+      await log.waitFor(/^Reloaded in \d+ ms \(test build\)/);
+      expect(spy.mock.calls.some(([target]) => String(target).endsWith("vanishing"))).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
+    // Still watching.
+    fs.writeFileSync(path.join(dir, "after.ts"), "export {};\n");
+    await log.waitFor(/^Reloaded in \d+ ms \(test build\)/, 2);
+  });
+
   test("a watched folder deleted and made again (rm -rf dist && build) is watched again", async () => {
     const log = new LogCollector();
     const root = path.join(dir, "dist");

@@ -398,6 +398,19 @@ describeWhenAvailable("the local Lambda with misbehaving functions", missingReas
       expect(timers.pending()).toEqual([]);
     });
 
+    test("an idle environment runs no timer: its memory is watched only while it invokes", async () => {
+      const url = await start(fn("misbehaving.bytes"), { maxEnvironments: 1 });
+      expect((await send(`${url}?mib=1`)).status).toBe(200);
+      // Idle once its REPORT is out.
+      await log.waitFor(/^REPORT/);
+      expect(local?.pool.stats()).toMatchObject({ environments: 1, idle: 1 });
+      expect(timers.pending().filter((origin) => origin.includes("execution-environment"))).toEqual([]);
+      // A normal shutdown says nothing per environment (it is not a crash).
+      await local?.close();
+      local = undefined;
+      expect(log.matching(/execution environment ended/)).toEqual([]);
+    });
+
     test("a server left running through a sequence of misbehaving invocations still streams exactly, and close() leaves nothing", async () => {
       const before = openResources();
       const url = await start(fn("misbehaving.byQuery", { timeoutSeconds: 1, memoryMb: 128 }), { maxEnvironments: 2 });

@@ -2,7 +2,7 @@
 
 import { once } from "node:events";
 import * as http from "node:http";
-import { type InvocationRequest, RuntimeApi } from "../../emulator/runtime-api";
+import { Invocation, type InvocationRequest, RuntimeApi } from "../../emulator/runtime-api";
 
 const BASE = "/2018-06-01/runtime";
 
@@ -220,6 +220,60 @@ describe("RuntimeApi", () => {
     expect((await invocation.response).kind).toBe("error");
   });
 
+  test("refuses /init/error with 403 once init is over (the runtime has asked for an event)", async () => {
+    const errors: unknown[] = [];
+    api.on("init-error", (e) => errors.push(e));
+    const invocation = api.invoke(request("id-after"));
+    await call(address, "GET", `${BASE}/invocation/next`);
+    const reply = await call(address, "POST", `${BASE}/init/error`, {
+      body: JSON.stringify({ errorType: "Late", errorMessage: "too late" }),
+    });
+    expect(reply.status).toBe(403);
+    expect(JSON.parse(reply.body).errorType).toBe("InvalidStateTransition");
+    expect(errors).toEqual([]);
+    // The invocation is untouched: its answer still counts.
+    expect((await call(address, "POST", `${BASE}/invocation/id-after/response`, { body: "{}" })).status).toBe(202);
+    expect((await invocation.response).kind).toBe("buffered");
+  });
+
+  test.each([
+    ["an /error with a 20,000-character X-Ray cause header", "error", { "lambda-runtime-function-xray-error-cause": "c".repeat(20_000) }],
+    ["a /response with a 20,000-character header", "response", { "x-long": "c".repeat(20_000) }],
+  ])("takes %s (Go's 1 MiB header limit, not Node's 16 KiB)", async (_name, route, headers) => {
+    const invocation = api.invoke(request("id-long"));
+    await call(address, "GET", `${BASE}/invocation/next`);
+    const reply = await call(address, "POST", `${BASE}/invocation/id-long/${route}`, {
+      body: JSON.stringify({ errorType: "Error", errorMessage: "m" }),
+      headers: { "content-type": "application/json", ...headers },
+    });
+    expect(reply.status).toBe(202);
+    expect((await invocation.response).kind).toBe(route === "error" ? "error" : "buffered");
+  });
+
+  test("answers headers over 1 MiB with Go's 431 and keeps serving", async () => {
+    const [host, port] = address.split(":");
+    const socket = (await import("node:net")).connect(Number(port), host);
+    socket.write(`POST ${BASE}/init/error HTTP/1.1\r\nHost: x\r\nX-Long: ${"c".repeat(1 << 20)}\r\n\r\n`);
+    const answer: Buffer[] = [];
+    socket.on("data", (c: Buffer) => answer.push(c));
+    await once(socket, "close");
+    expect(Buffer.concat(answer).toString()).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+    expect((await call(address, "GET", `${BASE}/nothing`)).status).toBe(404);
+  });
+
+  test("an invocation cut off while its buffered body was read stays done (no DONE → RESPONDING → DONE)", async () => {
+    const invocation = new Invocation(request("id-late"));
+    invocation.state = "SENT";
+    // A timeout ends it while the runtime's /response body is still arriving…
+    invocation.complete({ error: { errorType: "Sandbox.Timeout", errorMessage: "Task timed out" } });
+    // …and then the body is complete.
+    invocation.respond({ kind: "buffered", contentType: "application/json", body: Buffer.from("{}") });
+    invocation.complete({});
+    expect(invocation.state).toBe("DONE");
+    expect(await invocation.response).toEqual({ kind: "error", error: { errorType: "Sandbox.Timeout", errorMessage: "Task timed out" } });
+    expect(await invocation.completion).toEqual({ error: { errorType: "Sandbox.Timeout", errorMessage: "Task timed out" } });
+  });
+
   test("marks a stream cut off mid-body as truncated", async () => {
     const invocation = api.invoke(request("id-c"));
     await call(address, "GET", `${BASE}/invocation/next`);
@@ -291,7 +345,8 @@ describe("RuntimeApi", () => {
 
   test.each(["error", "init"])("answers 413 RequestEntityTooLarge to an /%s body over the limit", async (kind) => {
     const invocation = api.invoke(request("id-big-error"));
-    await call(address, "GET", `${BASE}/invocation/next`);
+    // /init/error is for the init phase, before the first /next.
+    if (kind === "error") await call(address, "GET", `${BASE}/invocation/next`);
     const path = kind === "error" ? `${BASE}/invocation/id-big-error/error` : `${BASE}/init/error`;
     const reply = await call(address, "POST", path, { body: Buffer.alloc(6 * 1024 * 1024 + 101, 97) });
     expect(reply.status).toBe(413);
@@ -327,6 +382,12 @@ describe("RuntimeApi", () => {
     await call(address, "GET", `${BASE}/invocation/next`);
     expect((await call(address, "POST", `${BASE}/invocation/id-odd/error`, { body })).status).toBe(202);
     expect(await invocation.completion).toEqual({ error: { errorType: "Runtime.Unknown", errorMessage: "" } });
-    expect((await call(address, "POST", `${BASE}/init/error`, { body })).status).toBe(202);
+    // /init/error belongs to a runtime still in its init phase.
+    const initializing = new RuntimeApi();
+    try {
+      expect((await call(await initializing.listen(), "POST", `${BASE}/init/error`, { body })).status).toBe(202);
+    } finally {
+      await initializing.close();
+    }
   });
 });
