@@ -26,6 +26,8 @@ export interface LocalFunctionUrlOptions {
   readonly limits?: ResponseLimits;
   /** Runs the function under Node's inspector on 127.0.0.1:PORT: one environment, no timeouts. */
   readonly inspectPort?: number;
+  /** How long a finished environment counts as about to be free. @default FINISHING_GRACE_MS */
+  readonly finishingGraceMs?: number;
   /** @default console.log */
   readonly log?: LogSink;
   /** @default locateRuntime() */
@@ -50,6 +52,7 @@ export async function startLocalFunctionUrl(options: LocalFunctionUrlOptions): P
     // A debugger attaches to one process: with the inspector on, one environment at a time.
     maxEnvironments: options.inspectPort === undefined ? (options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS) : 1,
     ...(options.inspectPort !== undefined ? { inspectPort: options.inspectPort } : {}),
+    ...(options.finishingGraceMs !== undefined ? { finishingGraceMs: options.finishingGraceMs } : {}),
     log,
   });
   const host = options.host ?? "127.0.0.1";

@@ -13,6 +13,7 @@ import { LOCAL_URL_RECORD_FILE, readLocalUrlRecord } from "../../emulator/local-
 import type { FunctionConfig } from "../../emulator/stack-reader";
 import { curlCommand, startLines } from "../../emulator/start-banner";
 import { bundleHandler } from "../../lib/bundling";
+import { isRunning, processEnded } from "../helpers/process-resources";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -232,74 +233,47 @@ describe("serveFromCommandLine (npm start in-process)", () => {
   });
 });
 
-/** Whether `pid` is running: false once it is gone or a zombie (nothing of it runs any more). */
-function running(pid: number): boolean {
-  const status = fs.readFileSync(`/proc/${pid}/status`, { encoding: "utf8", flag: "r" }).toString();
-  return !/^State:\s+[ZX]/m.test(status);
-}
-
-function runningOrGone(pid: number): boolean {
-  try {
-    return running(pid);
-  } catch {
-    return false;
-  }
-}
-
-/** Resolves once `pid` no longer runs; rejects after `deadlineMs` (no event tells of a non-child's end). */
-async function ended(pid: number, deadlineMs: number): Promise<void> {
-  const until = Date.now() + deadlineMs;
-  while (runningOrGone(pid)) {
-    if (Date.now() > until) throw new Error(`process ${pid} still runs ${deadlineMs} ms after npm start was killed`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-describeWhenAvailable(
-  "npm start killed with SIGKILL",
-  missingReason(() => fs.accessSync("/proc/self/status")) ?? missingReason(locateRuntime),
-  () => {
-    test("leaves no process behind: the runtime and what its handler started end with it", async () => {
-      const child = spawn(
-        process.execPath,
-        [
-          ...CLI,
-          "--bundle",
-          FIXTURES,
-          "--handler",
-          "misbehaving.spawnsChild",
-          "--invoke-mode",
-          "RESPONSE_STREAM",
-          "--auth",
-          "NONE",
-          "--port",
-          "0",
-          "--timeout",
-          "60",
-        ],
-        { cwd: ROOT },
-      );
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      try {
-        const url = /at (http:\S+) /.exec(await firstLines(child, 1))?.[1] ?? "";
-        // The handler starts `sleep 60`, reports its pid, and never ends.
-        const grandchild = await new Promise<number>((resolve, reject) => {
-          http.get(url, (res) => res.once("data", (chunk: Buffer) => resolve(Number(chunk.toString())))).once("error", reject);
-        });
-        const runtime = Number(/^PPid:\s+(\d+)$/m.exec(fs.readFileSync(`/proc/${grandchild}/status`, "utf8"))?.[1]);
-        expect(running(grandchild)).toBe(true);
-        expect(running(runtime)).toBe(true);
-        child.kill("SIGKILL");
-        await exited;
-        await ended(runtime, 5_000);
-        await ended(grandchild, 5_000);
-      } finally {
-        child.kill("SIGKILL");
-        await exited;
-      }
-    });
-  },
-);
+describeWhenAvailable("npm start killed with SIGKILL", missingReason(locateRuntime), () => {
+  test("leaves no process behind: the runtime and what its handler started end with it", async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        ...CLI,
+        "--bundle",
+        FIXTURES,
+        "--handler",
+        "misbehaving.spawnsChild",
+        "--invoke-mode",
+        "RESPONSE_STREAM",
+        "--auth",
+        "NONE",
+        "--port",
+        "0",
+        "--timeout",
+        "60",
+      ],
+      { cwd: ROOT },
+    );
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    try {
+      const url = /at (http:\S+) /.exec(await firstLines(child, 1))?.[1] ?? "";
+      // The handler starts `sleep 60`, reports its pid, and never ends.
+      const grandchild = await new Promise<number>((resolve, reject) => {
+        http.get(url, (res) => res.once("data", (chunk: Buffer) => resolve(Number(chunk.toString())))).once("error", reject);
+      });
+      const runtime = Number(spawnSync("ps", ["-o", "ppid=", "-p", String(grandchild)], { encoding: "utf8" }).stdout.trim());
+      expect(isRunning(grandchild)).toBe(true);
+      expect(isRunning(runtime)).toBe(true);
+      child.kill("SIGKILL");
+      await exited;
+      await processEnded(runtime, 5_000);
+      await processEnded(grandchild, 5_000);
+    } finally {
+      child.kill("SIGKILL");
+      await exited;
+    }
+  });
+});
 
 describe("exitFor", () => {
   test.each([

@@ -8,7 +8,7 @@ import type { FunctionConfig } from "../../emulator/stack-reader";
 import { bundleHandler } from "../../lib/bundling";
 import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
 import { fixtureFunction } from "../helpers/function-config";
-import { send } from "../helpers/http-client";
+import { arrivedProgressively, send } from "../helpers/http-client";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
 
 const CARS = Buffer.from(new Array(1024 * 1024).join("🚗"), "utf8");
@@ -50,8 +50,9 @@ describeWhenAvailable(
       const url = await start(fixture("x", { bundleDir: bundleHandler(HANDLER_ENTRY), handler: "index.handler" }));
       const res = await send(`${url}?chunk=1&count=10&delay=100`);
       expect(res.body.toString()).toBe("🚗".repeat(10));
-      expect(res.chunks.length).toBeGreaterThanOrEqual(8);
-      expect(res.chunks[res.chunks.length - 1].at - res.chunks[0].at).toBeGreaterThan(700);
+      // Ten cars written 100 ms apart: the first read holds only some, and the rest take their time.
+      const progress = arrivedProgressively(res, 10, 100);
+      expect(progress.detail).toBe(progress.ok ? progress.detail : "a progressive stream");
     });
 
     test("502 for an error before the first byte; cut short, error logged, after bytes went out", async () => {

@@ -17,8 +17,29 @@ async function through(limiter: ResponseLimiter, chunks: Buffer[]): Promise<{ ou
 }
 
 describe("ResponseLimiter", () => {
-  test("Lambda's limits: 200 MiB per stream, the first 6 MB uncapped, then 2 MB/s", () => {
-    expect(LAMBDA_RESPONSE_LIMITS).toEqual({ maxBytes: 200 * MiB, bandwidth: { burstBytes: 6 * MiB, bytesPerSecond: 2 * MiB } });
+  test("with Lambda's limits, the first 6 MiB pass at once and 4 MiB more take 2 s (2 MiB/s)", async () => {
+    // Fake timers move the clock (performance.now too) exactly as far as the limiter waits.
+    jest.useFakeTimers();
+    try {
+      const limiter = new ResponseLimiter(LAMBDA_RESPONSE_LIMITS);
+      const start = performance.now();
+      const arrivals: { at: number; total: number }[] = [];
+      let total = 0;
+      limiter.on("data", (chunk: Buffer) => {
+        total += chunk.length;
+        arrivals.push({ at: performance.now() - start, total });
+      });
+      const ended = new Promise((resolve) => limiter.once("end", resolve));
+      limiter.end(Buffer.alloc(10 * MiB));
+      await jest.runAllTimersAsync();
+      await ended;
+      expect(total).toBe(10 * MiB);
+      expect(Math.max(...arrivals.filter((a) => a.at === 0).map((a) => a.total))).toBe(6 * MiB);
+      expect(arrivals.at(-1)?.at).toBeGreaterThanOrEqual(2000);
+      expect(arrivals.at(-1)?.at).toBeLessThan(2100);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   test("passes bytes through unchanged within the limits", async () => {

@@ -39,3 +39,22 @@ export function send(url: string, options: RequestOptions = {}): Promise<Recorde
     req.end(options.body);
   });
 }
+
+/**
+ * Whether `res` arrived as a stream of `pieces` equal writes made `gapMs` apart: the first read
+ * holds only some of them, and the time between the first read and the last is at least what the
+ * writes after the first read took. Holds however late the client reads (a loaded machine merges
+ * reads): a read that came late simply holds more pieces, and the bound shrinks with them.
+ */
+export function arrivedProgressively(res: RecordedResponse, pieces: number, gapMs: number): { ok: boolean; detail: string } {
+  const pieceBytes = res.body.length / pieces;
+  const inFirst = Math.ceil(res.chunks[0].bytes / pieceBytes);
+  const spreadMs = res.chunks[res.chunks.length - 1].at - res.chunks[0].at;
+  // The first read came before piece inFirst + 1 was written, and the last piece was written
+  // (pieces - inFirst) gaps after piece inFirst; timers fire late, never much early (0.9).
+  const minimumMs = Math.max(0, pieces - inFirst - 1) * gapMs * 0.9;
+  return {
+    ok: inFirst < pieces && spreadMs >= minimumMs,
+    detail: `first read held ${inFirst} of ${pieces} pieces; ${spreadMs.toFixed(0)} ms from first read to last (at least ${minimumMs.toFixed(0)} expected)`,
+  };
+}
