@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import type { FunctionError } from "./errors";
 import { ExecutionEnvironment, INIT_TIMEOUT_MS, InitError, type RuntimeCommand } from "./execution-environment";
 import { endLine, initReportLine, type LogSink, reportLine, startLine, timeoutLine } from "./lambda-log";
+import { LogTail } from "./log-tail";
 import type { InvocationCompletion, InvocationResponse } from "./runtime-api";
 import type { FunctionConfig } from "./stack-reader";
 import { newTraceId } from "./trace-id";
@@ -53,6 +54,8 @@ export interface RunningInvocation {
   readonly response: Promise<PoolResponse>;
   /** When the answer is complete (the client may go); the environment may still be busy. */
   readonly completion: Promise<InvocationCompletion>;
+  /** Once the environment is done with it (after REPORT): the last 4 KB of its log, base64. */
+  readonly logTail: Promise<string>;
 }
 
 /** Requests that may wait for an environment at once. */
@@ -162,7 +165,12 @@ export class EnvironmentPool {
         return failed(functionError);
       },
     );
-    return { requestId, response: started.then((run) => run.response), completion: started.then((run) => run.completion) };
+    return {
+      requestId,
+      response: started.then((run) => run.response),
+      completion: started.then((run) => run.completion),
+      logTail: started.then((run) => run.logTail),
+    };
   }
 
   /** Stops every environment, those still starting too; requests still waiting for one fail. */
@@ -211,14 +219,20 @@ export class EnvironmentPool {
   }
 
   private run(env: ExecutionEnvironment, event: Buffer, requestId: string, traceId: string): Omit<RunningInvocation, "requestId"> {
-    const log = this.options.log;
+    // Every line of this invocation goes to the server's log and to its tail.
+    const tail = new LogTail();
+    const untap = env.tapOutput((line) => tail.add(line));
+    const log: LogSink = (line) => {
+      this.options.log(line);
+      tail.add(line);
+    };
     const cold = env.cold;
     const started = performance.now();
     log(startLine(requestId));
     const fn = this.environments.get(env) ?? this.fn;
     const invocation = env.invoke(requestId, event, traceId, () => log(timeoutLine(requestId, fn.timeoutSeconds)));
     void invocation.completion.then(() => this.countAsFinishing(invocation.ended));
-    void Promise.all([invocation.ended, invocation.completion]).then(([end, completion]) => {
+    const reported = Promise.all([invocation.ended, invocation.completion]).then(([end, completion]) => {
       const maxMemoryUsedMb = env.maxMemoryUsedMb();
       this.inFlight -= 1;
       const error = end.kind === "died" ? end.error : completion.error;
@@ -240,13 +254,15 @@ export class EnvironmentPool {
               : {}),
         }),
       );
+      untap();
       if (end.kind === "next") {
         this.release(env);
       } else {
         this.discard(env);
       }
+      return tail.base64();
     });
-    return invocation;
+    return { response: invocation.response, completion: invocation.completion, logTail: reported };
   }
 
   /**
@@ -445,9 +461,9 @@ export class EnvironmentPool {
 }
 
 function failed(error: FunctionError): Omit<RunningInvocation, "requestId"> {
-  return { response: Promise.resolve({ kind: "error", error }), completion: Promise.resolve({ error }) };
+  return { response: Promise.resolve({ kind: "error", error }), completion: Promise.resolve({ error }), logTail: Promise.resolve("") };
 }
 
 function notInvoked(response: PoolResponse): Omit<RunningInvocation, "requestId"> {
-  return { response: Promise.resolve(response), completion: Promise.resolve({}) };
+  return { response: Promise.resolve(response), completion: Promise.resolve({}), logTail: Promise.resolve("") };
 }

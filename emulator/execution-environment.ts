@@ -161,6 +161,8 @@ export class ExecutionEnvironment {
     readonly initDurationMs: number,
     /** False while a debugger may hold the process at a breakpoint. */
     private readonly enforceTimeout: boolean,
+    /** Listeners to the process's output lines. */
+    private readonly taps: Set<LogSink>,
   ) {
     this.died = new Promise((resolve) => child.once("exit", () => resolve()));
     child.once("exit", (code, signal) => this.onExit(code, signal));
@@ -185,8 +187,14 @@ export class ExecutionEnvironment {
       detached: true,
     });
     // stdio has pipes for stdout and stderr, so both streams exist.
-    forwardLines(child.stdout as NodeJS.ReadableStream, options.log);
-    forwardLines(child.stderr as NodeJS.ReadableStream, options.log);
+    // The function's output goes to the log, and to whoever taps it (an invocation's log tail).
+    const taps = new Set<LogSink>();
+    const output: LogSink = (line) => {
+      options.log(line);
+      for (const tap of taps) tap(line);
+    };
+    forwardLines(child.stdout as NodeJS.ReadableStream, output);
+    forwardLines(child.stderr as NodeJS.ReadableStream, output);
     // "close", not "exit": the process has ended and its stdout and stderr pipes are closed too.
     const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
 
@@ -231,7 +239,7 @@ export class ExecutionEnvironment {
       await runtimeApi.close();
       throw new InitError(failure, initDurationMs);
     }
-    return new ExecutionEnvironment(fn, runtimeApi, child, exited, initDurationMs, options.inspectPort === undefined);
+    return new ExecutionEnvironment(fn, runtimeApi, child, exited, initDurationMs, options.inspectPort === undefined, taps);
   }
 
   /**
@@ -321,6 +329,12 @@ export class ExecutionEnvironment {
       return undefined;
     }
     return Math.min(Math.ceil(this.peakMemoryMb), this.fn.memoryMb);
+  }
+
+  /** Hands each line the process writes to `tap` too, until the returned function is called. */
+  tapOutput(tap: LogSink): () => void {
+    this.taps.add(tap);
+    return () => this.taps.delete(tap);
   }
 
   /** Why the process ended, as Lambda words it ("Runtime exited with error: …"). */

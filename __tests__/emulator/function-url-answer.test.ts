@@ -37,6 +37,7 @@ async function serve(fn: Partial<FunctionConfig>, invoke: Invoke): Promise<{ url
 function answering(response: PoolResponse, completion: InvocationCompletion = {}): Invoke {
   return (_event, requestId): RunningInvocation => ({
     requestId,
+    logTail: Promise.resolve(""),
     response: Promise.resolve(response),
     completion: Promise.resolve(completion),
   });

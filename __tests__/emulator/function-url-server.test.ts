@@ -42,6 +42,7 @@ describe("function URL server (stand-in function)", () => {
         invocations.push(event);
         return {
           requestId,
+          logTail: Promise.resolve(""),
           response: Promise.resolve({ kind: "buffered", contentType: "application/json", body: Buffer.from('"ok"') }),
           completion: Promise.resolve({}),
         };
@@ -147,6 +148,7 @@ describe("BUFFERED URL over 6 MB (stand-in function)", () => {
       log: (line) => logs.push(line),
       invoke: (_event, requestId): RunningInvocation => ({
         requestId,
+        logTail: Promise.resolve(""),
         response: Promise.resolve(response),
         completion: Promise.resolve(response.kind === "error" ? { error: response.error } : {}),
       }),
