@@ -1,7 +1,9 @@
 // Puts the pieces together: an environment pool running the function, and the HTTP front that
 // serves it, started on a host and port. What `npm start` runs, and what the tests start.
 
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createLambdaApiServer } from "./api/api-server";
 import { EnvironmentPool } from "./environment-pool";
 import { locateRuntime, type RuntimeCommand } from "./execution-environment";
 import { createFunctionUrlServer } from "./function-url-server";
@@ -10,6 +12,7 @@ import { isLoopback, loopbackHostNames } from "./loopback";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "./response-limiter";
 import type { VerifierCredentials } from "./sigv4-verifier";
 import type { FunctionConfig } from "./stack-reader";
+import { localKeyPair } from "./verifier-credentials";
 
 export interface LocalFunctionUrlOptions {
   readonly fn: FunctionConfig;
@@ -28,6 +31,11 @@ export interface LocalFunctionUrlOptions {
   readonly inspectPort?: number;
   /** How long a finished environment counts as about to be free. @default FINISHING_GRACE_MS */
   readonly finishingGraceMs?: number;
+  /**
+   * The local Lambda API's port (Invoke, InvokeWithResponseStream): 0 picks a free one, false
+   * serves none. @default the URL's port + 1, or a free port when the URL's is 0
+   */
+  readonly apiPort?: number | false;
   /** @default console.log */
   readonly log?: LogSink;
   /** @default locateRuntime() */
@@ -37,6 +45,10 @@ export interface LocalFunctionUrlOptions {
 export interface LocalFunctionUrl {
   /** e.g. `http://127.0.0.1:3000/` */
   readonly url: string;
+  /** The Lambda API's endpoint, e.g. `http://127.0.0.1:3001`; undefined when it is off. */
+  readonly apiUrl: string | undefined;
+  /** What the Lambda API checks signatures against: the given credentials, or a pair made for this run. */
+  readonly apiCredentials: VerifierCredentials | undefined;
   readonly pool: EnvironmentPool;
   /** Serves a new version of the function: new requests get it, requests in flight finish on the old one. */
   reload(fn: FunctionConfig): void;
@@ -66,19 +78,54 @@ export async function startLocalFunctionUrl(options: LocalFunctionUrlOptions): P
     ...(isLoopback(host) ? { allowedHostNames: loopbackHostNames(host) } : {}),
     log,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 3000, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.port ?? 3000, host);
+  const apiPort = options.apiPort ?? (options.port === 0 ? 0 : port + 1);
+  const apiCredentials = apiPort === false ? undefined : (options.credentials ?? localKeyPair());
+  const api =
+    apiPort === false
+      ? undefined
+      : createLambdaApiServer({
+          currentFunction: () => pool.function,
+          invoke: (event, requestId, traceId, signal) => pool.invoke(event, requestId, traceId, signal),
+          credentials: apiCredentials as VerifierCredentials,
+          ...(options.renewCredentials ? { renewCredentials: options.renewCredentials } : {}),
+          limits: options.limits ?? LAMBDA_RESPONSE_LIMITS,
+          ...(isLoopback(host) ? { allowedHostNames: loopbackHostNames(host) } : {}),
+          log,
+        });
+  const servers = api ? [server, api] : [server];
+  let boundApiPort: number | undefined;
+  try {
+    boundApiPort = api ? await listen(api, apiPort as number, host) : undefined;
+  } catch (error) {
+    await closeAll(servers, pool);
+    throw error;
+  }
   const shownHost = host.includes(":") ? `[${host}]` : host;
   return {
     url: `http://${shownHost}:${port}/`,
+    apiUrl: boundApiPort === undefined ? undefined : `http://${shownHost}:${boundApiPort}`,
+    apiCredentials,
     pool,
     reload: (fn) => pool.setFunction(fn),
-    async close() {
-      server.closeAllConnections();
-      await Promise.all([new Promise<void>((resolve) => server.close(() => resolve())), pool.close()]);
-    },
+    close: () => closeAll(servers, pool),
   };
+}
+
+/** Listens on `host:port`; resolves with the port bound. */
+async function listen(server: Server, port: number, host: string): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  return (server.address() as AddressInfo).port;
+}
+
+/** Stops the servers, every connection, and every runtime process. */
+async function closeAll(servers: readonly Server[], pool: EnvironmentPool): Promise<void> {
+  for (const server of servers) server.closeAllConnections();
+  await Promise.all([
+    ...servers.map((server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()))),
+    pool.close(),
+  ]);
 }

@@ -1,0 +1,211 @@
+// The local Lambda API with the AWS SDK's own Lambda client as the caller: InvokeWithResponseStream
+// streams event-stream frames as they come, Invoke answers in one piece, and every failure reaches
+// the SDK as the exception class AWS produces.
+
+import {
+  InvokeCommand,
+  InvokeWithResponseStreamCommand,
+  type InvokeWithResponseStreamCommandOutput,
+  LambdaClient,
+  RequestTooLargeException,
+  ResourceNotFoundException,
+  TooManyRequestsException,
+} from "@aws-sdk/client-lambda";
+import { locateRuntime } from "../../../emulator/execution-environment";
+import { type LocalFunctionUrl, type LocalFunctionUrlOptions, startLocalFunctionUrl } from "../../../emulator/local-function-url";
+import type { FunctionConfig } from "../../../emulator/stack-reader";
+import { bundleHandler } from "../../../lib/bundling";
+import { HANDLER_ENTRY } from "../../../lib/lambda-streaming-stack";
+import { fixtureFunction } from "../../helpers/function-config";
+import { LogCollector } from "../../helpers/log-collector";
+import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
+
+const PRELUDE_END = Buffer.alloc(8);
+
+/** Reads an InvokeWithResponseStream answer: each PayloadChunk with its arrival time, and InvokeComplete. */
+async function readEvents(output: InvokeWithResponseStreamCommandOutput) {
+  const started = performance.now();
+  const chunks: { at: number; bytes: Buffer }[] = [];
+  let complete: { ErrorCode?: string; ErrorDetails?: string; LogResult?: string } | undefined;
+  for await (const event of output.EventStream ?? []) {
+    if (event.PayloadChunk?.Payload) chunks.push({ at: performance.now() - started, bytes: Buffer.from(event.PayloadChunk.Payload) });
+    if (event.InvokeComplete) complete = event.InvokeComplete;
+  }
+  return { chunks, payload: Buffer.concat(chunks.map((c) => c.bytes)), complete };
+}
+
+describeWhenAvailable("the local Lambda API, called by the AWS SDK", missingReason(locateRuntime), () => {
+  let local: LocalFunctionUrl | undefined;
+  let log: LogCollector;
+  let client: LambdaClient;
+  const start = async (fn: FunctionConfig, extra: Partial<LocalFunctionUrlOptions> = {}): Promise<void> => {
+    log = new LogCollector();
+    local = await startLocalFunctionUrl({ fn, port: 0, log: log.sink, ...extra });
+    client = new LambdaClient({
+      endpoint: local.apiUrl,
+      region: fn.region,
+      credentials: local.apiCredentials,
+      maxAttempts: 1,
+    });
+  };
+  afterEach(async () => {
+    client?.destroy();
+    await local?.close();
+    local = undefined;
+  });
+
+  const cars = (): FunctionConfig =>
+    fixtureFunction({ functionName: "lambda-streaming", bundleDir: bundleHandler(HANDLER_ENTRY), handler: "index.handler" });
+
+  describe("InvokeWithResponseStream", () => {
+    test("streams the stack's function as it writes: prelude, 8 NULs and every car, then an empty InvokeComplete", async () => {
+      await start(cars());
+      const payload = JSON.stringify({ queryStringParameters: { count: "10", delay: "100", chunk: "1" } });
+      const output = await client.send(new InvokeWithResponseStreamCommand({ FunctionName: "lambda-streaming", Payload: payload }));
+      expect(output.StatusCode).toBe(200);
+      expect(output.ExecutedVersion).toBe("$LATEST");
+      expect(output.ResponseStreamContentType).toBe("application/vnd.awslambda.http-integration-response");
+      const { chunks, payload: bytes, complete } = await readEvents(output);
+      const at = bytes.indexOf(PRELUDE_END);
+      expect(JSON.parse(bytes.subarray(0, at).toString())).toEqual({
+        statusCode: 200,
+        headers: { "content-type": "text/plain; charset=utf-8" },
+      });
+      expect(bytes.subarray(at + 8).toString()).toBe("🚗".repeat(10));
+      expect(complete).toEqual({});
+      // Ten cars 100 ms apart arrive as they are written: the body's first car comes long before its last.
+      const firstCar = chunks.findIndex((c) => c.bytes.includes(Buffer.from("🚗")));
+      expect(chunks.length - firstCar).toBeGreaterThan(1);
+      expect(chunks[chunks.length - 1].at - chunks[firstCar].at).toBeGreaterThan(
+        (10 - chunks[firstCar].bytes.toString().split("🚗").length) * 90,
+      );
+    });
+
+    test("a function that throws mid-stream: the bytes before the error, then InvokeComplete with ErrorCode and ErrorDetails", async () => {
+      await start(fixtureFunction({ functionName: "faults", handler: "handlers.failsAfterBytes" }));
+      const output = await client.send(new InvokeWithResponseStreamCommand({ FunctionName: "faults" }));
+      const { payload, complete } = await readEvents(output);
+      expect(payload.subarray(payload.indexOf(PRELUDE_END) + 8).toString()).toBe("partial ");
+      expect(complete).toEqual({ ErrorCode: "RangeError", ErrorDetails: "broken after some bytes" });
+    });
+
+    test("a function that throws before any byte: InvokeComplete alone carries the error", async () => {
+      await start(fixtureFunction({ functionName: "faults", handler: "handlers.failsBeforeFirstByte" }));
+      const { payload, complete } = await readEvents(await client.send(new InvokeWithResponseStreamCommand({ FunctionName: "faults" })));
+      expect(payload.length).toBe(0);
+      expect(complete).toMatchObject({ ErrorCode: "TypeError", ErrorDetails: "broken before the first byte" });
+    });
+
+    test("LogType Tail: InvokeComplete's LogResult is the invocation's log, START to REPORT", async () => {
+      await start(fixtureFunction({ functionName: "echo", handler: "handlers.echo" }));
+      const output = await client.send(new InvokeWithResponseStreamCommand({ FunctionName: "echo", LogType: "Tail", Payload: '{"a":1}' }));
+      const { payload, complete } = await readEvents(output);
+      expect(JSON.parse(payload.toString())).toEqual({ a: 1 });
+      const logText = Buffer.from(complete?.LogResult ?? "", "base64").toString();
+      expect(logText).toMatch(/^START RequestId: [0-9a-f-]{36} Version: \$LATEST\n/);
+      expect(logText).toMatch(/\nEND RequestId: [0-9a-f-]{36}\nREPORT RequestId: [^\n]+\n$/);
+    });
+
+    test("a buffered (non-streaming) handler's result is one PayloadChunk", async () => {
+      await start(fixtureFunction({ functionName: "buffered", handler: "handlers.buffered" }));
+      const output = await client.send(
+        new InvokeWithResponseStreamCommand({
+          FunctionName: "buffered",
+          Payload: JSON.stringify({ queryStringParameters: { kind: "object" } }),
+        }),
+      );
+      const { chunks, complete } = await readEvents(output);
+      expect(chunks.map((c) => c.bytes.toString())).toEqual(['{"hello":"world"}']);
+      expect(complete).toEqual({});
+    });
+  });
+
+  describe("Invoke", () => {
+    test("RequestResponse: the whole payload; a function error is 200 with FunctionError Unhandled and the error; Tail adds the log", async () => {
+      await start(fixtureFunction({ functionName: "buffered", handler: "handlers.buffered" }));
+      const ok = await client.send(
+        new InvokeCommand({ FunctionName: "buffered", Payload: JSON.stringify({ queryStringParameters: { kind: "string" } }) }),
+      );
+      expect(ok.StatusCode).toBe(200);
+      expect(ok.FunctionError).toBeUndefined();
+      expect(Buffer.from(ok.Payload ?? []).toString()).toBe('"hello"');
+      const failed = await client.send(
+        new InvokeCommand({
+          FunctionName: "buffered",
+          LogType: "Tail",
+          Payload: JSON.stringify({ queryStringParameters: { kind: "throws" } }),
+        }),
+      );
+      expect(failed.StatusCode).toBe(200);
+      expect(failed.FunctionError).toBe("Unhandled");
+      expect(JSON.parse(Buffer.from(failed.Payload ?? []).toString())).toMatchObject({
+        errorType: "Error",
+        errorMessage: "buffered failure",
+      });
+      expect(Buffer.from(failed.LogResult ?? "", "base64").toString()).toMatch(/REPORT RequestId: .*Status: error\tError Type: Error/);
+    });
+
+    test("Event: 202 at once, and the function still runs; DryRun: 204 and nothing runs", async () => {
+      await start(fixtureFunction({ functionName: "echo", handler: "handlers.echo" }));
+      const event = await client.send(new InvokeCommand({ FunctionName: "echo", InvocationType: "Event", Payload: "{}" }));
+      expect(event.StatusCode).toBe(202);
+      await log.waitFor(/^REPORT RequestId: /);
+      const dry = await client.send(new InvokeCommand({ FunctionName: "echo", InvocationType: "DryRun" }));
+      expect(dry.StatusCode).toBe(204);
+      expect(log.matching(/^START RequestId: /)).toHaveLength(1);
+    });
+
+    test("a streaming function invoked with Invoke answers its whole stream as the payload", async () => {
+      await start(fixtureFunction({ functionName: "echo", handler: "handlers.echo" }));
+      const output = await client.send(
+        new InvokeCommand({ FunctionName: "arn:aws:lambda:us-east-1:000000000000:function:echo:$LATEST", Payload: '{"b":2}' }),
+      );
+      expect(JSON.parse(Buffer.from(output.Payload ?? []).toString())).toEqual({ b: 2 });
+    });
+  });
+
+  describe("failures, as the SDK's exception classes", () => {
+    test("an unknown function is ResourceNotFoundException naming what is served", async () => {
+      await start(fixtureFunction({ functionName: "echo", handler: "handlers.echo" }));
+      const sent = client.send(new InvokeWithResponseStreamCommand({ FunctionName: "other" }));
+      await expect(sent).rejects.toBeInstanceOf(ResourceNotFoundException);
+      await expect(sent).rejects.toThrow(/Function not found: other\. This local Lambda serves echo/);
+    });
+
+    test("a bad signature is a 403 InvalidSignatureException, and the log says why", async () => {
+      await start(fixtureFunction({ functionName: "echo", handler: "handlers.echo" }));
+      const stranger = new LambdaClient({
+        endpoint: local?.apiUrl,
+        region: "us-east-1",
+        credentials: { accessKeyId: "AKIASTRANGER0000000", secretAccessKey: "not-the-secret" },
+        maxAttempts: 1,
+      });
+      try {
+        const sent = stranger.send(new InvokeCommand({ FunctionName: "echo" }));
+        await expect(sent).rejects.toMatchObject({ name: "InvalidSignatureException", $metadata: { httpStatusCode: 403 } });
+        expect(log.matching(/^Lambda API 403 InvalidSignatureException .*another key pair \(AKIASTRANGER0000000\)/)).toHaveLength(1);
+      } finally {
+        stranger.destroy();
+      }
+    });
+
+    test("a payload over 6 MB is RequestTooLargeException", async () => {
+      await start(fixtureFunction({ functionName: "echo", handler: "handlers.echo" }));
+      const big = JSON.stringify({ pad: "x".repeat(6 * 1024 * 1024 + 200) });
+      await expect(client.send(new InvokeCommand({ FunctionName: "echo", Payload: big }))).rejects.toBeInstanceOf(RequestTooLargeException);
+    });
+
+    test("above the reserved concurrency is TooManyRequestsException", async () => {
+      await start(fixtureFunction({ functionName: "paced", handler: "handlers.paced", reservedConcurrency: 1 }));
+      const slow = client.send(
+        new InvokeWithResponseStreamCommand({
+          FunctionName: "paced",
+          Payload: JSON.stringify({ queryStringParameters: { count: "3", ms: "200" } }),
+        }),
+      );
+      await log.waitFor(/^START RequestId/);
+      await expect(client.send(new InvokeCommand({ FunctionName: "paced" }))).rejects.toBeInstanceOf(TooManyRequestsException);
+      await readEvents(await slow);
+    });
+  });
+});

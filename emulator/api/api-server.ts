@@ -1,0 +1,213 @@
+// The local Lambda API, the function's second door (the first is its Function URL): Invoke and
+// InvokeWithResponseStream as the AWS SDK and the AWS CLI call them, always SigV4-signed for
+// service `lambda`, as on AWS. It reads as route → auth → payload → invoke → answer; the answers
+// are in invoke-answer.ts (Invoke) and stream-answer.ts (event-stream frames).
+// @see https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
+// @see https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.html
+
+import { randomUUID } from "node:crypto";
+import * as http from "node:http";
+import { LOCAL_ACCOUNT_ID, MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEADER_BYTES, STREAM_HIGH_WATER_MARK } from "../constants";
+import { type RunningInvocation, ThrottledError } from "../environment-pool";
+import { joinHeaders } from "../function-url-event";
+import type { LogSink } from "../lambda-log";
+import { isAllowedHost } from "../loopback";
+import { readBody } from "../read-body";
+import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../response-limiter";
+import { type VerifierCredentials, verifySigV4 } from "../sigv4-verifier";
+import type { FunctionConfig } from "../stack-reader";
+import { newTraceId } from "../trace-id";
+import { KeyRing } from "../verifier-credentials";
+import { sendApiError } from "./api-errors";
+import { matchFunctionName } from "./function-name";
+import { answerInvoke } from "./invoke-answer";
+import { streamInvocation } from "./stream-answer";
+
+/** Runs the function: the pool's `invoke`. */
+export type Invoke = (event: Buffer, requestId: string, traceId: string, signal: AbortSignal | undefined) => RunningInvocation;
+
+export interface LambdaApiServerOptions {
+  /** The function as it is now (watch mode may change it while serving). */
+  readonly currentFunction: () => FunctionConfig;
+  readonly invoke: Invoke;
+  /** Signatures are checked against these (the API is always signed). */
+  readonly credentials: VerifierCredentials;
+  /** Asked again after a failed signature, when the credentials can rotate (an AWS profile). */
+  readonly renewCredentials?: () => Promise<VerifierCredentials | undefined>;
+  /** @default LAMBDA_RESPONSE_LIMITS */
+  readonly limits?: ResponseLimits;
+  /** As the Function URL's: for a server bound to loopback, the Host names it answers to. */
+  readonly allowedHostNames?: readonly string[];
+  readonly log: LogSink;
+}
+
+/** The two operations, by path. */
+const ROUTES = [
+  { operation: "InvokeWithResponseStream", path: /^\/2021-11-15\/functions\/([^/]+)\/response-streaming-invocations$/ },
+  { operation: "Invoke", path: /^\/2015-03-31\/functions\/([^/]+)\/invocations$/ },
+] as const;
+
+/** An asynchronous (Event) invocation's payload limit. @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
+const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
+
+/** Creates (does not start) the local Lambda API server. */
+export function createLambdaApiServer(options: LambdaApiServerOptions): http.Server {
+  const keys = new KeyRing(options.credentials, options.renewCredentials);
+  const server = http.createServer(
+    { noDelay: true, maxHeaderSize: MAX_REQUEST_HEADER_BYTES, highWaterMark: STREAM_HIGH_WATER_MARK },
+    (req, res) => {
+      handleRequest(req, res, options, keys).catch((error: Error) => {
+        options.log(`local Lambda API: internal error: ${error.stack ?? error.message}`);
+        sendApiError(res, 500, "ServiceException", "Internal Server Error");
+      });
+    },
+  );
+  server.on("clientError", (_error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    else socket.destroy();
+  });
+  return server;
+}
+
+async function handleRequest(
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  options: LambdaApiServerOptions,
+  keys: KeyRing,
+): Promise<void> {
+  const { log } = options;
+  const fn = options.currentFunction();
+  const requestId = randomUUID();
+  res.setHeader("x-amzn-RequestId", requestId);
+  const refuse = (status: number, errorType: string, message: string, reason: string = message): void => {
+    log(`Lambda API ${status} ${errorType} for RequestId: ${requestId}: ${reason}`);
+    req.resume();
+    sendApiError(res, status, errorType, message);
+  };
+  if (options.allowedHostNames && req.headers.host !== undefined && !isAllowedHost(req.headers.host, options.allowedHostNames)) {
+    return refuse(403, "AccessDeniedException", "Forbidden", `Host ${JSON.stringify(req.headers.host)} is not a loopback name`);
+  }
+  const [rawPath, rawQuery = ""] = (req.url ?? "/").split("?", 2);
+  const route = ROUTES.map((r) => ({ ...r, match: r.path.exec(rawPath) })).find((r) => r.match);
+  if (!route?.match || req.method !== "POST") {
+    return refuse(404, "UnknownOperationException", "Unknown operation", `no Lambda API operation at ${req.method} ${rawPath}`);
+  }
+  let name: string;
+  try {
+    name = decodeURIComponent(route.match[1]);
+  } catch {
+    name = route.match[1];
+  }
+  const qualifier = new URLSearchParams(rawQuery).get("Qualifier") ?? undefined;
+
+  if (Number(req.headers["content-length"] ?? 0) > MAX_REQUEST_BODY_BYTES + 100) {
+    // Refused before it is read; the connection closes once the answer is out.
+    res.setHeader("connection", "close");
+    return refuse(
+      413,
+      "RequestTooLargeException",
+      `Request must be smaller than ${MAX_REQUEST_BODY_BYTES + 100} bytes for the InvokeFunction operation`,
+    );
+  }
+  const body = await readBody(req, MAX_REQUEST_BODY_BYTES + 100).catch(() => null);
+  if (body === null) return;
+  const headers = joinHeaders(req.rawHeaders);
+  const credentials = keys.credentials as VerifierCredentials;
+  const signed = { method: req.method ?? "POST", url: req.url ?? "/", headers, body: body ?? Buffer.alloc(0) };
+  let verification = await verifySigV4(signed, credentials, fn.region);
+  if (!verification.ok) {
+    const renewed = await keys.renew();
+    if (renewed) verification = await verifySigV4(signed, renewed, fn.region);
+  }
+  if (!verification.ok) {
+    return refuse(
+      403,
+      "InvalidSignatureException",
+      "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+      verification.reason,
+    );
+  }
+  const named = matchFunctionName({ functionName: fn.functionName, region: fn.region, accountId: LOCAL_ACCOUNT_ID }, name, qualifier);
+  if (!named.ok) {
+    return refuse(named.status, named.errorType, named.message);
+  }
+  if (body === undefined || body.length > MAX_REQUEST_BODY_BYTES + 100) {
+    return refuse(
+      413,
+      "RequestTooLargeException",
+      `Request must be smaller than ${MAX_REQUEST_BODY_BYTES + 100} bytes for the InvokeFunction operation`,
+    );
+  }
+  const invocationType = headers["x-amz-invocation-type"] ?? "RequestResponse";
+  const allowedTypes = route.operation === "Invoke" ? ["RequestResponse", "Event", "DryRun"] : ["RequestResponse", "DryRun"];
+  if (!allowedTypes.includes(invocationType)) {
+    return refuse(
+      400,
+      "ValidationException",
+      `1 validation error detected: Value '${invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [${allowedTypes.join(", ")}]`,
+    );
+  }
+  const logType = headers["x-amz-log-type"] ?? "None";
+  if (logType !== "None" && logType !== "Tail") {
+    return refuse(
+      400,
+      "ValidationException",
+      `1 validation error detected: Value '${logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]`,
+    );
+  }
+  const event = body.length === 0 ? Buffer.from("{}") : body;
+  try {
+    JSON.parse(event.toString("utf8"));
+  } catch (error) {
+    return refuse(400, "InvalidRequestContentException", `Could not parse request body into json: ${(error as Error).message}`);
+  }
+  if (invocationType === "DryRun") {
+    // The caller may invoke; nothing runs.
+    res.writeHead(204, { "x-amz-executed-version": "$LATEST" });
+    res.end();
+    return;
+  }
+  if (invocationType === "Event" && event.length > MAX_ASYNC_PAYLOAD_BYTES) {
+    return refuse(
+      413,
+      "RequestTooLargeException",
+      `Request must be smaller than ${MAX_ASYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
+    );
+  }
+
+  // An Event invocation runs on after the 202; a synchronous one stops waiting when its caller leaves.
+  const clientGone = new AbortController();
+  if (invocationType !== "Event") res.once("close", () => clientGone.abort());
+  let invocation: RunningInvocation;
+  try {
+    invocation = options.invoke(event, requestId, newTraceId(), invocationType === "Event" ? undefined : clientGone.signal);
+  } catch (error) {
+    if (error instanceof ThrottledError) {
+      return refuse(429, "TooManyRequestsException", "Rate Exceeded.", error.message);
+    }
+    throw error;
+  }
+  if (invocationType === "Event") {
+    res.writeHead(202, { "content-length": "0" });
+    res.end();
+    void drainInBackground(invocation);
+    return;
+  }
+  // Throttled while it waited for an environment: AWS's 429, before any answer began.
+  const response = await invocation.response;
+  if (response.kind === "throttled") {
+    return refuse(429, "TooManyRequestsException", "Rate Exceeded.", response.reason);
+  }
+  const tail = logType === "Tail";
+  if (route.operation === "Invoke") {
+    await answerInvoke(res, invocation, tail);
+  } else {
+    await streamInvocation({ res, limits: options.limits ?? LAMBDA_RESPONSE_LIMITS, log, requestId, tail }, invocation);
+  }
+}
+
+/** An Event invocation's answer goes nowhere: its stream is read and dropped, so the function runs to its end. */
+async function drainInBackground(invocation: RunningInvocation): Promise<void> {
+  const response = await invocation.response;
+  if (response.kind === "streaming") response.body.resume();
+}
