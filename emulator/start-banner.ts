@@ -26,6 +26,24 @@ export function curlCommand(fn: FunctionConfig, url: string, resolved: ResolvedC
   return `curl -N ${sigv4} --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"${token} ${url}`;
 }
 
+/** The AWS CLI line that streams the function through the local Lambda API, with what signs it. */
+export function apiCommand(fn: FunctionConfig, apiUrl: string, resolved: ResolvedCredentials | undefined): string {
+  // The environment's pair and a profile are what the AWS CLI finds by itself; a local pair is named.
+  const keys =
+    resolved?.source === "local-pair"
+      ? `AWS_ACCESS_KEY_ID=${resolved.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${resolved.credentials.secretAccessKey} `
+      : "";
+  return `${keys}aws lambda invoke-with-response-stream --endpoint-url ${apiUrl} --region ${fn.region} --function-name ${fn.functionName} --cli-binary-format raw-in-base64-out --payload '{}' /dev/stdout`;
+}
+
+/** The lines that announce the local Lambda API: the AWS CLI line and the SDK's option. */
+export function apiLines(fn: FunctionConfig, apiUrl: string, resolved: ResolvedCredentials | undefined): string[] {
+  return [
+    `Local Lambda API (Invoke, InvokeWithResponseStream) for ${fn.functionName} at ${apiUrl}  ·  try: ${apiCommand(fn, apiUrl, resolved)}`,
+    `From code: new LambdaClient({ endpoint: "${apiUrl}", region: "${fn.region}" }) with InvokeWithResponseStreamCommand; signed as the URL is (see the README, "Call it from code").`,
+  ];
+}
+
 const SIGNING_NOTE: Record<ResolvedCredentials["source"], string> = {
   environment: "Signatures are checked against AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of this shell.",
   "aws-profile": "Signatures are checked against the credentials your AWS profile resolves to (as npm run invoke signs).",

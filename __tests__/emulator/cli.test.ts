@@ -11,7 +11,7 @@ import { RuntimeMissingError, StackReadError, UsageError } from "../../emulator/
 import { locateRuntime } from "../../emulator/execution-environment";
 import { LOCAL_URL_RECORD_FILE, readLocalUrlRecord } from "../../emulator/local-url-record";
 import type { FunctionConfig } from "../../emulator/stack-reader";
-import { curlCommand, startLines } from "../../emulator/start-banner";
+import { apiLines, curlCommand, startLines } from "../../emulator/start-banner";
 import { bundleHandler } from "../../lib/bundling";
 import { isRunning, processEnded } from "../helpers/process-resources";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
@@ -298,6 +298,29 @@ describe("exitFor", () => {
   test("anything else exits with 1 and its stack, so a bug can be reported", () => {
     expect(exitFor(new TypeError("boom"))).toEqual({ code: 1, message: expect.stringMatching(/^TypeError: boom\n\s+at /) });
     expect(exitFor("a string")).toEqual({ code: 1, message: "a string" });
+  });
+});
+
+describe("apiLines", () => {
+  const fn = { functionName: "f", region: "eu-west-1" } as FunctionConfig;
+
+  test("a local pair is named in the AWS CLI line, so it works as printed in any terminal", () => {
+    const [line] = apiLines(fn, "http://127.0.0.1:3001", {
+      source: "local-pair",
+      credentials: { accessKeyId: "AKIALOCALX", secretAccessKey: "s" },
+    });
+    expect(line).toBe(
+      "Local Lambda API (Invoke, InvokeWithResponseStream) for f at http://127.0.0.1:3001  ·  try: AWS_ACCESS_KEY_ID=AKIALOCALX AWS_SECRET_ACCESS_KEY=s aws lambda invoke-with-response-stream --endpoint-url http://127.0.0.1:3001 --region eu-west-1 --function-name f --cli-binary-format raw-in-base64-out --payload '{}' /dev/stdout",
+    );
+  });
+
+  test.each(["environment", "aws-profile"] as const)("with %s credentials the AWS CLI finds them itself: none are printed", (source) => {
+    const lines = apiLines(fn, "http://127.0.0.1:3001", { source, credentials: { accessKeyId: "AKIAREAL", secretAccessKey: "secret" } });
+    expect(lines.join("\n")).not.toMatch(/AKIAREAL|secret/);
+    expect(lines[0]).toMatch(/try: aws lambda invoke-with-response-stream --endpoint-url http:\/\/127\.0\.0\.1:3001 /);
+    expect(lines[1]).toBe(
+      'From code: new LambdaClient({ endpoint: "http://127.0.0.1:3001", region: "eu-west-1" }) with InvokeWithResponseStreamCommand; signed as the URL is (see the README, "Call it from code").',
+    );
   });
 });
 
