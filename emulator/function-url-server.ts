@@ -4,6 +4,7 @@
 
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
+import { authorizeAsDistribution } from "./cloudfront-origin";
 import { LOCAL_ACCOUNT_ID, MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEADER_BYTES, STREAM_HIGH_WATER_MARK, URL_AUTH_DOCS } from "./constants";
 import { type RunningInvocation, ThrottledError } from "./environment-pool";
 import { answerInvocation, sendJson } from "./function-url-answer";
@@ -139,6 +140,10 @@ async function authorize(
 ): Promise<IamCaller | undefined | false> {
   if (fn.authType === "NONE") {
     return undefined;
+  }
+  if (fn.publicAccess === "cloudfront") {
+    // The local URL plays the CloudFront distribution that signs for every caller.
+    return authorizeAsDistribution({ method: req.method ?? "GET", headers, body }, res, options.log, requestId);
   }
   const credentials = keys.credentials;
   if (!credentials) {

@@ -1,6 +1,7 @@
 // Reads the function and its Function URL from a synthesized stack folder (cdk.tf.json), so that
 // what runs locally is what Terraform would deploy: handler, runtime, memory, timeout,
-// environment, reserved concurrency, invoke mode, auth type, CORS, and the bundle folder.
+// environment, reserved concurrency, invoke mode, auth type, CORS, the bundle folder, and whether
+// a CloudFront distribution signs its requests to the URL (PUBLIC_ACCESS=cloudfront).
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -37,6 +38,11 @@ export interface FunctionConfig {
   readonly invokeMode: InvokeMode;
   readonly authType: AuthType;
   readonly cors?: CorsConfig;
+  /**
+   * `cloudfront` when a CloudFront distribution with origin access control signs every request to
+   * this AWS_IAM URL: the local URL then plays that distribution (cloudfront-origin.ts).
+   */
+  readonly publicAccess?: "cloudfront";
 }
 
 type Block = Record<string, unknown>;
@@ -73,9 +79,9 @@ export function readStack(stackDir: string): FunctionConfig {
     );
   }
   const [functionId, fn] = functions[0];
-  const url = Object.values(json.resource?.aws_lambda_function_url ?? {}).find(
-    (u) => String(u.function_name).includes(`aws_lambda_function.${functionId}.`) || u.function_name === fn.function_name,
-  );
+  const [urlId, url] = Object.entries(json.resource?.aws_lambda_function_url ?? {}).find(
+    ([, u]) => String(u.function_name).includes(`aws_lambda_function.${functionId}.`) || u.function_name === fn.function_name,
+  ) ?? [undefined, undefined];
   if (!url) {
     throw new StackReadError(`${file} has no aws_lambda_function_url for ${String(fn.function_name)}; there is no URL to serve.`);
   }
@@ -113,7 +119,27 @@ export function readStack(stackDir: string): FunctionConfig {
           },
         }
       : {}),
+    ...(signedByCloudFront(json.resource ?? {}, urlId) ? { publicAccess: "cloudfront" as const } : {}),
   };
+}
+
+/**
+ * Whether a distribution's origin is this URL's host, signed by an origin access control for
+ * Lambda that always signs: what lib/function-url-distribution.ts synthesizes.
+ */
+function signedByCloudFront(resources: Record<string, Record<string, Block>>, urlId: string): boolean {
+  const accessControls = resources.aws_cloudfront_origin_access_control ?? {};
+  return Object.values(resources.aws_cloudfront_distribution ?? {}).some((distribution) =>
+    ((distribution.origin as Block[] | undefined) ?? []).some((origin) => {
+      const oac = /^\$\{aws_cloudfront_origin_access_control\.([^.]+)\.id\}$/.exec(String(origin.origin_access_control_id))?.[1];
+      const control = oac === undefined ? undefined : accessControls[oac];
+      return (
+        String(origin.domain_name).includes(`aws_lambda_function_url.${urlId}.`) &&
+        control?.origin_access_control_origin_type === "lambda" &&
+        control.signing_behavior === "always"
+      );
+    }),
+  );
 }
 
 /** The folder the function's zip is made from: `filename` → data.archive_file → `source_dir`. */

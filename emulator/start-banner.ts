@@ -1,8 +1,10 @@
 // What `npm start` prints once the URL serves: the URL with a curl line that works as printed in
-// any terminal, then one line per caveat (invoke mode, bandwidth, reloads, debugger, exposure).
+// any terminal, then one line per caveat (CloudFront, invoke mode, bandwidth, reloads, debugger,
+// exposure).
 // Real credentials are never printed: a curl line for them refers to the shell's variables.
 
 import type { CliOptions } from "./cli-options";
+import { hashedPostCommand } from "./cloudfront-origin";
 import { isLoopback } from "./loopback";
 import { describeTransport, type RuntimeTransport } from "./runtime-client/transport-choice";
 import type { FunctionConfig } from "./stack-reader";
@@ -10,7 +12,8 @@ import type { ResolvedCredentials } from "./verifier-credentials";
 
 /** The command that calls `url`: plain for NONE, signed for AWS_IAM with what the server checks against. */
 export function curlCommand(fn: FunctionConfig, url: string, resolved: ResolvedCredentials | undefined): string {
-  if (fn.authType === "NONE") {
+  // Behind CloudFront (PUBLIC_ACCESS=cloudfront) callers do not sign: the distribution does.
+  if (fn.authType === "NONE" || (fn.authType === "AWS_IAM" && fn.publicAccess === "cloudfront")) {
     return `curl -N ${url}`;
   }
   const sigv4 = `--aws-sigv4 "aws:amz:${fn.region}:lambda"`;
@@ -60,7 +63,11 @@ export function startLines(
   const lines = [
     `Local Function URL for ${fn.functionName} (${fn.invokeMode}, ${fn.authType}, ${fn.handler} on Node.js 22, aws-lambda-ric over its ${describeTransport(transport)}) at ${url}  ·  try: ${curlCommand(fn, url, resolved)}`,
   ];
-  if (fn.authType === "AWS_IAM" && resolved) {
+  if (fn.authType === "AWS_IAM" && fn.publicAccess === "cloudfront") {
+    lines.push(
+      `PUBLIC_ACCESS=cloudfront: this URL plays the CloudFront distribution, which signs every request for the AWS_IAM URL; a POST or PUT must carry x-amz-content-sha256, its body's SHA-256: ${hashedPostCommand(url)}`,
+    );
+  } else if (fn.authType === "AWS_IAM" && resolved) {
     lines.push(SIGNING_NOTE[resolved.source]);
   }
   if (options.bundle && !options.invokeMode) {

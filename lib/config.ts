@@ -6,6 +6,19 @@ import { parseWholeNumber } from "./whole-number";
 /** Who may call the Function URL. */
 export type FunctionUrlAuth = "AWS_IAM" | "NONE";
 
+/**
+ * A way to publish the URL besides its auth type: `cloudfront` puts a CloudFront distribution with
+ * origin access control in front of the AWS_IAM URL.
+ */
+export type PublicAccess = "cloudfront";
+
+/**
+ * Which edge locations a distribution uses; PriceClass_100 is the cheapest.
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PriceClass.html
+ */
+export const PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
+export type PriceClass = (typeof PRICE_CLASSES)[number];
+
 /** The instruction set the function runs on. */
 export type Architecture = "arm64" | "x86_64";
 
@@ -26,6 +39,11 @@ export interface StackConfig {
   readonly corsAllowOrigins: readonly string[];
   /** S3 bucket for remote state; undefined keeps state in a local file. */
   readonly stateBucket?: string;
+  /**
+   * PUBLIC_ACCESS=cloudfront: the public reaches the AWS_IAM URL through a CloudFront distribution
+   * that signs each request; undefined: no distribution.
+   */
+  readonly cloudFront?: { readonly priceClass: PriceClass };
 }
 
 /**
@@ -48,6 +66,7 @@ export const DEFAULTS = {
   logRetentionDays: 14,
   // A public URL can be called by anyone; a cap bounds what they can spend.
   publicReservedConcurrency: 10,
+  priceClass: "PriceClass_100",
 } as const;
 
 /** One or more environment variables hold values the stack cannot use. */
@@ -85,10 +104,22 @@ export function readConfig(env: Env): StackConfig {
     DEFAULTS.stackName,
   );
   const functionUrlAuth = read<FunctionUrlAuth>("FUNCTION_URL_AUTH", oneOf(["AWS_IAM", "NONE"]), DEFAULTS.functionUrlAuth);
+  const publicAccess = read<PublicAccess | undefined>(
+    "PUBLIC_ACCESS",
+    matching(/^cloudfront$/, '"cloudfront" (CloudFront in front of the AWS_IAM URL), or unset') as Parser<PublicAccess>,
+    undefined,
+  );
+  if (publicAccess === "cloudfront" && functionUrlAuth === "NONE") {
+    // CloudFront's origin access control signs its requests, which only an AWS_IAM URL checks.
+    problems.push(
+      'PUBLIC_ACCESS=cloudfront needs FUNCTION_URL_AUTH=AWS_IAM (got "NONE"): CloudFront signs its requests to the URL; unset FUNCTION_URL_AUTH, or unset PUBLIC_ACCESS for a public URL without CloudFront',
+    );
+  }
+  const priceClass = read<PriceClass>("CLOUDFRONT_PRICE_CLASS", oneOf(PRICE_CLASSES), DEFAULTS.priceClass);
   const reservedConcurrency = read<number | undefined>(
     "RESERVED_CONCURRENCY",
-    integerIn(1, 10_000, "a whole number from 1 to 10000 (leave it unset for no reservation in AWS_IAM mode)"),
-    functionUrlAuth === "NONE" ? DEFAULTS.publicReservedConcurrency : undefined,
+    integerIn(1, 10_000, "a whole number from 1 to 10000 (leave it unset for no reservation on a private URL)"),
+    functionUrlAuth === "NONE" || publicAccess !== undefined ? DEFAULTS.publicReservedConcurrency : undefined,
   );
   const config: StackConfig = {
     stackName,
@@ -106,6 +137,7 @@ export function readConfig(env: Env): StackConfig {
       matching(/^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name: 3 to 63 lower-case letters, digits, . or -"),
       undefined,
     ),
+    ...(publicAccess === "cloudfront" ? { cloudFront: { priceClass } } : {}),
   };
   if (problems.length > 0) {
     throw new ConfigError(problems);

@@ -1,5 +1,5 @@
-// The stack: providers, state backend, one StreamingFunction, and the outputs a user reads after
-// `cdktf deploy`.
+// The stack: providers, state backend, one StreamingFunction (with PUBLIC_ACCESS=cloudfront, a
+// FunctionUrlDistribution in front of it), and the outputs a user reads after `cdktf deploy`.
 
 import * as path from "node:path";
 import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
@@ -7,6 +7,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { StackConfig } from "./config";
+import { FunctionUrlDistribution } from "./function-url-distribution";
 import { localStatePath, s3StateKey } from "./state-location";
 import { StreamingFunction } from "./streaming-function";
 
@@ -65,5 +66,18 @@ export class LambdaStreamingStack extends TerraformStack {
     }
     // The Region a caller signs for (SigV4's credential scope), so the README's curl need not guess it.
     new TerraformOutput(this, "region", { value: config.region });
+    if (config.cloudFront) {
+      const front = new FunctionUrlDistribution(this, "cloudfront", {
+        functionName: config.functionName,
+        function: fn.function,
+        url: fn.url,
+        priceClass: config.cloudFront.priceClass,
+      });
+      new TerraformOutput(this, "public_url", {
+        value: front.publicUrl,
+        description: "The public address: CloudFront, which signs each request to the AWS_IAM Function URL",
+      });
+      new TerraformOutput(this, "distribution_id", { value: front.distribution.id });
+    }
   }
 }

@@ -35,3 +35,11 @@ export function roleName(functionName: string): string {
 export function invokerPolicyName(functionName: string): string {
   return boundedName(functionName, "-invoke-url", POLICY_NAME_MAX);
 }
+
+/** @see https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_OriginAccessControlConfig.html (Name: up to 64) */
+export const ORIGIN_ACCESS_CONTROL_NAME_MAX = 64;
+
+/** The origin access control's name: `<function>-oac`, shortened when that is over 64 characters. */
+export function originAccessControlName(functionName: string): string {
+  return boundedName(functionName, "-oac", ORIGIN_ACCESS_CONTROL_NAME_MAX);
+}

@@ -11,7 +11,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionUrl } from "@cdktf/provider-aws/lib/lambda-function-url";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
-import { AssetType, TerraformAsset } from "cdktf";
+import { AssetType, Fn, TerraformAsset } from "cdktf";
 import { Construct } from "constructs";
 import { bundleHandler } from "./bundling";
 import type { Architecture, FunctionUrlAuth } from "./config";
@@ -105,11 +105,14 @@ export class StreamingFunction extends Construct {
       }),
     });
     // Least privilege: write log events to this function's own log group and nothing else.
-    // `${arn}:*` covers the group's log streams, which is where both actions apply.
+    // `${arn}:*` covers the group's log streams, which is where both actions apply. A policy that
+    // holds a reference is written with Terraform's jsonencode, not JSON.stringify: `cdktf synth
+    // --hcl` renders a JSON string with a reference inside as broken HCL (a cdktf bug that will not
+    // be fixed: https://github.com/hashicorp/terraform-cdk/issues/3911), and jsonencode in both.
     const logPolicy = new IamRolePolicy(this, "logs-policy", {
       name: "write-own-logs",
       role: this.role.id,
-      policy: JSON.stringify({
+      policy: Fn.jsonencode({
         Version: "2012-10-17",
         Statement: [
           {
@@ -163,7 +166,7 @@ export class StreamingFunction extends Construct {
       this.invokerPolicy = new IamPolicy(this, "invoker-policy", {
         name: invokerPolicyName(props.functionName),
         description: `Call the Function URL of the Lambda function ${props.functionName}`,
-        policy: JSON.stringify({
+        policy: Fn.jsonencode({
           Version: "2012-10-17",
           Statement: [
             {

@@ -63,6 +63,21 @@ describe("readStack", () => {
     );
   });
 
+  test("knows a URL that a CloudFront distribution signs for (PUBLIC_ACCESS=cloudfront), and only that one", () => {
+    const behind = readStack(synthesizeStack(readConfig({ STACK_NAME: "behind-cloudfront", PUBLIC_ACCESS: "cloudfront" }), outdir));
+    expect(behind).toMatchObject({ authType: "AWS_IAM", publicAccess: "cloudfront", reservedConcurrency: 10 });
+    expect(readStack(synthesizeStack(readConfig({ STACK_NAME: "private" }), outdir))).not.toHaveProperty("publicAccess");
+    // An access control that does not always sign leaves callers to sign for themselves: plain AWS_IAM.
+    const stackDir = synthesizeStack(readConfig({ STACK_NAME: "never-signs", PUBLIC_ACCESS: "cloudfront" }), outdir);
+    const file = path.join(stackDir, "cdk.tf.json");
+    const json = JSON.parse(fs.readFileSync(file, "utf8"));
+    for (const oac of Object.values(json.resource.aws_cloudfront_origin_access_control) as Record<string, unknown>[]) {
+      oac.signing_behavior = "never";
+    }
+    fs.writeFileSync(file, JSON.stringify(json));
+    expect(readStack(stackDir)).not.toHaveProperty("publicAccess");
+  });
+
   test("refuses a stack without a Function URL", () => {
     const dir = fs.mkdtempSync(path.join(outdir, "nourl-"));
     fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify({ resource: { aws_lambda_function: { f: { function_name: "f" } } } }));

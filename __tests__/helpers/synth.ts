@@ -35,3 +35,18 @@ export function onlyResource(json: TerraformJson, type: string): Record<string, 
   }
   return all[0];
 }
+
+/**
+ * The document a synthesized policy argument holds: JSON text (JSON.stringify), or
+ * `${jsonencode({...})}` as cdktf writes Fn.jsonencode, whose object syntax is HCL's (`"key" =
+ * value`, a bare reference for a value that is only a reference); read back as JSON, a bare
+ * reference as its `${…}` string. Anything else fails the test that reads it.
+ */
+export function policyDocument(value: unknown): { Version: string; Statement: Record<string, unknown>[] } {
+  const text = String(value);
+  const encoded = /^\$\{jsonencode\((\{[\s\S]*\})\)\}$/.exec(text);
+  if (!encoded) {
+    return JSON.parse(text);
+  }
+  return JSON.parse(encoded[1].replace(/" = ([A-Za-z_][\w-]*(?:\.[\w-]+)+)/g, '": "$${$1}"').replace(/" = /g, '": '));
+}

@@ -52,6 +52,36 @@ describe("readConfig", () => {
     expect(readConfig({ FUNCTION_URL_AUTH: "AWS_IAM" }).reservedConcurrency).toBeUndefined();
   });
 
+  test("PUBLIC_ACCESS=cloudfront: a distribution in front of the AWS_IAM URL, the cheapest price class unless told, and the public cap", () => {
+    expect(readConfig({ PUBLIC_ACCESS: "cloudfront" })).toMatchObject({
+      functionUrlAuth: "AWS_IAM",
+      cloudFront: { priceClass: "PriceClass_100" },
+      reservedConcurrency: 10,
+    });
+    expect(
+      readConfig({ PUBLIC_ACCESS: "cloudfront", FUNCTION_URL_AUTH: "AWS_IAM", CLOUDFRONT_PRICE_CLASS: "PriceClass_All" }).cloudFront,
+    ).toEqual({ priceClass: "PriceClass_All" });
+    expect(readConfig({ PUBLIC_ACCESS: "cloudfront", RESERVED_CONCURRENCY: "50" }).reservedConcurrency).toBe(50);
+  });
+
+  test("no distribution without PUBLIC_ACCESS, whatever the price class", () => {
+    expect(readConfig({}).cloudFront).toBeUndefined();
+    expect(readConfig({ PUBLIC_ACCESS: "", CLOUDFRONT_PRICE_CLASS: "PriceClass_200" }).cloudFront).toBeUndefined();
+  });
+
+  test("FUNCTION_URL_AUTH=NONE with PUBLIC_ACCESS=cloudfront is one line that says how to fix it", () => {
+    let error: unknown;
+    try {
+      readConfig({ FUNCTION_URL_AUTH: "NONE", PUBLIC_ACCESS: "cloudfront" });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'PUBLIC_ACCESS=cloudfront needs FUNCTION_URL_AUTH=AWS_IAM (got "NONE"): CloudFront signs its requests to the URL; unset FUNCTION_URL_AUTH, or unset PUBLIC_ACCESS for a public URL without CloudFront',
+    ]);
+  });
+
   test("treats an empty variable as unset", () => {
     expect(readConfig({ FUNCTION_URL_AUTH: "", MEMORY_MB: "  " })).toMatchObject({ functionUrlAuth: "AWS_IAM", memoryMb: 256 });
   });
@@ -75,7 +105,7 @@ describe("readConfig", () => {
     [
       "RESERVED_CONCURRENCY",
       "0",
-      'RESERVED_CONCURRENCY must be a whole number from 1 to 10000 (leave it unset for no reservation in AWS_IAM mode) (got "0")',
+      'RESERVED_CONCURRENCY must be a whole number from 1 to 10000 (leave it unset for no reservation on a private URL) (got "0")',
     ],
     [
       "FUNCTION_URL_CORS_ORIGINS",
@@ -88,6 +118,13 @@ describe("readConfig", () => {
       "ftp://example.com",
       expect.stringMatching(/^FUNCTION_URL_CORS_ORIGINS must be .*\(got "ftp:\/\/example.com"\)$/),
     ],
+    [
+      "PUBLIC_ACCESS",
+      "CloudFront",
+      'PUBLIC_ACCESS must be "cloudfront" (CloudFront in front of the AWS_IAM URL), or unset (got "CloudFront")',
+    ],
+    ["PUBLIC_ACCESS", "NONE", 'PUBLIC_ACCESS must be "cloudfront" (CloudFront in front of the AWS_IAM URL), or unset (got "NONE")'],
+    ["CLOUDFRONT_PRICE_CLASS", "100", 'CLOUDFRONT_PRICE_CLASS must be one of PriceClass_100, PriceClass_200, PriceClass_All (got "100")'],
     [
       "TF_STATE_BUCKET",
       "My_Bucket",

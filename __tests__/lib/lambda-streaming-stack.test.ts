@@ -8,7 +8,7 @@ import { LambdaFunction } from "@cdktf/provider-aws/lib/lambda-function";
 import { LambdaFunctionUrl } from "@cdktf/provider-aws/lib/lambda-function-url";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { onlyResource, synthFor, synthJson } from "../helpers/synth";
+import { onlyResource, policyDocument, synthFor, synthJson } from "../helpers/synth";
 
 describe("LambdaStreamingStack, default (AWS_IAM) mode", () => {
   const synthesized = synthFor();
@@ -48,7 +48,7 @@ describe("LambdaStreamingStack, default (AWS_IAM) mode", () => {
     expect(synthesized).toHaveResourceWithProperties(IamRolePolicy, {
       role: expect.stringMatching(/^\$\{aws_iam_role\.streaming_role_[0-9A-F]+\.id\}$/),
     });
-    const policy = JSON.parse(onlyResource(json, "aws_iam_role_policy").policy as string);
+    const policy = policyDocument(onlyResource(json, "aws_iam_role_policy").policy);
     const logGroup = Object.keys(json.resource.aws_cloudwatch_log_group)[0];
     expect(policy).toEqual({
       Version: "2012-10-17",

@@ -1,7 +1,7 @@
 // Security of what the stack deploys: least privilege for the function, and exactly the public
 // access public mode asks for (and none by default).
 
-import { synthJson, type TerraformJson } from "../helpers/synth";
+import { policyDocument, synthJson, type TerraformJson } from "../helpers/synth";
 
 interface Statement {
   Sid?: string;
@@ -13,9 +13,7 @@ interface Statement {
 }
 
 function statements(json: TerraformJson, type: string, attribute: string): Statement[] {
-  return Object.values(json.resource[type] ?? {}).flatMap(
-    (r) => (JSON.parse(r[attribute] as string) as { Statement: Statement[] }).Statement,
-  );
+  return Object.values(json.resource[type] ?? {}).flatMap((r) => policyDocument(r[attribute]).Statement as unknown as Statement[]);
 }
 
 const asList = (value: string | string[] | undefined): string[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);

@@ -1,4 +1,12 @@
-import { boundedName, invokerPolicyName, POLICY_NAME_MAX, ROLE_NAME_MAX, roleName } from "../../lib/resource-names";
+import {
+  boundedName,
+  invokerPolicyName,
+  ORIGIN_ACCESS_CONTROL_NAME_MAX,
+  originAccessControlName,
+  POLICY_NAME_MAX,
+  ROLE_NAME_MAX,
+  roleName,
+} from "../../lib/resource-names";
 import { synthJson } from "../helpers/synth";
 
 const LONGEST = `streaming-${"f".repeat(54)}`; // 64 characters, Lambda's maximum function name
@@ -34,5 +42,16 @@ describe("names derived from the function name", () => {
     expect(only("aws_iam_policy").name.length).toBeLessThanOrEqual(POLICY_NAME_MAX);
     // Log group names may be 512 characters: /aws/lambda/ + 64 always fits.
     expect(only("aws_cloudwatch_log_group").name).toBe(`/aws/lambda/${LONGEST}`);
+  });
+});
+
+describe("the origin access control's name (PUBLIC_ACCESS=cloudfront)", () => {
+  test("is <function>-oac, and within CloudFront's 64 characters for the longest function name", () => {
+    expect(originAccessControlName("lambda-streaming")).toBe("lambda-streaming-oac");
+    const long = originAccessControlName(LONGEST);
+    expect(long).toHaveLength(ORIGIN_ACCESS_CONTROL_NAME_MAX);
+    expect(long).toMatch(/^streaming-f+-[0-9a-f]{8}-oac$/);
+    const json = synthJson({ FUNCTION_NAME: LONGEST, PUBLIC_ACCESS: "cloudfront" });
+    expect((Object.values(json.resource.aws_cloudfront_origin_access_control)[0] as { name: string }).name).toBe(long);
   });
 });

@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { BENCH_FLAGS as BENCH_OPTIONS } from "../../bench/run";
 import { parseCliOptions } from "../../emulator/cli-options";
+import { hashedPostCommand } from "../../emulator/cloudfront-origin";
 import { readEnvVarsFile } from "../../emulator/env-vars-file";
 import type { FunctionConfig } from "../../emulator/stack-reader";
 import { curlCommand } from "../../emulator/start-banner";
@@ -139,7 +140,7 @@ function sourceTexts(dir: string): string[] {
 const SOURCES = ["lib", "emulator", "tools", "bench"].flatMap(sourceTexts);
 const knownVariable = (name: string): boolean => SOURCES.some((text) => text.includes(`"${name}"`) || text.includes(`env.${name}`));
 
-/** What `npm start` prints to call an AWS_IAM URL and a NONE one, for every credential source. */
+/** What `npm start` prints to call an AWS_IAM URL and a NONE one, for every credential source, and behind CloudFront. */
 const PRINTED_CURL = (() => {
   const url = "http://127.0.0.1:3000/";
   const fn = (authType: FunctionConfig["authType"]) => ({ region: DEFAULTS.region, authType }) as FunctionConfig;
@@ -149,6 +150,7 @@ const PRINTED_CURL = (() => {
     curlCommand(fn("AWS_IAM"), url, { source: "environment", credentials }),
     curlCommand(fn("AWS_IAM"), url, { source: "environment", credentials: { ...credentials, sessionToken: "t" } }),
     curlCommand(fn("AWS_IAM"), url, { source: "local-pair", credentials }),
+    hashedPostCommand(url),
   ].flatMap(shellWords);
 })();
 

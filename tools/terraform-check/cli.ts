@@ -1,6 +1,6 @@
-// `npm run validate`: synthesize the stack in each auth mode and check it with the real
-// terraform binary and aws provider, offline. Prints each mode's plan summary, or terraform's
-// diagnostics verbatim, and exits non-zero on any failure.
+// `npm run validate`: synthesize the stack in each mode (AWS_IAM, NONE, cloudfront) and check it
+// with the real terraform binary and aws provider, offline. Prints each mode's plan summary, or
+// terraform's diagnostics verbatim, and exits non-zero on any failure.
 
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -61,9 +61,10 @@ async function validate(out: (line: string) => void, err: (line: string) => void
         return { mode, ...(await tools.checkStack(stackDir, path.join(scratch, "work", mode), mirror)) };
       }),
     );
+    const width = Math.max(...MODES.map((mode) => mode.length));
     for (const result of results) {
       const creates = Object.entries(result.creates).map(([type, n]) => (n > 1 ? `${type} ×${n}` : type));
-      out(`${result.mode.padEnd(7)} valid. ${result.summary} (${creates.join(", ")})`);
+      out(`${result.mode.padEnd(width)} valid. ${result.summary} (${creates.join(", ")})`);
     }
     return 0;
   } finally {

@@ -25,7 +25,7 @@ export const OFFLINE_PROVIDER_SETTINGS = {
   skip_requesting_account_id: true,
   skip_metadata_api_check: true,
   skip_region_validation: true,
-  endpoints: [{ sts: NOWHERE, iam: NOWHERE, lambda: NOWHERE, cloudwatchlogs: NOWHERE }],
+  endpoints: [{ sts: NOWHERE, iam: NOWHERE, lambda: NOWHERE, cloudwatchlogs: NOWHERE, cloudfront: NOWHERE }],
 } as const;
 
 /** `json` with offline provider settings and a local backend in the working folder. */

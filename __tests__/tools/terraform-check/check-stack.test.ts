@@ -15,7 +15,7 @@ import {
   validateWorkdir,
 } from "../../../tools/terraform-check/check-stack";
 import { findPluginMirror, type PluginMirror } from "../../../tools/terraform-check/plugin-mirror";
-import { synthesizeMode } from "../../../tools/terraform-check/synth-modes";
+import { MODES, synthesizeMode } from "../../../tools/terraform-check/synth-modes";
 import { terraformVersion } from "../../../tools/terraform-check/terraform";
 import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
 
@@ -34,7 +34,7 @@ describeWhenAvailable("offline terraform check of the synthesized stack", missin
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ls-tf-check-"));
     mirror = findPluginMirror();
     // One init, shared: the provider link and lock file are the same for every copy.
-    for (const mode of ["AWS_IAM", "NONE"] as const) {
+    for (const mode of MODES) {
       const { stackDir } = synthesizeMode(mode, path.join(scratch, "synth"), {});
       workdirs[mode] = prepareWorkdir(stackDir, path.join(scratch, "work", mode), mirror).dir;
     }
@@ -43,6 +43,7 @@ describeWhenAvailable("offline terraform check of the synthesized stack", missin
     workdirs.LONG = prepareWorkdir(long.stackDir, path.join(scratch, "work", "LONG"), mirror).dir;
     await initWorkdir(workdirs.AWS_IAM, mirror);
     reuseInit(workdirs.AWS_IAM, workdirs.NONE);
+    reuseInit(workdirs.AWS_IAM, workdirs.cloudfront);
     reuseInit(workdirs.AWS_IAM, workdirs.LONG);
     await Promise.all(
       Object.entries(workdirs).map(async ([mode, dir]) => {
@@ -75,6 +76,21 @@ describeWhenAvailable("offline terraform check of the synthesized stack", missin
     expect(plans.NONE.summary).toBe("Plan: 7 to add, 0 to change, 0 to destroy.");
     expect(plans.NONE.creates).toEqual({
       aws_cloudwatch_log_group: 1,
+      aws_iam_role: 1,
+      aws_iam_role_policy: 1,
+      aws_lambda_function: 1,
+      aws_lambda_function_url: 1,
+      aws_lambda_permission: 2,
+    });
+  });
+
+  test("PUBLIC_ACCESS=cloudfront adds the origin access control, the distribution and CloudFront's two permissions", () => {
+    expect(plans.cloudfront.summary).toBe("Plan: 10 to add, 0 to change, 0 to destroy.");
+    expect(plans.cloudfront.creates).toEqual({
+      aws_cloudfront_distribution: 1,
+      aws_cloudfront_origin_access_control: 1,
+      aws_cloudwatch_log_group: 1,
+      aws_iam_policy: 1,
       aws_iam_role: 1,
       aws_iam_role_policy: 1,
       aws_lambda_function: 1,

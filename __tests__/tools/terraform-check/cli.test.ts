@@ -25,7 +25,7 @@ async function run(tools: Partial<ValidateTools>): Promise<{ code: number; out: 
 }
 
 describe("npm run validate", () => {
-  test("says where the providers came from, then one line per auth mode with its plan", async () => {
+  test("says where the providers came from, then one line per mode with its plan", async () => {
     const result = await run({
       checkStack: planned("Plan: 6 to add, 0 to change, 0 to destroy.", { aws_iam_role: 1, aws_lambda_permission: 2 }),
     });
@@ -33,8 +33,9 @@ describe("npm run validate", () => {
     expect(result.out).toEqual([
       "terraform 1.11.4; providers from /mirror (found by searching this machine)",
       "archive_file: zipped by the check's stand-in (hashicorp/archive is not in the mirror)",
-      "AWS_IAM valid. Plan: 6 to add, 0 to change, 0 to destroy. (aws_iam_role, aws_lambda_permission ×2)",
-      "NONE    valid. Plan: 6 to add, 0 to change, 0 to destroy. (aws_iam_role, aws_lambda_permission ×2)",
+      "AWS_IAM    valid. Plan: 6 to add, 0 to change, 0 to destroy. (aws_iam_role, aws_lambda_permission ×2)",
+      "NONE       valid. Plan: 6 to add, 0 to change, 0 to destroy. (aws_iam_role, aws_lambda_permission ×2)",
+      "cloudfront valid. Plan: 6 to add, 0 to change, 0 to destroy. (aws_iam_role, aws_lambda_permission ×2)",
     ]);
   });
 

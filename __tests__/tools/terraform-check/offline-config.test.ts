@@ -11,7 +11,13 @@ describe("offline-config", () => {
       skip_metadata_api_check: true,
       skip_region_validation: true,
       endpoints: [
-        { sts: "http://127.0.0.1:9", iam: "http://127.0.0.1:9", lambda: "http://127.0.0.1:9", cloudwatchlogs: "http://127.0.0.1:9" },
+        {
+          sts: "http://127.0.0.1:9",
+          iam: "http://127.0.0.1:9",
+          lambda: "http://127.0.0.1:9",
+          cloudwatchlogs: "http://127.0.0.1:9",
+          cloudfront: "http://127.0.0.1:9",
+        },
       ],
     });
     expect(offline.terraform?.backend).toEqual({ local: { path: "terraform.tfstate" } });
