@@ -104,6 +104,7 @@ describe("the HTTP front in this mode (stand-in function)", () => {
         invocations.push(event);
         return {
           requestId,
+          logTail: Promise.resolve(""),
           response: Promise.resolve({ kind: "buffered", contentType: "application/json", body: Buffer.from('"ok"') }),
           completion: Promise.resolve({}),
         };
