@@ -51,10 +51,7 @@ export function toFunctionUrlEvent(request: HttpRequestInput, context: EventCont
   const rawQueryString = queryAt === -1 ? "" : request.url.slice(queryAt + 1);
   const host = headers.host ?? "localhost";
   const domainName = host.replace(/:\d+$/, "");
-  const cookies = headers.cookie
-    ?.split(";")
-    .map((c) => c.trim())
-    .filter(Boolean);
+  const cookies = cookiesOf(request.rawHeaders);
   delete headers.cookie;
   headers["x-forwarded-for"] = headers["x-forwarded-for"] ? `${headers["x-forwarded-for"]}, ${request.sourceIp}` : request.sourceIp;
   headers["x-forwarded-proto"] = "http";
@@ -70,7 +67,7 @@ export function toFunctionUrlEvent(request: HttpRequestInput, context: EventCont
     routeKey: "$default",
     rawPath,
     rawQueryString,
-    ...(cookies && cookies.length > 0 ? { cookies } : {}),
+    ...(cookies.length > 0 ? { cookies } : {}),
     headers,
     ...(rawQueryString ? { queryStringParameters: parseQuery(rawQueryString) } : {}),
     requestContext: {
@@ -133,6 +130,25 @@ export function joinHeaders(rawHeaders: readonly string[]): Record<string, strin
     headers[name] = name in headers ? `${headers[name]},${rawHeaders[i + 1]}` : rawHeaders[i + 1];
   }
   return headers;
+}
+
+/**
+ * The cookies of every `Cookie` header, in order. Each header is split on its own: joined first,
+ * two headers `a=1` and `b=2` would read as one cookie `a=1,b=2`.
+ */
+function cookiesOf(rawHeaders: readonly string[]): string[] {
+  const cookies: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (rawHeaders[i].toLowerCase() === "cookie") {
+      cookies.push(
+        ...rawHeaders[i + 1]
+          .split(";")
+          .map((cookie) => cookie.trim())
+          .filter(Boolean),
+      );
+    }
+  }
+  return cookies;
 }
 
 /** Decoded query parameters; repeated names joined with commas (`a=1&a=2` → `{a: "1,2"}`). */

@@ -85,6 +85,12 @@ describe("toFunctionUrlEvent", () => {
     expect(event.headers).not.toHaveProperty("cookie");
   });
 
+  test("each Cookie header's cookies become entries of their own, never one cookie joined with a comma", () => {
+    const event = eventFor({ rawHeaders: ["Host", "h", "Cookie", "a=1", "cookie", "b=2; c=3", "COOKIE", " ; d=4;"] });
+    expect(event.cookies).toEqual(["a=1", "b=2", "c=3", "d=4"]);
+    expect(event.headers).not.toHaveProperty("cookie");
+  });
+
   test("decodes query values and joins repeated names with commas", () => {
     expect(eventFor({ url: "/?multi=foo&multi=%2Fbar&e=" }).queryStringParameters).toEqual({ multi: "foo,/bar", e: "" });
   });
