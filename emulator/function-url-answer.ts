@@ -7,7 +7,7 @@ import type * as http from "node:http";
 import type { Readable } from "node:stream";
 import { HTTP_INTEGRATION_CONTENT_TYPE, MAX_BUFFERED_RESPONSE_BYTES } from "./constants";
 import type { PoolResponse } from "./environment-pool";
-import { fromBufferedResult, type HttpResponseOutput } from "./function-url-event";
+import { dropHopByHopHeaders, fromBufferedResult, type HttpResponseOutput } from "./function-url-event";
 import type { LogSink } from "./lambda-log";
 import { readBody } from "./read-body";
 import { ResponseLimiter, type ResponseLimits } from "./response-limiter";
@@ -81,7 +81,7 @@ async function streamResponse(
       return answerWithoutBytes(context, completion, "application/octet-stream");
     }
     status = result.prelude.statusCode;
-    headers = { "content-type": "application/octet-stream", ...result.prelude.headers };
+    headers = { "content-type": "application/octet-stream", ...withoutHopByHop(context, result.prelude.headers) };
     cookies = result.prelude.cookies;
   } else if ((await waitForFirstBytes(body)).kind !== "data") {
     return answerWithoutBytes(context, completion, contentType);
@@ -227,11 +227,28 @@ function badPrelude(context: AnswerContext, body: Readable, reason: string): voi
   sendOrBadGateway(context, reason);
 }
 
-/** Sends `output`, or a 502 that logs why (the reason given, or why Node refused the headers). */
+/**
+ * The function's headers without the hop-by-hop ones, which would contradict the URL's own framing
+ * of the answer; what was dropped is logged.
+ */
+function withoutHopByHop(context: AnswerContext, headers: Readonly<Record<string, string>>): Record<string, string> {
+  const kept = dropHopByHopHeaders(headers);
+  if (kept.dropped.length > 0) {
+    context.log(
+      `RequestId: ${context.requestId}: dropped the function's hop-by-hop headers ${kept.dropped.join(", ")} (they describe a connection, and the one to the client is the Function URL's)`,
+    );
+  }
+  return kept.headers;
+}
+
+/**
+ * Sends the function's `output`, or a 502 that logs why (the reason given, or why Node refused
+ * the headers).
+ */
 function sendOrBadGateway(context: AnswerContext, output: HttpResponseOutput | string): void {
   if (typeof output !== "string") {
     try {
-      sendBuffered(context.res, output);
+      sendBuffered(context.res, { ...output, headers: withoutHopByHop(context, output.headers) });
       return;
     } catch (error) {
       output = `Node cannot send the response's status or headers: ${(error as Error).message}`;

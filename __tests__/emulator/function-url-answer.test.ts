@@ -104,6 +104,71 @@ describe("answering RESPONSE_STREAM", () => {
   });
 });
 
+describe("hop-by-hop headers from the function", () => {
+  // They describe one connection, which the URL owns: sent on, `transfer-encoding: gzip` left the
+  // body unframed (the client waited for the connection to close), and `transfer-encoding:
+  // chunked` beside a BUFFERED answer's content-length made a response Node's client refuses.
+  const cases: Array<[string, Record<string, string>, string[]]> = [
+    ["transfer-encoding: chunked", { "transfer-encoding": "chunked" }, ["transfer-encoding"]],
+    ["transfer-encoding: gzip", { "transfer-encoding": "gzip" }, ["transfer-encoding"]],
+    ["connection and the header it names", { connection: "close, x-private", "x-private": "1" }, ["connection", "x-private"]],
+    [
+      "keep-alive, upgrade, te, trailer, proxy-connection",
+      { "keep-alive": "timeout=5", upgrade: "websocket", te: "trailers", trailer: "x-t", "proxy-connection": "keep-alive" },
+      ["keep-alive", "upgrade", "te", "trailer", "proxy-connection"],
+    ],
+  ];
+  const modes: Array<[string, Partial<FunctionConfig>, (headers: Record<string, string>) => PoolResponse]> = [
+    ["a streamed prelude", {}, (headers) => streamed(PRELUDE_TYPE, JSON.stringify({ statusCode: 200, headers }), NUL8, "hello")],
+    [
+      "a BUFFERED result",
+      { invokeMode: "BUFFERED" },
+      (headers) => ({
+        kind: "buffered",
+        contentType: "application/json",
+        body: Buffer.from(JSON.stringify({ statusCode: 200, headers, body: "hello" })),
+      }),
+    ],
+    [
+      "a prelude collected for a BUFFERED URL",
+      { invokeMode: "BUFFERED" },
+      (headers) => streamed(PRELUDE_TYPE, JSON.stringify({ statusCode: 200, headers }), NUL8, "hello"),
+    ],
+  ];
+  test.each(
+    modes.flatMap(([mode, fn, respond]) => cases.map(([what, headers, dropped]) => [what, mode, fn, respond(headers), dropped] as const)),
+  )(
+    "%s in %s never reaches the socket: the answer is framed by the URL alone, and the log names what was dropped",
+    async (_what, _mode, fn, response, dropped) => {
+      const local = await serve({ ...fn, cors: undefined }, answering(response));
+      try {
+        const res = await send(local.url);
+        expect(res.status).toBe(200);
+        expect(res.body.toString()).toBe("hello");
+        expect(res.truncated).toBe(false);
+        if (fn.invokeMode === "BUFFERED") {
+          expect(res.headers["content-length"]).toBe("5");
+          expect(res.headers["transfer-encoding"]).toBeUndefined();
+        } else {
+          expect(res.headers["transfer-encoding"]).toBe("chunked");
+        }
+        for (const name of dropped.filter((n) => n !== "transfer-encoding" && n !== "connection")) {
+          expect(res.headers).not.toHaveProperty(name);
+        }
+        // Node's client sends `connection: close` with agent: false; the server's own answer is `close`.
+        expect(res.headers.connection).toBe("close");
+        expect(local.logs).toContainEqual(
+          expect.stringMatching(
+            new RegExp(`^RequestId: [0-9a-f-]{36}: dropped the function's hop-by-hop headers ${dropped.join(", ")} \\(`),
+          ),
+        );
+      } finally {
+        await local.close();
+      }
+    },
+  );
+});
+
 describe("answering BUFFERED", () => {
   test.each([
     [
