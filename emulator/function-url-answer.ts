@@ -51,7 +51,7 @@ export async function answerInvocation(
         sendBuffered(res, { statusCode: 200, headers: { "content-type": response.contentType }, cookies: [], body: response.body });
         return;
       }
-      sendOrBadGateway(context, fromBufferedResult(response.body) ?? "the function's result is not a valid Function URL response");
+      sendOrBadGateway(context, fromBufferedResult(response.body));
       return;
     case "streaming":
       if (invokeMode === "BUFFERED") {

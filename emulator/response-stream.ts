@@ -12,6 +12,7 @@ import { type IncomingHttpHeaders, validateHeaderName, validateHeaderValue } fro
 import type { Readable } from "node:stream";
 import { ERROR_BODY_TRAILER, ERROR_TYPE_HEADER, MAX_PRELUDE_BYTES, PRELUDE_DELIMITER } from "./constants";
 import type { FunctionError } from "./errors";
+import { readFinalStatus } from "./function-url-event";
 
 /** The HTTP status, headers and cookies a handler asked for in its prelude. */
 export interface Prelude {
@@ -117,9 +118,9 @@ export function parsePrelude(json: Buffer): Prelude | string {
     return "the prelude is not a JSON object";
   }
   const { statusCode = 200, headers = {}, cookies = [] } = value as Record<string, unknown>;
-  const status = Number(statusCode);
-  if (!Number.isInteger(status) || status < 100 || status > 599) {
-    return `the prelude's statusCode ${JSON.stringify(statusCode)} is not an HTTP status`;
+  const status = readFinalStatus(statusCode, "the prelude's");
+  if (typeof status === "string") {
+    return status;
   }
   if (typeof headers !== "object" || headers === null || Array.isArray(headers)) {
     return "the prelude's headers are not an object";

@@ -169,6 +169,44 @@ describe("hop-by-hop headers from the function", () => {
   );
 });
 
+describe("an informational (1xx) status from the function", () => {
+  // Sent on, a 1xx is an interim response: the client waits for a final one that never comes.
+  const modes: Array<[string, Partial<FunctionConfig>, (statusCode: number) => PoolResponse, string]> = [
+    ["a streamed prelude", {}, (statusCode) => streamed(PRELUDE_TYPE, JSON.stringify({ statusCode }), NUL8, "hello"), "the prelude's"],
+    [
+      "a BUFFERED result",
+      { invokeMode: "BUFFERED" },
+      (statusCode) => ({
+        kind: "buffered",
+        contentType: "application/json",
+        body: Buffer.from(JSON.stringify({ statusCode, body: "hello" })),
+      }),
+      "the result's",
+    ],
+    [
+      "a prelude collected for a BUFFERED URL",
+      { invokeMode: "BUFFERED" },
+      (statusCode) => streamed(PRELUDE_TYPE, JSON.stringify({ statusCode }), NUL8, "hello"),
+      "the prelude's",
+    ],
+  ];
+  test.each(
+    modes.flatMap(([mode, fn, respond, source]) => [100, 101, 103].map((status) => [status, mode, fn, respond(status), source] as const)),
+  )("%s in %s: a final 502, and the log names the status", async (status, _mode, fn, response, source) => {
+    const local = await serve(fn, answering(response));
+    try {
+      const res = await send(local.url);
+      expect(res.status).toBe(502);
+      expect(res.body.toString()).toBe("Internal Server Error");
+      expect(local.logs).toContainEqual(
+        `502 for RequestId: ${res.headers["x-amzn-requestid"]}: ${source} statusCode ${status} is informational (1xx), not a final status: a Function URL answers with 200 to 599`,
+      );
+    } finally {
+      await local.close();
+    }
+  });
+});
+
 describe("answering BUFFERED", () => {
   test.each([
     [

@@ -57,6 +57,10 @@ describe("parsePrelude", () => {
     ["not json", "the prelude is not valid JSON"],
     ["[1]", "the prelude is not a JSON object"],
     ['{"statusCode":700}', "the prelude's statusCode 700 is not an HTTP status"],
+    [
+      '{"statusCode":100}',
+      "the prelude's statusCode 100 is informational (1xx), not a final status: a Function URL answers with 200 to 599",
+    ],
     ['{"headers":"x"}', "the prelude's headers are not an object"],
     ['{"cookies":"a=1"}', "the prelude's cookies are not an array"],
   ])("rejects %s", (json, reason) => {
