@@ -42,15 +42,15 @@ export function readPrelude(stream: Readable): Promise<PreludeResult> {
       // Search from 7 bytes back, so a delimiter split across reads is found.
       const from = Math.max(0, buffered.length - (PRELUDE_DELIMITER.length - 1));
       buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-      const at = buffered.indexOf(PRELUDE_DELIMITER, from);
-      if (at === -1) {
-        if (buffered.length > MAX_PRELUDE_BYTES) {
-          stream.pause();
-          finish({ kind: "invalid", reason: `no prelude delimiter within the first ${MAX_PRELUDE_BYTES} bytes` });
-        }
+      const at = findPreludeEnd(buffered, from);
+      if (at === undefined) {
         return;
       }
       stream.pause();
+      if (at === "too late") {
+        finish({ kind: "invalid", reason: TOO_LATE });
+        return;
+      }
       const rest = buffered.subarray(at + PRELUDE_DELIMITER.length);
       if (rest.length > 0) {
         stream.unshift(rest);
@@ -61,6 +61,23 @@ export function readPrelude(stream: Readable): Promise<PreludeResult> {
     onEnd: () => (buffered.length === 0 ? { kind: "empty" } : { kind: "invalid", reason: "the stream ended before the prelude delimiter" }),
     onAbort: () => ({ kind: "aborted" }),
   });
+}
+
+const TOO_LATE = `no prelude delimiter within the first ${MAX_PRELUDE_BYTES} bytes`;
+
+/**
+ * Where the prelude's JSON ends in `bytes` (the delimiter's offset, searched from `from`); "too
+ * late" when no delimiter begins within the first MAX_PRELUDE_BYTES; undefined while too few
+ * bytes have arrived to tell. The one rule for both invoke modes: the JSON is at most
+ * MAX_PRELUDE_BYTES bytes, however the stream was chunked.
+ */
+function findPreludeEnd(bytes: Buffer, from: number): number | "too late" | undefined {
+  const window = MAX_PRELUDE_BYTES + PRELUDE_DELIMITER.length;
+  const at = bytes.subarray(0, window).indexOf(PRELUDE_DELIMITER, from);
+  if (at !== -1) {
+    return at;
+  }
+  return bytes.length >= window ? "too late" : undefined;
 }
 
 /**
@@ -95,9 +112,9 @@ function watch<T>(
  * there is no usable prelude.
  */
 export function splitPrelude(payload: Buffer): { readonly prelude: Prelude; readonly body: Buffer } | string {
-  const at = payload.subarray(0, MAX_PRELUDE_BYTES + PRELUDE_DELIMITER.length).indexOf(PRELUDE_DELIMITER);
-  if (at === -1) {
-    return `no prelude delimiter within the first ${MAX_PRELUDE_BYTES} bytes`;
+  const at = findPreludeEnd(payload, 0);
+  if (typeof at !== "number") {
+    return TOO_LATE;
   }
   const prelude = parsePrelude(payload.subarray(0, at));
   return typeof prelude === "string" ? prelude : { prelude, body: payload.subarray(at + PRELUDE_DELIMITER.length) };

@@ -52,6 +52,45 @@ describe("readPrelude", () => {
   });
 });
 
+describe("the 16 KiB prelude limit: one rule, however the bytes arrive and in either invoke mode", () => {
+  /** A prelude whose JSON is exactly `size` bytes, then the delimiter and a body. */
+  const response = (size: number): Buffer => {
+    const bare = '{"statusCode":201,"headers":{"x":""}}';
+    const json = bare.replace('"x":""', `"x":"${"y".repeat(size - bare.length)}"`);
+    expect(json.length).toBe(size);
+    return Buffer.concat([Buffer.from(json), NUL8, Buffer.from("body")]);
+  };
+  /** readPrelude over `bytes` written in chunks of `chunk` bytes, each on its own turn of the event loop. */
+  async function streamedIn(bytes: Buffer, chunk: number): Promise<string> {
+    const stream = new PassThrough();
+    const reading = readPrelude(stream);
+    for (let i = 0; i < bytes.length; i += chunk) {
+      stream.write(bytes.subarray(i, i + chunk));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    stream.end();
+    const result = await reading;
+    return result.kind === "prelude" ? `status ${result.prelude.statusCode}, body ${await rest(stream)}` : JSON.stringify(result);
+  }
+  const tooLate = JSON.stringify({ kind: "invalid", reason: "no prelude delimiter within the first 16384 bytes" });
+  const whole = (bytes: Buffer): string => {
+    const split = splitPrelude(bytes);
+    return typeof split === "string" ? split : `status ${split.prelude.statusCode}, body ${split.body}`;
+  };
+
+  test.each([
+    ["16384 bytes (the limit)", 16 * 1024, "status 201, body body", "status 201, body body"],
+    ["16385 bytes", 16 * 1024 + 1, tooLate, "no prelude delimiter within the first 16384 bytes"],
+    ["20 KiB", 20 * 1024, tooLate, "no prelude delimiter within the first 16384 bytes"],
+  ])("a prelude of %s", async (_what, size, streamedAnswer, bufferedAnswer) => {
+    const bytes = response(size);
+    for (const chunk of [bytes.length, 64 * 1024, 16 * 1024, 1024, 7]) {
+      expect([chunk, await streamedIn(bytes, chunk)]).toEqual([chunk, streamedAnswer]);
+    }
+    expect(whole(bytes)).toBe(bufferedAnswer);
+  });
+});
+
 describe("parsePrelude", () => {
   test.each([
     ["not json", "the prelude is not valid JSON"],
