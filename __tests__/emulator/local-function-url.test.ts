@@ -136,6 +136,39 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
       );
     });
 
+    test("curl before 8.13 signs a repeated header once per line: 403 as on AWS, and the log says why (curl 8.13 joins them: 200)", async () => {
+      const url = await start(carsFunction());
+      const run = promisify(execFile);
+      const [major, minor] = (/^curl (\d+)\.(\d+)\./.exec((await run("curl", ["--version"], { encoding: "utf8" })).stdout) ?? [])
+        .slice(1)
+        .map(Number);
+      const { stdout } = await run(
+        "curl",
+        [
+          "-sS",
+          "-w",
+          "\n%{http_code}",
+          "--aws-sigv4",
+          "aws:amz:us-east-1:lambda",
+          "--user",
+          `${CREDENTIALS.accessKeyId}:${CREDENTIALS.secretAccessKey}`,
+          "-H",
+          "x-tag: a",
+          "-H",
+          "x-tag: b",
+          `${url}?count=3`,
+        ],
+        { encoding: "utf8" },
+      );
+      const [body, status] = stdout.split("\n");
+      if (major > 8 || (major === 8 && minor >= 13)) {
+        expect([body, status]).toEqual(["🚗🚗🚗", "200"]);
+        return;
+      }
+      expect(status).toBe("403");
+      await log.waitFor(/^403 for RequestId: [0-9a-f-]{36}: SignedHeaders names x-tag more than once: .*\(curl before 8\.13 does this\)/);
+    });
+
     test("answers bad query parameters with the handler's 400", async () => {
       const url = await start(carsFunction());
       const target = `${url}?count=-5`;
