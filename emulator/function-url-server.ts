@@ -4,7 +4,14 @@
 
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
-import { LOCAL_ACCOUNT_ID, MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEADER_BYTES, STREAM_HIGH_WATER_MARK, URL_AUTH_DOCS } from "./constants";
+import {
+  LOCAL_ACCOUNT_ID,
+  MAX_DRAINED_REQUEST_BYTES,
+  MAX_REQUEST_BODY_BYTES,
+  MAX_REQUEST_HEADER_BYTES,
+  STREAM_HIGH_WATER_MARK,
+  URL_AUTH_DOCS,
+} from "./constants";
 import { type RunningInvocation, ThrottledError } from "./environment-pool";
 import { answerInvocation, sendJson } from "./function-url-answer";
 import { type IamCaller, joinHeaders, toFunctionUrlEvent } from "./function-url-event";
@@ -227,15 +234,7 @@ function readRequestBody(req: http.IncomingMessage, res: http.ServerResponse): P
     let size = 0;
     const tooLarge = (): void => {
       req.off("data", onData);
-      // Answer, then close the connection rather than read the rest of an oversized body.
-      res.once("finish", () => req.socket.destroy());
-      res.setHeader("connection", "close");
-      sendJson(
-        res,
-        413,
-        { Message: `Request must be smaller than ${MAX_REQUEST_BODY_BYTES} bytes for the InvokeFunction operation` },
-        "RequestTooLargeException",
-      );
+      refuseTooLarge(req, res, size);
       resolve(undefined);
     };
     const onData = (chunk: Buffer): void => {
@@ -253,6 +252,38 @@ function readRequestBody(req: http.IncomingMessage, res: http.ServerResponse): P
     req.once("end", () => resolve(size > MAX_REQUEST_BODY_BYTES ? undefined : Buffer.concat(chunks)));
     req.once("error", () => resolve(undefined));
   });
+}
+
+/**
+ * AWS's 413 for a request over 6 MB, sent at once. The rest of the body is then read and dropped,
+ * up to MAX_DRAINED_REQUEST_BYTES in all (`read` so far), and the connection kept: closing it with
+ * bytes unread would send a TCP reset, and the client's system would drop the 413 it had not read
+ * yet. A body declared or found larger than that bound is cut off: the connection is closed.
+ */
+function refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse, read: number): void {
+  let drained = read;
+  if (Number(req.headers["content-length"] ?? 0) > MAX_DRAINED_REQUEST_BYTES) {
+    res.setHeader("connection", "close");
+  } else {
+    req.on("data", (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > MAX_DRAINED_REQUEST_BYTES) {
+        req.socket.destroy();
+      }
+    });
+    req.resume();
+  }
+  sendTooLarge(res);
+}
+
+/** AWS's answer to a request (the event built from it) over 6 MB. */
+function sendTooLarge(res: http.ServerResponse): void {
+  sendJson(
+    res,
+    413,
+    { Message: `Request must be smaller than ${MAX_REQUEST_BODY_BYTES} bytes for the InvokeFunction operation` },
+    "RequestTooLargeException",
+  );
 }
 
 function applyCors(res: http.ServerResponse, cors: CorsConfig | undefined, origin: string | undefined): void {
