@@ -92,7 +92,8 @@ async function streamResponse(
     delete headers["content-length"];
   }
   try {
-    undoHeadersIfThrows(res, () => res.writeHead(status, { ...headers, ...(cookies.length > 0 ? { "set-cookie": [...cookies] } : {}) }));
+    const all = { ...withVary(res, headers), ...(cookies.length > 0 ? { "set-cookie": [...cookies] } : {}) };
+    undoHeadersIfThrows(res, () => res.writeHead(status, all));
     res.flushHeaders();
   } catch (error) {
     return badPrelude(context, body, `Node cannot send the prelude's status or headers: ${(error as Error).message}`);
@@ -260,12 +261,21 @@ function sendOrBadGateway(context: AnswerContext, output: HttpResponseOutput | s
 
 /** Sends a whole response; throws if Node refuses its status or headers (nothing is sent then). */
 export function sendBuffered(res: http.ServerResponse, output: HttpResponseOutput): void {
-  const headers: Record<string, string | string[]> = { ...output.headers, "content-length": String(output.body.length) };
+  const headers: Record<string, string | string[]> = { ...withVary(res, output.headers), "content-length": String(output.body.length) };
   if (output.cookies.length > 0) {
     headers["set-cookie"] = [...output.cookies];
   }
   undoHeadersIfThrows(res, () => res.writeHead(output.statusCode, headers));
   res.end(output.body);
+}
+
+/**
+ * `headers` with the function's `vary` joined to the one the URL set already (CORS's Origin),
+ * which writeHead would otherwise replace.
+ */
+function withVary(res: http.ServerResponse, headers: Readonly<Record<string, string>>): Record<string, string> {
+  const own = res.getHeader("vary");
+  return own === undefined || headers.vary === undefined ? { ...headers } : { ...headers, vary: `${headers.vary}, ${String(own)}` };
 }
 
 /** Runs `write`; if Node refuses a header, removes the ones it had set already, and rethrows. */

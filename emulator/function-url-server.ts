@@ -287,17 +287,21 @@ function sendTooLarge(res: http.ServerResponse): void {
 }
 
 function applyCors(res: http.ServerResponse, cors: CorsConfig | undefined, origin: string | undefined): void {
-  if (!cors || !origin) {
+  if (!cors) {
     return;
   }
-  const allowed = cors.allowOrigins.includes("*") ? "*" : cors.allowOrigins.includes(origin) ? origin : undefined;
+  const anyOrigin = cors.allowOrigins.includes("*");
+  if (!anyOrigin) {
+    // The answer depends on Origin for every origin (and for none): a cache must not serve one
+    // origin's answer, with or without its allow-origin, to another.
+    // @see https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches
+    res.setHeader("vary", "Origin");
+  }
+  const allowed = anyOrigin ? "*" : origin !== undefined && cors.allowOrigins.includes(origin) ? origin : undefined;
   if (!allowed) {
     return;
   }
   res.setHeader("access-control-allow-origin", allowed);
-  if (allowed !== "*") {
-    res.setHeader("vary", "Origin");
-  }
   if (cors.allowCredentials) {
     res.setHeader("access-control-allow-credentials", "true");
   }

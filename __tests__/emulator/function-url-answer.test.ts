@@ -276,6 +276,44 @@ describe("the front's edges", () => {
     }
   });
 
+  test("CORS with a list of origins: Vary: Origin on every answer, whatever the origin, so no cache serves one origin's answer to another", async () => {
+    // A fresh stream for each request: a stream is read once.
+    const local = await serve({ cors }, (...args) => answering(streamed("text/plain", "ok"))(...args));
+    try {
+      const other = await send(local.url, { headers: { origin: "https://other.example" } });
+      expect(other.headers).not.toHaveProperty("access-control-allow-origin");
+      expect(other.headers.vary).toBe("Origin");
+      const none = await send(local.url);
+      expect(none.headers).not.toHaveProperty("access-control-allow-origin");
+      expect(none.headers.vary).toBe("Origin");
+      const preflight = await send(local.url, {
+        method: "OPTIONS",
+        headers: { origin: "https://other.example", "access-control-request-method": "GET" },
+      });
+      expect(preflight.headers.vary).toBe("Origin");
+    } finally {
+      await local.close();
+    }
+  });
+
+  test("CORS: the function's own Vary is kept, and Origin added to it", async () => {
+    const prelude = JSON.stringify({ statusCode: 200, headers: { vary: "Accept-Encoding" } });
+    const streaming = await serve({ cors }, answering(streamed(PRELUDE_TYPE, prelude, NUL8, "ok")));
+    const result = {
+      kind: "buffered",
+      contentType: "application/json",
+      body: Buffer.from(JSON.stringify({ statusCode: 200, headers: { Vary: "Accept" } })),
+    } as const;
+    const buffered = await serve({ cors, invokeMode: "BUFFERED" }, answering(result));
+    try {
+      expect((await send(streaming.url, { headers: { origin: "https://app.example" } })).headers.vary).toBe("Accept-Encoding, Origin");
+      expect((await send(buffered.url)).headers.vary).toBe("Accept, Origin");
+    } finally {
+      await streaming.close();
+      await buffered.close();
+    }
+  });
+
   test("CORS with *: any origin, and no Vary", async () => {
     const local = await serve(
       { cors: { ...cors, allowOrigins: ["*"], allowCredentials: false, exposeHeaders: [] } },
