@@ -191,8 +191,9 @@ function refuse(res: http.ServerResponse, log: LogSink, requestId: string, reaso
 }
 
 /**
- * Builds the event and hands it to the function; undefined once a 429 has been sent. A client
- * that leaves while its request waits for an environment takes the request out of the queue.
+ * Builds the event and hands it to the function; undefined once a 413 (the event is over 6 MB) or
+ * a 429 has been sent. A client that leaves while its request waits for an environment takes the
+ * request out of the queue.
  */
 function invoke(
   req: http.IncomingMessage,
@@ -215,8 +216,19 @@ function invoke(
     sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
   };
   const event = toFunctionUrlEvent(request, { requestId, now, traceId, ...(caller ? { caller } : {}) });
+  const payload = Buffer.from(JSON.stringify(event));
+  if (payload.length > MAX_REQUEST_BODY_BYTES) {
+    // The limit is the invoke payload's, the event as built: a binary body grows by a third as
+    // base64, so one well under 6 MB can pass it.
+    const encoding = event.isBase64Encoded ? " base64-encoded" : "";
+    options.log(
+      `413 for RequestId: ${requestId}: the event built from the request is ${payload.length} bytes (its ${body.length}-byte body${encoding}), over the ${MAX_REQUEST_BODY_BYTES}-byte limit of an invoke payload`,
+    );
+    sendTooLarge(res);
+    return undefined;
+  }
   try {
-    return options.invoke(Buffer.from(JSON.stringify(event)), requestId, traceId, clientGone);
+    return options.invoke(payload, requestId, traceId, clientGone);
   } catch (error) {
     if (error instanceof ThrottledError) {
       options.log(`429 for RequestId: ${requestId}: ${error.message}`);
@@ -276,7 +288,10 @@ function refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse, rea
   sendTooLarge(res);
 }
 
-/** AWS's answer to a request (the event built from it) over 6 MB. */
+/**
+ * AWS's answer to a request (the event built from it) over 6 MB, its message as AWS words it.
+ * @see https://github.com/pelmers/streetwarp-web/issues/14
+ */
 function sendTooLarge(res: http.ServerResponse): void {
   sendJson(
     res,

@@ -171,11 +171,13 @@ describe("a 413 for an oversized upload reaches a client that is still sending",
   let server: http.Server;
   let base: string;
   let invoked = 0;
+  let logs: string[] = [];
   beforeEach(async () => {
     invoked = 0;
+    logs = [];
     server = createFunctionUrlServer({
       fn: { ...FN, authType: "NONE" },
-      log: () => undefined,
+      log: (line) => logs.push(line),
       invoke: (_event, requestId): RunningInvocation => {
         invoked += 1;
         return {
@@ -208,6 +210,32 @@ describe("a 413 for an oversized upload reaches a client that is still sending",
     expect(text).toMatch(/\r\nx-amzn-ErrorType: RequestTooLargeException\r\n/);
     expect(text.endsWith('{"Message":"Request must be smaller than 6291456 bytes for the InvokeFunction operation"}')).toBe(true);
     expect(invoked).toBe(0);
+  });
+
+  test("a binary body under 6 MB whose base64 event passes 6 MB: 413 RequestTooLargeException, unrun, and the log says why", async () => {
+    const binary = Buffer.alloc(5 * 1024 * 1024, 0xff);
+    const res = await send(`${base}/`, { method: "POST", body: binary, headers: { "content-type": "application/octet-stream" } });
+    expect(res.status).toBe(413);
+    expect(res.headers["x-amzn-errortype"]).toBe("RequestTooLargeException");
+    expect(JSON.parse(res.body.toString())).toEqual({
+      Message: "Request must be smaller than 6291456 bytes for the InvokeFunction operation",
+    });
+    expect(invoked).toBe(0);
+    expect(logs).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^413 for RequestId: ${res.headers["x-amzn-requestid"]}: the event built from the request is \\d+ bytes \\(its 5242880-byte body base64-encoded\\), over the 6291456-byte limit of an invoke payload$`,
+        ),
+      ),
+    );
+    // The same bytes as text stay under the limit, and run.
+    const text = await send(`${base}/`, {
+      method: "POST",
+      body: Buffer.alloc(5 * 1024 * 1024, 97),
+      headers: { "content-type": "text/plain" },
+    });
+    expect(text.status).toBe(200);
+    expect(invoked).toBe(1);
   });
 
   test("a body declared larger than the server drains (24 MiB) gets its 413 with Connection: close", async () => {
