@@ -7,6 +7,7 @@ import type * as http from "node:http";
 import type { Readable } from "node:stream";
 import { HTTP_INTEGRATION_CONTENT_TYPE, MAX_BUFFERED_RESPONSE_BYTES } from "./constants";
 import type { PoolResponse } from "./environment-pool";
+import type { FunctionError } from "./errors";
 import { dropHopByHopHeaders, fromBufferedResult, type HttpResponseOutput } from "./function-url-event";
 import type { LogSink } from "./lambda-log";
 import { readBody } from "./read-body";
@@ -72,10 +73,17 @@ async function streamResponse(
   let status = 200;
   let headers: Record<string, string> = { "content-type": contentType };
   let cookies: readonly string[] = [];
+  // An error that ends the invocation before the first byte (a timeout, a crash) is answered at
+  // once, not when the runtime's connection happens to close.
+  const stopReading = new AbortController();
+  const failed = failureOf(completion).then((failure) => {
+    stopReading.abort();
+    return failure;
+  });
   if (contentType === HTTP_INTEGRATION_CONTENT_TYPE) {
-    const result = await readPrelude(body);
-    if (result.kind === "invalid") {
-      return badPrelude(context, body, result.reason);
+    const result = await Promise.race([readPrelude(body, stopReading.signal), failed]);
+    if (result.kind === "failed" || result.kind === "invalid") {
+      return badPrelude(context, body, result.kind === "failed" ? describeError(result.error) : result.reason);
     }
     if (result.kind !== "prelude") {
       return answerWithoutBytes(context, completion, "application/octet-stream");
@@ -83,8 +91,14 @@ async function streamResponse(
     status = result.prelude.statusCode;
     headers = { "content-type": "application/octet-stream", ...withoutHopByHop(context, result.prelude.headers) };
     cookies = result.prelude.cookies;
-  } else if ((await waitForFirstBytes(body)).kind !== "data") {
-    return answerWithoutBytes(context, completion, contentType);
+  } else {
+    const first = await Promise.race([waitForFirstBytes(body, stopReading.signal), failed]);
+    if (first.kind === "failed") {
+      return badPrelude(context, body, describeError(first.error));
+    }
+    if (first.kind !== "data") {
+      return answerWithoutBytes(context, completion, contentType);
+    }
   }
   // A content-length from the function would contradict the chunked stream; AWS renames it.
   if (headers["content-length"] !== undefined) {
@@ -173,10 +187,14 @@ async function bufferStreamedResponse(
   body.on("data", (chunk: Buffer) => {
     size += chunk.length;
   });
-  const [payload, { error }] = await Promise.all([readBody(body, MAX_BUFFERED_RESPONSE_BYTES).catch(() => null), completion]);
+  // Read (and so drained) to its end whatever happens; an error is answered as soon as it ends
+  // the invocation. A clean end comes with the stream's own end, so the payload is whole then.
+  const collected = readBody(body, MAX_BUFFERED_RESPONSE_BYTES).catch(() => null);
+  const { error } = await completion;
   if (error) {
-    return sendOrBadGateway(context, `${error.errorType}: ${error.errorMessage}`);
+    return sendOrBadGateway(context, describeError(error));
   }
+  const payload = await collected;
   if (payload === undefined) {
     // A BUFFERED URL answers only once the response is whole, and refuses one over 6 MB.
     // @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
@@ -213,16 +231,28 @@ async function bufferStreamedResponse(
 /** The error type Lambda reports for a buffered response over 6 MB. */
 const RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge";
 
+/** Resolves with the invocation's error once it ends in one; never, when it ends cleanly. */
+function failureOf(completion: Promise<InvocationCompletion>): Promise<{ readonly kind: "failed"; readonly error: FunctionError }> {
+  return completion.then(({ error }) => (error ? { kind: "failed", error } : new Promise<never>(() => undefined)));
+}
+
+function describeError(error: FunctionError): string {
+  return `${error.errorType}: ${error.errorMessage}`;
+}
+
 /** The stream ended before its first byte: an error is a 502, a clean end an empty 200. */
 async function answerWithoutBytes(context: AnswerContext, completion: Promise<InvocationCompletion>, contentType: string): Promise<void> {
   const { error } = await completion;
   if (error) {
-    return sendOrBadGateway(context, `${error.errorType}: ${error.errorMessage}`);
+    return sendOrBadGateway(context, describeError(error));
   }
   sendBuffered(context.res, { statusCode: 200, headers: { "content-type": contentType }, cookies: [], body: Buffer.alloc(0) });
 }
 
-/** A prelude that cannot be sent: 502 with the reason logged; the rest of the stream is drained. */
+/**
+ * No answer can be made of the stream (a prelude that cannot be sent, an error before the first
+ * byte): 502 with the reason logged; the rest of the stream is drained.
+ */
 function badPrelude(context: AnswerContext, body: Readable, reason: string): void {
   body.resume();
   sendOrBadGateway(context, reason);

@@ -33,11 +33,12 @@ export type PreludeResult =
 
 /**
  * Reads the prelude from the front of `stream`. Bytes after the delimiter are pushed back onto
- * the stream (`unshift`), so the caller pipes the body on from there without a copy.
+ * the stream (`unshift`), so the caller pipes the body on from there without a copy. `signal`
+ * stops the reading (the result is then "aborted").
  */
-export function readPrelude(stream: Readable): Promise<PreludeResult> {
+export function readPrelude(stream: Readable, signal?: AbortSignal): Promise<PreludeResult> {
   let buffered: Buffer = Buffer.alloc(0);
-  return watch<PreludeResult>(stream, {
+  return watch<PreludeResult>(stream, signal, {
     onData(chunk, finish) {
       // Search from 7 bytes back, so a delimiter split across reads is found.
       const from = Math.max(0, buffered.length - (PRELUDE_DELIMITER.length - 1));
@@ -81,11 +82,13 @@ function findPreludeEnd(bytes: Buffer, from: number): number | "too late" | unde
 }
 
 /**
- * Reads `stream` through `handlers` until one of them settles the result; every listener is
- * removed then, so the caller can pipe the stream on from where it stopped.
+ * Reads `stream` through `handlers` until one of them settles the result, or `signal` aborts (as
+ * if the stream broke); every listener is removed then, so the caller can pipe the stream on from
+ * where it stopped, or drain it.
  */
 function watch<T>(
   stream: Readable,
+  signal: AbortSignal | undefined,
   handlers: { onData: (chunk: Buffer, finish: (result: T) => void) => void; onEnd: () => T; onAbort: () => T },
 ): Promise<T> {
   return new Promise((resolve) => {
@@ -94,11 +97,16 @@ function watch<T>(
       stream.off("end", onEnd);
       stream.off("error", onAbort);
       stream.off("close", onAbort);
+      signal?.removeEventListener("abort", onAbort);
       resolve(result);
     };
     const onData = (chunk: Buffer): void => handlers.onData(chunk, finish);
     const onEnd = (): void => finish(handlers.onEnd());
     const onAbort = (): void => finish(handlers.onAbort());
+    if (signal?.aborted) {
+      return onAbort();
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
     stream.on("data", onData);
     stream.once("end", onEnd);
     stream.once("error", onAbort);
@@ -194,10 +202,10 @@ export type FirstBytes = { readonly kind: "data" } | { readonly kind: "empty" } 
 
 /**
  * Waits until `stream` has its first byte (pushed back, so nothing is lost), ends empty, or
- * breaks. Lets the front answer 502 for an error that came before any byte.
+ * breaks (or `signal` aborts). Lets the front answer 502 for an error that came before any byte.
  */
-export function waitForFirstBytes(stream: Readable): Promise<FirstBytes> {
-  return watch<FirstBytes>(stream, {
+export function waitForFirstBytes(stream: Readable, signal?: AbortSignal): Promise<FirstBytes> {
+  return watch<FirstBytes>(stream, signal, {
     onData(chunk, finish) {
       stream.pause();
       stream.unshift(chunk);

@@ -4,7 +4,7 @@
 import type * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as net from "node:net";
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import type { PoolResponse, RunningInvocation } from "../../emulator/environment-pool";
 import { ThrottledError } from "../../emulator/environment-pool";
 import { createFunctionUrlServer, type Invoke } from "../../emulator/function-url-server";
@@ -40,6 +40,19 @@ function answering(response: PoolResponse, completion: InvocationCompletion = {}
     response: Promise.resolve(response),
     completion: Promise.resolve(completion),
   });
+}
+
+/** `promise`, or a failure naming the deadline once `ms` pass without it settling. */
+async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const streamed = (contentType: string, ...parts: Array<string | Buffer>): PoolResponse => ({
@@ -202,6 +215,35 @@ describe("an informational (1xx) status from the function", () => {
         `502 for RequestId: ${res.headers["x-amzn-requestid"]}: ${source} statusCode ${status} is informational (1xx), not a final status: a Function URL answers with 200 to 599`,
       );
     } finally {
+      await local.close();
+    }
+  });
+});
+
+describe("an error reported while the runtime's stream is still open", () => {
+  // The invocation ends when its error is reported (a timeout, a crash); the answer must follow
+  // then, not whenever the runtime's connection happens to close.
+  const timedOut = { error: { errorType: "Sandbox.Timedout", errorMessage: "Task timed out after 1.00 seconds" } };
+  test.each<[string, Partial<FunctionConfig>, string, string | undefined]>([
+    ["a streamed prelude not yet sent", {}, PRELUDE_TYPE, undefined],
+    ["a streamed prelude half sent", {}, PRELUDE_TYPE, '{"statusCode":2'],
+    ["a stream without prelude, no byte yet", {}, "text/plain", undefined],
+    ["a stream collected for a BUFFERED URL", { invokeMode: "BUFFERED" }, PRELUDE_TYPE, '{"statusCode":201}'],
+  ])("%s: 502 at once, the error logged, the stream drained", async (_what, fn, contentType, first) => {
+    const body = new PassThrough();
+    if (first !== undefined) body.write(first);
+    const local = await serve(fn, answering({ kind: "streaming", contentType, body }, timedOut));
+    try {
+      const res = await within(5000, send(local.url));
+      expect(res.status).toBe(502);
+      expect(res.body.toString()).toBe("Internal Server Error");
+      expect(local.logs).toContainEqual(
+        `502 for RequestId: ${res.headers["x-amzn-requestid"]}: Sandbox.Timedout: Task timed out after 1.00 seconds`,
+      );
+      // Drained: what the runtime still sends is read and dropped, never left to fill a buffer.
+      expect(body.readableFlowing).toBe(true);
+    } finally {
+      body.destroy();
       await local.close();
     }
   });

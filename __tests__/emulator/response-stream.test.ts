@@ -44,6 +44,18 @@ describe("readPrelude", () => {
     expect(await readPrelude(late)).toEqual({ kind: "invalid", reason: "no prelude delimiter within the first 16384 bytes" });
   });
 
+  test("stops when its signal aborts, and leaves the stream to the caller (no listener of its own)", async () => {
+    const stream = new PassThrough();
+    stream.write('{"statusCode":2');
+    const stop = new AbortController();
+    const reading = readPrelude(stream, stop.signal);
+    await new Promise((resolve) => setImmediate(resolve));
+    stop.abort();
+    expect(await reading).toEqual({ kind: "aborted" });
+    expect(stream.listenerCount("data") + stream.listenerCount("end") + stream.listenerCount("close")).toBe(0);
+    expect(await waitForFirstBytes(new PassThrough(), stop.signal)).toEqual({ kind: "aborted" });
+  });
+
   test("reports a stream broken before the prelude", async () => {
     const stream = new PassThrough();
     const reading = readPrelude(stream);
