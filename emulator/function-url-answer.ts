@@ -292,6 +292,10 @@ function sendOrBadGateway(context: AnswerContext, output: HttpResponseOutput | s
 /** Sends a whole response; throws if Node refuses its status or headers (nothing is sent then). */
 export function sendBuffered(res: http.ServerResponse, output: HttpResponseOutput): void {
   const headers: Record<string, string | string[]> = { ...withVary(res, output.headers), "content-length": String(output.body.length) };
+  if (output.statusCode === 204) {
+    // A 204 has no content, and must not say it has: https://www.rfc-editor.org/rfc/rfc9110#section-8.6
+    delete headers["content-length"];
+  }
   if (output.cookies.length > 0) {
     headers["set-cookie"] = [...output.cookies];
   }

@@ -280,6 +280,24 @@ describe("answering BUFFERED", () => {
     }
   });
 
+  test.each([
+    [
+      "a structured result",
+      { kind: "buffered", contentType: "application/json", body: Buffer.from('{"statusCode":204,"body":"ignored"}') },
+    ],
+    ["a collected stream", streamed(PRELUDE_TYPE, '{"statusCode":204}', NUL8, "ignored")],
+  ] as Array<[string, PoolResponse]>)("a 204 from %s carries no Content-Length, which HTTP forbids on it", async (_what, response) => {
+    const local = await serve({ invokeMode: "BUFFERED" }, answering(response));
+    try {
+      const res = await send(local.url);
+      expect(res.status).toBe(204);
+      expect(res.headers).not.toHaveProperty("content-length");
+      expect(res.body.length).toBe(0);
+    } finally {
+      await local.close();
+    }
+  });
+
   test("a result that is not a Function URL response: 502, and the log says why", async () => {
     const local = await serve(
       { invokeMode: "BUFFERED" },
