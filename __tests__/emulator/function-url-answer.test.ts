@@ -11,6 +11,7 @@ import { createFunctionUrlServer, type Invoke } from "../../emulator/function-ur
 import type { InvocationCompletion } from "../../emulator/runtime-api";
 import type { CorsConfig, FunctionConfig } from "../../emulator/stack-reader";
 import { signRequest } from "../../tools/invoke/sign-request";
+import { within } from "../helpers/deadline";
 import { fixtureFunction } from "../helpers/function-config";
 import { send } from "../helpers/http-client";
 
@@ -40,19 +41,6 @@ function answering(response: PoolResponse, completion: InvocationCompletion = {}
     response: Promise.resolve(response),
     completion: Promise.resolve(completion),
   });
-}
-
-/** `promise`, or a failure naming the deadline once `ms` pass without it settling. */
-async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 const streamed = (contentType: string, ...parts: Array<string | Buffer>): PoolResponse => ({
