@@ -50,6 +50,12 @@ export const MAX_PRELUDE_BYTES = 16 * 1024;
 export const MAX_BUFFERED_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
 /** A Function URL request (the event Lambda builds from it) may be at most 6 MB. */
 export const MAX_REQUEST_BODY_BYTES = 6 * 1024 * 1024;
+/**
+ * A refused request's body is read and dropped up to this many bytes in all, so the client reads
+ * its 413 (closing with bytes unread sends a TCP reset, and a reset drops a response not yet read);
+ * past it, the connection is closed.
+ */
+export const MAX_DRAINED_REQUEST_BYTES = 4 * MAX_REQUEST_BODY_BYTES;
 /** Request line and headers together: 1 MB. @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
 export const MAX_REQUEST_HEADER_BYTES = 1024 * 1024;
 /** A streamed response may be at most 200 MiB. @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */

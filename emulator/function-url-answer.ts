@@ -7,7 +7,8 @@ import type * as http from "node:http";
 import type { Readable } from "node:stream";
 import { HTTP_INTEGRATION_CONTENT_TYPE, MAX_BUFFERED_RESPONSE_BYTES } from "./constants";
 import type { PoolResponse } from "./environment-pool";
-import { fromBufferedResult, type HttpResponseOutput } from "./function-url-event";
+import type { FunctionError } from "./errors";
+import { dropHopByHopHeaders, fromBufferedResult, type HttpResponseOutput } from "./function-url-event";
 import type { LogSink } from "./lambda-log";
 import { readBody } from "./read-body";
 import { ResponseLimiter, type ResponseLimits } from "./response-limiter";
@@ -51,7 +52,7 @@ export async function answerInvocation(
         sendBuffered(res, { statusCode: 200, headers: { "content-type": response.contentType }, cookies: [], body: response.body });
         return;
       }
-      sendOrBadGateway(context, fromBufferedResult(response.body) ?? "the function's result is not a valid Function URL response");
+      sendOrBadGateway(context, fromBufferedResult(response.body));
       return;
     case "streaming":
       if (invokeMode === "BUFFERED") {
@@ -72,19 +73,32 @@ async function streamResponse(
   let status = 200;
   let headers: Record<string, string> = { "content-type": contentType };
   let cookies: readonly string[] = [];
+  // An error that ends the invocation before the first byte (a timeout, a crash) is answered at
+  // once, not when the runtime's connection happens to close.
+  const stopReading = new AbortController();
+  const failed = failureOf(completion).then((failure) => {
+    stopReading.abort();
+    return failure;
+  });
   if (contentType === HTTP_INTEGRATION_CONTENT_TYPE) {
-    const result = await readPrelude(body);
-    if (result.kind === "invalid") {
-      return badPrelude(context, body, result.reason);
+    const result = await Promise.race([readPrelude(body, stopReading.signal), failed]);
+    if (result.kind === "failed" || result.kind === "invalid") {
+      return badPrelude(context, body, result.kind === "failed" ? describeError(result.error) : result.reason);
     }
     if (result.kind !== "prelude") {
       return answerWithoutBytes(context, completion, "application/octet-stream");
     }
     status = result.prelude.statusCode;
-    headers = { "content-type": "application/octet-stream", ...result.prelude.headers };
+    headers = { "content-type": "application/octet-stream", ...withoutHopByHop(context, result.prelude.headers) };
     cookies = result.prelude.cookies;
-  } else if ((await waitForFirstBytes(body)).kind !== "data") {
-    return answerWithoutBytes(context, completion, contentType);
+  } else {
+    const first = await Promise.race([waitForFirstBytes(body, stopReading.signal), failed]);
+    if (first.kind === "failed") {
+      return badPrelude(context, body, describeError(first.error));
+    }
+    if (first.kind !== "data") {
+      return answerWithoutBytes(context, completion, contentType);
+    }
   }
   // A content-length from the function would contradict the chunked stream; AWS renames it.
   if (headers["content-length"] !== undefined) {
@@ -92,7 +106,8 @@ async function streamResponse(
     delete headers["content-length"];
   }
   try {
-    undoHeadersIfThrows(res, () => res.writeHead(status, { ...headers, ...(cookies.length > 0 ? { "set-cookie": [...cookies] } : {}) }));
+    const all = { ...withVary(res, headers), ...(cookies.length > 0 ? { "set-cookie": [...cookies] } : {}) };
+    undoHeadersIfThrows(res, () => res.writeHead(status, all));
     res.flushHeaders();
   } catch (error) {
     return badPrelude(context, body, `Node cannot send the prelude's status or headers: ${(error as Error).message}`);
@@ -172,10 +187,14 @@ async function bufferStreamedResponse(
   body.on("data", (chunk: Buffer) => {
     size += chunk.length;
   });
-  const [payload, { error }] = await Promise.all([readBody(body, MAX_BUFFERED_RESPONSE_BYTES).catch(() => null), completion]);
+  // Read (and so drained) to its end whatever happens; an error is answered as soon as it ends
+  // the invocation. A clean end comes with the stream's own end, so the payload is whole then.
+  const collected = readBody(body, MAX_BUFFERED_RESPONSE_BYTES).catch(() => null);
+  const { error } = await completion;
   if (error) {
-    return sendOrBadGateway(context, `${error.errorType}: ${error.errorMessage}`);
+    return sendOrBadGateway(context, describeError(error));
   }
+  const payload = await collected;
   if (payload === undefined) {
     // A BUFFERED URL answers only once the response is whole, and refuses one over 6 MB.
     // @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
@@ -212,26 +231,55 @@ async function bufferStreamedResponse(
 /** The error type Lambda reports for a buffered response over 6 MB. */
 const RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge";
 
+/** Resolves with the invocation's error once it ends in one; never, when it ends cleanly. */
+function failureOf(completion: Promise<InvocationCompletion>): Promise<{ readonly kind: "failed"; readonly error: FunctionError }> {
+  return completion.then(({ error }) => (error ? { kind: "failed", error } : new Promise<never>(() => undefined)));
+}
+
+function describeError(error: FunctionError): string {
+  return `${error.errorType}: ${error.errorMessage}`;
+}
+
 /** The stream ended before its first byte: an error is a 502, a clean end an empty 200. */
 async function answerWithoutBytes(context: AnswerContext, completion: Promise<InvocationCompletion>, contentType: string): Promise<void> {
   const { error } = await completion;
   if (error) {
-    return sendOrBadGateway(context, `${error.errorType}: ${error.errorMessage}`);
+    return sendOrBadGateway(context, describeError(error));
   }
   sendBuffered(context.res, { statusCode: 200, headers: { "content-type": contentType }, cookies: [], body: Buffer.alloc(0) });
 }
 
-/** A prelude that cannot be sent: 502 with the reason logged; the rest of the stream is drained. */
+/**
+ * No answer can be made of the stream (a prelude that cannot be sent, an error before the first
+ * byte): 502 with the reason logged; the rest of the stream is drained.
+ */
 function badPrelude(context: AnswerContext, body: Readable, reason: string): void {
   body.resume();
   sendOrBadGateway(context, reason);
 }
 
-/** Sends `output`, or a 502 that logs why (the reason given, or why Node refused the headers). */
+/**
+ * The function's headers without the hop-by-hop ones, which would contradict the URL's own framing
+ * of the answer; what was dropped is logged.
+ */
+function withoutHopByHop(context: AnswerContext, headers: Readonly<Record<string, string>>): Record<string, string> {
+  const kept = dropHopByHopHeaders(headers);
+  if (kept.dropped.length > 0) {
+    context.log(
+      `RequestId: ${context.requestId}: dropped the function's hop-by-hop headers ${kept.dropped.join(", ")} (they describe a connection, and the one to the client is the Function URL's)`,
+    );
+  }
+  return kept.headers;
+}
+
+/**
+ * Sends the function's `output`, or a 502 that logs why (the reason given, or why Node refused
+ * the headers).
+ */
 function sendOrBadGateway(context: AnswerContext, output: HttpResponseOutput | string): void {
   if (typeof output !== "string") {
     try {
-      sendBuffered(context.res, output);
+      sendBuffered(context.res, { ...output, headers: withoutHopByHop(context, output.headers) });
       return;
     } catch (error) {
       output = `Node cannot send the response's status or headers: ${(error as Error).message}`;
@@ -243,12 +291,25 @@ function sendOrBadGateway(context: AnswerContext, output: HttpResponseOutput | s
 
 /** Sends a whole response; throws if Node refuses its status or headers (nothing is sent then). */
 export function sendBuffered(res: http.ServerResponse, output: HttpResponseOutput): void {
-  const headers: Record<string, string | string[]> = { ...output.headers, "content-length": String(output.body.length) };
+  const headers: Record<string, string | string[]> = { ...withVary(res, output.headers), "content-length": String(output.body.length) };
+  if (output.statusCode === 204) {
+    // A 204 has no content, and must not say it has: https://www.rfc-editor.org/rfc/rfc9110#section-8.6
+    delete headers["content-length"];
+  }
   if (output.cookies.length > 0) {
     headers["set-cookie"] = [...output.cookies];
   }
   undoHeadersIfThrows(res, () => res.writeHead(output.statusCode, headers));
   res.end(output.body);
+}
+
+/**
+ * `headers` with the function's `vary` joined to the one the URL set already (CORS's Origin),
+ * which writeHead would otherwise replace.
+ */
+function withVary(res: http.ServerResponse, headers: Readonly<Record<string, string>>): Record<string, string> {
+  const own = res.getHeader("vary");
+  return own === undefined || headers.vary === undefined ? { ...headers } : { ...headers, vary: `${headers.vary}, ${String(own)}` };
 }
 
 /** Runs `write`; if Node refuses a header, removes the ones it had set already, and rethrows. */

@@ -43,6 +43,41 @@ const TEXT_TYPE = /^(text\/[^;]+|application\/(json|xml|javascript|x-www-form-ur
 /** Headers Lambda answers for, not the function: they never reach the event. */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection"]);
 
+/**
+ * Connection-level response headers (RFC 9110, section 7.6.1): they describe one hop, and the hop
+ * to the client is the URL's, so the function's never reach it. Sent on, they contradict the
+ * URL's own framing: `transfer-encoding: gzip` leaves the body unframed, and `transfer-encoding`
+ * beside a BUFFERED answer's content-length is a response clients refuse.
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-7.6.1
+ */
+const HOP_BY_HOP_RESPONSE = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"]);
+
+/**
+ * The function's response headers without the hop-by-hop ones (those above, and any that its
+ * `connection` header names), and the names dropped, in order.
+ */
+export function dropHopByHopHeaders(headers: Readonly<Record<string, string>>): {
+  readonly headers: Record<string, string>;
+  readonly dropped: readonly string[];
+} {
+  const named = new Set(
+    (headers.connection ?? "")
+      .split(",")
+      .map((name) => name.trim().toLowerCase())
+      .filter(Boolean),
+  );
+  const kept: Record<string, string> = {};
+  const dropped: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (HOP_BY_HOP_RESPONSE.has(name) || named.has(name)) {
+      dropped.push(name);
+    } else {
+      kept[name] = value;
+    }
+  }
+  return { headers: kept, dropped };
+}
+
 /** Builds the payload 2.0 event Lambda sends the function for this request. */
 export function toFunctionUrlEvent(request: HttpRequestInput, context: EventContext): LambdaFunctionURLEvent {
   const headers = joinHeaders(request.rawHeaders);
@@ -51,10 +86,7 @@ export function toFunctionUrlEvent(request: HttpRequestInput, context: EventCont
   const rawQueryString = queryAt === -1 ? "" : request.url.slice(queryAt + 1);
   const host = headers.host ?? "localhost";
   const domainName = host.replace(/:\d+$/, "");
-  const cookies = headers.cookie
-    ?.split(";")
-    .map((c) => c.trim())
-    .filter(Boolean);
+  const cookies = cookiesOf(request.rawHeaders);
   delete headers.cookie;
   headers["x-forwarded-for"] = headers["x-forwarded-for"] ? `${headers["x-forwarded-for"]}, ${request.sourceIp}` : request.sourceIp;
   headers["x-forwarded-proto"] = "http";
@@ -70,7 +102,7 @@ export function toFunctionUrlEvent(request: HttpRequestInput, context: EventCont
     routeKey: "$default",
     rawPath,
     rawQueryString,
-    ...(cookies && cookies.length > 0 ? { cookies } : {}),
+    ...(cookies.length > 0 ? { cookies } : {}),
     headers,
     ...(rawQueryString ? { queryStringParameters: parseQuery(rawQueryString) } : {}),
     requestContext: {
@@ -135,6 +167,25 @@ export function joinHeaders(rawHeaders: readonly string[]): Record<string, strin
   return headers;
 }
 
+/**
+ * The cookies of every `Cookie` header, in order. Each header is split on its own: joined first,
+ * two headers `a=1` and `b=2` would read as one cookie `a=1,b=2`.
+ */
+function cookiesOf(rawHeaders: readonly string[]): string[] {
+  const cookies: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (rawHeaders[i].toLowerCase() === "cookie") {
+      cookies.push(
+        ...rawHeaders[i + 1]
+          .split(";")
+          .map((cookie) => cookie.trim())
+          .filter(Boolean),
+      );
+    }
+  }
+  return cookies;
+}
+
 /** Decoded query parameters; repeated names joined with commas (`a=1&a=2` → `{a: "1,2"}`). */
 export function parseQuery(rawQueryString: string): Record<string, string> {
   const query: Record<string, string> = {};
@@ -164,22 +215,39 @@ export interface HttpResponseOutput {
 }
 
 /**
+ * The final HTTP status the function asked for (`source` says where, e.g. "the prelude's"), or
+ * what is wrong with it. A 1xx is refused: sent on, it is an interim response, and the client
+ * waits for a final one that never comes.
+ */
+export function readFinalStatus(statusCode: unknown, source: string): number | string {
+  const status = Number(statusCode);
+  if (!Number.isInteger(status) || status < 100 || status > 599) {
+    return `${source} statusCode ${JSON.stringify(statusCode)} is not an HTTP status`;
+  }
+  if (status < 200) {
+    return `${source} statusCode ${status} is informational (1xx), not a final status: a Function URL answers with 200 to 599`;
+  }
+  return status;
+}
+
+/**
  * Maps a BUFFERED function's result as Function URLs do: an object with `statusCode` is a
  * structured response; any other value is "inferred" as 200 application/json with the value as
- * the body (a JSON string loses its quotes). Returns undefined for a payload that is not JSON.
+ * the body (a JSON string loses its quotes). Returns what is wrong for a payload that is not JSON
+ * or a status that is not a final HTTP status.
  */
-export function fromBufferedResult(payload: Buffer): HttpResponseOutput | undefined {
+export function fromBufferedResult(payload: Buffer): HttpResponseOutput | string {
   let value: unknown;
   try {
     value = JSON.parse(payload.toString("utf8"));
   } catch {
-    return undefined;
+    return "the function's result is not JSON, so not a valid Function URL response";
   }
   if (typeof value === "object" && value !== null && !Array.isArray(value) && "statusCode" in value) {
     const result = value as { statusCode: unknown; headers?: unknown; cookies?: unknown; body?: unknown; isBase64Encoded?: unknown };
-    const statusCode = Number(result.statusCode);
-    if (!Number.isInteger(statusCode) || statusCode < 100 || statusCode > 599) {
-      return undefined;
+    const statusCode = readFinalStatus(result.statusCode, "the result's");
+    if (typeof statusCode === "string") {
+      return statusCode;
     }
     const headers: Record<string, string> = { "content-type": "application/json" };
     for (const [name, v] of Object.entries((result.headers as Record<string, unknown>) ?? {})) {

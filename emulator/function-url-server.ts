@@ -5,7 +5,14 @@
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
 import { authorizeAsDistribution } from "./cloudfront-origin";
-import { LOCAL_ACCOUNT_ID, MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEADER_BYTES, STREAM_HIGH_WATER_MARK, URL_AUTH_DOCS } from "./constants";
+import {
+  LOCAL_ACCOUNT_ID,
+  MAX_DRAINED_REQUEST_BYTES,
+  MAX_REQUEST_BODY_BYTES,
+  MAX_REQUEST_HEADER_BYTES,
+  STREAM_HIGH_WATER_MARK,
+  URL_AUTH_DOCS,
+} from "./constants";
 import { type RunningInvocation, ThrottledError } from "./environment-pool";
 import { answerInvocation, sendJson } from "./function-url-answer";
 import { type IamCaller, joinHeaders, toFunctionUrlEvent } from "./function-url-event";
@@ -189,8 +196,9 @@ function refuse(res: http.ServerResponse, log: LogSink, requestId: string, reaso
 }
 
 /**
- * Builds the event and hands it to the function; undefined once a 429 has been sent. A client
- * that leaves while its request waits for an environment takes the request out of the queue.
+ * Builds the event and hands it to the function; undefined once a 413 (the event is over 6 MB) or
+ * a 429 has been sent. A client that leaves while its request waits for an environment takes the
+ * request out of the queue.
  */
 function invoke(
   req: http.IncomingMessage,
@@ -213,8 +221,19 @@ function invoke(
     sourceIp: req.socket.remoteAddress ?? "127.0.0.1",
   };
   const event = toFunctionUrlEvent(request, { requestId, now, traceId, ...(caller ? { caller } : {}) });
+  const payload = Buffer.from(JSON.stringify(event));
+  if (payload.length > MAX_REQUEST_BODY_BYTES) {
+    // The limit is the invoke payload's, the event as built: a binary body grows by a third as
+    // base64, so one well under 6 MB can pass it.
+    const encoding = event.isBase64Encoded ? " base64-encoded" : "";
+    options.log(
+      `413 for RequestId: ${requestId}: the event built from the request is ${payload.length} bytes (its ${body.length}-byte body${encoding}), over the ${MAX_REQUEST_BODY_BYTES}-byte limit of an invoke payload`,
+    );
+    sendTooLarge(res);
+    return undefined;
+  }
   try {
-    return options.invoke(Buffer.from(JSON.stringify(event)), requestId, traceId, clientGone);
+    return options.invoke(payload, requestId, traceId, clientGone);
   } catch (error) {
     if (error instanceof ThrottledError) {
       options.log(`429 for RequestId: ${requestId}: ${error.message}`);
@@ -232,15 +251,7 @@ function readRequestBody(req: http.IncomingMessage, res: http.ServerResponse): P
     let size = 0;
     const tooLarge = (): void => {
       req.off("data", onData);
-      // Answer, then close the connection rather than read the rest of an oversized body.
-      res.once("finish", () => req.socket.destroy());
-      res.setHeader("connection", "close");
-      sendJson(
-        res,
-        413,
-        { Message: `Request must be smaller than ${MAX_REQUEST_BODY_BYTES} bytes for the InvokeFunction operation` },
-        "RequestTooLargeException",
-      );
+      refuseTooLarge(req, res, size);
       resolve(undefined);
     };
     const onData = (chunk: Buffer): void => {
@@ -260,18 +271,57 @@ function readRequestBody(req: http.IncomingMessage, res: http.ServerResponse): P
   });
 }
 
+/**
+ * AWS's 413 for a request over 6 MB, sent at once. The rest of the body is then read and dropped,
+ * up to MAX_DRAINED_REQUEST_BYTES in all (`read` so far), and the connection kept: closing it with
+ * bytes unread would send a TCP reset, and the client's system would drop the 413 it had not read
+ * yet. A body declared or found larger than that bound is cut off: the connection is closed.
+ */
+function refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse, read: number): void {
+  let drained = read;
+  if (Number(req.headers["content-length"] ?? 0) > MAX_DRAINED_REQUEST_BYTES) {
+    res.setHeader("connection", "close");
+  } else {
+    req.on("data", (chunk: Buffer) => {
+      drained += chunk.length;
+      if (drained > MAX_DRAINED_REQUEST_BYTES) {
+        req.socket.destroy();
+      }
+    });
+    req.resume();
+  }
+  sendTooLarge(res);
+}
+
+/**
+ * AWS's answer to a request (the event built from it) over 6 MB, its message as AWS words it.
+ * @see https://github.com/pelmers/streetwarp-web/issues/14
+ */
+function sendTooLarge(res: http.ServerResponse): void {
+  sendJson(
+    res,
+    413,
+    { Message: `Request must be smaller than ${MAX_REQUEST_BODY_BYTES} bytes for the InvokeFunction operation` },
+    "RequestTooLargeException",
+  );
+}
+
 function applyCors(res: http.ServerResponse, cors: CorsConfig | undefined, origin: string | undefined): void {
-  if (!cors || !origin) {
+  if (!cors) {
     return;
   }
-  const allowed = cors.allowOrigins.includes("*") ? "*" : cors.allowOrigins.includes(origin) ? origin : undefined;
+  const anyOrigin = cors.allowOrigins.includes("*");
+  if (!anyOrigin) {
+    // The answer depends on Origin for every origin (and for none): a cache must not serve one
+    // origin's answer, with or without its allow-origin, to another.
+    // @see https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches
+    res.setHeader("vary", "Origin");
+  }
+  const allowed = anyOrigin ? "*" : origin !== undefined && cors.allowOrigins.includes(origin) ? origin : undefined;
   if (!allowed) {
     return;
   }
   res.setHeader("access-control-allow-origin", allowed);
-  if (allowed !== "*") {
-    res.setHeader("vary", "Origin");
-  }
   if (cors.allowCredentials) {
     res.setHeader("access-control-allow-credentials", "true");
   }

@@ -12,6 +12,7 @@ import { type IncomingHttpHeaders, validateHeaderName, validateHeaderValue } fro
 import type { Readable } from "node:stream";
 import { ERROR_BODY_TRAILER, ERROR_TYPE_HEADER, MAX_PRELUDE_BYTES, PRELUDE_DELIMITER } from "./constants";
 import type { FunctionError } from "./errors";
+import { readFinalStatus } from "./function-url-event";
 
 /** The HTTP status, headers and cookies a handler asked for in its prelude. */
 export interface Prelude {
@@ -32,24 +33,25 @@ export type PreludeResult =
 
 /**
  * Reads the prelude from the front of `stream`. Bytes after the delimiter are pushed back onto
- * the stream (`unshift`), so the caller pipes the body on from there without a copy.
+ * the stream (`unshift`), so the caller pipes the body on from there without a copy. `signal`
+ * stops the reading (the result is then "aborted").
  */
-export function readPrelude(stream: Readable): Promise<PreludeResult> {
+export function readPrelude(stream: Readable, signal?: AbortSignal): Promise<PreludeResult> {
   let buffered: Buffer = Buffer.alloc(0);
-  return watch<PreludeResult>(stream, {
+  return watch<PreludeResult>(stream, signal, {
     onData(chunk, finish) {
       // Search from 7 bytes back, so a delimiter split across reads is found.
       const from = Math.max(0, buffered.length - (PRELUDE_DELIMITER.length - 1));
       buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-      const at = buffered.indexOf(PRELUDE_DELIMITER, from);
-      if (at === -1) {
-        if (buffered.length > MAX_PRELUDE_BYTES) {
-          stream.pause();
-          finish({ kind: "invalid", reason: `no prelude delimiter within the first ${MAX_PRELUDE_BYTES} bytes` });
-        }
+      const at = findPreludeEnd(buffered, from);
+      if (at === undefined) {
         return;
       }
       stream.pause();
+      if (at === "too late") {
+        finish({ kind: "invalid", reason: TOO_LATE });
+        return;
+      }
       const rest = buffered.subarray(at + PRELUDE_DELIMITER.length);
       if (rest.length > 0) {
         stream.unshift(rest);
@@ -62,12 +64,31 @@ export function readPrelude(stream: Readable): Promise<PreludeResult> {
   });
 }
 
+const TOO_LATE = `no prelude delimiter within the first ${MAX_PRELUDE_BYTES} bytes`;
+
 /**
- * Reads `stream` through `handlers` until one of them settles the result; every listener is
- * removed then, so the caller can pipe the stream on from where it stopped.
+ * Where the prelude's JSON ends in `bytes` (the delimiter's offset, searched from `from`); "too
+ * late" when no delimiter begins within the first MAX_PRELUDE_BYTES; undefined while too few
+ * bytes have arrived to tell. The one rule for both invoke modes: the JSON is at most
+ * MAX_PRELUDE_BYTES bytes, however the stream was chunked.
+ */
+function findPreludeEnd(bytes: Buffer, from: number): number | "too late" | undefined {
+  const window = MAX_PRELUDE_BYTES + PRELUDE_DELIMITER.length;
+  const at = bytes.subarray(0, window).indexOf(PRELUDE_DELIMITER, from);
+  if (at !== -1) {
+    return at;
+  }
+  return bytes.length >= window ? "too late" : undefined;
+}
+
+/**
+ * Reads `stream` through `handlers` until one of them settles the result, or `signal` aborts (as
+ * if the stream broke); every listener is removed then, so the caller can pipe the stream on from
+ * where it stopped, or drain it.
  */
 function watch<T>(
   stream: Readable,
+  signal: AbortSignal | undefined,
   handlers: { onData: (chunk: Buffer, finish: (result: T) => void) => void; onEnd: () => T; onAbort: () => T },
 ): Promise<T> {
   return new Promise((resolve) => {
@@ -76,11 +97,16 @@ function watch<T>(
       stream.off("end", onEnd);
       stream.off("error", onAbort);
       stream.off("close", onAbort);
+      signal?.removeEventListener("abort", onAbort);
       resolve(result);
     };
     const onData = (chunk: Buffer): void => handlers.onData(chunk, finish);
     const onEnd = (): void => finish(handlers.onEnd());
     const onAbort = (): void => finish(handlers.onAbort());
+    if (signal?.aborted) {
+      return onAbort();
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
     stream.on("data", onData);
     stream.once("end", onEnd);
     stream.once("error", onAbort);
@@ -94,9 +120,9 @@ function watch<T>(
  * there is no usable prelude.
  */
 export function splitPrelude(payload: Buffer): { readonly prelude: Prelude; readonly body: Buffer } | string {
-  const at = payload.subarray(0, MAX_PRELUDE_BYTES + PRELUDE_DELIMITER.length).indexOf(PRELUDE_DELIMITER);
-  if (at === -1) {
-    return `no prelude delimiter within the first ${MAX_PRELUDE_BYTES} bytes`;
+  const at = findPreludeEnd(payload, 0);
+  if (typeof at !== "number") {
+    return TOO_LATE;
   }
   const prelude = parsePrelude(payload.subarray(0, at));
   return typeof prelude === "string" ? prelude : { prelude, body: payload.subarray(at + PRELUDE_DELIMITER.length) };
@@ -117,9 +143,9 @@ export function parsePrelude(json: Buffer): Prelude | string {
     return "the prelude is not a JSON object";
   }
   const { statusCode = 200, headers = {}, cookies = [] } = value as Record<string, unknown>;
-  const status = Number(statusCode);
-  if (!Number.isInteger(status) || status < 100 || status > 599) {
-    return `the prelude's statusCode ${JSON.stringify(statusCode)} is not an HTTP status`;
+  const status = readFinalStatus(statusCode, "the prelude's");
+  if (typeof status === "string") {
+    return status;
   }
   if (typeof headers !== "object" || headers === null || Array.isArray(headers)) {
     return "the prelude's headers are not an object";
@@ -176,10 +202,10 @@ export type FirstBytes = { readonly kind: "data" } | { readonly kind: "empty" } 
 
 /**
  * Waits until `stream` has its first byte (pushed back, so nothing is lost), ends empty, or
- * breaks. Lets the front answer 502 for an error that came before any byte.
+ * breaks (or `signal` aborts). Lets the front answer 502 for an error that came before any byte.
  */
-export function waitForFirstBytes(stream: Readable): Promise<FirstBytes> {
-  return watch<FirstBytes>(stream, {
+export function waitForFirstBytes(stream: Readable, signal?: AbortSignal): Promise<FirstBytes> {
+  return watch<FirstBytes>(stream, signal, {
     onData(chunk, finish) {
       stream.pause();
       stream.unshift(chunk);

@@ -1,12 +1,20 @@
 // Checks the SigV4 signature of a request to an AWS_IAM Function URL. The signature is
-// recomputed with Smithy's SignatureV4 (the signer inside the AWS SDK for JavaScript), over the
-// headers the caller says it signed, and compared in constant time: no hand-written signing. A
-// failure is logged with its most likely cause, found by checking each one.
+// recomputed from the caller's own SignedHeaders with the parts of Smithy's signer (the one inside
+// the AWS SDK for JavaScript): its canonical path and query, header normalization, payload hash,
+// string to sign and signing key; then compared in constant time. A failure is logged with its
+// most likely cause, found by checking each one.
 // @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
 
 import { createHash, timingSafeEqual } from "node:crypto";
 import { Hash } from "@smithy/hash-node";
-import { SignatureV4 } from "@smithy/signature-v4";
+import {
+  ALGORITHM_IDENTIFIER,
+  createScope,
+  getCanonicalHeaders,
+  getPayloadHash,
+  getSigningKey,
+  SignatureV4Base,
+} from "@smithy/signature-v4";
 
 /** The credentials a signature must have been made with. */
 export interface VerifierCredentials {
@@ -142,10 +150,16 @@ interface Signing {
 
 /**
  * The most likely reason a well-formed signature by the right key id does not match, found by
- * recomputing it under each hypothesis: signed as typed (curl before 8.x), signed with an empty
- * secret; otherwise another secret, or a request changed after signing.
+ * recomputing it under each hypothesis: a repeated header signed once per line (curl before 8.13),
+ * signed as typed (curl before 8.x), signed with an empty secret; otherwise another secret, or a
+ * request changed after signing.
  */
 async function diagnoseMismatch(signing: Signing, signature: string): Promise<string> {
+  const repeated = signing.signedHeaders.find((name, i) => signing.signedHeaders.indexOf(name) !== i);
+  if (repeated) {
+    // https://github.com/curl/curl/pull/16743: AWS answers such a signature SignatureDoesNotMatch.
+    return `SignedHeaders names ${repeated} more than once: the signer gave each ${repeated} header a line of its own (curl before 8.13 does this), and SigV4 wants one line with the values joined by commas, so AWS refuses it too: send the header once, or use curl 8.13 or newer, or npm run invoke`;
+  }
   const asTyped = await signatureOf(signing, true);
   if (sameSignature(asTyped.signature, signature)) {
     if (asTyped.differs.query && !isSortedByName(rawQueryOf(signing.request.url))) {
@@ -164,58 +178,82 @@ async function diagnoseMismatch(signing: Signing, signature: string): Promise<st
 }
 
 /**
- * Smithy's signer, which can also sign the path and query exactly as sent instead of in their
- * canonical form: how curl before 8.x signs (it neither sorts nor re-encodes them).
- * @see https://github.com/curl/curl/issues/9717
+ * The canonical request of SigV4 with Smithy's parts: its method, path and query lines (the path
+ * normalized and encoded twice, the query sorted and encoded, as every service but S3 wants) and
+ * its header value normalization. The header lines are the caller's own SignedHeaders, one per
+ * name in the order listed: Smithy's client-side signer decides for itself what to sign (it drops
+ * a signed `date` and adds the server's session token), which a server must not.
  */
-class AsSentSigner extends SignatureV4 {
-  /** Which canonical lines the request's own differed from, in the last signing. */
-  differs = { path: false, query: false };
-
-  constructor(
-    init: ConstructorParameters<typeof SignatureV4>[0],
-    private readonly asSent: { readonly path: string; readonly query: string } | undefined,
-  ) {
-    super(init);
+class CanonicalRequest extends SignatureV4Base {
+  constructor(signing: Signing) {
+    super({ credentials: signing.credentials, region: signing.region, service: SIGV4_SERVICE, sha256: SHA256, uriEscapePath: true });
   }
 
-  protected override createCanonicalRequest(...args: Parameters<SignatureV4["createCanonicalRequest"]>): string {
-    const canonical = super.createCanonicalRequest(...args);
-    if (!this.asSent) {
-      return canonical;
-    }
-    // The canonical request is method, path, query, headers…, one per line.
-    const lines = canonical.split("\n");
-    this.differs = { path: lines[1] !== this.asSent.path, query: lines[2] !== this.asSent.query };
-    lines[1] = this.asSent.path;
-    lines[2] = this.asSent.query;
-    return lines.join("\n");
+  /**
+   * The canonical request; `asSent` puts the path and query exactly as sent in place of their
+   * canonical form (how curl before 8.x signs them: https://github.com/curl/curl/issues/9717), and
+   * says which of the two lines that changed.
+   */
+  build(signing: Signing, payloadHash: string, asSent: boolean): { canonical: string; differs: { path: boolean; query: boolean } } {
+    const { request, signedHeaders } = signing;
+    const { path, rawQuery } = splitUrl(request.url);
+    // Smithy's method, path and query lines; its header lines are left empty here.
+    const [method, canonicalPath, canonicalQuery] = this.createCanonicalRequest(smithyRequest(request, {}), {}, payloadHash).split("\n", 3);
+    const signed = Object.fromEntries(signedHeaders.map((name) => [name, request.headers[name]]));
+    // Given the list as signable, Smithy's normalization keeps every name (even those its client never signs).
+    const values = getCanonicalHeaders(smithyRequest(request, signed), undefined, new Set(signedHeaders));
+    const lines = [
+      method,
+      asSent ? path : canonicalPath,
+      asSent ? rawQuery : canonicalQuery,
+      ...signedHeaders.map((name) => `${name}:${values[name]}`),
+      "",
+      signedHeaders.join(";"),
+      payloadHash,
+    ];
+    return { canonical: lines.join("\n"), differs: { path: canonicalPath !== path, query: canonicalQuery !== rawQuery } };
+  }
+
+  /** The string to sign for `canonical`, and the day it is signed for (`YYYYMMDD`). */
+  async stringToSign(signing: Signing, canonical: string): Promise<{ stringToSign: string; shortDate: string }> {
+    const { longDate, shortDate } = this.formatDate(signing.signingDate);
+    const scope = createScope(shortDate, signing.region, SIGV4_SERVICE);
+    return { stringToSign: await this.createStringToSign(longDate, scope, canonical, ALGORITHM_IDENTIFIER), shortDate };
   }
 }
 
-/** The signature Smithy computes for `signing`; `asSent` signs path and query as sent. */
-async function signatureOf(signing: Signing, asSent = false): Promise<{ signature: string; differs: AsSentSigner["differs"] }> {
-  const { request, credentials, region, signingDate, signedHeaders } = signing;
-  const queryAt = request.url.indexOf("?");
-  const path = queryAt === -1 ? request.url : request.url.slice(0, queryAt);
-  const signer = new AsSentSigner(
-    { credentials, region, service: SIGV4_SERVICE, sha256: Hash.bind(null, "sha256"), uriEscapePath: true, applyChecksum: false },
-    asSent ? { path, query: rawQueryOf(request.url) } : undefined,
-  );
-  const signed = await signer.sign(
-    {
-      method: request.method,
-      protocol: "https:",
-      hostname: request.headers.host,
-      path,
-      query: parseSigningQuery(rawQueryOf(request.url)),
-      headers: Object.fromEntries(signedHeaders.map((name) => [name, request.headers[name]])),
-      body: request.body.length > 0 ? request.body : undefined,
-    },
-    { signingDate, signableHeaders: new Set(signedHeaders) },
-  );
-  const signature = /Signature=([0-9a-f]{64})$/.exec(String(signed.headers.authorization))?.[1] ?? "";
-  return { signature, differs: signer.differs };
+const SHA256 = Hash.bind(null, "sha256");
+
+function splitUrl(url: string): { path: string; rawQuery: string } {
+  const queryAt = url.indexOf("?");
+  return { path: queryAt === -1 ? url : url.slice(0, queryAt), rawQuery: queryAt === -1 ? "" : url.slice(queryAt + 1) };
+}
+
+/** `request` in the shape Smithy's functions read, with `headers`. */
+function smithyRequest(request: SignedRequest, headers: Record<string, string>) {
+  const { path, rawQuery } = splitUrl(request.url);
+  return {
+    method: request.method,
+    protocol: "https:",
+    hostname: request.headers.host ?? "",
+    path,
+    query: parseSigningQuery(rawQuery),
+    headers,
+    body: request.body.length > 0 ? request.body : undefined,
+  };
+}
+
+/** The signature of `signing` under SigV4; `asSent` signs path and query as sent. */
+async function signatureOf(signing: Signing, asSent = false): Promise<{ signature: string; differs: { path: boolean; query: boolean } }> {
+  const { request, credentials, region } = signing;
+  const canonicalRequest = new CanonicalRequest(signing);
+  // The declared X-Amz-Content-Sha256 if any (checked against the body above), else the body's hash.
+  const payloadHash = await getPayloadHash(smithyRequest(request, { ...request.headers }), SHA256);
+  const { canonical, differs } = canonicalRequest.build(signing, payloadHash, asSent);
+  const { stringToSign, shortDate } = await canonicalRequest.stringToSign(signing, canonical);
+  const hmac = new Hash("sha256", await getSigningKey(SHA256, credentials, shortDate, region, SIGV4_SERVICE));
+  hmac.update(stringToSign);
+  return { signature: Buffer.from(await hmac.digest()).toString("hex"), differs };
 }
 
 /** Constant-time comparison of two hex signatures. */
@@ -224,8 +262,7 @@ function sameSignature(expected: string, actual: string): boolean {
 }
 
 function rawQueryOf(url: string): string {
-  const queryAt = url.indexOf("?");
-  return queryAt === -1 ? "" : url.slice(queryAt + 1);
+  return splitUrl(url).rawQuery;
 }
 
 /** Whether the raw query's parameter names are in SigV4's order (code point order). */

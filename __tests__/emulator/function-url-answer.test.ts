@@ -4,13 +4,14 @@
 import type * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as net from "node:net";
-import { Readable } from "node:stream";
+import { PassThrough, Readable } from "node:stream";
 import type { PoolResponse, RunningInvocation } from "../../emulator/environment-pool";
 import { ThrottledError } from "../../emulator/environment-pool";
 import { createFunctionUrlServer, type Invoke } from "../../emulator/function-url-server";
 import type { InvocationCompletion } from "../../emulator/runtime-api";
 import type { CorsConfig, FunctionConfig } from "../../emulator/stack-reader";
 import { signRequest } from "../../tools/invoke/sign-request";
+import { within } from "../helpers/deadline";
 import { fixtureFunction } from "../helpers/function-config";
 import { send } from "../helpers/http-client";
 
@@ -105,6 +106,138 @@ describe("answering RESPONSE_STREAM", () => {
   });
 });
 
+describe("hop-by-hop headers from the function", () => {
+  // They describe one connection, which the URL owns: sent on, `transfer-encoding: gzip` left the
+  // body unframed (the client waited for the connection to close), and `transfer-encoding:
+  // chunked` beside a BUFFERED answer's content-length made a response Node's client refuses.
+  const cases: Array<[string, Record<string, string>, string[]]> = [
+    ["transfer-encoding: chunked", { "transfer-encoding": "chunked" }, ["transfer-encoding"]],
+    ["transfer-encoding: gzip", { "transfer-encoding": "gzip" }, ["transfer-encoding"]],
+    ["connection and the header it names", { connection: "close, x-private", "x-private": "1" }, ["connection", "x-private"]],
+    [
+      "keep-alive, upgrade, te, trailer, proxy-connection",
+      { "keep-alive": "timeout=5", upgrade: "websocket", te: "trailers", trailer: "x-t", "proxy-connection": "keep-alive" },
+      ["keep-alive", "upgrade", "te", "trailer", "proxy-connection"],
+    ],
+  ];
+  const modes: Array<[string, Partial<FunctionConfig>, (headers: Record<string, string>) => PoolResponse]> = [
+    ["a streamed prelude", {}, (headers) => streamed(PRELUDE_TYPE, JSON.stringify({ statusCode: 200, headers }), NUL8, "hello")],
+    [
+      "a BUFFERED result",
+      { invokeMode: "BUFFERED" },
+      (headers) => ({
+        kind: "buffered",
+        contentType: "application/json",
+        body: Buffer.from(JSON.stringify({ statusCode: 200, headers, body: "hello" })),
+      }),
+    ],
+    [
+      "a prelude collected for a BUFFERED URL",
+      { invokeMode: "BUFFERED" },
+      (headers) => streamed(PRELUDE_TYPE, JSON.stringify({ statusCode: 200, headers }), NUL8, "hello"),
+    ],
+  ];
+  test.each(
+    modes.flatMap(([mode, fn, respond]) => cases.map(([what, headers, dropped]) => [what, mode, fn, respond(headers), dropped] as const)),
+  )(
+    "%s in %s never reaches the socket: the answer is framed by the URL alone, and the log names what was dropped",
+    async (_what, _mode, fn, response, dropped) => {
+      const local = await serve({ ...fn, cors: undefined }, answering(response));
+      try {
+        const res = await send(local.url);
+        expect(res.status).toBe(200);
+        expect(res.body.toString()).toBe("hello");
+        expect(res.truncated).toBe(false);
+        if (fn.invokeMode === "BUFFERED") {
+          expect(res.headers["content-length"]).toBe("5");
+          expect(res.headers["transfer-encoding"]).toBeUndefined();
+        } else {
+          expect(res.headers["transfer-encoding"]).toBe("chunked");
+        }
+        for (const name of dropped.filter((n) => n !== "transfer-encoding" && n !== "connection")) {
+          expect(res.headers).not.toHaveProperty(name);
+        }
+        // Node's client sends `connection: close` with agent: false; the server's own answer is `close`.
+        expect(res.headers.connection).toBe("close");
+        expect(local.logs).toContainEqual(
+          expect.stringMatching(
+            new RegExp(`^RequestId: [0-9a-f-]{36}: dropped the function's hop-by-hop headers ${dropped.join(", ")} \\(`),
+          ),
+        );
+      } finally {
+        await local.close();
+      }
+    },
+  );
+});
+
+describe("an informational (1xx) status from the function", () => {
+  // Sent on, a 1xx is an interim response: the client waits for a final one that never comes.
+  const modes: Array<[string, Partial<FunctionConfig>, (statusCode: number) => PoolResponse, string]> = [
+    ["a streamed prelude", {}, (statusCode) => streamed(PRELUDE_TYPE, JSON.stringify({ statusCode }), NUL8, "hello"), "the prelude's"],
+    [
+      "a BUFFERED result",
+      { invokeMode: "BUFFERED" },
+      (statusCode) => ({
+        kind: "buffered",
+        contentType: "application/json",
+        body: Buffer.from(JSON.stringify({ statusCode, body: "hello" })),
+      }),
+      "the result's",
+    ],
+    [
+      "a prelude collected for a BUFFERED URL",
+      { invokeMode: "BUFFERED" },
+      (statusCode) => streamed(PRELUDE_TYPE, JSON.stringify({ statusCode }), NUL8, "hello"),
+      "the prelude's",
+    ],
+  ];
+  test.each(
+    modes.flatMap(([mode, fn, respond, source]) => [100, 101, 103].map((status) => [status, mode, fn, respond(status), source] as const)),
+  )("%s in %s: a final 502, and the log names the status", async (status, _mode, fn, response, source) => {
+    const local = await serve(fn, answering(response));
+    try {
+      const res = await send(local.url);
+      expect(res.status).toBe(502);
+      expect(res.body.toString()).toBe("Internal Server Error");
+      expect(local.logs).toContainEqual(
+        `502 for RequestId: ${res.headers["x-amzn-requestid"]}: ${source} statusCode ${status} is informational (1xx), not a final status: a Function URL answers with 200 to 599`,
+      );
+    } finally {
+      await local.close();
+    }
+  });
+});
+
+describe("an error reported while the runtime's stream is still open", () => {
+  // The invocation ends when its error is reported (a timeout, a crash); the answer must follow
+  // then, not whenever the runtime's connection happens to close.
+  const timedOut = { error: { errorType: "Sandbox.Timedout", errorMessage: "Task timed out after 1.00 seconds" } };
+  test.each<[string, Partial<FunctionConfig>, string, string | undefined]>([
+    ["a streamed prelude not yet sent", {}, PRELUDE_TYPE, undefined],
+    ["a streamed prelude half sent", {}, PRELUDE_TYPE, '{"statusCode":2'],
+    ["a stream without prelude, no byte yet", {}, "text/plain", undefined],
+    ["a stream collected for a BUFFERED URL", { invokeMode: "BUFFERED" }, PRELUDE_TYPE, '{"statusCode":201}'],
+  ])("%s: 502 at once, the error logged, the stream drained", async (_what, fn, contentType, first) => {
+    const body = new PassThrough();
+    if (first !== undefined) body.write(first);
+    const local = await serve(fn, answering({ kind: "streaming", contentType, body }, timedOut));
+    try {
+      const res = await within(5000, send(local.url));
+      expect(res.status).toBe(502);
+      expect(res.body.toString()).toBe("Internal Server Error");
+      expect(local.logs).toContainEqual(
+        `502 for RequestId: ${res.headers["x-amzn-requestid"]}: Sandbox.Timedout: Task timed out after 1.00 seconds`,
+      );
+      // Drained: what the runtime still sends is read and dropped, never left to fill a buffer.
+      expect(body.readableFlowing).toBe(true);
+    } finally {
+      body.destroy();
+      await local.close();
+    }
+  });
+});
+
 describe("answering BUFFERED", () => {
   test.each([
     [
@@ -131,6 +264,24 @@ describe("answering BUFFERED", () => {
       expect(res.status).toBe(201);
       expect(res.headers).toMatchObject({ "x-a": "b", "content-length": "5", "set-cookie": ["c=1"] });
       expect(res.body.toString()).toBe("hello");
+    } finally {
+      await local.close();
+    }
+  });
+
+  test.each([
+    [
+      "a structured result",
+      { kind: "buffered", contentType: "application/json", body: Buffer.from('{"statusCode":204,"body":"ignored"}') },
+    ],
+    ["a collected stream", streamed(PRELUDE_TYPE, '{"statusCode":204}', NUL8, "ignored")],
+  ] as Array<[string, PoolResponse]>)("a 204 from %s carries no Content-Length, which HTTP forbids on it", async (_what, response) => {
+    const local = await serve({ invokeMode: "BUFFERED" }, answering(response));
+    try {
+      const res = await send(local.url);
+      expect(res.status).toBe(204);
+      expect(res.headers).not.toHaveProperty("content-length");
+      expect(res.body.length).toBe(0);
     } finally {
       await local.close();
     }
@@ -171,6 +322,44 @@ describe("the front's edges", () => {
       });
     } finally {
       await local.close();
+    }
+  });
+
+  test("CORS with a list of origins: Vary: Origin on every answer, whatever the origin, so no cache serves one origin's answer to another", async () => {
+    // A fresh stream for each request: a stream is read once.
+    const local = await serve({ cors }, (...args) => answering(streamed("text/plain", "ok"))(...args));
+    try {
+      const other = await send(local.url, { headers: { origin: "https://other.example" } });
+      expect(other.headers).not.toHaveProperty("access-control-allow-origin");
+      expect(other.headers.vary).toBe("Origin");
+      const none = await send(local.url);
+      expect(none.headers).not.toHaveProperty("access-control-allow-origin");
+      expect(none.headers.vary).toBe("Origin");
+      const preflight = await send(local.url, {
+        method: "OPTIONS",
+        headers: { origin: "https://other.example", "access-control-request-method": "GET" },
+      });
+      expect(preflight.headers.vary).toBe("Origin");
+    } finally {
+      await local.close();
+    }
+  });
+
+  test("CORS: the function's own Vary is kept, and Origin added to it", async () => {
+    const prelude = JSON.stringify({ statusCode: 200, headers: { vary: "Accept-Encoding" } });
+    const streaming = await serve({ cors }, answering(streamed(PRELUDE_TYPE, prelude, NUL8, "ok")));
+    const result = {
+      kind: "buffered",
+      contentType: "application/json",
+      body: Buffer.from(JSON.stringify({ statusCode: 200, headers: { Vary: "Accept" } })),
+    } as const;
+    const buffered = await serve({ cors, invokeMode: "BUFFERED" }, answering(result));
+    try {
+      expect((await send(streaming.url, { headers: { origin: "https://app.example" } })).headers.vary).toBe("Accept-Encoding, Origin");
+      expect((await send(buffered.url)).headers.vary).toBe("Accept, Origin");
+    } finally {
+      await streaming.close();
+      await buffered.close();
     }
   });
 

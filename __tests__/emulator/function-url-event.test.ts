@@ -85,6 +85,12 @@ describe("toFunctionUrlEvent", () => {
     expect(event.headers).not.toHaveProperty("cookie");
   });
 
+  test("each Cookie header's cookies become entries of their own, never one cookie joined with a comma", () => {
+    const event = eventFor({ rawHeaders: ["Host", "h", "Cookie", "a=1", "cookie", "b=2; c=3", "COOKIE", " ; d=4;"] });
+    expect(event.cookies).toEqual(["a=1", "b=2", "c=3", "d=4"]);
+    expect(event.headers).not.toHaveProperty("cookie");
+  });
+
   test("decodes query values and joins repeated names with commas", () => {
     expect(eventFor({ url: "/?multi=foo&multi=%2Fbar&e=" }).queryStringParameters).toEqual({ multi: "foo,/bar", e: "" });
   });
@@ -147,9 +153,9 @@ describe("fromBufferedResult", () => {
   });
 
   test("decodes a base64 body and serializes an object body", () => {
-    expect(map({ statusCode: 200, body: "aGk=", isBase64Encoded: true })?.body.toString()).toBe("hi");
-    expect(map({ statusCode: 200, body: { a: 1 } })?.body.toString()).toBe('{"a":1}');
-    expect(map({ statusCode: "418" })?.statusCode).toBe(418);
+    expect(map({ statusCode: 200, body: "aGk=", isBase64Encoded: true })).toMatchObject({ body: Buffer.from("hi") });
+    expect(map({ statusCode: 200, body: { a: 1 } })).toMatchObject({ body: Buffer.from('{"a":1}') });
+    expect(map({ statusCode: "418" })).toMatchObject({ statusCode: 418 });
   });
 
   test.each([
@@ -163,9 +169,15 @@ describe("fromBufferedResult", () => {
     expect(map(value)).toEqual({ statusCode: 200, headers: { "content-type": "application/json" }, cookies: [], body: Buffer.from(body) });
   });
 
-  test("rejects a payload that is not JSON, or a status that is not HTTP", () => {
-    expect(fromBufferedResult(Buffer.from("not json"))).toBeUndefined();
-    expect(map({ statusCode: 99 })).toBeUndefined();
+  test("rejects a payload that is not JSON, a status that is not HTTP, and an informational one, saying which", () => {
+    expect(fromBufferedResult(Buffer.from("not json"))).toBe("the function's result is not JSON, so not a valid Function URL response");
+    expect(map({ statusCode: 99 })).toBe("the result's statusCode 99 is not an HTTP status");
+    expect(map({ statusCode: "x" })).toBe('the result\'s statusCode "x" is not an HTTP status');
+    expect(map({ statusCode: 100 })).toBe(
+      "the result's statusCode 100 is informational (1xx), not a final status: a Function URL answers with 200 to 599",
+    );
+    expect(map({ statusCode: 199 })).toMatch(/^the result's statusCode 199 is informational/);
+    expect(map({ statusCode: 200 })).toMatchObject({ statusCode: 200 });
   });
 
   test("decodes the path for requestContext.http.path, and keeps a malformed escape as sent", () => {

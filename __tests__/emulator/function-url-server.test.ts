@@ -136,6 +136,147 @@ describe("function URL server (stand-in function)", () => {
   });
 });
 
+/**
+ * Sends `head` and `body` on a fresh connection, reading nothing until the whole upload has been
+ * handed to the socket (or refused), as a client busy uploading does; then reads one response.
+ * Resolves with what was read and the socket's error code, if any.
+ */
+function uploadThenRead(base: string, head: string, body: Buffer): Promise<{ text: string; error?: string }> {
+  return new Promise((resolve) => {
+    let text = "";
+    let error: string | undefined;
+    const socket = net.connect(Number(new URL(base).port), "127.0.0.1", () => {
+      socket.pause();
+      socket.write(head);
+      socket.write(body, () => socket.resume());
+    });
+    socket.on("data", (data: Buffer) => {
+      text += data.toString("latin1");
+      const headEnd = text.indexOf("\r\n\r\n");
+      const length = Number(/\r\ncontent-length: (\d+)\r\n/i.exec(text)?.[1] ?? Number.NaN);
+      if (headEnd !== -1 && text.length >= headEnd + 4 + length) {
+        socket.destroy();
+      }
+    });
+    socket.on("error", (e: NodeJS.ErrnoException) => {
+      error = e.code;
+    });
+    socket.on("close", () => resolve({ text, ...(error ? { error } : {}) }));
+  });
+}
+
+describe("a 413 for an oversized upload reaches a client that is still sending", () => {
+  // The server answers 413 as soon as it knows, then reads and drops the rest of the body (up to a
+  // bound) instead of closing at once: a close with unread bytes is a TCP reset, and a reset makes
+  // the client's system drop the 413 it had not read yet.
+  let server: http.Server;
+  let base: string;
+  let invoked = 0;
+  let logs: string[] = [];
+  beforeEach(async () => {
+    invoked = 0;
+    logs = [];
+    server = createFunctionUrlServer({
+      fn: { ...FN, authType: "NONE" },
+      log: (line) => logs.push(line),
+      invoke: (_event, requestId): RunningInvocation => {
+        invoked += 1;
+        return {
+          requestId,
+          logTail: Promise.resolve(""),
+          response: Promise.resolve({ kind: "buffered", contentType: "application/json", body: Buffer.from('"ok"') }),
+          completion: Promise.resolve({}),
+        };
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const body = Buffer.alloc(12 * 1024 * 1024, 97);
+  test.each([
+    ["a declared content-length over 6 MB", `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${body.length}\r\n\r\n`, body],
+    [
+      "a chunked body that passes 6 MB",
+      "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+      Buffer.concat([Buffer.from(`${body.length.toString(16)}\r\n`), body, Buffer.from("\r\n0\r\n\r\n")]),
+    ],
+  ])("%s: the client reads the whole 413, never a reset", async (_what, head, upload) => {
+    const { text, error } = await uploadThenRead(base, head, upload);
+    expect(error).toBeUndefined();
+    expect(text).toMatch(/^HTTP\/1\.1 413 Payload Too Large\r\n/);
+    expect(text).toMatch(/\r\nx-amzn-ErrorType: RequestTooLargeException\r\n/);
+    expect(text.endsWith('{"Message":"Request must be smaller than 6291456 bytes for the InvokeFunction operation"}')).toBe(true);
+    expect(invoked).toBe(0);
+  });
+
+  test("a binary body under 6 MB whose base64 event passes 6 MB: 413 RequestTooLargeException, unrun, and the log says why", async () => {
+    const binary = Buffer.alloc(5 * 1024 * 1024, 0xff);
+    const res = await send(`${base}/`, { method: "POST", body: binary, headers: { "content-type": "application/octet-stream" } });
+    expect(res.status).toBe(413);
+    expect(res.headers["x-amzn-errortype"]).toBe("RequestTooLargeException");
+    expect(JSON.parse(res.body.toString())).toEqual({
+      Message: "Request must be smaller than 6291456 bytes for the InvokeFunction operation",
+    });
+    expect(invoked).toBe(0);
+    expect(logs).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^413 for RequestId: ${res.headers["x-amzn-requestid"]}: the event built from the request is \\d+ bytes \\(its 5242880-byte body base64-encoded\\), over the 6291456-byte limit of an invoke payload$`,
+        ),
+      ),
+    );
+    // The same bytes as text stay under the limit, and run.
+    const text = await send(`${base}/`, {
+      method: "POST",
+      body: Buffer.alloc(5 * 1024 * 1024, 97),
+      headers: { "content-type": "text/plain" },
+    });
+    expect(text.status).toBe(200);
+    expect(invoked).toBe(1);
+  });
+
+  test("a body declared larger than the server drains (24 MiB) gets its 413 with Connection: close", async () => {
+    const declared = 4 * 6 * 1024 * 1024 + 1;
+    const { text, error } = await uploadThenRead(
+      base,
+      `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${declared}\r\n\r\n`,
+      Buffer.alloc(0),
+    );
+    expect(error).toBeUndefined();
+    expect(text).toMatch(/^HTTP\/1\.1 413 Payload Too Large\r\n/);
+    expect(text).toMatch(/\r\nconnection: close\r\n/i);
+  });
+
+  test("the drain is bounded: a body that goes on past 24 MiB has its connection closed by the server", async () => {
+    const closed = new Promise<number>((resolve) => {
+      let sent = 0;
+      const socket = net.connect(Number(new URL(base).port), "127.0.0.1", () => {
+        // One chunk declared larger than the bound, never finished: only the server can end this.
+        socket.write(`POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n${(64 * 1024 * 1024).toString(16)}\r\n`);
+        const piece = Buffer.alloc(1024 * 1024, 97);
+        const more = (): void => {
+          while (sent < 32 * 1024 * 1024 && !socket.destroyed) {
+            sent += piece.length;
+            if (!socket.write(piece)) {
+              socket.once("drain", more);
+              return;
+            }
+          }
+        };
+        more();
+      });
+      socket.on("error", () => undefined);
+      socket.on("close", () => resolve(sent));
+    });
+    expect(await closed).toBeGreaterThan(24 * 1024 * 1024);
+  });
+});
+
 describe("BUFFERED URL over 6 MB (stand-in function)", () => {
   /** A public BUFFERED server whose function answers with `response`; returns its URL and log. */
   async function serve(

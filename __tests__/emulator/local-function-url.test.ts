@@ -10,6 +10,7 @@ import type { FunctionConfig } from "../../emulator/stack-reader";
 import { bundleHandler } from "../../lib/bundling";
 import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
 import { signRequest } from "../../tools/invoke/sign-request";
+import { within } from "../helpers/deadline";
 import { fixtureFunction } from "../helpers/function-config";
 import { arrivedProgressively, send } from "../helpers/http-client";
 import { LogCollector } from "../helpers/log-collector";
@@ -136,6 +137,39 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
       );
     });
 
+    test("curl before 8.13 signs a repeated header once per line: 403 as on AWS, and the log says why (curl 8.13 joins them: 200)", async () => {
+      const url = await start(carsFunction());
+      const run = promisify(execFile);
+      const [major, minor] = (/^curl (\d+)\.(\d+)\./.exec((await run("curl", ["--version"], { encoding: "utf8" })).stdout) ?? [])
+        .slice(1)
+        .map(Number);
+      const { stdout } = await run(
+        "curl",
+        [
+          "-sS",
+          "-w",
+          "\n%{http_code}",
+          "--aws-sigv4",
+          "aws:amz:us-east-1:lambda",
+          "--user",
+          `${CREDENTIALS.accessKeyId}:${CREDENTIALS.secretAccessKey}`,
+          "-H",
+          "x-tag: a",
+          "-H",
+          "x-tag: b",
+          `${url}?count=3`,
+        ],
+        { encoding: "utf8" },
+      );
+      const [body, status] = stdout.split("\n");
+      if (major > 8 || (major === 8 && minor >= 13)) {
+        expect([body, status]).toEqual(["🚗🚗🚗", "200"]);
+        return;
+      }
+      expect(status).toBe("403");
+      await log.waitFor(/^403 for RequestId: [0-9a-f-]{36}: SignedHeaders names x-tag more than once: .*\(curl before 8\.13 does this\)/);
+    });
+
     test("answers bad query parameters with the handler's 400", async () => {
       const url = await start(carsFunction());
       const target = `${url}?count=-5`;
@@ -220,6 +254,36 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
       );
       expect(reports[1]).not.toContain("Init Duration");
       expect(local?.pool.stats().environments).toBe(1);
+    });
+  });
+
+  describe("whatever status and headers the function sends, the answer is final and framed", () => {
+    // A keep-alive request: an unframed answer would end only when the server closes the connection.
+    const keepAlive = { connection: "keep-alive" };
+    const modes: Array<[string, Partial<FunctionConfig>]> = [
+      ["streamed", { handler: "answers.prelude" }],
+      ["BUFFERED", { handler: "answers.result", invokeMode: "BUFFERED" }],
+    ];
+
+    test.each(modes)("%s: hop-by-hop headers from the function are dropped and logged", async (mode, overrides) => {
+      const url = await start(fixture("x", overrides));
+      const headers = { "transfer-encoding": "gzip", connection: "keep-alive, x-private", "x-private": "1", upgrade: "h2c" };
+      const res = await within(3000, send(`${url}?headers=${encodeURIComponent(JSON.stringify(headers))}`, { headers: keepAlive }));
+      expect(res.status).toBe(200);
+      expect(res.body.toString()).toBe("hello");
+      expect(res.headers).not.toHaveProperty("x-private");
+      expect(res.headers).not.toHaveProperty("upgrade");
+      expect(res.headers["transfer-encoding"]).toBe(mode === "streamed" ? "chunked" : undefined);
+      await log.waitFor(
+        /^RequestId: [0-9a-f-]{36}: dropped the function's hop-by-hop headers transfer-encoding, connection, x-private, upgrade \(/,
+      );
+    });
+
+    test.each(modes)("%s: a 1xx status is a 502 whose log names it, not an interim response", async (_mode, overrides) => {
+      const url = await start(fixture("x", overrides));
+      const res = await within(3000, send(`${url}?status=100`, { headers: keepAlive }));
+      expect(res.status).toBe(502);
+      await log.waitFor(/^502 for RequestId: [0-9a-f-]{36}: the (prelude|result)'s statusCode 100 is informational \(1xx\)/);
     });
   });
 

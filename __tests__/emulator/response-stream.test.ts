@@ -44,6 +44,18 @@ describe("readPrelude", () => {
     expect(await readPrelude(late)).toEqual({ kind: "invalid", reason: "no prelude delimiter within the first 16384 bytes" });
   });
 
+  test("stops when its signal aborts, and leaves the stream to the caller (no listener of its own)", async () => {
+    const stream = new PassThrough();
+    stream.write('{"statusCode":2');
+    const stop = new AbortController();
+    const reading = readPrelude(stream, stop.signal);
+    await new Promise((resolve) => setImmediate(resolve));
+    stop.abort();
+    expect(await reading).toEqual({ kind: "aborted" });
+    expect(stream.listenerCount("data") + stream.listenerCount("end") + stream.listenerCount("close")).toBe(0);
+    expect(await waitForFirstBytes(new PassThrough(), stop.signal)).toEqual({ kind: "aborted" });
+  });
+
   test("reports a stream broken before the prelude", async () => {
     const stream = new PassThrough();
     const reading = readPrelude(stream);
@@ -52,11 +64,54 @@ describe("readPrelude", () => {
   });
 });
 
+describe("the 16 KiB prelude limit: one rule, however the bytes arrive and in either invoke mode", () => {
+  /** A prelude whose JSON is exactly `size` bytes, then the delimiter and a body. */
+  const response = (size: number): Buffer => {
+    const bare = '{"statusCode":201,"headers":{"x":""}}';
+    const json = bare.replace('"x":""', `"x":"${"y".repeat(size - bare.length)}"`);
+    expect(json.length).toBe(size);
+    return Buffer.concat([Buffer.from(json), NUL8, Buffer.from("body")]);
+  };
+  /** readPrelude over `bytes` written in chunks of `chunk` bytes, each on its own turn of the event loop. */
+  async function streamedIn(bytes: Buffer, chunk: number): Promise<string> {
+    const stream = new PassThrough();
+    const reading = readPrelude(stream);
+    for (let i = 0; i < bytes.length; i += chunk) {
+      stream.write(bytes.subarray(i, i + chunk));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    stream.end();
+    const result = await reading;
+    return result.kind === "prelude" ? `status ${result.prelude.statusCode}, body ${await rest(stream)}` : JSON.stringify(result);
+  }
+  const tooLate = JSON.stringify({ kind: "invalid", reason: "no prelude delimiter within the first 16384 bytes" });
+  const whole = (bytes: Buffer): string => {
+    const split = splitPrelude(bytes);
+    return typeof split === "string" ? split : `status ${split.prelude.statusCode}, body ${split.body}`;
+  };
+
+  test.each([
+    ["16384 bytes (the limit)", 16 * 1024, "status 201, body body", "status 201, body body"],
+    ["16385 bytes", 16 * 1024 + 1, tooLate, "no prelude delimiter within the first 16384 bytes"],
+    ["20 KiB", 20 * 1024, tooLate, "no prelude delimiter within the first 16384 bytes"],
+  ])("a prelude of %s", async (_what, size, streamedAnswer, bufferedAnswer) => {
+    const bytes = response(size);
+    for (const chunk of [bytes.length, 64 * 1024, 16 * 1024, 1024, 7]) {
+      expect([chunk, await streamedIn(bytes, chunk)]).toEqual([chunk, streamedAnswer]);
+    }
+    expect(whole(bytes)).toBe(bufferedAnswer);
+  });
+});
+
 describe("parsePrelude", () => {
   test.each([
     ["not json", "the prelude is not valid JSON"],
     ["[1]", "the prelude is not a JSON object"],
     ['{"statusCode":700}', "the prelude's statusCode 700 is not an HTTP status"],
+    [
+      '{"statusCode":100}',
+      "the prelude's statusCode 100 is informational (1xx), not a final status: a Function URL answers with 200 to 599",
+    ],
     ['{"headers":"x"}', "the prelude's headers are not an object"],
     ['{"cookies":"a=1"}', "the prelude's cookies are not an array"],
   ])("rejects %s", (json, reason) => {

@@ -50,36 +50,71 @@ const sha256 = (text: string): string => createHash("sha256").update(text).diges
 const hmac = (key: string | Buffer, text: string): Buffer => createHmac("sha256", key).update(text).digest();
 
 /**
- * A GET signed the way curl 7.x signs it: by hand, from AWS's documented steps, with the path
- * and query in the canonical request exactly as typed, neither sorted nor re-encoded (curl 8
- * sorts; see https://github.com/curl/curl/issues/9717). Independent of Smithy, which the
- * verifier uses.
+ * A request signed by hand from AWS's documented steps, independent of Smithy (which the
+ * verifier uses): the canonical request has the path and query exactly as given (pass them in
+ * canonical form unless a test means otherwise), and one header line per entry of `signed`, in
+ * order, so a name may repeat, its value trimmed and its runs of spaces made one. The request carries each signed header (repeats joined with commas,
+ * as Node delivers them) and `unsigned` besides.
  * @see https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
  */
-function curl7Request(pathAndQuery: string, accessKeyId = CREDENTIALS.accessKeyId): SignedRequest {
+function handSigned(
+  pathAndQuery: string,
+  options: {
+    readonly signed?: ReadonlyArray<readonly [string, string]>;
+    readonly unsigned?: Readonly<Record<string, string>>;
+    readonly accessKeyId?: string;
+  } = {},
+): SignedRequest {
   const amzDate = NOW.toISOString()
     .replace(/[-:]/g, "")
     .replace(/\.\d{3}/, "");
   const scope = `${amzDate.slice(0, 8)}/us-east-1/lambda/aws4_request`;
   const [path, query = ""] = pathAndQuery.split("?");
-  const canonical = ["GET", path, query, `host:${HOST}`, `x-amz-date:${amzDate}`, "", "host;x-amz-date", sha256("")].join("\n");
+  const signed = options.signed ?? [
+    ["host", HOST],
+    ["x-amz-date", amzDate],
+  ];
+  const signedHeaders = signed.map(([name]) => name).join(";");
+  const canonical = [
+    "GET",
+    path,
+    query,
+    ...signed.map(([name, value]) => `${name}:${value.trim().replace(/ +/g, " ")}`),
+    "",
+    signedHeaders,
+    sha256(""),
+  ].join("\n");
   const stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256(canonical)].join("\n");
   let key: Buffer | string = `AWS4${CREDENTIALS.secretAccessKey}`;
   for (const part of scope.split("/")) {
     key = hmac(key, part);
   }
   const signature = hmac(key, stringToSign).toString("hex");
+  const headers: Record<string, string> = {};
+  for (const [name, value] of signed) {
+    headers[name] = name in headers ? `${headers[name]},${value}` : value;
+  }
   return {
     method: "GET",
     url: pathAndQuery,
     headers: {
-      host: HOST,
-      "x-amz-date": amzDate,
-      authorization: `AWS4-HMAC-SHA256 Credential=${accessKeyId}/${scope}, SignedHeaders=host;x-amz-date, Signature=${signature}`,
+      ...headers,
+      ...options.unsigned,
+      authorization: `AWS4-HMAC-SHA256 Credential=${options.accessKeyId ?? CREDENTIALS.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
     },
     body: Buffer.alloc(0),
   };
 }
+
+/**
+ * A GET signed the way curl 7.x signs it: the path and query in the canonical request exactly as
+ * typed, neither sorted nor re-encoded (curl 8 sorts; see https://github.com/curl/curl/issues/9717).
+ */
+function curl7Request(pathAndQuery: string, accessKeyId = CREDENTIALS.accessKeyId): SignedRequest {
+  return handSigned(pathAndQuery, { accessKeyId });
+}
+
+const AMZ_DATE = "20261126T120000Z";
 
 describe("verifySigV4", () => {
   test("accepts a correctly signed request, whatever the order of its query", async () => {
@@ -209,6 +244,81 @@ describe("verifySigV4", () => {
           /^the request was signed with an empty access key id: the shell that signed has no AWS_ACCESS_KEY_ID .*\(AKIDEXAMPLE\)/,
         ),
       });
+    });
+  });
+
+  describe("the canonical request is built from the caller's own SignedHeaders", () => {
+    test("a valid signature over date;host;x-amz-date is accepted (the date header is signed like any other)", async () => {
+      const request = handSigned("/cars?chunk=1&count=3", {
+        signed: [
+          ["date", "Thu, 26 Nov 2026 12:00:00 GMT"],
+          ["host", HOST],
+          ["x-amz-date", AMZ_DATE],
+        ],
+      });
+      expect(await verify(request)).toEqual({ ok: true, accessKey: "AKIDEXAMPLE" });
+      expect(await verify({ ...request, headers: { ...request.headers, date: "Fri, 27 Nov 2026 12:00:00 GMT" } })).toMatchObject({
+        ok: false,
+        reason: expect.stringMatching(/^the signature does not match/),
+      });
+    });
+
+    test("with the server's pair temporary, a session token sent beside the signature, not signed, is not added to it", async () => {
+      const temporary = { ...CREDENTIALS, sessionToken: "session-token" };
+      const request = handSigned("/cars?chunk=1&count=3", { unsigned: { "x-amz-security-token": "session-token" } });
+      expect(await verifySigV4(request, temporary, "us-east-1", NOW)).toEqual({ ok: true, accessKey: "AKIDEXAMPLE" });
+      const signedToken = handSigned("/cars?chunk=1&count=3", {
+        signed: [
+          ["host", HOST],
+          ["x-amz-date", AMZ_DATE],
+          ["x-amz-security-token", "session-token"],
+        ],
+      });
+      expect(await verifySigV4(signedToken, temporary, "us-east-1", NOW)).toEqual({ ok: true, accessKey: "AKIDEXAMPLE" });
+    });
+
+    test("a header the caller did not sign may change; one it signed may not", async () => {
+      const request = handSigned("/cars?chunk=1&count=3", {
+        signed: [
+          ["host", HOST],
+          ["x-amz-date", AMZ_DATE],
+          ["x-signed", "a  b"],
+        ],
+        unsigned: { "user-agent": "curl/8.5.0", "x-unsigned": "1" },
+      });
+      expect(await verify({ ...request, headers: { ...request.headers, "x-unsigned": "2", "user-agent": "other" } })).toMatchObject({
+        ok: true,
+      });
+      expect(await verify({ ...request, headers: { ...request.headers, "x-signed": "a b" } })).toMatchObject({ ok: true });
+      expect(await verify({ ...request, headers: { ...request.headers, "x-signed": "a c" } })).toMatchObject({ ok: false });
+    });
+
+    test("a repeated header signed once per line, as curl before 8.13 signs it, is refused as AWS refuses it, and the log says why", async () => {
+      // curl listed the name twice and gave each value a line of its own; SigV4 wants one line,
+      // values joined by commas, and AWS answers SignatureDoesNotMatch (https://github.com/curl/curl/pull/16743).
+      const request = handSigned("/cars?chunk=1&count=3", {
+        signed: [
+          ["host", HOST],
+          ["x-amz-date", AMZ_DATE],
+          ["x-tag", "a"],
+          ["x-tag", "b"],
+        ],
+      });
+      expect(request.headers["x-tag"]).toBe("a,b");
+      expect(await verify(request)).toEqual({
+        ok: false,
+        reason:
+          "SignedHeaders names x-tag more than once: the signer gave each x-tag header a line of its own (curl before 8.13 does this), and SigV4 wants one line with the values joined by commas, so AWS refuses it too: send the header once, or use curl 8.13 or newer, or npm run invoke",
+      });
+      // The same request signed as SigV4 wants: one line, the values joined.
+      const joined = handSigned("/cars?chunk=1&count=3", {
+        signed: [
+          ["host", HOST],
+          ["x-amz-date", AMZ_DATE],
+          ["x-tag", "a,b"],
+        ],
+      });
+      expect(await verify(joined)).toMatchObject({ ok: true });
     });
   });
 
