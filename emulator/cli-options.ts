@@ -96,7 +96,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
   const options: CliOptions = {
     watch: values.watch === true,
     ...(inspect !== undefined ? { inspect: integer("--inspect", inspect, 1, 65_535) } : {}),
-    ...(envVars !== undefined ? { envVars: existingFile("--env-vars", envVars) } : {}),
+    ...(envVars !== undefined ? { envVars: envVarsFile(envVars) } : {}),
     help: values.help === true,
     bandwidth: choice("--bandwidth", text("bandwidth") ?? "capped", ["capped", "unlimited"] as const),
     port: portText === undefined ? 3000 : integer(text("port") !== undefined ? "--port" : "PORT", portText, 0, 65_535),
@@ -180,6 +180,18 @@ function existingFile(name: string, value: string): string {
     throw new UsageError(`${name} must be an existing file (got ${JSON.stringify(value)}, which is not one)`);
   }
   return file;
+}
+
+/** The example the project ships for --env-vars: a missing file's error says to copy it. */
+export const ENV_VARS_EXAMPLE_FILE = "env.example.json";
+
+function envVarsFile(value: string): string {
+  try {
+    return existingFile("--env-vars", value);
+  } catch (error) {
+    // A fresh clone has no env.json (it holds local values, so git ignores it): say where one comes from.
+    throw new UsageError(`${(error as Error).message}; start from the example: cp ${ENV_VARS_EXAMPLE_FILE} ${value}`);
+  }
 }
 
 function existingDir(name: string, value: string): string {

@@ -73,7 +73,10 @@ describe("parseCliOptions", () => {
     [["--invoke-mode", "STREAM"], '--invoke-mode must be RESPONSE_STREAM or BUFFERED (got "STREAM")'],
     [["--auth", "PUBLIC"], '--auth must be AWS_IAM or NONE (got "PUBLIC")'],
     [["--inspect", "0"], '--inspect must be a whole number from 1 to 65535 (got "0")'],
-    [["--env-vars", "missing.json"], '--env-vars must be an existing file (got "missing.json", which is not one)'],
+    [
+      ["--env-vars", "missing.json"],
+      '--env-vars must be an existing file (got "missing.json", which is not one); start from the example: cp env.example.json missing.json',
+    ],
     [["--timeout", "901"], '--timeout must be a whole number from 1 to 900 (got "901")'],
     [["--memory", "64"], '--memory must be a whole number from 128 to 10240 (got "64")'],
     [["--max-environments", "0"], '--max-environments must be a whole number from 1 to 64 (got "0")'],

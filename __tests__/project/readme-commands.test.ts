@@ -152,7 +152,7 @@ const PRINTED_CURL = (() => {
   ].flatMap(shellWords);
 })();
 
-/** The README's example `--env-vars` file: its first ```json block. */
+/** The README's example `--env-vars` file: its first ```json block, which shows env.example.json. */
 const ENV_VARS_EXAMPLE = /^```json\n([\s\S]*?)^```$/m.exec(README)?.[1];
 
 // ---------------------------------------------------------------------------------------------
@@ -160,6 +160,9 @@ const ENV_VARS_EXAMPLE = /^```json\n([\s\S]*?)^```$/m.exec(README)?.[1];
 
 /** Variables the README's own commands assign (`URL=$(terraform output … function_url)`). */
 const ASSIGNED = new Map<string, string>();
+
+/** Files the README's own commands copy (`cp env.example.json env.json`): the copy, and its source. */
+const COPIED = new Map<string, string>();
 
 function checkCommand(text: string): string[] {
   return shellWords(text).flatMap((words) => checkWords(words));
@@ -202,6 +205,8 @@ function checkWords(all: readonly string[]): string[] {
       return [...problems, ...checkCurl(args)];
     case "aws":
       return [...problems, ...checkAws(args)];
+    case "cp":
+      return [...problems, ...checkCp(args)];
     default:
       return [...problems, `add a check for this README command: ${all.join(" ")}`];
   }
@@ -253,14 +258,35 @@ function checkNpm(args: readonly string[]): string[] {
   return [];
 }
 
-/** Paths are the project's; `env.json` is the README's example file, written for the check. */
+/**
+ * Paths are the project's; a file an earlier README line copied (`cp env.example.json env.json`)
+ * is that copy, made here from the committed source. A file nothing made is left as written, so
+ * `npm start` refuses it as a fresh clone would.
+ */
 function localPath(arg: string): string {
-  if (arg === "env.json" && ENV_VARS_EXAMPLE !== undefined) {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "readme-env-")), "env.json");
-    fs.writeFileSync(file, ENV_VARS_EXAMPLE);
+  const source = COPIED.get(arg);
+  if (source !== undefined) {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "readme-cp-")), path.basename(arg));
+    fs.copyFileSync(path.join(ROOT, source), file);
     return file;
   }
   return !arg.startsWith("-") && fs.existsSync(path.join(ROOT, arg)) ? path.join(ROOT, arg) : arg;
+}
+
+/** `cp SOURCE COPY`: the source is a committed file, the copy one git ignores (it holds local values). */
+function checkCp(args: readonly string[]): string[] {
+  if (args.length !== 2 || args.some((a) => a.startsWith("-"))) {
+    return [`cp ${args.join(" ")}: expected cp SOURCE COPY`];
+  }
+  const [source, copy] = args;
+  if (!fs.existsSync(path.join(ROOT, source))) {
+    return [`cp ${source}: the project has no such file`];
+  }
+  if (!read(".gitignore").split("\n").includes(`/${copy}`)) {
+    return [`cp … ${copy}: .gitignore must list /${copy}, or local values end up in git`];
+  }
+  COPIED.set(copy, source);
+  return [];
 }
 
 function checkTerraform(args: readonly string[]): string[] {
@@ -367,11 +393,17 @@ describe("every command in the README is one this project has", () => {
     expect(COMMANDS.length).toBeGreaterThan(15);
   });
 
-  test("the example --env-vars file is one npm start reads", () => {
-    expect(ENV_VARS_EXAMPLE).toBeDefined();
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "readme-env-")), "env.json");
-    fs.writeFileSync(file, ENV_VARS_EXAMPLE as string);
-    expect(Object.keys(readEnvVarsFile(file, DEFAULTS.stackName)).length).toBeGreaterThan(0);
+  test("the example --env-vars file is one npm start reads, and the README shows it as it is", () => {
+    const file = path.join(ROOT, "env.example.json");
+    expect(Object.keys(readEnvVarsFile(file, DEFAULTS.stackName))).toEqual(["LOG_LEVEL", "GREETING"]);
+    expect(JSON.parse(ENV_VARS_EXAMPLE ?? "null")).toEqual(JSON.parse(read("env.example.json")));
+  });
+
+  test("npm start -- --env-vars env.json is shown after the cp that makes env.json", () => {
+    const texts = COMMANDS.map((c) => c.text);
+    const copy = texts.indexOf("cp env.example.json env.json");
+    expect(copy).toBeGreaterThan(-1);
+    expect(texts.findIndex((t) => t.includes("--env-vars env.json"))).toBeGreaterThan(copy);
   });
 
   // In README order: a later curl line relies on the URL=$(…) lines before it.
@@ -398,6 +430,8 @@ describe("the checks fail on what a stale README would say", () => {
     ["a configuration value the stack refuses", "FUNCTION_URL_AUTH=PUBLIC npm run deploy", /FUNCTION_URL_AUTH must be AWS_IAM or NONE/],
     ["an unknown variable", "LAMBDA_TRANSPORT=native npm start", /no source file reads this variable/],
     ["a command nobody checks", "make deploy", /add a check for this README command/],
+    ["a copy of a file the project lacks", "cp env.sample.json env.json", /the project has no such file/],
+    ["a copy git would commit", "cp env.example.json mine.json", /\.gitignore must list \/mine\.json/],
   ])("%s", (_what, command, problem) => {
     expect(checkCommand(command).join("\n")).toMatch(problem);
   });
