@@ -34,12 +34,6 @@ export interface CliOptions {
 /** Node's own default inspector port. @see https://nodejs.org/api/cli.html#--inspecthostport */
 export const DEFAULT_INSPECT_PORT = 9229;
 
-export const USAGE = `Usage: npm start -- [--port N] [--host HOST] [--stack DIR | --bundle DIR --handler FILE.EXPORT]
-                    [--invoke-mode RESPONSE_STREAM|BUFFERED] [--auth AWS_IAM|NONE]
-                    [--timeout SECONDS] [--memory MB] [--max-environments N] [--bandwidth capped|unlimited]
-                    [--watch] [--inspect [PORT]] [--env-vars FILE.json]
-Serves the synthesized stack's function as a local Function URL. Flags override the stack.`;
-
 const FLAGS = {
   port: { type: "string" },
   host: { type: "string" },
@@ -57,6 +51,35 @@ const FLAGS = {
   "env-vars": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/** Each flag's syntax and its one line of help: the README's table in short (as `sam local start-api --help`). */
+const FLAG_HELP: { readonly [name in keyof typeof FLAGS]: readonly [syntax: string, description: string] } = {
+  port: ["--port N", "port to listen on, 0 for a free one (default: $PORT, else 3000)"],
+  host: ["--host HOST", "address to bind: an IP address of this machine or a host name (default: 127.0.0.1)"],
+  stack: ["--stack DIR", "serve an already synthesized stack folder, cdktf.out/stacks/<name> (default: synthesize now)"],
+  bundle: ["--bundle DIR", "serve a handler folder directly, no synth; needs --handler"],
+  handler: ["--handler FILE.EXPORT", "the handler in --bundle's folder, as Lambda names it: index.handler"],
+  "invoke-mode": ["--invoke-mode MODE", "RESPONSE_STREAM or BUFFERED (default: the stack's; BUFFERED with --bundle, as AWS)"],
+  auth: ["--auth TYPE", "AWS_IAM (signed requests) or NONE (default: the stack's)"],
+  timeout: ["--timeout SECONDS", "function timeout, 1 to 900 (default: the stack's)"],
+  memory: ["--memory MB", "memory size, 128 to 10240: a runtime process that passes it is stopped (default: the stack's)"],
+  "max-environments": ["--max-environments N", "most execution environments at once, 1 to 64; requests beyond wait (default: 8)"],
+  bandwidth: ["--bandwidth capped|unlimited", "Lambda's 2 MB/s after a streamed response's first 6 MB, or none (default: capped)"],
+  watch: ["--watch", "rebuild on save; new requests get the new code, no restart"],
+  inspect: ["--inspect [PORT]", "run the function under Node's inspector on 127.0.0.1:PORT, no timeouts (default port: 9229)"],
+  "env-vars": ["--env-vars FILE.json", "local values for the function's environment, in AWS SAM's shape (cp env.example.json env.json)"],
+  help: ["--help, -h", "print this help and exit"],
+};
+
+const SYNTAX_WIDTH = Math.max(...Object.values(FLAG_HELP).map(([syntax]) => syntax.length));
+
+export const USAGE = [
+  "Usage: npm start -- [flags]",
+  "Serves the synthesized stack's function as a local Function URL, in AWS's runtime interface client",
+  "on Node.js 22. Flags override what the stack says.",
+  "",
+  ...Object.values(FLAG_HELP).map(([syntax, description]) => `  ${syntax.padEnd(SYNTAX_WIDTH)}  ${description}`),
+].join("\n");
 
 /** Parses `argv` (without node and script); `env` supplies PORT. */
 export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliOptions {

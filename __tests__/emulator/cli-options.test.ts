@@ -1,5 +1,6 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseCliOptions } from "../../emulator/cli-options";
+import { parseCliOptions, USAGE } from "../../emulator/cli-options";
 import { UsageError } from "../../emulator/errors";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
@@ -126,5 +127,39 @@ describe("parseCliOptions", () => {
 
   test("rejects a bad PORT from the environment by name", () => {
     expect(() => parseCliOptions([], { PORT: "x" })).toThrow('PORT must be a whole number from 0 to 65535 (got "x")');
+  });
+});
+
+describe("npm start -- --help", () => {
+  /** The flags parseCliOptions accepts, as its error for an unknown one lists them. */
+  const accepted = (): string[] => {
+    try {
+      parseCliOptions(["--no-such-flag"], {});
+    } catch (error) {
+      return /Allowed flags: (.*)$/.exec((error as Error).message)?.[1].split(", ") ?? [];
+    }
+    throw new Error("an unknown flag was accepted");
+  };
+
+  test("gives every flag its own line: the syntax, then what it does", () => {
+    const lines = USAGE.split("\n");
+    expect(accepted().length).toBeGreaterThan(10);
+    for (const flag of accepted()) {
+      const line = lines.find((l) => l.startsWith(`  ${flag} `) || l.startsWith(`  ${flag},`));
+      expect([flag, line !== undefined]).toEqual([flag, true]);
+      // A description of several words after the syntax column.
+      expect(line?.split(/ {2,}/)[2]?.split(" ").length ?? 0).toBeGreaterThan(3);
+      expect(line?.length ?? 0).toBeLessThanOrEqual(140);
+    }
+  });
+
+  test("lists each flag of the README's table", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+    const table = readme.slice(readme.indexOf("### Flags"));
+    const flags = [...table.matchAll(/^\| `(--[a-z-]+)/gm)].map((m) => m[1]);
+    expect(flags.length).toBeGreaterThan(10);
+    for (const flag of flags) {
+      expect(USAGE).toContain(`  ${flag}`);
+    }
   });
 });
