@@ -182,6 +182,9 @@ function checkWords(all: readonly string[]): string[] {
     const inner = /^\$\((.*)\)$/.exec(value);
     if (inner) {
       problems.push(...checkCommand(inner[1]));
+      if (/^npm /.test(inner[1]) && !/^npm (run )?(-s|--silent) /.test(inner[1])) {
+        problems.push(`${name}=$(${inner[1]}): npm prints its own lines first; capture it as $(npm run -s …)`);
+      }
       ASSIGNED.set(name, inner[1]);
     } else if (!knownVariable(name)) {
       problems.push(`${name}: no source file reads this variable`);
@@ -217,7 +220,11 @@ function fillPlaceholders(word: string): string {
   return word.replace(/<region>/g, DEFAULTS.region).replace(/<([\w-]+)>/g, "example");
 }
 
-function checkNpm(args: readonly string[]): string[] {
+/** npm's own flags that may come before the command: `-s` (silent) keeps npm's lines out of `$(…)`. */
+const NPM_FLAGS = new Set(["-s", "--silent"]);
+
+function checkNpm(all: readonly string[]): string[] {
+  const args = all.filter((a, i) => !(NPM_FLAGS.has(a) && (i === 0 || all[i - 1] === "run")));
   const [verb, ...rest] = args;
   if (verb === "install" || verb === "ci") {
     return rest.filter((a) => a !== "--ignore-scripts").map((a) => `npm ${verb}: unexpected ${a}`);
@@ -350,8 +357,9 @@ function checkCurl(args: readonly string[]): string[] {
   const url = urls[0];
   const deployed = /^\$\{?URL\}?/.exec(url);
   if (deployed) {
-    if (!ASSIGNED.get("URL")?.includes("-raw function_url")) {
-      problems.push("curl: $URL is not set from the stack's function_url output earlier in the README");
+    const source = ASSIGNED.get("URL");
+    if (source !== "npm run -s url" && !source?.includes("-raw function_url")) {
+      problems.push("curl: $URL is not set from npm run -s url (or the stack's function_url output) earlier in the README");
     }
     return [...problems, ...checkQuery(url.slice(deployed[0].length), true)];
   }
@@ -430,6 +438,7 @@ describe("the checks fail on what a stale README would say", () => {
     ["a configuration value the stack refuses", "FUNCTION_URL_AUTH=PUBLIC npm run deploy", /FUNCTION_URL_AUTH must be AWS_IAM or NONE/],
     ["an unknown variable", "LAMBDA_TRANSPORT=native npm start", /no source file reads this variable/],
     ["a command nobody checks", "make deploy", /add a check for this README command/],
+    ["npm's banner in a captured URL", "URL=$(npm run url)", /capture it as \$\(npm run -s …\)/],
     ["a copy of a file the project lacks", "cp env.sample.json env.json", /the project has no such file/],
     ["a copy git would commit", "cp env.example.json mine.json", /\.gitignore must list \/mine\.json/],
   ])("%s", (_what, command, problem) => {

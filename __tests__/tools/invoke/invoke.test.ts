@@ -152,6 +152,18 @@ describe("deployedUrl", () => {
     expect(readStateOutputs(path.join(root, "missing.tfstate"))).toEqual({});
   });
 
+  test("prefers public_url (CloudFront in front), called unsigned, over function_url", () => {
+    const outputs = {
+      function_url: { value: "https://abc.lambda-url.eu-west-1.on.aws/" },
+      auth_type: { value: "AWS_IAM" },
+      public_url: { value: "https://d111111abcdef8.cloudfront.net/" },
+    };
+    fs.writeFileSync(path.join(root, "terraform.lambda-streaming.tfstate"), JSON.stringify({ version: 4, outputs }));
+    expect(deployedUrl(root, {})).toEqual({ url: "https://d111111abcdef8.cloudfront.net/", authType: "NONE" });
+    const env = fakeTerraform(`echo '${JSON.stringify(outputs)}'`);
+    expect(deployedUrl(root, env)).toEqual({ url: "https://d111111abcdef8.cloudfront.net/", authType: "NONE" });
+  });
+
   test("S3 state: reads function_url and auth_type from terraform output", () => {
     const outputs = { function_url: { value: "https://abc.lambda-url.eu-west-1.on.aws/" }, auth_type: { value: "AWS_IAM" } };
     const env = fakeTerraform(`echo '${JSON.stringify(outputs)}'`);
@@ -164,7 +176,7 @@ describe("deployedUrl", () => {
     );
     const uninitialized = fakeTerraform('echo "Error: Backend initialization required, please run \\"terraform init\\"" >&2; exit 1');
     expect(() => deployedUrl(root, uninitialized)).toThrow(
-      "No URL found: the S3 backend of cdktf.out/stacks/lambda-streaming is not initialized. Run `terraform -chdir=cdktf.out/stacks/lambda-streaming init` once, pass --url URL, or use --local.",
+      "No URL found: the S3 backend of cdktf.out/stacks/lambda-streaming is not initialized. Run `terraform -chdir=cdktf.out/stacks/lambda-streaming init` once. Pass --url URL, or use --local.",
     );
   });
 
