@@ -12,7 +12,7 @@ import { resolveFunction, watchPlan } from "./function-source";
 import { watchFunction } from "./function-watcher";
 import { listenErrorMessage } from "./listen-error";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "./local-function-url";
-import { removeLocalUrlRecord, writeLocalUrlRecord } from "./local-url-record";
+import { describeStaleRecords, removeLocalUrlRecord, removeStaleLocalUrlRecords, writeLocalUrlRecord } from "./local-url-record";
 import { LAMBDA_RESPONSE_LIMITS } from "./response-limiter";
 import { startLines } from "./start-banner";
 import { resolveVerifierCredentials } from "./verifier-credentials";
@@ -37,6 +37,11 @@ export async function serveFromCommandLine(
   if (options.help) {
     out(USAGE);
     return undefined;
+  }
+  // Entries left by a server killed without cleaning up (kill -9) go first, each named.
+  const removed = describeStaleRecords(removeStaleLocalUrlRecords(projectRoot));
+  if (removed) {
+    out(removed);
   }
   const fn = resolveFunction(options, env, projectRoot);
   // Resolved whenever signatures may need checking (watch mode may switch a stack to AWS_IAM).

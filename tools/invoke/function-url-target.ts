@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type LocalUrlRecord, readLocalUrlRecord } from "../../emulator/local-url-record";
+import { type LocalUrlRecord, readLocalUrlRecord, removeStaleLocalUrlRecords } from "../../emulator/local-url-record";
 import { readConfig } from "../../lib/config";
 import { localStatePath, s3StateKey } from "../../lib/state-location";
 
@@ -27,19 +27,25 @@ export function localUrl(env: NodeJS.ProcessEnv): string {
   return `http://127.0.0.1:${env.PORT || 3000}/`;
 }
 
-/** A local Function URL to call: the one a running `npm start` recorded, or the default address. */
-export type LocalTarget =
+/**
+ * A local Function URL to call: the one a running `npm start` recorded, or the default address;
+ * with the entries of servers that are gone, which were removed on the way.
+ */
+export type LocalTarget = (
   | { readonly recorded: LocalUrlRecord; readonly url: string }
-  | { readonly recorded?: undefined; readonly url: string };
+  | { readonly recorded?: undefined; readonly url: string }
+) & { readonly stale: readonly LocalUrlRecord[] };
 
 /**
  * The URL `npm start` recorded at the project root while it runs (any port, its auth type and
- * Region). Without a record, the default address ($PORT, else 3000): a server started by other
+ * Region). Entries of servers killed without cleaning up are removed first (and returned, to be
+ * named). Without a record, the default address ($PORT, else 3000): a server started by other
  * means (an older checkout, a test) records nothing, and trying costs one refused connection.
  */
 export function localTarget(projectRoot: string, env: NodeJS.ProcessEnv): LocalTarget {
+  const stale = removeStaleLocalUrlRecords(projectRoot);
   const recorded = readLocalUrlRecord(projectRoot);
-  return recorded ? { recorded, url: recorded.url } : { url: localUrl(env) };
+  return recorded ? { recorded, url: recorded.url, stale } : { url: localUrl(env), stale };
 }
 
 type Outputs = Record<string, { value?: unknown } | undefined>;
