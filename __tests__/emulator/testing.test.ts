@@ -15,12 +15,12 @@ const describe = (name: string, body: () => void): void => describeWhenAvailable
 
 // README example: start
 import * as path from "node:path";
-import { bundleAndStart, type TestFunctionUrl } from "../../emulator/testing";
+import { bundleAndStart, type TestFunctionUrl } from "lambda-streaming/testing";
 
 describe("the 🚗 handler, through AWS's runtime interface client", () => {
   let fn: TestFunctionUrl;
   beforeAll(async () => {
-    fn = await bundleAndStart(path.join(__dirname, "..", "..", "handler", "index.ts"));
+    fn = await bundleAndStart(path.resolve("handler", "index.ts")); // npm test runs at the project root
   });
   afterAll(() => fn.close());
 
@@ -51,6 +51,21 @@ test("the README's example is the code above, verbatim", () => {
   const self = fs.readFileSync(__filename, "utf8");
   const example = self.slice(self.indexOf("// README example: start\n") + 25, self.indexOf("// README example: end"));
   expect(block).toBe(example);
+  // One import path from any folder, not one that holds only two folders below the root.
+  expect(block).not.toMatch(/from "\.{1,2}\//);
+});
+
+test("lambda-streaming/testing is one module for jest and tsc, wherever the test is", () => {
+  const root = path.join(__dirname, "..", "..");
+  const jestConfig = require(path.join(root, "jest.config.js")) as { moduleNameMapper: Record<string, string> };
+  const tsconfig = JSON.parse(fs.readFileSync(path.join(root, "tsconfig.json"), "utf8")) as {
+    compilerOptions: { paths: Record<string, string[]> };
+  };
+  const forJest = jestConfig.moduleNameMapper["^lambda-streaming/testing$"].replace("<rootDir>", root);
+  const forTsc = path.join(root, tsconfig.compilerOptions.paths["lambda-streaming/testing"][0]);
+  expect(forJest).toBe(forTsc);
+  expect(require.resolve("lambda-streaming/testing")).toBe(forJest);
+  expect(bundleAndStart).toBe(require("../../emulator/testing").bundleAndStart);
 });
 
 describe("startTestFunctionUrl with a handler folder and options", () => {
