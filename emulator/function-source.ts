@@ -5,6 +5,7 @@
 
 import { execFile } from "node:child_process";
 import * as path from "node:path";
+import { BUNDLE_CACHE_DIR, storedBundleOf } from "../lib/bundle-store";
 import { DEFAULTS, readConfig } from "../lib/config";
 import { FUNCTION_ENVIRONMENT, RUNTIME } from "../lib/lambda-runtime";
 import type { CliOptions } from "./cli-options";
@@ -40,7 +41,23 @@ export function resolveFunction(options: CliOptions, env: NodeJS.ProcessEnv, pro
       readConfig(env),
       path.join(projectRoot, "cdktf.out"),
     );
-  return withOverrides(readStack(options.stack ?? synthesize()), options);
+  return withOverrides(readStackBundle(options.stack ?? synthesize()), options);
+}
+
+/**
+ * The function in the stack at `stackDir`, its bundle served from the `.build/` of the project
+ * that synthesized it (`<project>/cdktf.out/stacks/<name>`): the same bytes as the stack's asset
+ * copy, at the depth the source map's relative paths are made for, so a stack trace names the
+ * real source files. A stack folder of another shape is served as it is.
+ */
+function readStackBundle(stackDir: string): FunctionConfig {
+  const fn = readStack(stackDir);
+  const stacks = path.dirname(path.resolve(stackDir));
+  if (path.basename(stacks) !== "stacks") {
+    return fn;
+  }
+  const project = path.dirname(path.dirname(stacks));
+  return { ...fn, bundleDir: storedBundleOf(fn.bundleDir, path.join(project, BUNDLE_CACHE_DIR)) };
 }
 
 /** The command line's overrides and --env-vars, on top of what the stack or bundle says. */
@@ -78,7 +95,7 @@ export function watchPlan(options: CliOptions, env: NodeJS.ProcessEnv, projectRo
   if (options.stack) {
     return {
       dirs: [options.stack],
-      rebuild: async () => ({ fn: withOverrides(readStack(options.stack as string), options), what: "stack read again" }),
+      rebuild: async () => ({ fn: withOverrides(readStackBundle(options.stack as string), options), what: "stack read again" }),
     };
   }
   const handlerDir = path.join(projectRoot, "handler");
@@ -88,7 +105,7 @@ export function watchPlan(options: CliOptions, env: NodeJS.ProcessEnv, projectRo
     async rebuild(changed, current) {
       if (changed.some(stackChanged)) {
         const stackDir = await synthesizeInChild(projectRoot, env);
-        return { fn: withOverrides(readStack(stackDir), options), what: "stack synthesized again" };
+        return { fn: withOverrides(readStackBundle(stackDir), options), what: "stack synthesized again" };
       }
       const { bundleHandler } = require("../lib/bundling") as typeof import("../lib/bundling");
       return { fn: { ...current, bundleDir: bundleHandler(path.join(handlerDir, "index.ts")) }, what: "handler bundled again" };

@@ -3,9 +3,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseCliOptions } from "../../emulator/cli-options";
 import { resolveFunction, watchPlan, withOverrides } from "../../emulator/function-source";
-import type { FunctionConfig } from "../../emulator/stack-reader";
+import { type FunctionConfig, readStack } from "../../emulator/stack-reader";
+import { bundleHandler } from "../../lib/bundling";
 import { readConfig } from "../../lib/config";
 import { FUNCTION_ENVIRONMENT, RUNTIME } from "../../lib/lambda-runtime";
+import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
 import { synthesizeStack } from "../../lib/synthesize";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
@@ -47,6 +49,29 @@ describe("resolveFunction", () => {
     const fn = resolveFunction(options, {}, outdir);
     expect(fn).toMatchObject({ functionName: "source", invokeMode: "BUFFERED", authType: "NONE", timeoutSeconds: 7, memoryMb: 1024 });
     expect(fn.environment).toEqual({ ...FUNCTION_ENVIRONMENT, STAGE: "local", RETRIES: "3" });
+  });
+
+  test("a stack's bundle is served from its project's .build/, where the source map's paths reach the sources", () => {
+    // GIVEN a project folder with a synthesized stack (cdktf copies the bundle deeper, into its assets)
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), "ls-project-"));
+    try {
+      const stackDir = synthesizeStack(readConfig({}), path.join(project, "cdktf.out"));
+      const asset = readStack(stackDir).bundleDir;
+      expect(asset.startsWith(path.join(stackDir, "assets") + path.sep)).toBe(true);
+      // WHEN it is served
+      const fn = resolveFunction(parseCliOptions(["--stack", stackDir], {}), {}, project);
+      // THEN from <project>/.build/handler-<hash>: the folder bundleHandler keeps, with the asset's bytes
+      expect(fn.bundleDir).toBe(path.join(project, ".build", path.basename(bundleHandler(HANDLER_ENTRY))));
+      for (const file of fs.readdirSync(asset)) {
+        expect(fs.readFileSync(path.join(fn.bundleDir, file))).toEqual(fs.readFileSync(path.join(asset, file)));
+      }
+      // A stack folder that is not <project>/<outdir>/stacks/<name> is served as it is.
+      const elsewhere = path.join(project, "copy");
+      fs.cpSync(stackDir, elsewhere, { recursive: true });
+      expect(resolveFunction(parseCliOptions(["--stack", elsewhere], {}), {}, project).bundleDir).toBe(readStack(elsewhere).bundleDir);
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
   });
 });
 
