@@ -6,6 +6,7 @@ import { isIP } from "node:net";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { parseWholeNumber } from "../lib/whole-number";
+import { type BundleTarget, bundleTarget } from "./bundle-target";
 import { UsageError } from "./errors";
 import { AUTH_TYPES, type AuthType, INVOKE_MODES, type InvokeMode } from "./stack-reader";
 
@@ -13,8 +14,8 @@ export interface CliOptions {
   readonly port: number;
   readonly host: string;
   readonly stack?: string;
-  readonly bundle?: string;
-  readonly handler?: string;
+  /** --bundle PATH [--handler FILE.EXPORT]: a folder served as it is, or an entry to bundle. */
+  readonly bundle?: BundleTarget;
   readonly invokeMode?: InvokeMode;
   readonly auth?: AuthType;
   readonly timeout?: number;
@@ -57,8 +58,11 @@ const FLAG_HELP: { readonly [name in keyof typeof FLAGS]: readonly [syntax: stri
   port: ["--port N", "port to listen on, 0 for a free one (default: $PORT, else 3000)"],
   host: ["--host HOST", "address to bind: an IP address of this machine or a host name (default: 127.0.0.1)"],
   stack: ["--stack DIR", "serve an already synthesized stack folder, cdktf.out/stacks/<name> (default: synthesize now)"],
-  bundle: ["--bundle DIR", "serve a handler folder directly, no synth; needs --handler"],
-  handler: ["--handler FILE.EXPORT", "the handler in --bundle's folder, as Lambda names it: index.handler"],
+  bundle: ["--bundle PATH", "serve a handler without synth: a folder of JavaScript as it is, or a .ts/.js entry file bundled"],
+  handler: [
+    "--handler FILE.EXPORT",
+    "--bundle's FILE.js (or FILE.ts, bundled) and its export, or the entry's export (default: index.handler)",
+  ],
   "invoke-mode": ["--invoke-mode MODE", "RESPONSE_STREAM or BUFFERED (default: the stack's; BUFFERED with --bundle, as AWS)"],
   auth: ["--auth TYPE", "AWS_IAM (signed requests) or NONE (default: the stack's)"],
   timeout: ["--timeout SECONDS", "function timeout, 1 to 900 (default: the stack's)"],
@@ -102,13 +106,12 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
   if (text("bundle") !== undefined && text("stack") !== undefined) {
     throw new UsageError("--stack and --bundle cannot be used together: serve a synthesized stack, or a handler folder");
   }
-  if ((text("bundle") === undefined) !== (text("handler") === undefined)) {
-    throw new UsageError("--bundle DIR and --handler FILE.EXPORT go together (for example --bundle dist --handler index.handler)");
+  if (text("bundle") === undefined && text("handler") !== undefined) {
+    throw new UsageError("--handler FILE.EXPORT names the handler of --bundle PATH (for example --bundle dist --handler index.handler)");
   }
   const portText = text("port") ?? env.PORT;
   const stack = text("stack");
   const bundle = text("bundle");
-  const handler = text("handler");
   const invokeMode = text("invoke-mode");
   const auth = text("auth");
   const timeout = text("timeout");
@@ -125,8 +128,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     port: portText === undefined ? 3000 : integer(text("port") !== undefined ? "--port" : "PORT", portText, 0, 65_535),
     host: text("host") ?? "127.0.0.1",
     ...(stack !== undefined ? { stack: existingDir("--stack", stack) } : {}),
-    ...(bundle !== undefined ? { bundle: existingDir("--bundle", bundle) } : {}),
-    ...(handler !== undefined && bundle !== undefined ? { handler: handlerString(handler, bundle) } : {}),
+    ...(bundle !== undefined ? { bundle: bundleTarget(bundle, text("handler")) } : {}),
     ...(invokeMode !== undefined ? { invokeMode: choice("--invoke-mode", invokeMode, INVOKE_MODES) } : {}),
     ...(auth !== undefined ? { auth: choice("--auth", auth, AUTH_TYPES) } : {}),
     ...(timeout !== undefined ? { timeout: integer("--timeout", timeout, 1, 900) } : {}),
@@ -223,17 +225,4 @@ function existingDir(name: string, value: string): string {
     throw new UsageError(`${name} must be an existing folder (got ${JSON.stringify(value)}, which is not one)`);
   }
   return dir;
-}
-
-/** `FILE.EXPORT`, where FILE.js, .mjs or .cjs exists in the bundle, as Lambda resolves it. */
-function handlerString(value: string, bundle: string): string {
-  const match = /^(.+)\.([A-Za-z_$][\w$]*)$/.exec(value);
-  if (!match) {
-    throw new UsageError(`--handler must be FILE.EXPORT such as index.handler (got ${JSON.stringify(value)})`);
-  }
-  const found = [".js", ".mjs", ".cjs"].some((ext) => fs.existsSync(path.join(path.resolve(bundle), match[1] + ext)));
-  if (!found) {
-    throw new UsageError(`--handler ${value}: no ${match[1]}.js, .mjs or .cjs in ${bundle}`);
-  }
-  return value;
 }

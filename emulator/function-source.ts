@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { BUNDLE_CACHE_DIR, storedBundleOf } from "../lib/bundle-store";
 import { DEFAULTS, readConfig } from "../lib/config";
 import { FUNCTION_ENVIRONMENT, RUNTIME } from "../lib/lambda-runtime";
+import type { BundleTarget } from "./bundle-target";
 import type { CliOptions } from "./cli-options";
 import { readEnvVarsFile } from "./env-vars-file";
 import type { Rebuilt } from "./function-watcher";
@@ -18,17 +19,17 @@ import { type FunctionConfig, readStack } from "./stack-reader";
  * cdktf is loaded only to synthesize, so a server for a given stack or bundle stays small.
  */
 export function resolveFunction(options: CliOptions, env: NodeJS.ProcessEnv, projectRoot: string): FunctionConfig {
-  if (options.bundle && options.handler) {
+  if (options.bundle) {
     return withOverrides(
       {
-        functionName: path.basename(options.bundle),
+        functionName: options.bundle.name,
         region: env.AWS_REGION || DEFAULTS.region,
-        handler: options.handler,
+        handler: options.bundle.handler,
         runtime: RUNTIME,
         memoryMb: DEFAULTS.memoryMb,
         timeoutSeconds: DEFAULTS.timeoutSeconds,
         environment: { ...FUNCTION_ENVIRONMENT },
-        bundleDir: options.bundle,
+        bundleDir: bundledFolder(options.bundle, projectRoot),
         // What AWS creates when nothing sets the URL's invoke mode.
         invokeMode: "BUFFERED",
         authType: DEFAULTS.functionUrlAuth,
@@ -60,6 +61,18 @@ function readStackBundle(stackDir: string): FunctionConfig {
   return { ...fn, bundleDir: storedBundleOf(fn.bundleDir, path.join(project, BUNDLE_CACHE_DIR)) };
 }
 
+/**
+ * The folder to serve for --bundle: the folder itself, or the entry bundled as the stack's handler
+ * is, kept in this project's `.build/` (never in the entry's own project).
+ */
+function bundledFolder(target: BundleTarget, projectRoot: string): string {
+  if (target.kind === "folder") {
+    return target.dir;
+  }
+  const { bundleHandler } = require("../lib/bundling") as typeof import("../lib/bundling");
+  return bundleHandler(target.entry, projectRoot);
+}
+
 /** The command line's overrides and --env-vars, on top of what the stack or bundle says. */
 export function withOverrides(fn: FunctionConfig, options: CliOptions): FunctionConfig {
   return {
@@ -79,16 +92,27 @@ export interface WatchPlan {
 }
 
 /**
- * For --bundle: the folder itself; its files are loaded as they are, so new environments are the
- * reload. For the project: handler/ (re-bundled) and lib/ and main.ts's folder (re-synthesized).
+ * For a --bundle folder: the folder itself; its files are loaded as they are, so new environments
+ * are the reload. For a --bundle entry: the entry's folder, bundled again. For the project:
+ * handler/ (re-bundled) and lib/ and main.ts's folder (re-synthesized).
  */
 export function watchPlan(options: CliOptions, env: NodeJS.ProcessEnv, projectRoot: string): WatchPlan {
-  if (options.bundle) {
+  const target = options.bundle;
+  if (target?.kind === "folder") {
     return {
-      dirs: [options.bundle],
+      dirs: [target.dir],
       rebuild: async (_changed, current) => ({
         fn: withOverrides({ ...current }, options),
         what: "new environments load the folder again",
+      }),
+    };
+  }
+  if (target?.kind === "entry") {
+    return {
+      dirs: [path.dirname(target.entry)],
+      rebuild: async (_changed, current) => ({
+        fn: { ...current, bundleDir: bundledFolder(target, projectRoot) },
+        what: "entry bundled again",
       }),
     };
   }

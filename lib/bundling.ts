@@ -23,8 +23,7 @@ export { BUNDLE_CACHE_DIR, BUNDLE_FILE, type Bundle };
  * @see https://esbuild.github.io/api/#build
  * @see https://esbuild.github.io/api/#minify
  */
-export function bundleOptions(entry: string): BuildOptions & { write: false } {
-  const root = path.dirname(path.dirname(path.resolve(entry)));
+export function bundleOptions(entry: string, root: string = defaultRoot(entry)): BuildOptions & { write: false } {
   return {
     entryPoints: [path.resolve(entry)],
     absWorkingDir: root,
@@ -46,19 +45,24 @@ export function bundleOptions(entry: string): BuildOptions & { write: false } {
   };
 }
 
-/** Runs esbuild on `entry` and returns the files in memory. */
-export function buildBundle(entry: string): Bundle {
+/** The folder that holds the entry's folder: the project, for `<project>/handler/index.ts`. */
+function defaultRoot(entry: string): string {
+  return path.dirname(path.dirname(path.resolve(entry)));
+}
+
+/** Runs esbuild on `entry` and returns the files in memory; `root` anchors the source map's paths. */
+export function buildBundle(entry: string, root: string = defaultRoot(entry)): Bundle {
   if (!fs.existsSync(entry)) {
     throw new Error(`Cannot find the handler entry file at ${entry}. Set \`entry\` to the handler's index.ts.`);
   }
-  const result = buildSync(bundleOptions(entry));
+  const result = buildSync(bundleOptions(entry, path.resolve(root)));
   return hashedBundle(result.outputFiles.map((file) => ({ name: path.basename(file.path), contents: file.contents })));
 }
 
 /**
  * Bundles `entry` and returns the folder that holds the bundle: `<root>/.build/handler-<hash>`,
- * where `<root>` holds the entry's folder.
+ * where `<root>` is by default the folder that holds the entry's folder.
  */
-export function bundleHandler(entry: string): string {
-  return storeBundle(buildBundle(entry), path.join(path.dirname(path.dirname(path.resolve(entry))), BUNDLE_CACHE_DIR));
+export function bundleHandler(entry: string, root: string = defaultRoot(entry)): string {
+  return storeBundle(buildBundle(entry, root), path.join(path.resolve(root), BUNDLE_CACHE_DIR));
 }

@@ -48,8 +48,7 @@ describe("parseCliOptions", () => {
       help: false,
       port: 0,
       host: "0.0.0.0",
-      bundle: FIXTURES,
-      handler: "handlers.paced",
+      bundle: { kind: "folder", dir: FIXTURES, handler: "handlers.paced", name: "handlers" },
       invokeMode: "BUFFERED",
       auth: "NONE",
       timeout: 5,
@@ -82,9 +81,15 @@ describe("parseCliOptions", () => {
     [["--memory", "64"], '--memory must be a whole number from 128 to 10240 (got "64")'],
     [["--max-environments", "0"], '--max-environments must be a whole number from 1 to 64 (got "0")'],
     [["--stack", "/no/such/dir"], '--stack must be an existing folder (got "/no/such/dir", which is not one)'],
-    [["--bundle", FIXTURES], "--bundle DIR and --handler FILE.EXPORT go together (for example --bundle dist --handler index.handler)"],
+    [
+      ["--handler", "index.handler"],
+      "--handler FILE.EXPORT names the handler of --bundle PATH (for example --bundle dist --handler index.handler)",
+    ],
     [["--bundle", FIXTURES, "--handler", "handlers"], '--handler must be FILE.EXPORT such as index.handler (got "handlers")'],
-    [["--bundle", FIXTURES, "--handler", "missing.handler"], `--handler missing.handler: no missing.js, .mjs or .cjs in ${FIXTURES}`],
+    [
+      ["--bundle", FIXTURES, "--handler", "missing.handler"],
+      `--bundle ${FIXTURES}: no missing.js, .mjs or .cjs to serve, nor missing.ts to bundle; name the file with --handler FILE.EXPORT, or pass the entry file itself`,
+    ],
     [
       ["--stack", FIXTURES, "--bundle", FIXTURES, "--handler", "handlers.paced"],
       "--stack and --bundle cannot be used together: serve a synthesized stack, or a handler folder",

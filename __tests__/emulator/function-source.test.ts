@@ -75,6 +75,45 @@ describe("resolveFunction", () => {
   });
 });
 
+describe("--bundle with an entry file", () => {
+  let project: string;
+  beforeEach(() => {
+    project = fs.mkdtempSync(path.join(os.tmpdir(), "ls-entry-"));
+    fs.cpSync(path.join(__dirname, "..", "..", "handler"), path.join(project, "src"), { recursive: true });
+  });
+  afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
+
+  test("is bundled as the stack's handler is, into the serving project's .build/, and served as index.EXPORT", () => {
+    const entry = path.join(project, "src", "index.ts");
+    const root = path.join(project, "server");
+    fs.mkdirSync(root);
+    const fn = resolveFunction(parseCliOptions(["--bundle", entry], {}), {}, root);
+    expect(fn).toMatchObject({
+      functionName: "index",
+      handler: "index.handler",
+      invokeMode: "BUFFERED",
+      environment: FUNCTION_ENVIRONMENT,
+    });
+    expect(fn.bundleDir).toMatch(new RegExp(`^${root}/\\.build/handler-[0-9a-f]{16}$`));
+    // The source map still reaches the entry from there.
+    const map = JSON.parse(fs.readFileSync(path.join(fn.bundleDir, "index.js.map"), "utf8")) as { sources: string[] };
+    expect(map.sources.map((source) => path.resolve(fn.bundleDir, source))).toContain(entry);
+  });
+
+  test("--watch watches the entry's folder and bundles it again", async () => {
+    const entry = path.join(project, "src", "index.ts");
+    const options = parseCliOptions(["--bundle", entry, "--watch"], {});
+    const plan = watchPlan(options, {}, project);
+    expect(plan.dirs).toEqual([path.join(project, "src")]);
+    const before = resolveFunction(options, {}, project);
+    fs.appendFileSync(entry, "\nexport const edited = true;\n");
+    const rebuilt = await plan.rebuild([entry], before);
+    expect(rebuilt.what).toBe("entry bundled again");
+    expect(rebuilt.fn.bundleDir).not.toBe(before.bundleDir);
+    expect(fs.readFileSync(path.join(rebuilt.fn.bundleDir, "index.js"), "utf8")).toContain("edited");
+  });
+});
+
 describe("watchPlan", () => {
   const current = { functionName: "handlers", bundleDir: FIXTURES, environment: {} } as unknown as FunctionConfig;
 
