@@ -14,6 +14,7 @@ import { listenErrorMessage } from "./listen-error";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "./local-function-url";
 import { describeStaleRecords, removeLocalUrlRecord, removeStaleLocalUrlRecords, writeLocalUrlRecord } from "./local-url-record";
 import { LAMBDA_RESPONSE_LIMITS } from "./response-limiter";
+import { trackRetiredBundles } from "./retired-bundles";
 import { startLines } from "./start-banner";
 import { resolveVerifierCredentials } from "./verifier-credentials";
 
@@ -85,11 +86,16 @@ export async function serveFromCommandLine(
     out(line);
   }
   const plan = options.watch ? watchPlan(options, env, projectRoot) : undefined;
+  // Each rebuild writes a bundle folder; those of versions nothing runs any more are removed.
+  const bundles = plan ? trackRetiredBundles(local.pool) : undefined;
   const watcher = plan
     ? watchFunction({
         dirs: plan.dirs,
         rebuild: (changed) => plan.rebuild(changed, local.pool.function),
-        onReload: (next) => local.reload(next),
+        onReload: (next) => {
+          local.reload(next);
+          bundles?.reloaded();
+        },
         log: out,
       })
     : undefined;
@@ -99,6 +105,7 @@ export async function serveFromCommandLine(
       removeLocalUrlRecord(projectRoot, process.pid);
       watcher?.close();
       await local.close();
+      bundles?.close();
     },
   };
 }

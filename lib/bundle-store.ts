@@ -1,7 +1,8 @@
 // The bundle cache, `.build/handler-<hash>/`: one folder per distinct bundle, named after its
 // contents and written atomically. It is also where the local Function URL serves a bundle from,
 // since the source map's relative paths are made for that depth (a stack's asset copy sits
-// deeper, under cdktf.out/stacks/<stack>/assets/<id>/<hash>/).
+// deeper, under cdktf.out/stacks/<stack>/assets/<id>/<hash>/). A process removes the folders it
+// wrote once it no longer needs them, unless another process has taken them up since.
 
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
@@ -42,6 +43,7 @@ export function hashedBundle(files: ReadonlyArray<{ readonly name: string; reado
 export function storeBundle(bundle: Bundle, cacheDir: string): string {
   const dir = path.join(cacheDir, `${BUNDLE_FOLDER_PREFIX}${bundle.hash.slice(0, 16)}`);
   if (fs.existsSync(path.join(dir, BUNDLE_FILE))) {
+    takeUp(dir);
     return dir;
   }
   fs.mkdirSync(cacheDir, { recursive: true });
@@ -52,14 +54,56 @@ export function storeBundle(bundle: Bundle, cacheDir: string): string {
     }
     fs.chmodSync(staging, 0o755);
     fs.renameSync(staging, dir);
+    written.set(dir, fs.statSync(dir).mtimeMs);
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     // Another synth renamed the same bundle into place first: that copy is identical.
     if (!fs.existsSync(path.join(dir, BUNDLE_FILE))) {
       throw error;
     }
+    takeUp(dir);
   }
   return dir;
+}
+
+/** The folders this process wrote, each with the modification time it last left it with. */
+const written = new Map<string, number>();
+
+/**
+ * Marks `dir` as handed out now (its modification time; its files are untouched): a process that
+ * wrote the folder then sees that another one took it up, and leaves it in place.
+ */
+function takeUp(dir: string): void {
+  try {
+    const now = new Date();
+    fs.utimesSync(dir, now, now);
+    if (written.has(dir)) {
+      written.set(dir, fs.statSync(dir).mtimeMs);
+    }
+  } catch {
+    // Gone already, or not ours to touch: nothing to mark.
+  }
+}
+
+/**
+ * Removes those of `dirs` that this process wrote and no other has taken up since (a test that
+ * bundled the same source, another server): the caller knows that nothing of its own uses them,
+ * and only the writer can know that nothing else does. Returns what it removed.
+ */
+export function removeWrittenBundles(dirs: Iterable<string>): string[] {
+  const removed: string[] = [];
+  for (const dir of new Set([...dirs].map((d) => path.resolve(d)))) {
+    const mtimeMs = written.get(dir);
+    if (mtimeMs === undefined) {
+      continue;
+    }
+    written.delete(dir);
+    if (fs.statSync(dir, { throwIfNoEntry: false })?.mtimeMs === mtimeMs) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      removed.push(dir);
+    }
+  }
+  return removed;
 }
 
 /**

@@ -144,10 +144,14 @@ describeWhenAvailable("the local dev loop", missingReason(locateRuntime), () => 
         expect(log.matching(/^Local Function URL for index \(RESPONSE_STREAM, NONE, index\.handler /)).toHaveLength(1);
         expect((await send(`${url}?n=1`)).body.toString()).toBe("v1 ");
         // Bundled as the stack's handler is, into this project's .build/
-        expect(serving?.local.pool.function.bundleDir).toMatch(new RegExp(`^${project}/\\.build/handler-[0-9a-f]{16}$`));
+        const v1 = serving?.local.pool.function.bundleDir ?? "";
+        expect(v1).toMatch(new RegExp(`^${project}/\\.build/handler-[0-9a-f]{16}$`));
         saveAsAnEditorDoes(entry, handlerSource("v2"));
         await log.waitFor(/^Reloaded in \d+ ms \(entry bundled again\): new requests run the new code\.$/);
         expect((await send(`${url}?n=1`)).body.toString()).toBe("v2 ");
+        // Nothing was in flight at the reload: v1's folder went with it; .build holds v2's alone.
+        expect(fs.readdirSync(path.join(project, ".build"))).toEqual([path.basename(serving?.local.pool.function.bundleDir ?? "")]);
+        expect(fs.existsSync(v1)).toBe(false);
       } finally {
         await serving?.close();
       }
