@@ -18,6 +18,9 @@ module.exports = {
     // only transpiles, file by file, which keeps the suite fast.
     "^.+\\.ts$": ["ts-jest", { diagnostics: false }],
   },
+  // The test helpers under one name from any folder (tsconfig.json's `paths` says the same to tsc):
+  // `import { bundleAndStart } from "lambda-streaming/testing"`.
+  moduleNameMapper: { "^lambda-streaming/testing$": "<rootDir>/emulator/testing.ts" },
   setupFilesAfterEnv: ["<rootDir>/setup.js"],
   testTimeout: 30000,
   // Two workers even on two cores (jest's default would be one): the long suites spend their time

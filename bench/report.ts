@@ -11,7 +11,12 @@ export interface Row {
   readonly baselineName: string;
   readonly target: string;
   readonly met: boolean | undefined;
+  /** A figure a small run measures as well as a full one (the zip's size): its target holds in `--smoke` too. */
+  readonly sizeIndependent?: boolean;
 }
+
+/** What a `--smoke` run says in place of yes or NO: one sample of a small load proves nothing. */
+export const SMOKE_VERDICT = "smoke: figures not meaningful";
 
 /** Where a run writes its results and its picture. */
 export interface BenchOutputs {
@@ -63,8 +68,11 @@ export function memoryRows(readerMib: number, warm: MemoryPair, fresh: MemoryPai
   ];
 }
 
-/** The table's lines: a header, a rule, and one line per row, columns padded to fit. */
-export function formatTable(rows: readonly Row[]): string[] {
+/**
+ * The table's lines: a header, a rule, and one line per row, columns padded to fit. In a smoke
+ * run a target's verdict is {@link SMOKE_VERDICT}, unless the figure does not depend on the size.
+ */
+export function formatTable(rows: readonly Row[], smoke = false): string[] {
   const header = ["measure", "local Function URL", "baseline", "ratio", "target", "met"];
   const lines = rows.map((r) => [
     r.name,
@@ -72,9 +80,19 @@ export function formatTable(rows: readonly Row[]): string[] {
     Number.isNaN(r.baseline) ? "—" : `${r.baseline.toFixed(1)} ${r.unit} (${r.baselineName})`,
     Number.isNaN(r.baseline) ? "—" : `${(r.local / r.baseline).toFixed(2)}×`,
     r.target,
-    r.met === undefined ? "—" : r.met ? "yes" : "NO",
+    verdict(r, smoke),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
   return [fmt(header), widths.map((w) => "-".repeat(w)).join("  "), ...lines.map(fmt)];
+}
+
+function verdict(row: Row, smoke: boolean): string {
+  if (row.met === undefined) {
+    return "—";
+  }
+  if (smoke && !row.sizeIndependent) {
+    return SMOKE_VERDICT;
+  }
+  return row.met ? "yes" : "NO";
 }

@@ -6,6 +6,7 @@ import { isIP } from "node:net";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { parseWholeNumber } from "../lib/whole-number";
+import { type BundleTarget, bundleTarget } from "./bundle-target";
 import { UsageError } from "./errors";
 import { AUTH_TYPES, type AuthType, INVOKE_MODES, type InvokeMode } from "./stack-reader";
 
@@ -13,8 +14,8 @@ export interface CliOptions {
   readonly port: number;
   readonly host: string;
   readonly stack?: string;
-  readonly bundle?: string;
-  readonly handler?: string;
+  /** --bundle PATH [--handler FILE.EXPORT]: a folder served as it is, or an entry to bundle. */
+  readonly bundle?: BundleTarget;
   readonly invokeMode?: InvokeMode;
   readonly auth?: AuthType;
   readonly timeout?: number;
@@ -34,12 +35,6 @@ export interface CliOptions {
 /** Node's own default inspector port. @see https://nodejs.org/api/cli.html#--inspecthostport */
 export const DEFAULT_INSPECT_PORT = 9229;
 
-export const USAGE = `Usage: npm start -- [--port N] [--host HOST] [--stack DIR | --bundle DIR --handler FILE.EXPORT]
-                    [--invoke-mode RESPONSE_STREAM|BUFFERED] [--auth AWS_IAM|NONE]
-                    [--timeout SECONDS] [--memory MB] [--max-environments N] [--bandwidth capped|unlimited]
-                    [--watch] [--inspect [PORT]] [--env-vars FILE.json]
-Serves the synthesized stack's function as a local Function URL. Flags override the stack.`;
-
 const FLAGS = {
   port: { type: "string" },
   host: { type: "string" },
@@ -57,6 +52,38 @@ const FLAGS = {
   "env-vars": { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
+
+/** Each flag's syntax and its one line of help: the README's table in short (as `sam local start-api --help`). */
+const FLAG_HELP: { readonly [name in keyof typeof FLAGS]: readonly [syntax: string, description: string] } = {
+  port: ["--port N", "port to listen on, 0 for a free one (default: $PORT, else 3000)"],
+  host: ["--host HOST", "address to bind: an IP address of this machine or a host name (default: 127.0.0.1)"],
+  stack: ["--stack DIR", "serve an already synthesized stack folder, cdktf.out/stacks/<name> (default: synthesize now)"],
+  bundle: ["--bundle PATH", "serve a handler without synth: a folder of JavaScript as it is, or a .ts/.js entry file bundled"],
+  handler: [
+    "--handler FILE.EXPORT",
+    "--bundle's FILE.js (or FILE.ts, bundled) and its export, or the entry's export (default: index.handler)",
+  ],
+  "invoke-mode": ["--invoke-mode MODE", "RESPONSE_STREAM or BUFFERED (default: the stack's; BUFFERED with --bundle, as AWS)"],
+  auth: ["--auth TYPE", "AWS_IAM (signed requests) or NONE (default: the stack's)"],
+  timeout: ["--timeout SECONDS", "function timeout, 1 to 900 (default: the stack's)"],
+  memory: ["--memory MB", "memory size, 128 to 10240: a runtime process that passes it is stopped (default: the stack's)"],
+  "max-environments": ["--max-environments N", "most execution environments at once, 1 to 64; requests beyond wait (default: 8)"],
+  bandwidth: ["--bandwidth capped|unlimited", "Lambda's 2 MB/s after a streamed response's first 6 MB, or none (default: capped)"],
+  watch: ["--watch", "rebuild on save; new requests get the new code, no restart"],
+  inspect: ["--inspect [PORT]", "run the function under Node's inspector on 127.0.0.1:PORT, no timeouts (default port: 9229)"],
+  "env-vars": ["--env-vars FILE.json", "local values for the function's environment, in AWS SAM's shape (cp env.example.json env.json)"],
+  help: ["--help, -h", "print this help and exit"],
+};
+
+const SYNTAX_WIDTH = Math.max(...Object.values(FLAG_HELP).map(([syntax]) => syntax.length));
+
+export const USAGE = [
+  "Usage: npm start -- [flags]",
+  "Serves the synthesized stack's function as a local Function URL, in AWS's runtime interface client",
+  "on Node.js 22. Flags override what the stack says.",
+  "",
+  ...Object.values(FLAG_HELP).map(([syntax, description]) => `  ${syntax.padEnd(SYNTAX_WIDTH)}  ${description}`),
+].join("\n");
 
 /** Parses `argv` (without node and script); `env` supplies PORT. */
 export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
@@ -79,13 +106,12 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
   if (text("bundle") !== undefined && text("stack") !== undefined) {
     throw new UsageError("--stack and --bundle cannot be used together: serve a synthesized stack, or a handler folder");
   }
-  if ((text("bundle") === undefined) !== (text("handler") === undefined)) {
-    throw new UsageError("--bundle DIR and --handler FILE.EXPORT go together (for example --bundle dist --handler index.handler)");
+  if (text("bundle") === undefined && text("handler") !== undefined) {
+    throw new UsageError("--handler FILE.EXPORT names the handler of --bundle PATH (for example --bundle dist --handler index.handler)");
   }
   const portText = text("port") ?? env.PORT;
   const stack = text("stack");
   const bundle = text("bundle");
-  const handler = text("handler");
   const invokeMode = text("invoke-mode");
   const auth = text("auth");
   const timeout = text("timeout");
@@ -96,14 +122,13 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
   const options: CliOptions = {
     watch: values.watch === true,
     ...(inspect !== undefined ? { inspect: integer("--inspect", inspect, 1, 65_535) } : {}),
-    ...(envVars !== undefined ? { envVars: existingFile("--env-vars", envVars) } : {}),
+    ...(envVars !== undefined ? { envVars: envVarsFile(envVars) } : {}),
     help: values.help === true,
     bandwidth: choice("--bandwidth", text("bandwidth") ?? "capped", ["capped", "unlimited"] as const),
     port: portText === undefined ? 3000 : integer(text("port") !== undefined ? "--port" : "PORT", portText, 0, 65_535),
     host: text("host") ?? "127.0.0.1",
     ...(stack !== undefined ? { stack: existingDir("--stack", stack) } : {}),
-    ...(bundle !== undefined ? { bundle: existingDir("--bundle", bundle) } : {}),
-    ...(handler !== undefined && bundle !== undefined ? { handler: handlerString(handler, bundle) } : {}),
+    ...(bundle !== undefined ? { bundle: bundleTarget(bundle, text("handler")) } : {}),
     ...(invokeMode !== undefined ? { invokeMode: choice("--invoke-mode", invokeMode, INVOKE_MODES) } : {}),
     ...(auth !== undefined ? { auth: choice("--auth", auth, AUTH_TYPES) } : {}),
     ...(timeout !== undefined ? { timeout: integer("--timeout", timeout, 1, 900) } : {}),
@@ -182,23 +207,22 @@ function existingFile(name: string, value: string): string {
   return file;
 }
 
+/** The example the project ships for --env-vars: a missing file's error says to copy it. */
+export const ENV_VARS_EXAMPLE_FILE = "env.example.json";
+
+function envVarsFile(value: string): string {
+  try {
+    return existingFile("--env-vars", value);
+  } catch (error) {
+    // A fresh clone has no env.json (it holds local values, so git ignores it): say where one comes from.
+    throw new UsageError(`${(error as Error).message}; start from the example: cp ${ENV_VARS_EXAMPLE_FILE} ${value}`);
+  }
+}
+
 function existingDir(name: string, value: string): string {
   const dir = path.resolve(value);
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
     throw new UsageError(`${name} must be an existing folder (got ${JSON.stringify(value)}, which is not one)`);
   }
   return dir;
-}
-
-/** `FILE.EXPORT`, where FILE.js, .mjs or .cjs exists in the bundle, as Lambda resolves it. */
-function handlerString(value: string, bundle: string): string {
-  const match = /^(.+)\.([A-Za-z_$][\w$]*)$/.exec(value);
-  if (!match) {
-    throw new UsageError(`--handler must be FILE.EXPORT such as index.handler (got ${JSON.stringify(value)})`);
-  }
-  const found = [".js", ".mjs", ".cjs"].some((ext) => fs.existsSync(path.join(path.resolve(bundle), match[1] + ext)));
-  if (!found) {
-    throw new UsageError(`--handler ${value}: no ${match[1]}.js, .mjs or .cjs in ${bundle}`);
-  }
-  return value;
 }

@@ -12,8 +12,9 @@ import { resolveFunction, watchPlan } from "./function-source";
 import { watchFunction } from "./function-watcher";
 import { listenErrorMessage } from "./listen-error";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "./local-function-url";
-import { removeLocalUrlRecord, writeLocalUrlRecord } from "./local-url-record";
+import { describeStaleRecords, removeLocalUrlRecord, removeStaleLocalUrlRecords, writeLocalUrlRecord } from "./local-url-record";
 import { LAMBDA_RESPONSE_LIMITS } from "./response-limiter";
+import { trackRetiredBundles } from "./retired-bundles";
 import { startLines } from "./start-banner";
 import { resolveVerifierCredentials } from "./verifier-credentials";
 
@@ -37,6 +38,11 @@ export async function serveFromCommandLine(
   if (options.help) {
     out(USAGE);
     return undefined;
+  }
+  // Entries left by a server killed without cleaning up (kill -9) go first, each named.
+  const removed = describeStaleRecords(removeStaleLocalUrlRecords(projectRoot));
+  if (removed) {
+    out(removed);
   }
   const fn = resolveFunction(options, env, projectRoot);
   // Resolved whenever signatures may need checking (watch mode may switch a stack to AWS_IAM).
@@ -80,11 +86,16 @@ export async function serveFromCommandLine(
     out(line);
   }
   const plan = options.watch ? watchPlan(options, env, projectRoot) : undefined;
+  // Each rebuild writes a bundle folder; those of versions nothing runs any more are removed.
+  const bundles = plan ? trackRetiredBundles(local.pool) : undefined;
   const watcher = plan
     ? watchFunction({
         dirs: plan.dirs,
         rebuild: (changed) => plan.rebuild(changed, local.pool.function),
-        onReload: (next) => local.reload(next),
+        onReload: (next) => {
+          local.reload(next);
+          bundles?.reloaded();
+        },
         log: out,
       })
     : undefined;
@@ -94,6 +105,7 @@ export async function serveFromCommandLine(
       removeLocalUrlRecord(projectRoot, process.pid);
       watcher?.close();
       await local.close();
+      bundles?.close();
     },
   };
 }

@@ -5,8 +5,10 @@
 
 import { execFile } from "node:child_process";
 import * as path from "node:path";
+import { BUNDLE_CACHE_DIR, storedBundleOf } from "../lib/bundle-store";
 import { DEFAULTS, readConfig } from "../lib/config";
 import { FUNCTION_ENVIRONMENT, RUNTIME } from "../lib/lambda-runtime";
+import type { BundleTarget } from "./bundle-target";
 import type { CliOptions } from "./cli-options";
 import { readEnvVarsFile } from "./env-vars-file";
 import type { Rebuilt } from "./function-watcher";
@@ -17,17 +19,17 @@ import { type FunctionConfig, readStack } from "./stack-reader";
  * cdktf is loaded only to synthesize, so a server for a given stack or bundle stays small.
  */
 export function resolveFunction(options: CliOptions, env: NodeJS.ProcessEnv, projectRoot: string): FunctionConfig {
-  if (options.bundle && options.handler) {
+  if (options.bundle) {
     return withOverrides(
       {
-        functionName: path.basename(options.bundle),
+        functionName: options.bundle.name,
         region: env.AWS_REGION || DEFAULTS.region,
-        handler: options.handler,
+        handler: options.bundle.handler,
         runtime: RUNTIME,
         memoryMb: DEFAULTS.memoryMb,
         timeoutSeconds: DEFAULTS.timeoutSeconds,
         environment: { ...FUNCTION_ENVIRONMENT },
-        bundleDir: options.bundle,
+        bundleDir: bundledFolder(options.bundle, projectRoot),
         // What AWS creates when nothing sets the URL's invoke mode.
         invokeMode: "BUFFERED",
         authType: DEFAULTS.functionUrlAuth,
@@ -40,7 +42,35 @@ export function resolveFunction(options: CliOptions, env: NodeJS.ProcessEnv, pro
       readConfig(env),
       path.join(projectRoot, "cdktf.out"),
     );
-  return withOverrides(readStack(options.stack ?? synthesize()), options);
+  return withOverrides(readStackBundle(options.stack ?? synthesize()), options);
+}
+
+/**
+ * The function in the stack at `stackDir`, its bundle served from the `.build/` of the project
+ * that synthesized it (`<project>/cdktf.out/stacks/<name>`): the same bytes as the stack's asset
+ * copy, at the depth the source map's relative paths are made for, so a stack trace names the
+ * real source files. A stack folder of another shape is served as it is.
+ */
+function readStackBundle(stackDir: string): FunctionConfig {
+  const fn = readStack(stackDir);
+  const stacks = path.dirname(path.resolve(stackDir));
+  if (path.basename(stacks) !== "stacks") {
+    return fn;
+  }
+  const project = path.dirname(path.dirname(stacks));
+  return { ...fn, bundleDir: storedBundleOf(fn.bundleDir, path.join(project, BUNDLE_CACHE_DIR)) };
+}
+
+/**
+ * The folder to serve for --bundle: the folder itself, or the entry bundled as the stack's handler
+ * is, kept in this project's `.build/` (never in the entry's own project).
+ */
+function bundledFolder(target: BundleTarget, projectRoot: string): string {
+  if (target.kind === "folder") {
+    return target.dir;
+  }
+  const { bundleHandler } = require("../lib/bundling") as typeof import("../lib/bundling");
+  return bundleHandler(target.entry, projectRoot);
 }
 
 /** The command line's overrides and --env-vars, on top of what the stack or bundle says. */
@@ -62,23 +92,34 @@ export interface WatchPlan {
 }
 
 /**
- * For --bundle: the folder itself; its files are loaded as they are, so new environments are the
- * reload. For the project: handler/ (re-bundled) and lib/ and main.ts's folder (re-synthesized).
+ * For a --bundle folder: the folder itself; its files are loaded as they are, so new environments
+ * are the reload. For a --bundle entry: the entry's folder, bundled again. For the project:
+ * handler/ (re-bundled) and lib/ and main.ts's folder (re-synthesized).
  */
 export function watchPlan(options: CliOptions, env: NodeJS.ProcessEnv, projectRoot: string): WatchPlan {
-  if (options.bundle) {
+  const target = options.bundle;
+  if (target?.kind === "folder") {
     return {
-      dirs: [options.bundle],
+      dirs: [target.dir],
       rebuild: async (_changed, current) => ({
         fn: withOverrides({ ...current }, options),
         what: "new environments load the folder again",
       }),
     };
   }
+  if (target?.kind === "entry") {
+    return {
+      dirs: [path.dirname(target.entry)],
+      rebuild: async (_changed, current) => ({
+        fn: { ...current, bundleDir: bundledFolder(target, projectRoot) },
+        what: "entry bundled again",
+      }),
+    };
+  }
   if (options.stack) {
     return {
       dirs: [options.stack],
-      rebuild: async () => ({ fn: withOverrides(readStack(options.stack as string), options), what: "stack read again" }),
+      rebuild: async () => ({ fn: withOverrides(readStackBundle(options.stack as string), options), what: "stack read again" }),
     };
   }
   const handlerDir = path.join(projectRoot, "handler");
@@ -88,7 +129,7 @@ export function watchPlan(options: CliOptions, env: NodeJS.ProcessEnv, projectRo
     async rebuild(changed, current) {
       if (changed.some(stackChanged)) {
         const stackDir = await synthesizeInChild(projectRoot, env);
-        return { fn: withOverrides(readStack(stackDir), options), what: "stack synthesized again" };
+        return { fn: withOverrides(readStackBundle(stackDir), options), what: "stack synthesized again" };
       }
       const { bundleHandler } = require("../lib/bundling") as typeof import("../lib/bundling");
       return { fn: { ...current, bundleDir: bundleHandler(path.join(handlerDir, "index.ts")) }, what: "handler bundled again" };

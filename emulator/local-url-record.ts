@@ -54,6 +54,35 @@ export function removeLocalUrlRecord(projectRoot: string, pid: number): void {
   }
 }
 
+/**
+ * Removes the entries whose server's process is gone (killed with SIGKILL, say, which runs no exit
+ * handler) and returns them, so the caller can name what it removed: such an entry points at a
+ * URL nothing serves and may hold that run's local key pair. The file goes when nothing is left.
+ */
+export function removeStaleLocalUrlRecords(projectRoot: string): LocalUrlRecord[] {
+  const records = readRecords(projectRoot);
+  const stale = records.filter((entry) => !isAlive(entry.pid));
+  if (stale.length === 0) {
+    return [];
+  }
+  const rest = records.filter((entry) => !stale.includes(entry));
+  if (rest.length === 0) {
+    fs.rmSync(localUrlRecordPath(projectRoot), { force: true });
+  } else {
+    writeRecords(projectRoot, rest, process.pid);
+  }
+  return stale;
+}
+
+/** One line naming the stale entries removed from the record, or undefined when there were none. */
+export function describeStaleRecords(stale: readonly LocalUrlRecord[]): string | undefined {
+  if (stale.length === 0) {
+    return undefined;
+  }
+  const which = stale.map((entry) => `pid ${entry.pid}, ${entry.url}`).join("; ");
+  return `Removed ${stale.length === 1 ? "a stale entry" : `${stale.length} stale entries`} from ${LOCAL_URL_RECORD_FILE}: npm start (${which}) is no longer running (it was stopped without cleaning up, as kill -9 does).`;
+}
+
 /** The newest running server's record; undefined when there is none, or its process is gone. */
 export function readLocalUrlRecord(projectRoot: string): LocalUrlRecord | undefined {
   return readRecords(projectRoot)

@@ -5,6 +5,7 @@
 import * as path from "node:path";
 import { BUNDLE_FILE, bundleHandler } from "../lib/bundling";
 import { DEFAULTS } from "../lib/config";
+import { FUNCTION_ENVIRONMENT } from "../lib/lambda-runtime";
 import { startLocalFunctionUrl } from "./local-function-url";
 import { LAMBDA_RESPONSE_LIMITS } from "./response-limiter";
 import type { InvokeMode } from "./stack-reader";
@@ -94,13 +95,19 @@ export async function startTestFunctionUrl(options: TestFunctionUrlOptions): Pro
 /**
  * Bundles the TypeScript (or JavaScript) handler at `entry` with esbuild, as `npm run synth` does
  * (into `.build/` beside the entry's folder), and serves its export `exportName` (default
- * `handler`) with {@link startTestFunctionUrl}.
+ * `handler`) with {@link startTestFunctionUrl}, with the stack's own environment first (source
+ * maps on, so a stack trace names your .ts files), then `environment`.
  */
 export function bundleAndStart(
   entry: string,
   options: Omit<TestFunctionUrlOptions, "handlerDir" | "handler"> & { readonly exportName?: string } = {},
 ): Promise<TestFunctionUrl> {
-  const { exportName = "handler", ...rest } = options;
+  const { exportName = "handler", environment, ...rest } = options;
   const file = path.basename(BUNDLE_FILE, ".js");
-  return startTestFunctionUrl({ ...rest, handlerDir: bundleHandler(entry), handler: `${file}.${exportName}` });
+  return startTestFunctionUrl({
+    ...rest,
+    environment: { ...FUNCTION_ENVIRONMENT, ...environment },
+    handlerDir: bundleHandler(entry),
+    handler: `${file}.${exportName}`,
+  });
 }

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { benchOutputs, formatTable, memoryRows } from "../../bench/report";
+import { benchOutputs, formatTable, memoryRows, type Row, SMOKE_VERDICT } from "../../bench/report";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -38,5 +38,30 @@ describe("memoryRows", () => {
         .slice(2)
         .map((line) => line.split("  ")[0]),
     ).toEqual(rows.map((r) => r.name));
+  });
+});
+
+describe("formatTable", () => {
+  const row = (name: string, met: boolean, sizeIndependent?: boolean): Row => ({
+    name,
+    unit: "ms",
+    local: 1,
+    baseline: 1,
+    baselineName: "bare",
+    target: "t",
+    met,
+    ...(sizeIndependent ? { sizeIndependent } : {}),
+  });
+  const verdicts = (lines: string[]): string[] => lines.slice(2).map((line) => line.trimEnd().split(/ {2,}/).at(-1) ?? "");
+
+  test("a full run says yes or NO for each target, and — where there is none", () => {
+    const rows = [row("fast", true), row("slow", false), { ...row("cold", true), met: undefined }];
+    expect(verdicts(formatTable(rows))).toEqual(["yes", "NO", "—"]);
+  });
+
+  test("a smoke run says its figures mean nothing instead of NO, but for a size-independent figure", () => {
+    const rows = [row("fast", true), row("slow", false), row("zip", false, true), { ...row("cold", true), met: undefined }];
+    expect(SMOKE_VERDICT).toBe("smoke: figures not meaningful");
+    expect(verdicts(formatTable(rows, true))).toEqual([SMOKE_VERDICT, SMOKE_VERDICT, "NO", "—"]);
   });
 });

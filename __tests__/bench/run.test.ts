@@ -36,6 +36,18 @@ describeWhenAvailable("npm run bench -- --smoke", missingReason(locateRuntime), 
       expect(Number.isFinite(row.local)).toBe(true);
     }
     expect(lines.some((line) => line.startsWith("| measure") || line.includes("local Function URL"))).toBe(true);
+    // A smoke run's figures say nothing about the targets: no yes or NO for them, but for the zip's size.
+    const table = lines.slice(lines.findIndex((line) => line.startsWith("measure")) + 2, -1);
+    const verdicts = Object.fromEntries(table.map((line) => line.trimEnd().split(/ {2,}/)).map((cells) => [cells[0], cells.at(-1)]));
+    expect(verdicts).toEqual({
+      "warm time to first byte, 🚗 stream (median of 1)": "smoke: figures not meaningful",
+      "throughput, 2 MiB stream": "smoke: figures not meaningful",
+      "cold start: spawn to first byte (median of 1)": "—",
+      "time to first byte, 🚗 stream vs BUFFERED": "smoke: figures not meaningful",
+      "memory growth, slow reader of 2 MiB (warm)": "smoke: figures not meaningful",
+      "memory growth, same, fresh processes (heap sizing)": "—",
+      "deployed zip": "yes",
+    });
   }, 60_000);
 
   test("--plot draws the picture; --load counts processes and memory before and after", async () => {

@@ -1,5 +1,6 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseCliOptions } from "../../emulator/cli-options";
+import { parseCliOptions, USAGE } from "../../emulator/cli-options";
 import { UsageError } from "../../emulator/errors";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
@@ -47,8 +48,7 @@ describe("parseCliOptions", () => {
       help: false,
       port: 0,
       host: "0.0.0.0",
-      bundle: FIXTURES,
-      handler: "handlers.paced",
+      bundle: { kind: "folder", dir: FIXTURES, handler: "handlers.paced", name: "handlers" },
       invokeMode: "BUFFERED",
       auth: "NONE",
       timeout: 5,
@@ -73,14 +73,23 @@ describe("parseCliOptions", () => {
     [["--invoke-mode", "STREAM"], '--invoke-mode must be RESPONSE_STREAM or BUFFERED (got "STREAM")'],
     [["--auth", "PUBLIC"], '--auth must be AWS_IAM or NONE (got "PUBLIC")'],
     [["--inspect", "0"], '--inspect must be a whole number from 1 to 65535 (got "0")'],
-    [["--env-vars", "missing.json"], '--env-vars must be an existing file (got "missing.json", which is not one)'],
+    [
+      ["--env-vars", "missing.json"],
+      '--env-vars must be an existing file (got "missing.json", which is not one); start from the example: cp env.example.json missing.json',
+    ],
     [["--timeout", "901"], '--timeout must be a whole number from 1 to 900 (got "901")'],
     [["--memory", "64"], '--memory must be a whole number from 128 to 10240 (got "64")'],
     [["--max-environments", "0"], '--max-environments must be a whole number from 1 to 64 (got "0")'],
     [["--stack", "/no/such/dir"], '--stack must be an existing folder (got "/no/such/dir", which is not one)'],
-    [["--bundle", FIXTURES], "--bundle DIR and --handler FILE.EXPORT go together (for example --bundle dist --handler index.handler)"],
+    [
+      ["--handler", "index.handler"],
+      "--handler FILE.EXPORT names the handler of --bundle PATH (for example --bundle dist --handler index.handler)",
+    ],
     [["--bundle", FIXTURES, "--handler", "handlers"], '--handler must be FILE.EXPORT such as index.handler (got "handlers")'],
-    [["--bundle", FIXTURES, "--handler", "missing.handler"], `--handler missing.handler: no missing.js, .mjs or .cjs in ${FIXTURES}`],
+    [
+      ["--bundle", FIXTURES, "--handler", "missing.handler"],
+      `--bundle ${FIXTURES}: no missing.js, .mjs or .cjs to serve, nor missing.ts to bundle; name the file with --handler FILE.EXPORT, or pass the entry file itself`,
+    ],
     [
       ["--stack", FIXTURES, "--bundle", FIXTURES, "--handler", "handlers.paced"],
       "--stack and --bundle cannot be used together: serve a synthesized stack, or a handler folder",
@@ -123,5 +132,39 @@ describe("parseCliOptions", () => {
 
   test("rejects a bad PORT from the environment by name", () => {
     expect(() => parseCliOptions([], { PORT: "x" })).toThrow('PORT must be a whole number from 0 to 65535 (got "x")');
+  });
+});
+
+describe("npm start -- --help", () => {
+  /** The flags parseCliOptions accepts, as its error for an unknown one lists them. */
+  const accepted = (): string[] => {
+    try {
+      parseCliOptions(["--no-such-flag"], {});
+    } catch (error) {
+      return /Allowed flags: (.*)$/.exec((error as Error).message)?.[1].split(", ") ?? [];
+    }
+    throw new Error("an unknown flag was accepted");
+  };
+
+  test("gives every flag its own line: the syntax, then what it does", () => {
+    const lines = USAGE.split("\n");
+    expect(accepted().length).toBeGreaterThan(10);
+    for (const flag of accepted()) {
+      const line = lines.find((l) => l.startsWith(`  ${flag} `) || l.startsWith(`  ${flag},`));
+      expect([flag, line !== undefined]).toEqual([flag, true]);
+      // A description of several words after the syntax column.
+      expect(line?.split(/ {2,}/)[2]?.split(" ").length ?? 0).toBeGreaterThan(3);
+      expect(line?.length ?? 0).toBeLessThanOrEqual(140);
+    }
+  });
+
+  test("lists each flag of the README's table", () => {
+    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+    const table = readme.slice(readme.indexOf("### Flags"));
+    const flags = [...table.matchAll(/^\| `(--[a-z-]+)/gm)].map((m) => m[1]);
+    expect(flags.length).toBeGreaterThan(10);
+    for (const flag of flags) {
+      expect(USAGE).toContain(`  ${flag}`);
+    }
   });
 });

@@ -15,6 +15,7 @@ import { apiLines, curlCommand, startLines } from "../../emulator/start-banner";
 import { bundleHandler } from "../../lib/bundling";
 import { isRunning, processEnded } from "../helpers/process-resources";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
+import { localTarget } from "../../tools/invoke/function-url-target";
 
 const ROOT = path.join(__dirname, "..", "..");
 const HANDLER_ENTRY = path.join(ROOT, "handler", "index.ts");
@@ -156,6 +157,26 @@ describe("npm start (emulator/cli.ts)", () => {
   });
 });
 
+describe("npm start killed with SIGKILL", () => {
+  test("leaves its entry behind; npm run invoke -- --local then names it and removes it", async () => {
+    const child = spawn(process.execPath, [...CLI, "--bundle", FIXTURES, "--handler", "handlers.paced", "--auth", "NONE", "--port", "0"], {
+      cwd: ROOT,
+    });
+    const first = (await firstLines(child, 1)).split("\n")[0];
+    const url = /at (\S+) /.exec(first)?.[1];
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.once("exit", resolve));
+    const file = path.join(ROOT, LOCAL_URL_RECORD_FILE);
+    const left: { pid: number }[] = JSON.parse(fs.readFileSync(file, "utf8"));
+    expect(left.map((entry) => entry.pid)).toContain(child.pid);
+    // What invoke --local does first: other servers' entries (another terminal's) stay.
+    const { stale } = localTarget(ROOT, {});
+    expect(stale).toEqual([expect.objectContaining({ pid: child.pid, url })]);
+    const after: { pid: number }[] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : [];
+    expect(after.map((entry) => entry.pid)).not.toContain(child.pid);
+  });
+});
+
 describe("curlCommand", () => {
   const fn = { authType: "AWS_IAM", region: "eu-west-1" } as FunctionConfig;
   const real = { accessKeyId: "AKIAREALKEY", secretAccessKey: "real-secret" };
@@ -211,6 +232,24 @@ describe("serveFromCommandLine (npm start in-process)", () => {
     const out: string[] = [];
     expect(await serveFromCommandLine(["--help"], {}, (line) => out.push(line))).toBeUndefined();
     expect(out[0]).toMatch(/^Usage: npm start -- /);
+  });
+
+  test("removes the entries a killed npm start left in .local-url.json when it starts, naming them", async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), "ls-cli-stale-"));
+    try {
+      const { pid } = spawnSync(process.execPath, ["-e", ""]);
+      const stale = { url: "http://127.0.0.1:3999/", authType: "AWS_IAM", region: "us-east-1", pid };
+      fs.writeFileSync(path.join(root, LOCAL_URL_RECORD_FILE), JSON.stringify([stale]));
+      const out: string[] = [];
+      // An empty --stack folder stops the start after the clean-up, before anything is served.
+      await expect(serveFromCommandLine(["--stack", root], {}, (line) => out.push(line), root)).rejects.toThrow(StackReadError);
+      expect(out).toEqual([
+        `Removed a stale entry from .local-url.json: npm start (pid ${pid}, http://127.0.0.1:3999/) is no longer running (it was stopped without cleaning up, as kill -9 does).`,
+      ]);
+      expect(fs.existsSync(path.join(root, LOCAL_URL_RECORD_FILE))).toBe(false);
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 
   test("serves the given folder and prints the start lines; close() stops it", async () => {

@@ -7,6 +7,7 @@ import * as http from "node:http";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { serveFromCommandLine } from "../../emulator/cli";
 import { parseCliOptions } from "../../emulator/cli-options";
 import { locateRuntime } from "../../emulator/execution-environment";
 import { withOverrides } from "../../emulator/function-source";
@@ -127,6 +128,33 @@ describeWhenAvailable("the local dev loop", missingReason(locateRuntime), () => 
       await log.waitFor(/^Reload failed; the last good version keeps serving\. /);
       expect((await send(`${url}?n=1`)).body.toString()).toBe("v2 ");
       expect(log.matching(/^Reload failed/)).toHaveLength(1);
+    }, 30_000);
+
+    test("npm start -- --bundle FILE.ts --watch: a TypeScript entry is bundled, served, and bundled again on save", async () => {
+      const entry = path.join(project, "handler", "index.ts");
+      log = new LogCollector();
+      const serving = await serveFromCommandLine(
+        ["--bundle", entry, "--invoke-mode", "RESPONSE_STREAM", "--auth", "NONE", "--port", "0", "--watch"],
+        {},
+        log.sink,
+        project,
+      );
+      try {
+        const url = serving?.local.url ?? "";
+        expect(log.matching(/^Local Function URL for index \(RESPONSE_STREAM, NONE, index\.handler /)).toHaveLength(1);
+        expect((await send(`${url}?n=1`)).body.toString()).toBe("v1 ");
+        // Bundled as the stack's handler is, into this project's .build/
+        const v1 = serving?.local.pool.function.bundleDir ?? "";
+        expect(v1).toMatch(new RegExp(`^${project}/\\.build/handler-[0-9a-f]{16}$`));
+        saveAsAnEditorDoes(entry, handlerSource("v2"));
+        await log.waitFor(/^Reloaded in \d+ ms \(entry bundled again\): new requests run the new code\.$/);
+        expect((await send(`${url}?n=1`)).body.toString()).toBe("v2 ");
+        // Nothing was in flight at the reload: v1's folder went with it; .build holds v2's alone.
+        expect(fs.readdirSync(path.join(project, ".build"))).toEqual([path.basename(serving?.local.pool.function.bundleDir ?? "")]);
+        expect(fs.existsSync(v1)).toBe(false);
+      } finally {
+        await serving?.close();
+      }
     }, 30_000);
   });
 

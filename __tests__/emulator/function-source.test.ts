@@ -3,9 +3,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { parseCliOptions } from "../../emulator/cli-options";
 import { resolveFunction, watchPlan, withOverrides } from "../../emulator/function-source";
-import type { FunctionConfig } from "../../emulator/stack-reader";
+import { type FunctionConfig, readStack } from "../../emulator/stack-reader";
+import { bundleHandler } from "../../lib/bundling";
 import { readConfig } from "../../lib/config";
 import { FUNCTION_ENVIRONMENT, RUNTIME } from "../../lib/lambda-runtime";
+import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
 import { synthesizeStack } from "../../lib/synthesize";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
@@ -47,6 +49,68 @@ describe("resolveFunction", () => {
     const fn = resolveFunction(options, {}, outdir);
     expect(fn).toMatchObject({ functionName: "source", invokeMode: "BUFFERED", authType: "NONE", timeoutSeconds: 7, memoryMb: 1024 });
     expect(fn.environment).toEqual({ ...FUNCTION_ENVIRONMENT, STAGE: "local", RETRIES: "3" });
+  });
+
+  test("a stack's bundle is served from its project's .build/, where the source map's paths reach the sources", () => {
+    // GIVEN a project folder with a synthesized stack (cdktf copies the bundle deeper, into its assets)
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), "ls-project-"));
+    try {
+      const stackDir = synthesizeStack(readConfig({}), path.join(project, "cdktf.out"));
+      const asset = readStack(stackDir).bundleDir;
+      expect(asset.startsWith(path.join(stackDir, "assets") + path.sep)).toBe(true);
+      // WHEN it is served
+      const fn = resolveFunction(parseCliOptions(["--stack", stackDir], {}), {}, project);
+      // THEN from <project>/.build/handler-<hash>: the folder bundleHandler keeps, with the asset's bytes
+      expect(fn.bundleDir).toBe(path.join(project, ".build", path.basename(bundleHandler(HANDLER_ENTRY))));
+      for (const file of fs.readdirSync(asset)) {
+        expect(fs.readFileSync(path.join(fn.bundleDir, file))).toEqual(fs.readFileSync(path.join(asset, file)));
+      }
+      // A stack folder that is not <project>/<outdir>/stacks/<name> is served as it is.
+      const elsewhere = path.join(project, "copy");
+      fs.cpSync(stackDir, elsewhere, { recursive: true });
+      expect(resolveFunction(parseCliOptions(["--stack", elsewhere], {}), {}, project).bundleDir).toBe(readStack(elsewhere).bundleDir);
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("--bundle with an entry file", () => {
+  let project: string;
+  beforeEach(() => {
+    project = fs.mkdtempSync(path.join(os.tmpdir(), "ls-entry-"));
+    fs.cpSync(path.join(__dirname, "..", "..", "handler"), path.join(project, "src"), { recursive: true });
+  });
+  afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
+
+  test("is bundled as the stack's handler is, into the serving project's .build/, and served as index.EXPORT", () => {
+    const entry = path.join(project, "src", "index.ts");
+    const root = path.join(project, "server");
+    fs.mkdirSync(root);
+    const fn = resolveFunction(parseCliOptions(["--bundle", entry], {}), {}, root);
+    expect(fn).toMatchObject({
+      functionName: "index",
+      handler: "index.handler",
+      invokeMode: "BUFFERED",
+      environment: FUNCTION_ENVIRONMENT,
+    });
+    expect(fn.bundleDir).toMatch(new RegExp(`^${root}/\\.build/handler-[0-9a-f]{16}$`));
+    // The source map still reaches the entry from there.
+    const map = JSON.parse(fs.readFileSync(path.join(fn.bundleDir, "index.js.map"), "utf8")) as { sources: string[] };
+    expect(map.sources.map((source) => path.resolve(fn.bundleDir, source))).toContain(entry);
+  });
+
+  test("--watch watches the entry's folder and bundles it again", async () => {
+    const entry = path.join(project, "src", "index.ts");
+    const options = parseCliOptions(["--bundle", entry, "--watch"], {});
+    const plan = watchPlan(options, {}, project);
+    expect(plan.dirs).toEqual([path.join(project, "src")]);
+    const before = resolveFunction(options, {}, project);
+    fs.appendFileSync(entry, "\nexport const edited = true;\n");
+    const rebuilt = await plan.rebuild([entry], before);
+    expect(rebuilt.what).toBe("entry bundled again");
+    expect(rebuilt.fn.bundleDir).not.toBe(before.bundleDir);
+    expect(fs.readFileSync(path.join(rebuilt.fn.bundleDir, "index.js"), "utf8")).toContain("edited");
   });
 });
 

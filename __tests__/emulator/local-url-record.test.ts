@@ -3,10 +3,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
+  describeStaleRecords,
   LOCAL_URL_RECORD_FILE,
   type LocalUrlRecord,
   readLocalUrlRecord,
   removeLocalUrlRecord,
+  removeStaleLocalUrlRecords,
   writeLocalUrlRecord,
 } from "../../emulator/local-url-record";
 
@@ -67,6 +69,22 @@ describe("the local URL record", () => {
   test("is ignored once its server's process is gone", () => {
     writeLocalUrlRecord(root, { ...RECORD, pid: deadPid() });
     expect(readLocalUrlRecord(root)).toBeUndefined();
+  });
+
+  test("a killed server's entries are removed on request and returned, to be named; the file goes with the last", () => {
+    const dead = { ...RECORD, pid: deadPid(), url: "http://127.0.0.1:3000/" };
+    fs.writeFileSync(path.join(root, LOCAL_URL_RECORD_FILE), JSON.stringify([dead, RECORD]));
+    expect(removeStaleLocalUrlRecords(root)).toEqual([dead]);
+    expect(JSON.parse(fs.readFileSync(path.join(root, LOCAL_URL_RECORD_FILE), "utf8"))).toEqual([RECORD]);
+    expect(removeStaleLocalUrlRecords(root)).toEqual([]);
+    fs.writeFileSync(path.join(root, LOCAL_URL_RECORD_FILE), JSON.stringify([dead]));
+    expect(removeStaleLocalUrlRecords(root)).toEqual([dead]);
+    expect(fs.readdirSync(root)).toEqual([]);
+    expect(describeStaleRecords([dead])).toBe(
+      `Removed a stale entry from .local-url.json: npm start (pid ${dead.pid}, http://127.0.0.1:3000/) is no longer running (it was stopped without cleaning up, as kill -9 does).`,
+    );
+    expect(describeStaleRecords([dead, dead])).toMatch(/^Removed 2 stale entries from .local-url.json: npm start \(pid \d+, [^;]+; pid /);
+    expect(describeStaleRecords([])).toBeUndefined();
   });
 
   test("is removed only by its own server", () => {

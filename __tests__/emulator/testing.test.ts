@@ -15,31 +15,28 @@ const describe = (name: string, body: () => void): void => describeWhenAvailable
 
 // README example: start
 import * as path from "node:path";
-import { bundleAndStart, type TestFunctionUrl } from "../../emulator/testing";
+import { bundleAndStart, type TestFunctionUrl } from "lambda-streaming/testing";
 
 describe("the 🚗 handler, through AWS's runtime interface client", () => {
   let fn: TestFunctionUrl;
   beforeAll(async () => {
-    fn = await bundleAndStart(path.join(__dirname, "..", "..", "handler", "index.ts"));
+    fn = await bundleAndStart(path.resolve("handler", "index.ts")); // npm test runs at the project root
   });
   afterAll(() => fn.close());
 
-  test("answers ?count=3&chunk=1 with three cars, and logs as Lambda does", async () => {
-    const res = await fetch(`${fn.url}?count=3&chunk=1`);
-    expect(res.status).toBe(200);
+  test("streams three cars, the first long before the last, and logs as Lambda does", async () => {
+    const res = await fetch(`${fn.url}?count=3&chunk=1&delay=200`);
     expect(res.headers.get("content-type")).toBe("text/plain; charset=utf-8");
-    expect(await res.text()).toBe("🚗🚗🚗");
+    const [arrivals, decoder] = [[] as number[], new TextDecoder()];
+    let text = "";
+    for await (const chunk of res.body ?? []) {
+      arrivals.push(performance.now());
+      text += decoder.decode(chunk, { stream: true });
+    }
+    expect(text).toBe("🚗🚗🚗");
+    expect(arrivals[arrivals.length - 1] - arrivals[0]).toBeGreaterThan(300);
     const report = await fn.waitForLog(new RegExp(`^REPORT RequestId: ${res.headers.get("x-amzn-requestid")}\\b`));
     expect(report).toMatch(/Max Memory Used: \d+ MB/);
-  });
-
-  test("streams: the first car arrives long before the last", async () => {
-    const res = await fetch(`${fn.url}?count=3&chunk=1&delay=200`);
-    const arrivals: number[] = [];
-    for await (const _chunk of res.body ?? []) {
-      arrivals.push(performance.now());
-    }
-    expect(arrivals[arrivals.length - 1] - arrivals[0]).toBeGreaterThan(300);
   });
 });
 // README example: end
@@ -51,6 +48,21 @@ test("the README's example is the code above, verbatim", () => {
   const self = fs.readFileSync(__filename, "utf8");
   const example = self.slice(self.indexOf("// README example: start\n") + 25, self.indexOf("// README example: end"));
   expect(block).toBe(example);
+  // One import path from any folder, not one that holds only two folders below the root.
+  expect(block).not.toMatch(/from "\.{1,2}\//);
+});
+
+test("lambda-streaming/testing is one module for jest and tsc, wherever the test is", () => {
+  const root = path.join(__dirname, "..", "..");
+  const jestConfig = require(path.join(root, "jest.config.js")) as { moduleNameMapper: Record<string, string> };
+  const tsconfig = JSON.parse(fs.readFileSync(path.join(root, "tsconfig.json"), "utf8")) as {
+    compilerOptions: { paths: Record<string, string[]> };
+  };
+  const forJest = jestConfig.moduleNameMapper["^lambda-streaming/testing$"].replace("<rootDir>", root);
+  const forTsc = path.join(root, tsconfig.compilerOptions.paths["lambda-streaming/testing"][0]);
+  expect(forJest).toBe(forTsc);
+  expect(require.resolve("lambda-streaming/testing")).toBe(forJest);
+  expect(bundleAndStart).toBe(require("../../emulator/testing").bundleAndStart);
 });
 
 describe("startTestFunctionUrl with a handler folder and options", () => {

@@ -28,6 +28,9 @@ describe("bundleOptions", () => {
     expect(code).not.toMatch(/^\s*(import|export)\s/m);
     // Minified: a handful of lines, no comments.
     expect(code.split("\n").length).toBeLessThanOrEqual(3);
+    // …but for the names, so a stack trace says which function threw (not `Runtime.w`).
+    expect(code).toMatch(/async function streamCars\(/);
+    expect(code).toMatch(/function parseStreamOptions\(/);
     expect(code).not.toMatch(/\/\*\*|\/\/ /);
     // ES2022 syntax stays as written for Node.js 22 (no downlevelled async functions).
     expect(code).toMatch(/async/);
@@ -39,13 +42,26 @@ describe("bundleOptions", () => {
     expect(code).toContain("🚗");
     expect(code).not.toContain("\\ud83d");
     expect(code).toMatch(/\/\/# sourceMappingURL=index\.js\.map\s*$/);
-    expect(map.sources.every((source) => /^\.\.\/handler\/[\w-]+\.ts$/.test(source))).toBe(true);
+    expect(map.sources.length).toBeGreaterThan(0);
+    expect(map.sources.every((source) => /^\.\.\/\.\.\/handler\/[\w-]+\.ts$/.test(source))).toBe(true);
+  });
+
+  test("the source map's paths name the real files from the bundle's folder, and handler/*.ts from /var/task", () => {
+    // Node resolves a source against the map's own location: here .build/handler-<hash>/, in Lambda /var/task/.
+    const dir = bundleHandler(HANDLER_ENTRY);
+    const map = JSON.parse(fs.readFileSync(path.join(dir, `${BUNDLE_FILE}.map`), "utf8")) as { sources: string[] };
+    const local = map.sources.map((source) => path.resolve(dir, source));
+    expect(local).toContain(HANDLER_ENTRY);
+    expect(local.every((file) => fs.existsSync(file))).toBe(true);
+    const lambda = map.sources.map((source) => new URL(source, "file:///var/task/index.js.map").pathname);
+    expect(lambda).toContain("/handler/index.ts");
   });
 
   test("builds in memory and quietly: esbuild writes nothing, the build folder is written by bundleHandler", () => {
     const options = bundleOptions("/project/handler/index.ts");
     expect(options.write).toBe(false);
-    expect(options.outfile).toBe("/project/.build/index.js");
+    // Where the bundle lands, one folder inside .build/, so the map's relative paths hold there.
+    expect(path.dirname(path.dirname(options.outfile ?? ""))).toBe("/project/.build");
   });
 });
 
@@ -68,7 +84,7 @@ describe("bundleHandler", () => {
     expect(bundleA.hash).toBe(bundleB.hash);
     expect(bundleA.files.map((file) => Buffer.from(file.contents))).toEqual(bundleB.files.map((file) => Buffer.from(file.contents)));
     const map = JSON.parse(Buffer.from(bundleA.files[1].contents).toString("utf8"));
-    expect(map.sources).toEqual(["../handler/index.ts", "../handler/stream-options.ts", "../handler/write-cars.ts"]);
+    expect(map.sources).toEqual(["../../handler/index.ts", "../../handler/stream-options.ts", "../../handler/write-cars.ts"]);
     expect(Buffer.concat(bundleA.files.map((f) => f.contents)).toString("utf8")).not.toContain(a);
   });
 

@@ -154,14 +154,14 @@ const PRINTED_CURL = (() => {
   ].flatMap(shellWords);
 })();
 
-/** The README's example `--env-vars` file: its first ```json block. */
-const ENV_VARS_EXAMPLE = /^```json\n([\s\S]*?)^```$/m.exec(README)?.[1];
-
 // ---------------------------------------------------------------------------------------------
 // Checks: each returns the problems with one command, or [] when it is one we can check
 
 /** Variables the README's own commands assign (`URL=$(terraform output … function_url)`). */
 const ASSIGNED = new Map<string, string>();
+
+/** Files the README's own commands copy (`cp env.example.json env.json`): the copy, and its source. */
+const COPIED = new Map<string, string>();
 
 function checkCommand(text: string): string[] {
   return shellWords(text).flatMap((words) => checkWords(words));
@@ -181,6 +181,9 @@ function checkWords(all: readonly string[]): string[] {
     const inner = /^\$\((.*)\)$/.exec(value);
     if (inner) {
       problems.push(...checkCommand(inner[1]));
+      if (/^npm /.test(inner[1]) && !/^npm (run )?(-s|--silent) /.test(inner[1])) {
+        problems.push(`${name}=$(${inner[1]}): npm prints its own lines first; capture it as $(npm run -s …)`);
+      }
       ASSIGNED.set(name, inner[1]);
     } else if (!knownVariable(name)) {
       problems.push(`${name}: no source file reads this variable`);
@@ -204,6 +207,8 @@ function checkWords(all: readonly string[]): string[] {
       return [...problems, ...checkCurl(args)];
     case "aws":
       return [...problems, ...checkAws(args)];
+    case "cp":
+      return [...problems, ...checkCp(args)];
     default:
       return [...problems, `add a check for this README command: ${all.join(" ")}`];
   }
@@ -214,7 +219,11 @@ function fillPlaceholders(word: string): string {
   return word.replace(/<region>/g, DEFAULTS.region).replace(/<([\w-]+)>/g, "example");
 }
 
-function checkNpm(args: readonly string[]): string[] {
+/** npm's own flags that may come before the command: `-s` (silent) keeps npm's lines out of `$(…)`. */
+const NPM_FLAGS = new Set(["-s", "--silent"]);
+
+function checkNpm(all: readonly string[]): string[] {
+  const args = all.filter((a, i) => !(NPM_FLAGS.has(a) && (i === 0 || all[i - 1] === "run")));
   const [verb, ...rest] = args;
   if (verb === "install" || verb === "ci") {
     return rest.filter((a) => a !== "--ignore-scripts").map((a) => `npm ${verb}: unexpected ${a}`);
@@ -255,14 +264,35 @@ function checkNpm(args: readonly string[]): string[] {
   return [];
 }
 
-/** Paths are the project's; `env.json` is the README's example file, written for the check. */
+/**
+ * Paths are the project's; a file an earlier README line copied (`cp env.example.json env.json`)
+ * is that copy, made here from the committed source. A file nothing made is left as written, so
+ * `npm start` refuses it as a fresh clone would.
+ */
 function localPath(arg: string): string {
-  if (arg === "env.json" && ENV_VARS_EXAMPLE !== undefined) {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "readme-env-")), "env.json");
-    fs.writeFileSync(file, ENV_VARS_EXAMPLE);
+  const source = COPIED.get(arg);
+  if (source !== undefined) {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "readme-cp-")), path.basename(arg));
+    fs.copyFileSync(path.join(ROOT, source), file);
     return file;
   }
   return !arg.startsWith("-") && fs.existsSync(path.join(ROOT, arg)) ? path.join(ROOT, arg) : arg;
+}
+
+/** `cp SOURCE COPY`: the source is a committed file, the copy one git ignores (it holds local values). */
+function checkCp(args: readonly string[]): string[] {
+  if (args.length !== 2 || args.some((a) => a.startsWith("-"))) {
+    return [`cp ${args.join(" ")}: expected cp SOURCE COPY`];
+  }
+  const [source, copy] = args;
+  if (!fs.existsSync(path.join(ROOT, source))) {
+    return [`cp ${source}: the project has no such file`];
+  }
+  if (!read(".gitignore").split("\n").includes(`/${copy}`)) {
+    return [`cp … ${copy}: .gitignore must list /${copy}, or local values end up in git`];
+  }
+  COPIED.set(copy, source);
+  return [];
 }
 
 function checkTerraform(args: readonly string[]): string[] {
@@ -326,8 +356,9 @@ function checkCurl(args: readonly string[]): string[] {
   const url = urls[0];
   const deployed = /^\$\{?URL\}?/.exec(url);
   if (deployed) {
-    if (!ASSIGNED.get("URL")?.includes("-raw function_url")) {
-      problems.push("curl: $URL is not set from the stack's function_url output earlier in the README");
+    const source = ASSIGNED.get("URL");
+    if (source !== "npm run -s url" && !source?.includes("-raw function_url")) {
+      problems.push("curl: $URL is not set from npm run -s url (or the stack's function_url output) earlier in the README");
     }
     return [...problems, ...checkQuery(url.slice(deployed[0].length), true)];
   }
@@ -369,11 +400,17 @@ describe("every command in the README is one this project has", () => {
     expect(COMMANDS.length).toBeGreaterThan(15);
   });
 
-  test("the example --env-vars file is one npm start reads", () => {
-    expect(ENV_VARS_EXAMPLE).toBeDefined();
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "readme-env-")), "env.json");
-    fs.writeFileSync(file, ENV_VARS_EXAMPLE as string);
-    expect(Object.keys(readEnvVarsFile(file, DEFAULTS.stackName)).length).toBeGreaterThan(0);
+  test("the example --env-vars file the README names is one npm start reads, with a value for every function and one for the stack's", () => {
+    expect(README).toContain("as `env.example.json` shows");
+    const values = readEnvVarsFile(path.join(ROOT, "env.example.json"), DEFAULTS.stackName);
+    expect(Object.keys(values)).toEqual(["LOG_LEVEL", "GREETING"]);
+  });
+
+  test("npm start -- --env-vars env.json is shown after the cp that makes env.json", () => {
+    const texts = COMMANDS.map((c) => c.text);
+    const copy = texts.indexOf("cp env.example.json env.json");
+    expect(copy).toBeGreaterThan(-1);
+    expect(texts.findIndex((t) => t.includes("--env-vars env.json"))).toBeGreaterThan(copy);
   });
 
   // In README order: a later curl line relies on the URL=$(…) lines before it.
@@ -400,6 +437,9 @@ describe("the checks fail on what a stale README would say", () => {
     ["a configuration value the stack refuses", "FUNCTION_URL_AUTH=PUBLIC npm run deploy", /FUNCTION_URL_AUTH must be AWS_IAM or NONE/],
     ["an unknown variable", "LAMBDA_TRANSPORT=native npm start", /no source file reads this variable/],
     ["a command nobody checks", "make deploy", /add a check for this README command/],
+    ["npm's banner in a captured URL", "URL=$(npm run url)", /capture it as \$\(npm run -s …\)/],
+    ["a copy of a file the project lacks", "cp env.sample.json env.json", /the project has no such file/],
+    ["a copy git would commit", "cp env.example.json mine.json", /\.gitignore must list \/mine\.json/],
   ])("%s", (_what, command, problem) => {
     expect(checkCommand(command).join("\n")).toMatch(problem);
   });

@@ -28,10 +28,11 @@ describe("npm run synth with a bad configuration value", () => {
     expect(result).toMatchObject({ status: 0, stdout: "", stderr: "" });
   });
 
-  test("synth, deploy and destroy all run the check first", () => {
+  test("synth, deploy and destroy all run the check first; deploy and destroy check the machine too", () => {
     const { scripts } = require(path.join(ROOT, "package.json")) as { scripts: Record<string, string> };
-    for (const name of ["synth", "deploy", "destroy"]) {
-      expect(scripts[name]).toMatch(/^node -r esbuild-register tools\/check-config\.ts && CHECKPOINT_DISABLE=1 cdktf /);
+    expect(scripts.synth).toBe("node -r esbuild-register tools/check-config.ts && CHECKPOINT_DISABLE=1 cdktf synth");
+    for (const name of ["deploy", "destroy"]) {
+      expect(scripts[name]).toBe(`node -r esbuild-register tools/check-config.ts --deploy && CHECKPOINT_DISABLE=1 cdktf ${name}`);
     }
   });
 });

@@ -6,7 +6,7 @@ import type { Writable } from "node:stream";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { UsageError } from "../../emulator/errors";
-import { LOCAL_URL_RECORD_FILE } from "../../emulator/local-url-record";
+import { describeStaleRecords, LOCAL_URL_RECORD_FILE } from "../../emulator/local-url-record";
 import { DEFAULTS } from "../../lib/config";
 import { deployedUrl, type LocalTarget, localTarget, regionOfUrl, TargetError } from "./function-url-target";
 import { INVOKE_USAGE, parseInvokeOptions, requestUrl } from "./invoke-options";
@@ -96,7 +96,9 @@ async function signingCredentials(target: Target, url: URL, io: InvokeIo): Promi
 function unreachableLocal(local: LocalTarget, code: string): string {
   const what = local.recorded
     ? `The local Function URL that npm start (pid ${local.recorded.pid}) recorded in ${LOCAL_URL_RECORD_FILE}, ${local.url}, does not answer (${code}).`
-    : `No local Function URL is running: none is recorded in ${LOCAL_URL_RECORD_FILE}, and nothing answers at ${local.url} (${code}).`;
+    : local.stale.length > 0
+      ? `No local Function URL is running: the npm start that ${LOCAL_URL_RECORD_FILE} named is gone (its stale entry is removed), and nothing answers at ${local.url} (${code}).`
+      : `No local Function URL is running: none is recorded in ${LOCAL_URL_RECORD_FILE}, and nothing answers at ${local.url} (${code}).`;
   return `${what} Start one with \`npm start\` (in another terminal), or pass --url URL.`;
 }
 
@@ -112,6 +114,10 @@ export async function runInvoke(argv: readonly string[], io: InvokeIo): Promise<
     target = { url: options.url };
   } else if (options.local) {
     const local = localTarget(io.projectRoot, io.env);
+    const removed = describeStaleRecords(local.stale);
+    if (removed) {
+      io.stderr.write(`${removed}\n`);
+    }
     target = { url: local.url, authType: local.recorded?.authType, region: local.recorded?.region, local };
   } else {
     target = deployedUrl(io.projectRoot, io.env);

@@ -1,12 +1,12 @@
 // Where to send the request: a given URL, the local Function URL (as `npm start` records it), or
-// the deployed stack's `function_url` output. With local state the output is read from the state
-// file itself, so it needs neither `terraform init` nor a synthesized stack; with S3 state,
-// `terraform output -json` in the stack folder reads it.
+// the deployed stack's URL (its `public_url` output when it has one, else `function_url`). With
+// local state the outputs are read from the state file itself, so they need neither `terraform
+// init` nor a synthesized stack; with S3 state, `terraform output -json` in the stack folder reads them.
 
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type LocalUrlRecord, readLocalUrlRecord } from "../../emulator/local-url-record";
+import { type LocalUrlRecord, readLocalUrlRecord, removeStaleLocalUrlRecords } from "../../emulator/local-url-record";
 import { readConfig } from "../../lib/config";
 import { localStatePath, s3StateKey } from "../../lib/state-location";
 
@@ -27,22 +27,36 @@ export function localUrl(env: NodeJS.ProcessEnv): string {
   return `http://127.0.0.1:${env.PORT || 3000}/`;
 }
 
-/** A local Function URL to call: the one a running `npm start` recorded, or the default address. */
-export type LocalTarget =
+/**
+ * A local Function URL to call: the one a running `npm start` recorded, or the default address;
+ * with the entries of servers that are gone, which were removed on the way.
+ */
+export type LocalTarget = (
   | { readonly recorded: LocalUrlRecord; readonly url: string }
-  | { readonly recorded?: undefined; readonly url: string };
+  | { readonly recorded?: undefined; readonly url: string }
+) & { readonly stale: readonly LocalUrlRecord[] };
 
 /**
  * The URL `npm start` recorded at the project root while it runs (any port, its auth type and
- * Region). Without a record, the default address ($PORT, else 3000): a server started by other
+ * Region). Entries of servers killed without cleaning up are removed first (and returned, to be
+ * named). Without a record, the default address ($PORT, else 3000): a server started by other
  * means (an older checkout, a test) records nothing, and trying costs one refused connection.
  */
 export function localTarget(projectRoot: string, env: NodeJS.ProcessEnv): LocalTarget {
+  const stale = removeStaleLocalUrlRecords(projectRoot);
   const recorded = readLocalUrlRecord(projectRoot);
-  return recorded ? { recorded, url: recorded.url } : { url: localUrl(env) };
+  return recorded ? { recorded, url: recorded.url, stale } : { url: localUrl(env), stale };
 }
 
 type Outputs = Record<string, { value?: unknown } | undefined>;
+
+/** What `npm run invoke` suggests when it finds no deployed URL; other commands say their own (or nothing). */
+export const INVOKE_OTHERWISE = "Pass --url URL, or use --local.";
+
+/** `sentence` and then what else to do, if anything. */
+function withOtherwise(sentence: string, otherwise: string): string {
+  return otherwise === "" ? sentence : `${sentence} ${otherwise}`;
+}
 
 /** The stack's folder under the project: where cdktf writes it and terraform runs. */
 function stackFolder(projectRoot: string, stackName: string): string {
@@ -58,7 +72,7 @@ export function localStateFile(projectRoot: string, stackName: string): string {
  * The outputs in a Terraform state file (format version 4 keeps them under `outputs.<name>.value`).
  * @see https://developer.hashicorp.com/terraform/language/state
  */
-export function readStateOutputs(stateFile: string): Outputs {
+export function readStateOutputs(stateFile: string, otherwise: string = INVOKE_OTHERWISE): Outputs {
   let text: string;
   try {
     text = fs.readFileSync(stateFile, "utf8");
@@ -69,17 +83,20 @@ export function readStateOutputs(stateFile: string): Outputs {
     const state = JSON.parse(text) as { outputs?: Outputs };
     return state.outputs ?? {};
   } catch {
-    throw new TargetError(`No URL found: ${stateFile} is not a Terraform state file (not JSON). Pass --url URL, or use --local.`);
+    throw new TargetError(withOtherwise(`No URL found: ${stateFile} is not a Terraform state file (not JSON).`, otherwise));
   }
 }
 
 /** `terraform output -json` in the stack folder, for remote (S3) state. */
-function terraformOutputs(projectRoot: string, stackName: string, env: NodeJS.ProcessEnv): Outputs {
+function terraformOutputs(projectRoot: string, stackName: string, env: NodeJS.ProcessEnv, otherwise: string): Outputs {
   const stackDir = stackFolder(projectRoot, stackName);
   const relative = path.relative(projectRoot, stackDir);
   if (!fs.existsSync(path.join(stackDir, "cdk.tf.json"))) {
     throw new TargetError(
-      `No URL found: ${relative} is not synthesized, and its state is in S3. Run \`npm run synth\` (or deploy with \`npm run deploy\`), pass --url URL, or use --local.`,
+      withOtherwise(
+        `No URL found: ${relative} is not synthesized, and its state is in S3. Run \`npm run synth\` (or deploy with \`npm run deploy\`).`,
+        otherwise,
+      ),
     );
   }
   const result = spawnSync("terraform", [`-chdir=${stackDir}`, "output", "-json"], {
@@ -87,13 +104,14 @@ function terraformOutputs(projectRoot: string, stackName: string, env: NodeJS.Pr
     env: { ...env, CHECKPOINT_DISABLE: "1" },
   });
   if (result.error) {
-    throw new TargetError(
-      `No URL found: terraform could not run (${result.error.message}). Install terraform, pass --url URL, or use --local.`,
-    );
+    throw new TargetError(withOtherwise(`No URL found: terraform could not run (${result.error.message}). Install terraform.`, otherwise));
   }
   if (result.status !== 0 && /terraform init/.test(result.stderr ?? "")) {
     throw new TargetError(
-      `No URL found: the S3 backend of ${relative} is not initialized. Run \`terraform -chdir=${relative} init\` once, pass --url URL, or use --local.`,
+      withOtherwise(
+        `No URL found: the S3 backend of ${relative} is not initialized. Run \`terraform -chdir=${relative} init\` once.`,
+        otherwise,
+      ),
     );
   }
   try {
@@ -103,20 +121,41 @@ function terraformOutputs(projectRoot: string, stackName: string, env: NodeJS.Pr
   }
 }
 
+/** A deployed URL, and how it is called. */
+export interface DeployedUrl {
+  readonly url: string;
+  /** `NONE`: call it unsigned. Absent when the state does not say (an older stack). */
+  readonly authType?: string;
+}
+
 /**
- * The deployed stack's function_url and auth_type: from the local state file at the project
- * root, or from `terraform output -json` when the stack keeps its state in S3.
+ * The deployed stack's URL and how to call it, from the local state file at the project root or,
+ * when the stack keeps its state in S3, from `terraform output -json`. A stack published through
+ * CloudFront has a `public_url` output: that is the address callers use, unsigned (CloudFront
+ * signs each request to the `AWS_IAM` function URL with its origin access control), so it wins
+ * over `function_url`, which only the distribution may call.
+ * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-lambda.html
+ * @param otherwise what else to do when there is no URL: {@link INVOKE_OTHERWISE} for `npm run invoke`
  */
-export function deployedUrl(projectRoot: string, env: NodeJS.ProcessEnv): { url: string; authType?: string } {
+export function deployedUrl(projectRoot: string, env: NodeJS.ProcessEnv, otherwise: string = INVOKE_OTHERWISE): DeployedUrl {
   const { stackName, stateBucket } = readConfig(env);
-  const outputs = stateBucket ? terraformOutputs(projectRoot, stackName, env) : readStateOutputs(localStateFile(projectRoot, stackName));
+  const outputs = stateBucket
+    ? terraformOutputs(projectRoot, stackName, env, otherwise)
+    : readStateOutputs(localStateFile(projectRoot, stackName), otherwise);
+  const publicUrl = outputs.public_url?.value;
+  if (typeof publicUrl === "string" && publicUrl !== "") {
+    return { url: publicUrl, authType: "NONE" };
+  }
   const url = outputs.function_url?.value;
-  if (typeof url !== "string") {
+  if (typeof url !== "string" || url === "") {
     const where = stateBucket
       ? `s3://${stateBucket}/${s3StateKey(stackName)}`
       : path.relative(projectRoot, localStateFile(projectRoot, stackName));
     throw new TargetError(
-      `No URL found: the stack ${stackName} has no function_url output in ${where} (is it deployed? \`npm run deploy\`). Pass --url URL, or use --local.`,
+      withOtherwise(
+        `No URL found: the stack ${stackName} has no function_url output in ${where} (is it deployed? \`npm run deploy\`).`,
+        otherwise,
+      ),
     );
   }
   const authType = outputs.auth_type?.value;

@@ -13,7 +13,8 @@ export interface InvokeOptions {
 
 export const INVOKE_USAGE = `Usage: npm run invoke -- [--url URL | --local] [--path /?count=…] [--quiet]
 Streams the URL's body to stdout and prints status, time to first byte, total time, bytes and
-throughput to stderr. Without --url it calls the deployed stack's function_url; --local calls
+throughput to stderr. Without --url it calls the deployed stack's URL (public_url when it has
+one, else function_url; npm run -s url prints it); --local calls
 the local Function URL a running npm start recorded in .local-url.json (any port, signed as it
 expects), else the one on $PORT or 3000. A query in --url is sent as given; --path replaces the
 URL's path and query.`;

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -152,6 +153,18 @@ describe("deployedUrl", () => {
     expect(readStateOutputs(path.join(root, "missing.tfstate"))).toEqual({});
   });
 
+  test("prefers public_url (CloudFront in front), called unsigned, over function_url", () => {
+    const outputs = {
+      function_url: { value: "https://abc.lambda-url.eu-west-1.on.aws/" },
+      auth_type: { value: "AWS_IAM" },
+      public_url: { value: "https://d111111abcdef8.cloudfront.net/" },
+    };
+    fs.writeFileSync(path.join(root, "terraform.lambda-streaming.tfstate"), JSON.stringify({ version: 4, outputs }));
+    expect(deployedUrl(root, {})).toEqual({ url: "https://d111111abcdef8.cloudfront.net/", authType: "NONE" });
+    const env = fakeTerraform(`echo '${JSON.stringify(outputs)}'`);
+    expect(deployedUrl(root, env)).toEqual({ url: "https://d111111abcdef8.cloudfront.net/", authType: "NONE" });
+  });
+
   test("S3 state: reads function_url and auth_type from terraform output", () => {
     const outputs = { function_url: { value: "https://abc.lambda-url.eu-west-1.on.aws/" }, auth_type: { value: "AWS_IAM" } };
     const env = fakeTerraform(`echo '${JSON.stringify(outputs)}'`);
@@ -164,7 +177,7 @@ describe("deployedUrl", () => {
     );
     const uninitialized = fakeTerraform('echo "Error: Backend initialization required, please run \\"terraform init\\"" >&2; exit 1');
     expect(() => deployedUrl(root, uninitialized)).toThrow(
-      "No URL found: the S3 backend of cdktf.out/stacks/lambda-streaming is not initialized. Run `terraform -chdir=cdktf.out/stacks/lambda-streaming init` once, pass --url URL, or use --local.",
+      "No URL found: the S3 backend of cdktf.out/stacks/lambda-streaming is not initialized. Run `terraform -chdir=cdktf.out/stacks/lambda-streaming init` once. Pass --url URL, or use --local.",
     );
   });
 
@@ -215,6 +228,21 @@ describe("npm run invoke -- --local without a running server", () => {
     await expect(runInvoke(["--local"], io)).rejects.toThrow(
       `The local Function URL that npm start (pid ${process.pid}) recorded in .local-url.json, http://127.0.0.1:${port}/, does not answer (ECONNREFUSED). Start one with \`npm start\` (in another terminal), or pass --url URL.`,
     );
+  });
+
+  test("a record left by a killed npm start: names it, removes it, and does not claim none was recorded", async () => {
+    const port = await closedPort();
+    const { pid } = spawnSync(process.execPath, ["-e", ""]);
+    const stale = { url: "http://127.0.0.1:3999/", authType: "AWS_IAM", region: "us-east-1", pid };
+    fs.writeFileSync(path.join(root, ".local-url.json"), JSON.stringify([stale]));
+    const io = { ...capture(), env: { PORT: String(port) }, projectRoot: root, findCredentials: async () => undefined };
+    await expect(runInvoke(["--local"], io)).rejects.toThrow(
+      `No local Function URL is running: the npm start that .local-url.json named is gone (its stale entry is removed), and nothing answers at http://127.0.0.1:${port}/ (ECONNREFUSED). Start one with \`npm start\` (in another terminal), or pass --url URL.`,
+    );
+    expect(io.err()).toBe(
+      `Removed a stale entry from .local-url.json: npm start (pid ${pid}, http://127.0.0.1:3999/) is no longer running (it was stopped without cleaning up, as kill -9 does).\n`,
+    );
+    expect(fs.existsSync(path.join(root, ".local-url.json"))).toBe(false);
   });
 
   test("a local AWS_IAM URL and no credentials here: says to export npm start's pair", async () => {

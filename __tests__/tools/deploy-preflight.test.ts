@@ -1,0 +1,150 @@
+// `npm run deploy` and `destroy` check credentials, the Region and terraform before cdktf runs:
+// each missing piece is one line that says what to do, and the check never waits on the network
+// (tests set AWS_EC2_METADATA_DISABLED=true, so the SDK's chain skips the instance metadata service).
+
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { compareVersions, deployProblems, MIN_TERRAFORM_VERSION, type PreflightProbes } from "../../tools/deploy-preflight";
+
+const ROOT = path.join(__dirname, "..", "..");
+const NO_CREDENTIALS =
+  "No AWS credentials found (Could not load credentials from any providers): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or run aws sso login.";
+
+/** Probes that find everything, with `overrides` in place. */
+function probes(overrides: Partial<PreflightProbes> = {}): PreflightProbes {
+  return {
+    findCredentials: async () => ({ accessKeyId: "AKID", secretAccessKey: "s" }),
+    profileRegion: async () => undefined,
+    terraformVersion: () => ({ version: "1.11.4" }),
+    ...overrides,
+  };
+}
+
+describe("deployProblems", () => {
+  test("none when credentials, Region and terraform are in order", async () => {
+    expect(await deployProblems({}, probes())).toEqual([]);
+    expect(await deployProblems({ AWS_REGION: "eu-west-1" }, probes({ profileRegion: async () => "eu-central-1" }))).toEqual([]);
+    expect(await deployProblems({}, probes({ profileRegion: async () => "us-east-1" }))).toEqual([]);
+  });
+
+  test("no credentials: one line with the SDK's reason and what to set", async () => {
+    const none = probes({ findCredentials: () => Promise.reject(new Error("Could not load credentials from any providers\nmore")) });
+    expect(await deployProblems({}, none)).toEqual([NO_CREDENTIALS]);
+  });
+
+  test("a credential chain that does not answer is given up after the deadline", async () => {
+    const hung = probes({ findCredentials: () => new Promise(() => undefined) });
+    expect(await deployProblems({}, hung, 50)).toEqual([
+      "No AWS credentials found (the credential chain did not answer within 0.05 s): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or run aws sso login.",
+    ]);
+  });
+
+  test("AWS_REGION unset while AWS_DEFAULT_REGION or the profile names another Region: says which to set", async () => {
+    expect(await deployProblems({ AWS_DEFAULT_REGION: "eu-west-1" }, probes())).toEqual([
+      "AWS_REGION is unset, so the stack goes to us-east-1, but AWS_DEFAULT_REGION is eu-west-1: set AWS_REGION=eu-west-1 (or AWS_REGION=us-east-1 to use us-east-1).",
+    ]);
+    expect(await deployProblems({}, probes({ profileRegion: async () => "ap-south-1" }))).toEqual([
+      "AWS_REGION is unset, so the stack goes to us-east-1, but your AWS profile's region is ap-south-1: set AWS_REGION=ap-south-1 (or AWS_REGION=us-east-1 to use us-east-1).",
+    ]);
+  });
+
+  test("terraform missing, or older than the README's version", async () => {
+    expect(await deployProblems({}, probes({ terraformVersion: () => ({ error: "ENOENT" }) }))).toEqual([
+      "terraform cannot run (ENOENT): install terraform 1.10 or newer (https://developer.hashicorp.com/terraform/install), and put it on your PATH.",
+    ]);
+    expect(await deployProblems({ TERRAFORM_BINARY_NAME: "tf" }, probes({ terraformVersion: () => ({ version: "1.9.8" }) }))).toEqual([
+      "tf is 1.9.8, older than the 1.10 this stack needs (S3 state locking): install terraform 1.10 or newer (https://developer.hashicorp.com/terraform/install).",
+    ]);
+    expect(await deployProblems({}, probes({ terraformVersion: () => ({ version: "1.10.0" }) }))).toEqual([]);
+  });
+
+  test("compareVersions orders dotted numbers", () => {
+    expect(compareVersions("1.9.8", "1.10")).toBeLessThan(0);
+    expect(compareVersions("1.10.0", "1.10")).toBe(0);
+    expect(compareVersions("1.11.4", "1.10")).toBeGreaterThan(0);
+    expect(compareVersions("2.0.0-beta1", "1.10")).toBeGreaterThan(0);
+  });
+
+  test("the README asks for the same terraform version", () => {
+    expect(fs.readFileSync(path.join(ROOT, "README.md"), "utf8")).toContain(`\`terraform\` ${MIN_TERRAFORM_VERSION} or newer`);
+  });
+});
+
+describe("npm run deploy and destroy, before cdktf", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "ls-preflight-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  /** A shell with no AWS settings of its own: an empty HOME, no AWS_* variables, IMDS off. */
+  function shell(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    const bare = Object.fromEntries(
+      Object.entries(process.env).filter(([key]) => !key.startsWith("AWS_") && key !== "TERRAFORM_BINARY_NAME"),
+    );
+    return { ...bare, HOME: dir, AWS_EC2_METADATA_DISABLED: "true", CHECKPOINT_DISABLE: "1", ...extra };
+  }
+
+  /** A `terraform` that reports `version`, first on the PATH. */
+  function fakeTerraform(version: string): string {
+    const bin = path.join(dir, "bin");
+    fs.mkdirSync(bin, { recursive: true });
+    fs.writeFileSync(path.join(bin, "terraform"), `#!/bin/sh\necho '{"terraform_version":"${version}"}'\n`, { mode: 0o755 });
+    return `${bin}${path.delimiter}${process.env.PATH}`;
+  }
+
+  test.each(["deploy", "destroy"])("npm run %s with no credentials: one line, exit 1, cdktf never starts", (script) => {
+    const started = performance.now();
+    const result = spawnSync("npm", ["run", script], {
+      cwd: ROOT,
+      env: shell({ PATH: fakeTerraform("1.11.4") }),
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(result.stderr).toBe(`${NO_CREDENTIALS}\n`);
+    expect(result.status).toBe(1);
+    // No metadata service was waited for: far below the SDK's timeouts plus cdktf's start.
+    expect(performance.now() - started).toBeLessThan(20_000);
+  });
+
+  function check(env: NodeJS.ProcessEnv): { status: number | null; stderr: string } {
+    return spawnSync(process.execPath, ["-r", "esbuild-register", "tools/check-config.ts", "--deploy"], {
+      cwd: ROOT,
+      env,
+      encoding: "utf8",
+    });
+  }
+
+  test("credentials in the shared credentials file pass; the profile's Region is compared with the stack's", () => {
+    fs.mkdirSync(path.join(dir, ".aws"));
+    fs.writeFileSync(path.join(dir, ".aws", "credentials"), "[default]\naws_access_key_id = AKIDFILE\naws_secret_access_key = s\n");
+    expect(check(shell({ PATH: fakeTerraform("1.11.4") }))).toMatchObject({ status: 0, stderr: "" });
+    fs.writeFileSync(path.join(dir, ".aws", "config"), "[default]\nregion = eu-north-1\n");
+    expect(check(shell({ PATH: fakeTerraform("1.11.4") }))).toMatchObject({
+      status: 1,
+      stderr: expect.stringMatching(/^AWS_REGION is unset, so the stack goes to us-east-1, but your AWS profile's region is eu-north-1: /),
+    });
+    expect(check(shell({ PATH: fakeTerraform("1.11.4"), AWS_REGION: "eu-north-1" }))).toMatchObject({ status: 0, stderr: "" });
+  });
+
+  test("an old terraform, or none on the PATH, is named", () => {
+    const keys = { AWS_ACCESS_KEY_ID: "AKIDENV", AWS_SECRET_ACCESS_KEY: "s" };
+    expect(check(shell({ ...keys, PATH: fakeTerraform("1.9.8") }))).toMatchObject({
+      status: 1,
+      stderr: expect.stringMatching(/^terraform is 1\.9\.8, older than the 1\.10 this stack needs/),
+    });
+    expect(check(shell({ ...keys, PATH: path.dirname(process.execPath) }))).toMatchObject({
+      status: 1,
+      stderr: expect.stringMatching(/^terraform cannot run \(ENOENT\): install terraform 1\.10 or newer/),
+    });
+  });
+
+  test("a bad configuration value is still the first and only line", () => {
+    expect(check(shell({ MEMORY_MB: "1" }))).toMatchObject({
+      status: 1,
+      stderr: 'MEMORY_MB must be a whole number of MB from 128 to 10240 (got "1")\n',
+    });
+  });
+});
