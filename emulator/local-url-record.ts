@@ -26,8 +26,13 @@ export interface LocalUrlRecord {
 /** The record's file name, at the project root. */
 export const LOCAL_URL_RECORD_FILE = ".local-url.json";
 
+/**
+ * Where the record is: at the project root, or in the folder LOCAL_URL_RECORD_DIR names (the
+ * project's own tests point the servers they start there, so that they never meet, nor rewrite,
+ * the record of a developer's running `npm start`).
+ */
 export function localUrlRecordPath(projectRoot: string): string {
-  return path.join(projectRoot, LOCAL_URL_RECORD_FILE);
+  return path.join(process.env.LOCAL_URL_RECORD_DIR || projectRoot, LOCAL_URL_RECORD_FILE);
 }
 
 /**

@@ -9,15 +9,18 @@ import { exitFor, serveFromCommandLine } from "../../emulator/cli";
 import { parseCliOptions } from "../../emulator/cli-options";
 import { RuntimeMissingError, StackReadError, UsageError } from "../../emulator/errors";
 import { locateRuntime } from "../../emulator/execution-environment";
-import { LOCAL_URL_RECORD_FILE, readLocalUrlRecord } from "../../emulator/local-url-record";
+import { localUrlRecordPath, readLocalUrlRecord } from "../../emulator/local-url-record";
 import type { FunctionConfig } from "../../emulator/stack-reader";
 import { apiLines, curlCommand, startLines } from "../../emulator/start-banner";
 import { bundleHandler } from "../../lib/bundling";
+import { localTarget } from "../../tools/invoke/function-url-target";
 import { isRunning, processEnded } from "../helpers/process-resources";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
-import { localTarget } from "../../tools/invoke/function-url-target";
 
 const ROOT = path.join(__dirname, "..", "..");
+// The servers this file starts (in-process and spawned) record their URL in a folder of their own,
+// never in the project root, where a developer's running npm start keeps its record.
+process.env.LOCAL_URL_RECORD_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "ls-records-"));
 const HANDLER_ENTRY = path.join(ROOT, "handler", "index.ts");
 const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
 const CLI = ["-r", "esbuild-register", "emulator/cli.ts"];
@@ -121,6 +124,7 @@ describe("npm start (emulator/cli.ts)", () => {
   test("prints the URL and the curl command, says a --bundle URL is BUFFERED as AWS creates it, then serves until stopped", async () => {
     const child = spawn(process.execPath, [...CLI, "--bundle", FIXTURES, "--handler", "handlers.paced", "--auth", "NONE", "--port", "0"], {
       cwd: ROOT,
+      env: process.env,
     });
     try {
       const line = await new Promise<string>((resolve, reject) => {
@@ -151,7 +155,7 @@ describe("npm start (emulator/cli.ts)", () => {
       await new Promise((resolve) => child.once("exit", resolve));
     }
     // …and its entry removed when it stops (a killed server's would only be ignored).
-    const file = path.join(ROOT, LOCAL_URL_RECORD_FILE);
+    const file = localUrlRecordPath(ROOT);
     const left: { pid: number }[] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : [];
     expect(left.map((entry) => entry.pid)).not.toContain(child.pid);
   });
@@ -161,12 +165,13 @@ describe("npm start killed with SIGKILL", () => {
   test("leaves its entry behind; npm run invoke -- --local then names it and removes it", async () => {
     const child = spawn(process.execPath, [...CLI, "--bundle", FIXTURES, "--handler", "handlers.paced", "--auth", "NONE", "--port", "0"], {
       cwd: ROOT,
+      env: process.env,
     });
     const first = (await firstLines(child, 1)).split("\n")[0];
     const url = /at (\S+) /.exec(first)?.[1];
     child.kill("SIGKILL");
     await new Promise((resolve) => child.once("exit", resolve));
-    const file = path.join(ROOT, LOCAL_URL_RECORD_FILE);
+    const file = localUrlRecordPath(ROOT);
     const left: { pid: number }[] = JSON.parse(fs.readFileSync(file, "utf8"));
     expect(left.map((entry) => entry.pid)).toContain(child.pid);
     // What invoke --local does first: other servers' entries (another terminal's) stay.
@@ -239,14 +244,14 @@ describe("serveFromCommandLine (npm start in-process)", () => {
     try {
       const { pid } = spawnSync(process.execPath, ["-e", ""]);
       const stale = { url: "http://127.0.0.1:3999/", authType: "AWS_IAM", region: "us-east-1", pid };
-      fs.writeFileSync(path.join(root, LOCAL_URL_RECORD_FILE), JSON.stringify([stale]));
+      fs.writeFileSync(localUrlRecordPath(root), JSON.stringify([stale]));
       const out: string[] = [];
       // An empty --stack folder stops the start after the clean-up, before anything is served.
       await expect(serveFromCommandLine(["--stack", root], {}, (line) => out.push(line), root)).rejects.toThrow(StackReadError);
       expect(out).toEqual([
         `Removed a stale entry from .local-url.json: npm start (pid ${pid}, http://127.0.0.1:3999/) is no longer running (it was stopped without cleaning up, as kill -9 does).`,
       ]);
-      expect(fs.existsSync(path.join(root, LOCAL_URL_RECORD_FILE))).toBe(false);
+      expect(fs.existsSync(localUrlRecordPath(root))).toBe(false);
     } finally {
       fs.rmSync(root, { recursive: true, force: true });
     }
@@ -291,7 +296,7 @@ describeWhenAvailable("npm start killed with SIGKILL", missingReason(locateRunti
         "--timeout",
         "60",
       ],
-      { cwd: ROOT },
+      { cwd: ROOT, env: process.env },
     );
     const exited = new Promise((resolve) => child.once("exit", resolve));
     try {
