@@ -5,14 +5,14 @@
 import * as path from "node:path";
 import { ConfigError } from "../lib/config";
 import { parseCliOptions, USAGE } from "./cli-options";
-import { MAX_STREAMED_RESPONSE_BYTES } from "./constants";
+import { MAX_STREAMED_RESPONSE_BYTES } from "./common/constants";
 import { RuntimeMissingError, StackReadError, UsageError } from "./errors";
 import { locateRuntime } from "./execution-environment";
 import { resolveFunction, watchPlan } from "./function-source";
 import { watchFunction } from "./function-watcher";
 import { listenErrorMessage } from "./listen-error";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "./local-function-url";
-import { describeStaleRecords, removeLocalUrlRecord, removeStaleLocalUrlRecords, writeLocalUrlRecord } from "./local-url-record";
+import { describeStaleRecords, removeLocalUrlRecord, removeStaleLocalUrlRecords, writeLocalUrlRecord } from "../lib/local-url-record";
 import { LAMBDA_RESPONSE_LIMITS } from "./response-limiter";
 import { trackRetiredBundles } from "./retired-bundles";
 import { startLines } from "./start-banner";

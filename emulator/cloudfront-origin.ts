@@ -5,7 +5,7 @@
 
 import { createHash } from "node:crypto";
 import type * as http from "node:http";
-import { LOCAL_ACCOUNT_ID } from "./constants";
+import { LOCAL_ACCOUNT_ID } from "./common/constants";
 import type { IamCaller } from "./function-url-event";
 import type { LogSink } from "./lambda-log";
 

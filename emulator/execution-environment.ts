@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { withDeadline } from "./deadline";
+import { withDeadline } from "../lib/deadline";
 import { type FunctionError, RuntimeMissingError } from "./errors";
 import { functionArn, lambdaEnvironment } from "./function-environment";
 import type { LogSink } from "./lambda-log";

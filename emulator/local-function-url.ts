@@ -8,7 +8,7 @@ import { EnvironmentPool } from "./environment-pool";
 import { locateRuntime, type RuntimeCommand } from "./execution-environment";
 import { createFunctionUrlServer } from "./function-url-server";
 import type { LogSink } from "./lambda-log";
-import { isLoopback, loopbackHostNames } from "./loopback";
+import { isLoopback, loopbackHostNames } from "./common/loopback";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "./response-limiter";
 import type { VerifierCredentials } from "./sigv4-verifier";
 import type { FunctionConfig } from "./stack-reader";

@@ -17,9 +17,9 @@ import {
   RUNTIME_API_MAX_HEADER_BYTES,
   RUNTIME_ROUTES,
   STREAM_HIGH_WATER_MARK,
-} from "./constants";
+} from "./common/constants";
 import { type FunctionError, runtimeApiError } from "./errors";
-import { readBody } from "./read-body";
+import { readBody } from "./common/read-body";
 import { readErrorTrailers } from "./response-stream";
 
 /** What the Runtime API hands the runtime on `/next`. */

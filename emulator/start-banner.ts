@@ -5,7 +5,7 @@
 
 import type { CliOptions } from "./cli-options";
 import { hashedPostCommand } from "./cloudfront-origin";
-import { isLoopback } from "./loopback";
+import { isLoopback } from "./common/loopback";
 import { describeTransport, type RuntimeTransport } from "./runtime-client/transport-choice";
 import type { FunctionConfig } from "./stack-reader";
 import type { ResolvedCredentials } from "./verifier-credentials";

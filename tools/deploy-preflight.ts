@@ -4,7 +4,7 @@
 // never name it. Each problem is one line that says what to do.
 
 import { spawnSync } from "node:child_process";
-import { withDeadline } from "../emulator/deadline";
+import { withDeadline } from "../lib/deadline";
 import { readConfig } from "../lib/config";
 
 /**

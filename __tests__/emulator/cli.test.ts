@@ -9,7 +9,7 @@ import { exitFor, serveFromCommandLine } from "../../emulator/cli";
 import { parseCliOptions } from "../../emulator/cli-options";
 import { RuntimeMissingError, StackReadError, UsageError } from "../../emulator/errors";
 import { locateRuntime } from "../../emulator/execution-environment";
-import { localUrlRecordPath, readLocalUrlRecord } from "../../emulator/local-url-record";
+import { localUrlRecordPath, readLocalUrlRecord } from "../../lib/local-url-record";
 import type { FunctionConfig } from "../../emulator/stack-reader";
 import { apiLines, curlCommand, startLines } from "../../emulator/start-banner";
 import { bundleHandler } from "../../lib/bundling";

@@ -4,10 +4,10 @@
 // @see https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
 
 import type * as http from "node:http";
-import { MAX_BUFFERED_RESPONSE_BYTES } from "../constants";
+import { MAX_BUFFERED_RESPONSE_BYTES } from "../common/constants";
 import type { RunningInvocation } from "../environment-pool";
 import type { FunctionError } from "../errors";
-import { readBody } from "../read-body";
+import { readBody } from "../common/read-body";
 
 /** Answers the caller with the invocation's whole result; `tail` adds X-Amz-Log-Result. */
 export async function answerInvoke(res: http.ServerResponse, invocation: RunningInvocation, tail: boolean): Promise<void> {

@@ -6,7 +6,7 @@ import type { Writable } from "node:stream";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { UsageError } from "../../emulator/errors";
-import { describeStaleRecords, LOCAL_URL_RECORD_FILE } from "../../emulator/local-url-record";
+import { describeStaleRecords, LOCAL_URL_RECORD_FILE } from "../../lib/local-url-record";
 import { DEFAULTS } from "../../lib/config";
 import { deployedUrl, type LocalTarget, localTarget, regionOfUrl, TargetError } from "./function-url-target";
 import { INVOKE_USAGE, parseInvokeOptions, requestUrl } from "./invoke-options";

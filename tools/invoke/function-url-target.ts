@@ -6,7 +6,7 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type LocalUrlRecord, readLocalUrlRecord, removeStaleLocalUrlRecords } from "../../emulator/local-url-record";
+import { type LocalUrlRecord, readLocalUrlRecord, removeStaleLocalUrlRecords } from "../../lib/local-url-record";
 import { readConfig } from "../../lib/config";
 import { localStatePath, s3StateKey } from "../../lib/state-location";
 

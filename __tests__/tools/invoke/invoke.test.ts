@@ -8,7 +8,7 @@ import { PassThrough } from "node:stream";
 import { UsageError } from "../../../emulator/errors";
 import { locateRuntime } from "../../../emulator/execution-environment";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../../emulator/local-function-url";
-import { type LocalUrlRecord, writeLocalUrlRecord } from "../../../emulator/local-url-record";
+import { type LocalUrlRecord, writeLocalUrlRecord } from "../../../lib/local-url-record";
 import { verifySigV4 } from "../../../emulator/sigv4-verifier";
 import type { AuthType } from "../../../emulator/stack-reader";
 import { bundleHandler } from "../../../lib/bundling";
