@@ -5,9 +5,9 @@ import * as fs from "node:fs";
 import { isIP } from "node:net";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { UsageError } from "../lib/usage-error";
 import { parseWholeNumber } from "../lib/whole-number";
 import { type BundleTarget, bundleTarget } from "./bundle-target";
-import { UsageError } from "./errors";
 import { AUTH_TYPES, type AuthType, INVOKE_MODES, type InvokeMode } from "./stack-reader";
 
 export interface CliOptions {

@@ -4,17 +4,18 @@
 
 import * as path from "node:path";
 import { ConfigError } from "../lib/config";
+import { describeStaleRecords, removeLocalUrlRecord, removeStaleLocalUrlRecords, writeLocalUrlRecord } from "../lib/local-url-record";
+import { UsageError } from "../lib/usage-error";
 import { parseCliOptions, USAGE } from "./cli-options";
 import { MAX_STREAMED_RESPONSE_BYTES } from "./common/constants";
-import { RuntimeMissingError, StackReadError, UsageError } from "./errors";
-import { locateRuntime } from "./execution-environment";
+import { locateRuntime, RuntimeMissingError } from "./execution-environment";
 import { resolveFunction, watchPlan } from "./function-source";
 import { watchFunction } from "./function-watcher";
 import { listenErrorMessage } from "./listen-error";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "./local-function-url";
-import { describeStaleRecords, removeLocalUrlRecord, removeStaleLocalUrlRecords, writeLocalUrlRecord } from "../lib/local-url-record";
 import { LAMBDA_RESPONSE_LIMITS } from "./response-limiter";
 import { trackRetiredBundles } from "./retired-bundles";
+import { StackReadError } from "./stack-reader";
 import { startLines } from "./start-banner";
 import { resolveVerifierCredentials } from "./verifier-credentials";
 

@@ -5,7 +5,7 @@
 // done with it (the runtime asked for the next event, timed out, or died).
 
 import { randomUUID } from "node:crypto";
-import type { FunctionError } from "./errors";
+import type { FunctionError } from "./common/function-error";
 import { ExecutionEnvironment, INIT_TIMEOUT_MS, InitError, type RuntimeCommand } from "./execution-environment";
 import { endLine, initReportLine, type LogSink, reportLine, startLine, timeoutLine } from "./lambda-log";
 import { LogTail } from "./log-tail";

@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { withDeadline } from "../lib/deadline";
-import { type FunctionError, RuntimeMissingError } from "./errors";
+import type { FunctionError } from "./common/function-error";
 import { functionArn, lambdaEnvironment } from "./function-environment";
 import type { LogSink } from "./lambda-log";
 import { forwardLines } from "./line-forwarder";
@@ -16,6 +16,14 @@ import { type Invocation, type InvocationCompletion, RuntimeApi } from "./runtim
 import { bundleRuntimeClient } from "./runtime-client/bundle";
 import { chosenTransport, type RuntimeTransport } from "./runtime-client/transport-choice";
 import type { FunctionConfig } from "./stack-reader";
+
+/** The runtime interface client or the Node.js 22 binary is not installed. */
+export class RuntimeMissingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "RuntimeMissingError";
+  }
+}
 
 /** How to start a runtime process. */
 export interface RuntimeCommand {

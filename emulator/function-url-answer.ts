@@ -6,11 +6,11 @@
 import type * as http from "node:http";
 import type { Readable } from "node:stream";
 import { HTTP_INTEGRATION_CONTENT_TYPE, MAX_BUFFERED_RESPONSE_BYTES } from "./common/constants";
+import type { FunctionError } from "./common/function-error";
+import { readBody } from "./common/read-body";
 import type { PoolResponse } from "./environment-pool";
-import type { FunctionError } from "./errors";
 import { dropHopByHopHeaders, fromBufferedResult, type HttpResponseOutput } from "./function-url-event";
 import type { LogSink } from "./lambda-log";
-import { readBody } from "./common/read-body";
 import { ResponseLimiter, type ResponseLimits } from "./response-limiter";
 import { readPrelude, splitPrelude, waitForFirstBytes } from "./response-stream";
 import type { InvocationCompletion } from "./runtime-api";

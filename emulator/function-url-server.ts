@@ -13,11 +13,11 @@ import {
   STREAM_HIGH_WATER_MARK,
   URL_AUTH_DOCS,
 } from "./common/constants";
+import { isAllowedHost } from "./common/loopback";
 import { type RunningInvocation, ThrottledError } from "./environment-pool";
 import { answerInvocation, sendJson } from "./function-url-answer";
 import { type IamCaller, joinHeaders, toFunctionUrlEvent } from "./function-url-event";
 import type { LogSink } from "./lambda-log";
-import { isAllowedHost } from "./common/loopback";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "./response-limiter";
 import { type VerifierCredentials, verifySigV4 } from "./sigv4-verifier";
 import type { CorsConfig, FunctionConfig } from "./stack-reader";

@@ -4,11 +4,11 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createLambdaApiServer } from "./api/api-server";
+import { isLoopback, loopbackHostNames } from "./common/loopback";
 import { EnvironmentPool } from "./environment-pool";
 import { locateRuntime, type RuntimeCommand } from "./execution-environment";
 import { createFunctionUrlServer } from "./function-url-server";
 import type { LogSink } from "./lambda-log";
-import { isLoopback, loopbackHostNames } from "./common/loopback";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "./response-limiter";
 import type { VerifierCredentials } from "./sigv4-verifier";
 import type { FunctionConfig } from "./stack-reader";

@@ -18,9 +18,20 @@ import {
   RUNTIME_ROUTES,
   STREAM_HIGH_WATER_MARK,
 } from "./common/constants";
-import { type FunctionError, runtimeApiError } from "./errors";
+import type { FunctionError } from "./common/function-error";
 import { readBody } from "./common/read-body";
 import { readErrorTrailers } from "./response-stream";
+
+/** `{ errorType, errorMessage }`: the Runtime API's error body. */
+export interface RuntimeApiErrorBody {
+  readonly errorType: string;
+  readonly errorMessage: string;
+}
+
+/** Builds the Runtime API's error body. */
+export function runtimeApiError(errorType: string, errorMessage: string): RuntimeApiErrorBody {
+  return { errorType, errorMessage };
+}
 
 /** What the Runtime API hands the runtime on `/next`. */
 export interface InvocationRequest {

@@ -5,8 +5,15 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { StackReadError } from "./errors";
 import { ReservedVariableError, refuseReservedKeys } from "./function-environment";
+
+/** The synthesized stack cannot be served: it lacks a function, a URL or a bundle. */
+export class StackReadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StackReadError";
+  }
+}
 
 export const INVOKE_MODES = ["RESPONSE_STREAM", "BUFFERED"] as const;
 export const AUTH_TYPES = ["AWS_IAM", "NONE"] as const;

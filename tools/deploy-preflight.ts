@@ -4,8 +4,8 @@
 // never name it. Each problem is one line that says what to do.
 
 import { spawnSync } from "node:child_process";
-import { withDeadline } from "../lib/deadline";
 import { readConfig } from "../lib/config";
+import { withDeadline } from "../lib/deadline";
 
 /**
  * The oldest terraform the stack works with: the S3 backend's `use_lockfile` (S3-native state

@@ -1,8 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { StackReadError } from "../../emulator/errors";
-import { readStack } from "../../emulator/stack-reader";
+import { readStack, StackReadError } from "../../emulator/stack-reader";
 import { readConfig } from "../../lib/config";
 import { synthesizeStack } from "../../lib/synthesize";
 

@@ -8,11 +8,11 @@
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
 import { LOCAL_ACCOUNT_ID, MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEADER_BYTES, STREAM_HIGH_WATER_MARK } from "../common/constants";
+import { isAllowedHost } from "../common/loopback";
+import { readBody } from "../common/read-body";
 import { type RunningInvocation, ThrottledError } from "../environment-pool";
 import { joinHeaders } from "../function-url-event";
 import type { LogSink } from "../lambda-log";
-import { isAllowedHost } from "../common/loopback";
-import { readBody } from "../common/read-body";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../response-limiter";
 import { type VerifierCredentials, verifySigV4 } from "../sigv4-verifier";
 import type { FunctionConfig } from "../stack-reader";

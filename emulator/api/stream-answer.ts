@@ -7,8 +7,8 @@
 
 import type * as http from "node:http";
 import { type Readable, Transform } from "node:stream";
+import type { FunctionError } from "../common/function-error";
 import type { RunningInvocation } from "../environment-pool";
-import type { FunctionError } from "../errors";
 import type { LogSink } from "../lambda-log";
 import { ResponseLimiter, type ResponseLimits } from "../response-limiter";
 import { type InvokeCompleteEvent, invokeComplete, payloadChunk } from "./event-stream";

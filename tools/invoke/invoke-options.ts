@@ -1,7 +1,7 @@
 // Parses `npm run invoke -- [--url URL | --local] [--path /?count=…] [--quiet]` with util.parseArgs.
 
 import { parseArgs } from "node:util";
-import { UsageError } from "../../emulator/errors";
+import { UsageError } from "../../lib/usage-error";
 
 export interface InvokeOptions {
   readonly url?: string;

@@ -1,5 +1,5 @@
-import { UsageError } from "../../../emulator/errors";
 import { chosenTransport, describeTransport } from "../../../emulator/runtime-client/transport-choice";
+import { UsageError } from "../../../lib/usage-error";
 
 describe("chosenTransport", () => {
   test.each([
