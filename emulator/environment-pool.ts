@@ -9,7 +9,7 @@ import type { FunctionError } from "./common/function-error";
 import { ExecutionEnvironment, INIT_TIMEOUT_MS, InitError, type RuntimeCommand } from "./execution-environment";
 import { endLine, initReportLine, type LogSink, reportLine, startLine, timeoutLine } from "./lambda-log";
 import { LogTail } from "./log-tail";
-import type { InvocationCompletion, InvocationResponse } from "./runtime-api";
+import type { InvocationCompletion, InvocationResponse } from "./runtime-api/server";
 import type { FunctionConfig } from "./stack-reader";
 import { newTraceId } from "./trace-id";
 

@@ -12,7 +12,7 @@ import { functionArn, lambdaEnvironment } from "./function-environment";
 import type { LogSink } from "./lambda-log";
 import { forwardLines } from "./line-forwarder";
 import { type ResidentMemory, residentMemory, residentMemoryNow } from "./process-memory";
-import { type Invocation, type InvocationCompletion, RuntimeApi } from "./runtime-api";
+import { type Invocation, type InvocationCompletion, RuntimeApi } from "./runtime-api/server";
 import { bundleRuntimeClient } from "./runtime-client/bundle";
 import { chosenTransport, type RuntimeTransport } from "./runtime-client/transport-choice";
 import type { FunctionConfig } from "./stack-reader";

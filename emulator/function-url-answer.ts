@@ -13,7 +13,7 @@ import { dropHopByHopHeaders, fromBufferedResult, type HttpResponseOutput } from
 import type { LogSink } from "./lambda-log";
 import { ResponseLimiter, type ResponseLimits } from "./response-limiter";
 import { readPrelude, splitPrelude, waitForFirstBytes } from "./response-stream";
-import type { InvocationCompletion } from "./runtime-api";
+import type { InvocationCompletion } from "./runtime-api/server";
 import type { InvokeMode } from "./stack-reader";
 
 export interface AnswerContext {

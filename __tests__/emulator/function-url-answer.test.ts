@@ -8,7 +8,7 @@ import { PassThrough, Readable } from "node:stream";
 import type { PoolResponse, RunningInvocation } from "../../emulator/environment-pool";
 import { ThrottledError } from "../../emulator/environment-pool";
 import { createFunctionUrlServer, type Invoke } from "../../emulator/function-url-server";
-import type { InvocationCompletion } from "../../emulator/runtime-api";
+import type { InvocationCompletion } from "../../emulator/runtime-api/server";
 import type { CorsConfig, FunctionConfig } from "../../emulator/stack-reader";
 import { signRequest } from "../../tools/invoke/sign-request";
 import { within } from "../helpers/deadline";

@@ -2,7 +2,7 @@
 
 import { once } from "node:events";
 import * as http from "node:http";
-import { Invocation, type InvocationRequest, RuntimeApi } from "../../emulator/runtime-api";
+import { Invocation, type InvocationRequest, RuntimeApi } from "../../../emulator/runtime-api/server";
 
 const BASE = "/2018-06-01/runtime";
 

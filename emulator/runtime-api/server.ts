@@ -17,10 +17,10 @@ import {
   RUNTIME_API_MAX_HEADER_BYTES,
   RUNTIME_ROUTES,
   STREAM_HIGH_WATER_MARK,
-} from "./common/constants";
-import type { FunctionError } from "./common/function-error";
-import { readBody } from "./common/read-body";
-import { readErrorTrailers } from "./response-stream";
+} from "../common/constants";
+import type { FunctionError } from "../common/function-error";
+import { readBody } from "../common/read-body";
+import { readErrorTrailers } from "../response-stream";
 
 /** `{ errorType, errorMessage }`: the Runtime API's error body. */
 export interface RuntimeApiErrorBody {
