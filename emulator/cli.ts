@@ -8,7 +8,7 @@ import { describeStaleRecords, removeLocalUrlRecord, removeStaleLocalUrlRecords,
 import { UsageError } from "../lib/usage-error";
 import { parseCliOptions, USAGE } from "./cli-options";
 import { MAX_STREAMED_RESPONSE_BYTES } from "./common/constants";
-import { locateRuntime, RuntimeMissingError } from "./execution-environment";
+import { locateRuntime, RuntimeMissingError } from "./environment/execution-environment";
 import { resolveFunction, watchPlan } from "./function-source";
 import { watchFunction } from "./function-watcher";
 import { listenErrorMessage } from "./listen-error";

@@ -6,7 +6,7 @@
 
 import * as fs from "node:fs";
 import { UsageError } from "../lib/usage-error";
-import { ReservedVariableError, refuseReservedKeys } from "./function-environment";
+import { ReservedVariableError, refuseReservedKeys } from "./environment/function-variables";
 
 /** The variables `file` gives the function named `functionName`: `Parameters`, then its own key. */
 export function readEnvVarsFile(file: string, functionName: string): Record<string, string> {

@@ -6,7 +6,7 @@
 
 import { randomUUID } from "node:crypto";
 import type { FunctionError } from "./common/function-error";
-import { ExecutionEnvironment, INIT_TIMEOUT_MS, InitError, type RuntimeCommand } from "./execution-environment";
+import { ExecutionEnvironment, INIT_TIMEOUT_MS, InitError, type RuntimeCommand } from "./environment/execution-environment";
 import { endLine, initReportLine, type LogSink, reportLine, startLine, timeoutLine } from "./lambda-log";
 import { LogTail } from "./log-tail";
 import type { InvocationCompletion, InvocationResponse } from "./runtime-api/server";

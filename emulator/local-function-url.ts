@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { createLambdaApiServer } from "./api/api-server";
 import { isLoopback, loopbackHostNames } from "./common/loopback";
 import { EnvironmentPool } from "./environment-pool";
-import { locateRuntime, type RuntimeCommand } from "./execution-environment";
+import { locateRuntime, type RuntimeCommand } from "./environment/execution-environment";
 import { createFunctionUrlServer } from "./function-url-server";
 import type { LogSink } from "./lambda-log";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "./response-limiter";

@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { exitFor, serveFromCommandLine } from "../../emulator/cli";
 import { parseCliOptions } from "../../emulator/cli-options";
-import { locateRuntime, RuntimeMissingError } from "../../emulator/execution-environment";
+import { locateRuntime, RuntimeMissingError } from "../../emulator/environment/execution-environment";
 import type { FunctionConfig } from "../../emulator/stack-reader";
 import { StackReadError } from "../../emulator/stack-reader";
 import { apiLines, curlCommand, startLines } from "../../emulator/start-banner";

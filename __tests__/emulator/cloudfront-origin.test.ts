@@ -19,7 +19,7 @@ import {
   SIGNATURE_MISMATCH,
 } from "../../emulator/cloudfront-origin";
 import type { RunningInvocation } from "../../emulator/environment-pool";
-import { locateRuntime } from "../../emulator/execution-environment";
+import { locateRuntime } from "../../emulator/environment/execution-environment";
 import { createFunctionUrlServer } from "../../emulator/function-url-server";
 import type { FunctionConfig } from "../../emulator/stack-reader";
 import { curlCommand, startLines } from "../../emulator/start-banner";

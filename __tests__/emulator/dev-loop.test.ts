@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { serveFromCommandLine } from "../../emulator/cli";
 import { parseCliOptions } from "../../emulator/cli-options";
-import { locateRuntime } from "../../emulator/execution-environment";
+import { locateRuntime } from "../../emulator/environment/execution-environment";
 import { withOverrides } from "../../emulator/function-source";
 import { type FunctionWatcher, watchFunction } from "../../emulator/function-watcher";
 import { type LocalFunctionUrl, type LocalFunctionUrlOptions, startLocalFunctionUrl } from "../../emulator/local-function-url";

@@ -4,7 +4,7 @@
 import { execFile } from "node:child_process";
 import * as net from "node:net";
 import { promisify } from "node:util";
-import { locateRuntime } from "../../emulator/execution-environment";
+import { locateRuntime } from "../../emulator/environment/execution-environment";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../emulator/local-function-url";
 import type { FunctionConfig } from "../../emulator/stack-reader";
 import { bundleHandler } from "../../lib/bundling";

@@ -7,7 +7,7 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { EnvironmentPool } from "../../emulator/environment-pool";
-import { locateRuntime } from "../../emulator/execution-environment";
+import { locateRuntime } from "../../emulator/environment/execution-environment";
 import { type LocalFunctionUrl, type LocalFunctionUrlOptions, startLocalFunctionUrl } from "../../emulator/local-function-url";
 import type { FunctionConfig } from "../../emulator/stack-reader";
 import { fixtureFunction } from "../helpers/function-config";

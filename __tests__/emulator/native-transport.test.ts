@@ -2,7 +2,7 @@
 // LAMBDA_RUNTIME_TRANSPORT=native), where it was built. The whole local-URL suite runs on the
 // default Node.js transport; this keeps the compiled one honest too. CI builds it (.ci/run).
 
-import { locateRuntime } from "../../emulator/execution-environment";
+import { locateRuntime } from "../../emulator/environment/execution-environment";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../emulator/local-function-url";
 import type { FunctionConfig } from "../../emulator/stack-reader";
 import { bundleHandler } from "../../lib/bundling";

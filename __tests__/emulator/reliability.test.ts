@@ -2,7 +2,7 @@
 // Every fault is followed by a request that must succeed.
 
 import * as http from "node:http";
-import { locateRuntime } from "../../emulator/execution-environment";
+import { locateRuntime } from "../../emulator/environment/execution-environment";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../emulator/local-function-url";
 import type { FunctionConfig } from "../../emulator/stack-reader";
 import { bundleHandler } from "../../lib/bundling";

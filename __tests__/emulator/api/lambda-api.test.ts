@@ -11,7 +11,7 @@ import {
   ResourceNotFoundException,
   TooManyRequestsException,
 } from "@aws-sdk/client-lambda";
-import { locateRuntime } from "../../../emulator/execution-environment";
+import { locateRuntime } from "../../../emulator/environment/execution-environment";
 import { type LocalFunctionUrl, type LocalFunctionUrlOptions, startLocalFunctionUrl } from "../../../emulator/local-function-url";
 import type { FunctionConfig } from "../../../emulator/stack-reader";
 import { bundleHandler } from "../../../lib/bundling";

@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
-import { locateRuntime } from "../../../emulator/execution-environment";
+import { locateRuntime } from "../../../emulator/environment/execution-environment";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../../emulator/local-function-url";
 import { verifySigV4 } from "../../../emulator/sigv4-verifier";
 import type { AuthType } from "../../../emulator/stack-reader";

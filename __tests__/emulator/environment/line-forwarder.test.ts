@@ -1,5 +1,5 @@
 import { PassThrough } from "node:stream";
-import { forwardLines } from "../../emulator/line-forwarder";
+import { forwardLines } from "../../../emulator/environment/line-forwarder";
 
 describe("forwardLines", () => {
   test("logs whole lines, joining pieces that arrive split", () => {

@@ -4,7 +4,7 @@
 
 import { randomBytes } from "node:crypto";
 import * as os from "node:os";
-import { LOCAL_ACCOUNT_ID } from "./common/constants";
+import { LOCAL_ACCOUNT_ID } from "../common/constants";
 
 /** Keys Lambda sets itself and refuses in a function's configuration ("reserved"). */
 export const RESERVED_ENVIRONMENT_KEYS: readonly string[] = [

@@ -6,16 +6,16 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { withDeadline } from "../lib/deadline";
-import type { FunctionError } from "./common/function-error";
-import { functionArn, lambdaEnvironment } from "./function-environment";
-import type { LogSink } from "./lambda-log";
+import { withDeadline } from "../../lib/deadline";
+import type { FunctionError } from "../common/function-error";
+import { functionArn, lambdaEnvironment } from "./function-variables";
+import type { LogSink } from "../lambda-log";
 import { forwardLines } from "./line-forwarder";
 import { type ResidentMemory, residentMemory, residentMemoryNow } from "./process-memory";
-import { type Invocation, type InvocationCompletion, RuntimeApi } from "./runtime-api/server";
-import { bundleRuntimeClient } from "./runtime-client/bundle";
-import { chosenTransport, type RuntimeTransport } from "./runtime-client/transport-choice";
-import type { FunctionConfig } from "./stack-reader";
+import { type Invocation, type InvocationCompletion, RuntimeApi } from "../runtime-api/server";
+import { bundleRuntimeClient } from "../runtime-client/bundle";
+import { chosenTransport, type RuntimeTransport } from "../runtime-client/transport-choice";
+import type { FunctionConfig } from "../stack-reader";
 
 /** The runtime interface client or the Node.js 22 binary is not installed. */
 export class RuntimeMissingError extends Error {

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { fromPs, residentMemory, residentMemoryNow } from "../../emulator/process-memory";
+import { fromPs, residentMemory, residentMemoryNow } from "../../../emulator/environment/process-memory";
 
 describe("process memory", () => {
   test("reads this process's resident memory, now and its peak, and ps agrees on its size", async () => {

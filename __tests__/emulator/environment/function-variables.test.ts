@@ -5,7 +5,7 @@ import {
   RESERVED_ENVIRONMENT_KEYS,
   ReservedVariableError,
   refuseReservedKeys,
-} from "../../emulator/function-environment";
+} from "../../../emulator/environment/function-variables";
 
 const FN = {
   functionName: "f",
