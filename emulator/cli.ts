@@ -13,7 +13,7 @@ import { resolveFunction, watchPlan } from "./function-source";
 import { watchFunction } from "./function-watcher";
 import { listenErrorMessage } from "./listen-error";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "./local-function-url";
-import { LAMBDA_RESPONSE_LIMITS } from "./response-limiter";
+import { LAMBDA_RESPONSE_LIMITS } from "./invocation/response-limiter";
 import { trackRetiredBundles } from "./retired-bundles";
 import { StackReadError } from "./stack-reader";
 import { startLines } from "./start-banner";

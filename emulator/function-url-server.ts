@@ -14,14 +14,14 @@ import {
   URL_AUTH_DOCS,
 } from "./common/constants";
 import { isAllowedHost } from "./common/loopback";
-import { type RunningInvocation, ThrottledError } from "./environment-pool";
+import { type RunningInvocation, ThrottledError } from "./invocation/environment-pool";
 import { answerInvocation, sendJson } from "./function-url-answer";
 import { type IamCaller, joinHeaders, toFunctionUrlEvent } from "./function-url-event";
-import type { LogSink } from "./lambda-log";
-import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "./response-limiter";
+import type { LogSink } from "./invocation/lambda-log";
+import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "./invocation/response-limiter";
 import { type VerifierCredentials, verifySigV4 } from "./sigv4-verifier";
 import type { CorsConfig, FunctionConfig } from "./stack-reader";
-import { newTraceId } from "./trace-id";
+import { newTraceId } from "./invocation/trace-id";
 import { KeyRing } from "./verifier-credentials";
 
 /** Runs the function: the pool's `invoke`. */

@@ -7,7 +7,7 @@ import { BUNDLE_FILE, bundleHandler } from "../lib/bundling";
 import { DEFAULTS } from "../lib/config";
 import { FUNCTION_ENVIRONMENT } from "../lib/lambda-runtime";
 import { startLocalFunctionUrl } from "./local-function-url";
-import { LAMBDA_RESPONSE_LIMITS } from "./response-limiter";
+import { LAMBDA_RESPONSE_LIMITS } from "./invocation/response-limiter";
 import type { InvokeMode } from "./stack-reader";
 
 export interface TestFunctionUrlOptions {

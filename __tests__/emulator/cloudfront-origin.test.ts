@@ -18,7 +18,7 @@ import {
   payloadHash,
   SIGNATURE_MISMATCH,
 } from "../../emulator/cloudfront-origin";
-import type { RunningInvocation } from "../../emulator/environment-pool";
+import type { RunningInvocation } from "../../emulator/invocation/environment-pool";
 import { locateRuntime } from "../../emulator/environment/execution-environment";
 import { createFunctionUrlServer } from "../../emulator/function-url-server";
 import type { FunctionConfig } from "../../emulator/stack-reader";

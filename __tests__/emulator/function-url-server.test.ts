@@ -5,7 +5,7 @@ import type * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import * as net from "node:net";
 import { Readable } from "node:stream";
-import type { RunningInvocation } from "../../emulator/environment-pool";
+import type { RunningInvocation } from "../../emulator/invocation/environment-pool";
 import { createFunctionUrlServer } from "../../emulator/function-url-server";
 import { startLocalFunctionUrl } from "../../emulator/local-function-url";
 import type { FunctionConfig } from "../../emulator/stack-reader";

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EnvironmentPool } from "../../emulator/environment-pool";
+import { EnvironmentPool } from "../../emulator/invocation/environment-pool";
 import { locateRuntime } from "../../emulator/environment/execution-environment";
 import { type LocalFunctionUrl, type LocalFunctionUrlOptions, startLocalFunctionUrl } from "../../emulator/local-function-url";
 import type { FunctionConfig } from "../../emulator/stack-reader";

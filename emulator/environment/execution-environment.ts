@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { withDeadline } from "../../lib/deadline";
 import type { FunctionError } from "../common/function-error";
 import { functionArn, lambdaEnvironment } from "./function-variables";
-import type { LogSink } from "../lambda-log";
+import type { LogSink } from "../invocation/lambda-log";
 import { forwardLines } from "./line-forwarder";
 import { type ResidentMemory, residentMemory, residentMemoryNow } from "./process-memory";
 import { type Invocation, type InvocationCompletion, RuntimeApi } from "../runtime-api/server";

@@ -1,4 +1,4 @@
-import { LOG_TAIL_BYTES, LogTail } from "../../emulator/log-tail";
+import { LOG_TAIL_BYTES, LogTail } from "../../../emulator/invocation/log-tail";
 
 describe("LogTail", () => {
   test("returns every line, newline-terminated and base64, while they fit", () => {

@@ -4,7 +4,7 @@
 // @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html#config-rs-bandwidth-cap
 
 import { Transform, type TransformCallback } from "node:stream";
-import { MAX_STREAMED_RESPONSE_BYTES, STREAM_HIGH_WATER_MARK, STREAMING_BANDWIDTH } from "./common/constants";
+import { MAX_STREAMED_RESPONSE_BYTES, STREAM_HIGH_WATER_MARK, STREAMING_BANDWIDTH } from "../common/constants";
 
 export interface ResponseLimits {
   /** Bytes after which the stream is cut. @default MAX_STREAMED_RESPONSE_BYTES */

@@ -1,4 +1,4 @@
-import { LAMBDA_RESPONSE_LIMITS, OversizedResponseError, ResponseLimiter } from "../../emulator/response-limiter";
+import { LAMBDA_RESPONSE_LIMITS, OversizedResponseError, ResponseLimiter } from "../../../emulator/invocation/response-limiter";
 
 const MiB = 1024 * 1024;
 
