@@ -7,8 +7,8 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { UsageError } from "../lib/usage-error";
 import { parseWholeNumber } from "../lib/whole-number";
-import { type BundleTarget, bundleTarget } from "./bundle-target";
-import { AUTH_TYPES, type AuthType, INVOKE_MODES, type InvokeMode } from "./stack-reader";
+import { type BundleTarget, bundleTarget } from "./function/bundle-target";
+import { AUTH_TYPES, type AuthType, INVOKE_MODES, type InvokeMode } from "./function/stack-reader";
 
 export interface CliOptions {
   readonly port: number;

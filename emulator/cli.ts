@@ -9,13 +9,13 @@ import { UsageError } from "../lib/usage-error";
 import { parseCliOptions, USAGE } from "./cli-options";
 import { MAX_STREAMED_RESPONSE_BYTES } from "./common/constants";
 import { locateRuntime, RuntimeMissingError } from "./environment/execution-environment";
-import { resolveFunction, watchPlan } from "./function-source";
-import { watchFunction } from "./function-watcher";
+import { resolveFunction, watchPlan } from "./function/function-source";
+import { watchFunction } from "./function/function-watcher";
 import { listenErrorMessage } from "./listen-error";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "./local-function-url";
 import { LAMBDA_RESPONSE_LIMITS } from "./invocation/response-limiter";
-import { trackRetiredBundles } from "./retired-bundles";
-import { StackReadError } from "./stack-reader";
+import { trackRetiredBundles } from "./function/retired-bundles";
+import { StackReadError } from "./function/stack-reader";
 import { startLines } from "./start-banner";
 import { resolveVerifierCredentials } from "./verifier-credentials";
 

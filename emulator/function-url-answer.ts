@@ -14,7 +14,7 @@ import type { LogSink } from "./invocation/lambda-log";
 import { ResponseLimiter, type ResponseLimits } from "./invocation/response-limiter";
 import { readPrelude, splitPrelude, waitForFirstBytes } from "./response-stream";
 import type { InvocationCompletion } from "./runtime-api/server";
-import type { InvokeMode } from "./stack-reader";
+import type { InvokeMode } from "./function/stack-reader";
 
 export interface AnswerContext {
   readonly res: http.ServerResponse;

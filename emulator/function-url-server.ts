@@ -20,7 +20,7 @@ import { type IamCaller, joinHeaders, toFunctionUrlEvent } from "./function-url-
 import type { LogSink } from "./invocation/lambda-log";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "./invocation/response-limiter";
 import { type VerifierCredentials, verifySigV4 } from "./sigv4-verifier";
-import type { CorsConfig, FunctionConfig } from "./stack-reader";
+import type { CorsConfig, FunctionConfig } from "./function/stack-reader";
 import { newTraceId } from "./invocation/trace-id";
 import { KeyRing } from "./verifier-credentials";
 

@@ -11,7 +11,7 @@ import { createFunctionUrlServer } from "./function-url-server";
 import type { LogSink } from "./invocation/lambda-log";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "./invocation/response-limiter";
 import type { VerifierCredentials } from "./sigv4-verifier";
-import type { FunctionConfig } from "./stack-reader";
+import type { FunctionConfig } from "./function/stack-reader";
 import { localKeyPair } from "./verifier-credentials";
 
 export interface LocalFunctionUrlOptions {

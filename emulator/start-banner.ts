@@ -7,7 +7,7 @@ import type { CliOptions } from "./cli-options";
 import { hashedPostCommand } from "./cloudfront-origin";
 import { isLoopback } from "./common/loopback";
 import { describeTransport, type RuntimeTransport } from "./runtime-client/transport-choice";
-import type { FunctionConfig } from "./stack-reader";
+import type { FunctionConfig } from "./function/stack-reader";
 import type { ResolvedCredentials } from "./verifier-credentials";
 
 /** The command that calls `url`: plain for NONE, signed for AWS_IAM with what the server checks against. */

@@ -8,7 +8,7 @@ import { DEFAULTS } from "../lib/config";
 import { FUNCTION_ENVIRONMENT } from "../lib/lambda-runtime";
 import { startLocalFunctionUrl } from "./local-function-url";
 import { LAMBDA_RESPONSE_LIMITS } from "./invocation/response-limiter";
-import type { InvokeMode } from "./stack-reader";
+import type { InvokeMode } from "./function/stack-reader";
 
 export interface TestFunctionUrlOptions {
   /** The folder Lambda would unzip: your bundled handler (JavaScript). */

@@ -21,7 +21,7 @@ import {
 import type { RunningInvocation } from "../../emulator/invocation/environment-pool";
 import { locateRuntime } from "../../emulator/environment/execution-environment";
 import { createFunctionUrlServer } from "../../emulator/function-url-server";
-import type { FunctionConfig } from "../../emulator/stack-reader";
+import type { FunctionConfig } from "../../emulator/function/stack-reader";
 import { curlCommand, startLines } from "../../emulator/start-banner";
 import { readConfig } from "../../lib/config";
 import { synthesizeStack } from "../../lib/synthesize";

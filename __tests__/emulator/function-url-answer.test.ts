@@ -9,7 +9,7 @@ import type { PoolResponse, RunningInvocation } from "../../emulator/invocation/
 import { ThrottledError } from "../../emulator/invocation/environment-pool";
 import { createFunctionUrlServer, type Invoke } from "../../emulator/function-url-server";
 import type { InvocationCompletion } from "../../emulator/runtime-api/server";
-import type { CorsConfig, FunctionConfig } from "../../emulator/stack-reader";
+import type { CorsConfig, FunctionConfig } from "../../emulator/function/stack-reader";
 import { signRequest } from "../../tools/invoke/sign-request";
 import { within } from "../helpers/deadline";
 import { fixtureFunction } from "../helpers/function-config";

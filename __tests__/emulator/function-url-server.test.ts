@@ -8,7 +8,7 @@ import { Readable } from "node:stream";
 import type { RunningInvocation } from "../../emulator/invocation/environment-pool";
 import { createFunctionUrlServer } from "../../emulator/function-url-server";
 import { startLocalFunctionUrl } from "../../emulator/local-function-url";
-import type { FunctionConfig } from "../../emulator/stack-reader";
+import type { FunctionConfig } from "../../emulator/function/stack-reader";
 import { signRequest } from "../../tools/invoke/sign-request";
 import { fixtureFunction } from "../helpers/function-config";
 import { send } from "../helpers/http-client";

@@ -6,7 +6,7 @@ import * as net from "node:net";
 import { promisify } from "node:util";
 import { locateRuntime } from "../../emulator/environment/execution-environment";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../emulator/local-function-url";
-import type { FunctionConfig } from "../../emulator/stack-reader";
+import type { FunctionConfig } from "../../emulator/function/stack-reader";
 import { bundleHandler } from "../../lib/bundling";
 import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
 import { signRequest } from "../../tools/invoke/sign-request";

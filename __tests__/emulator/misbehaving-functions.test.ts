@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { EnvironmentPool } from "../../emulator/invocation/environment-pool";
 import { locateRuntime } from "../../emulator/environment/execution-environment";
 import { type LocalFunctionUrl, type LocalFunctionUrlOptions, startLocalFunctionUrl } from "../../emulator/local-function-url";
-import type { FunctionConfig } from "../../emulator/stack-reader";
+import type { FunctionConfig } from "../../emulator/function/stack-reader";
 import { fixtureFunction } from "../helpers/function-config";
 import { send } from "../helpers/http-client";
 import { LogCollector } from "../helpers/log-collector";

@@ -4,7 +4,7 @@
 import * as http from "node:http";
 import { locateRuntime } from "../../emulator/environment/execution-environment";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../emulator/local-function-url";
-import type { FunctionConfig } from "../../emulator/stack-reader";
+import type { FunctionConfig } from "../../emulator/function/stack-reader";
 import { bundleHandler } from "../../lib/bundling";
 import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
 import { fixtureFunction } from "../helpers/function-config";

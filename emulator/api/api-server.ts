@@ -15,7 +15,7 @@ import { joinHeaders } from "../function-url-event";
 import type { LogSink } from "../invocation/lambda-log";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
 import { type VerifierCredentials, verifySigV4 } from "../sigv4-verifier";
-import type { FunctionConfig } from "../stack-reader";
+import type { FunctionConfig } from "../function/stack-reader";
 import { newTraceId } from "../invocation/trace-id";
 import { KeyRing } from "../verifier-credentials";
 import { sendApiError } from "./api-errors";

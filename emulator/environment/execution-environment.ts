@@ -15,7 +15,7 @@ import { type ResidentMemory, residentMemory, residentMemoryNow } from "./proces
 import { type Invocation, type InvocationCompletion, RuntimeApi } from "../runtime-api/server";
 import { bundleRuntimeClient } from "../runtime-client/bundle";
 import { chosenTransport, type RuntimeTransport } from "../runtime-client/transport-choice";
-import type { FunctionConfig } from "../stack-reader";
+import type { FunctionConfig } from "../function/stack-reader";
 
 /** The runtime interface client or the Node.js 22 binary is not installed. */
 export class RuntimeMissingError extends Error {

@@ -10,7 +10,7 @@ import { ExecutionEnvironment, INIT_TIMEOUT_MS, InitError, type RuntimeCommand }
 import { endLine, initReportLine, type LogSink, reportLine, startLine, timeoutLine } from "./lambda-log";
 import { LogTail } from "./log-tail";
 import type { InvocationCompletion, InvocationResponse } from "../runtime-api/server";
-import type { FunctionConfig } from "../stack-reader";
+import type { FunctionConfig } from "../function/stack-reader";
 import { newTraceId } from "./trace-id";
 
 /** More requests are in flight than the function's reserved concurrency allows: HTTP 429. */

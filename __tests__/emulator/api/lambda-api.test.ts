@@ -13,7 +13,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { locateRuntime } from "../../../emulator/environment/execution-environment";
 import { type LocalFunctionUrl, type LocalFunctionUrlOptions, startLocalFunctionUrl } from "../../../emulator/local-function-url";
-import type { FunctionConfig } from "../../../emulator/stack-reader";
+import type { FunctionConfig } from "../../../emulator/function/stack-reader";
 import { bundleHandler } from "../../../lib/bundling";
 import { HANDLER_ENTRY } from "../../../lib/lambda-streaming-stack";
 import { fixtureFunction } from "../../helpers/function-config";

@@ -5,11 +5,11 @@
 
 import { execFile } from "node:child_process";
 import * as path from "node:path";
-import { BUNDLE_CACHE_DIR, storedBundleOf } from "../lib/bundle-store";
-import { DEFAULTS, readConfig } from "../lib/config";
-import { FUNCTION_ENVIRONMENT, RUNTIME } from "../lib/lambda-runtime";
+import { BUNDLE_CACHE_DIR, storedBundleOf } from "../../lib/bundle-store";
+import { DEFAULTS, readConfig } from "../../lib/config";
+import { FUNCTION_ENVIRONMENT, RUNTIME } from "../../lib/lambda-runtime";
 import type { BundleTarget } from "./bundle-target";
-import type { CliOptions } from "./cli-options";
+import type { CliOptions } from "../cli-options";
 import { readEnvVarsFile } from "./env-vars-file";
 import type { Rebuilt } from "./function-watcher";
 import { type FunctionConfig, readStack } from "./stack-reader";
@@ -38,7 +38,7 @@ export function resolveFunction(options: CliOptions, env: NodeJS.ProcessEnv, pro
     );
   }
   const synthesize = (): string =>
-    (require("../lib/synthesize") as typeof import("../lib/synthesize")).synthesizeStack(
+    (require("../../lib/synthesize") as typeof import("../../lib/synthesize")).synthesizeStack(
       readConfig(env),
       path.join(projectRoot, "cdktf.out"),
     );
@@ -69,7 +69,7 @@ function bundledFolder(target: BundleTarget, projectRoot: string): string {
   if (target.kind === "folder") {
     return target.dir;
   }
-  const { bundleHandler } = require("../lib/bundling") as typeof import("../lib/bundling");
+  const { bundleHandler } = require("../../lib/bundling") as typeof import("../../lib/bundling");
   return bundleHandler(target.entry, projectRoot);
 }
 
@@ -131,7 +131,7 @@ export function watchPlan(options: CliOptions, env: NodeJS.ProcessEnv, projectRo
         const stackDir = await synthesizeInChild(projectRoot, env);
         return { fn: withOverrides(readStackBundle(stackDir), options), what: "stack synthesized again" };
       }
-      const { bundleHandler } = require("../lib/bundling") as typeof import("../lib/bundling");
+      const { bundleHandler } = require("../../lib/bundling") as typeof import("../../lib/bundling");
       return { fn: { ...current, bundleDir: bundleHandler(path.join(handlerDir, "index.ts")) }, what: "handler bundled again" };
     },
   };

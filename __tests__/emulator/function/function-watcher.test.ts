@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type FunctionWatcher, watchFunction } from "../../emulator/function-watcher";
-import type { FunctionConfig } from "../../emulator/stack-reader";
-import { LogCollector } from "../helpers/log-collector";
+import { type FunctionWatcher, watchFunction } from "../../../emulator/function/function-watcher";
+import type { FunctionConfig } from "../../../emulator/function/stack-reader";
+import { LogCollector } from "../../helpers/log-collector";
 
 describe("watchFunction", () => {
   let dir: string;

@@ -4,8 +4,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { bundleTarget } from "../../emulator/bundle-target";
-import { UsageError } from "../../lib/usage-error";
+import { bundleTarget } from "../../../emulator/function/bundle-target";
+import { UsageError } from "../../../lib/usage-error";
 
 describe("bundleTarget", () => {
   let dir: string;

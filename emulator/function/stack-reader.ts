@@ -5,7 +5,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ReservedVariableError, refuseReservedKeys } from "./environment/function-variables";
+import { ReservedVariableError, refuseReservedKeys } from "../environment/function-variables";
 
 /** The synthesized stack cannot be served: it lacks a function, a URL or a bundle. */
 export class StackReadError extends Error {

@@ -4,7 +4,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { LogSink } from "./invocation/lambda-log";
+import type { LogSink } from "../invocation/lambda-log";
 import type { FunctionConfig } from "./stack-reader";
 
 /** A new version of the function, and what was done to make it (for the log line). */

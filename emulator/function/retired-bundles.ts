@@ -4,7 +4,7 @@
 // starting; until then they are checked again every second. Only folders this process wrote,
 // and no other has taken up since, are removed (lib/bundle-store.ts).
 
-import { removeWrittenBundles } from "../lib/bundle-store";
+import { removeWrittenBundles } from "../../lib/bundle-store";
 import type { FunctionConfig } from "./stack-reader";
 
 /** What the tracker reads of the environment pool. */

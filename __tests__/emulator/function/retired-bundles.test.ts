@@ -4,9 +4,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { type PoolView, trackRetiredBundles } from "../../emulator/retired-bundles";
-import type { FunctionConfig } from "../../emulator/stack-reader";
-import { hashedBundle, storeBundle } from "../../lib/bundle-store";
+import { type PoolView, trackRetiredBundles } from "../../../emulator/function/retired-bundles";
+import type { FunctionConfig } from "../../../emulator/function/stack-reader";
+import { hashedBundle, storeBundle } from "../../../lib/bundle-store";
 
 describe("trackRetiredBundles", () => {
   let cache: string;

@@ -1,9 +1,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { readStack, StackReadError } from "../../emulator/stack-reader";
-import { readConfig } from "../../lib/config";
-import { synthesizeStack } from "../../lib/synthesize";
+import { readStack, StackReadError } from "../../../emulator/function/stack-reader";
+import { readConfig } from "../../../lib/config";
+import { synthesizeStack } from "../../../lib/synthesize";
 
 describe("readStack", () => {
   let outdir: string;

@@ -1,17 +1,17 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseCliOptions } from "../../emulator/cli-options";
-import { resolveFunction, watchPlan, withOverrides } from "../../emulator/function-source";
-import { type FunctionConfig, readStack } from "../../emulator/stack-reader";
-import { bundleHandler } from "../../lib/bundling";
-import { readConfig } from "../../lib/config";
-import { FUNCTION_ENVIRONMENT, RUNTIME } from "../../lib/lambda-runtime";
-import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
-import { synthesizeStack } from "../../lib/synthesize";
+import { parseCliOptions } from "../../../emulator/cli-options";
+import { resolveFunction, watchPlan, withOverrides } from "../../../emulator/function/function-source";
+import { type FunctionConfig, readStack } from "../../../emulator/function/stack-reader";
+import { bundleHandler } from "../../../lib/bundling";
+import { readConfig } from "../../../lib/config";
+import { FUNCTION_ENVIRONMENT, RUNTIME } from "../../../lib/lambda-runtime";
+import { HANDLER_ENTRY } from "../../../lib/lambda-streaming-stack";
+import { synthesizeStack } from "../../../lib/synthesize";
 
-const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
-const ENV_FILE = path.join(__dirname, "..", "fixtures", "env-vars", "env.json");
+const FIXTURES = path.join(__dirname, "..", "..", "fixtures", "handlers");
+const ENV_FILE = path.join(__dirname, "..", "..", "fixtures", "env-vars", "env.json");
 
 describe("resolveFunction", () => {
   let outdir: string;
@@ -79,7 +79,7 @@ describe("--bundle with an entry file", () => {
   let project: string;
   beforeEach(() => {
     project = fs.mkdtempSync(path.join(os.tmpdir(), "ls-entry-"));
-    fs.cpSync(path.join(__dirname, "..", "..", "handler"), path.join(project, "src"), { recursive: true });
+    fs.cpSync(path.join(__dirname, "..", "..", "..", "handler"), path.join(project, "src"), { recursive: true });
   });
   afterEach(() => fs.rmSync(project, { recursive: true, force: true }));
 
@@ -130,7 +130,7 @@ describe("watchPlan", () => {
   test("the project: a handler edit is bundled again, in-process", async () => {
     const project = fs.mkdtempSync(path.join(os.tmpdir(), "ls-plan-"));
     try {
-      fs.cpSync(path.join(__dirname, "..", "..", "handler"), path.join(project, "handler"), { recursive: true });
+      fs.cpSync(path.join(__dirname, "..", "..", "..", "handler"), path.join(project, "handler"), { recursive: true });
       fs.mkdirSync(path.join(project, "lib"));
       const plan = watchPlan(parseCliOptions(["--watch"], {}), {}, project);
       expect(plan.dirs).toEqual([path.join(project, "handler"), path.join(project, "lib")]);
