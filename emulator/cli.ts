@@ -17,7 +17,7 @@ import { LAMBDA_RESPONSE_LIMITS } from "./invocation/response-limiter";
 import { trackRetiredBundles } from "./function/retired-bundles";
 import { StackReadError } from "./function/stack-reader";
 import { startLines } from "./start-banner";
-import { resolveVerifierCredentials } from "./verifier-credentials";
+import { resolveVerifierCredentials } from "./auth/verifier-credentials";
 
 /** A running `npm start`: the URL, and how to stop it (and its watcher). */
 export interface ServingCli {

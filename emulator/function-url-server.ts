@@ -19,10 +19,10 @@ import { answerInvocation, sendJson } from "./function-url-answer";
 import { type IamCaller, joinHeaders, toFunctionUrlEvent } from "./function-url-event";
 import type { LogSink } from "./invocation/lambda-log";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "./invocation/response-limiter";
-import { type VerifierCredentials, verifySigV4 } from "./sigv4-verifier";
+import { type VerifierCredentials, verifySigV4 } from "./auth/sigv4-verifier";
 import type { CorsConfig, FunctionConfig } from "./function/stack-reader";
 import { newTraceId } from "./invocation/trace-id";
-import { KeyRing } from "./verifier-credentials";
+import { KeyRing } from "./auth/verifier-credentials";
 
 /** Runs the function: the pool's `invoke`. */
 export type Invoke = (event: Buffer, requestId: string, traceId: string, signal: AbortSignal) => RunningInvocation;

@@ -10,9 +10,9 @@ import { locateRuntime, type RuntimeCommand } from "./environment/execution-envi
 import { createFunctionUrlServer } from "./function-url-server";
 import type { LogSink } from "./invocation/lambda-log";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "./invocation/response-limiter";
-import type { VerifierCredentials } from "./sigv4-verifier";
+import type { VerifierCredentials } from "./auth/sigv4-verifier";
 import type { FunctionConfig } from "./function/stack-reader";
-import { localKeyPair } from "./verifier-credentials";
+import { localKeyPair } from "./auth/verifier-credentials";
 
 export interface LocalFunctionUrlOptions {
   readonly fn: FunctionConfig;

@@ -8,7 +8,7 @@ import { hashedPostCommand } from "./cloudfront-origin";
 import { isLoopback } from "./common/loopback";
 import { describeTransport, type RuntimeTransport } from "./runtime-client/transport-choice";
 import type { FunctionConfig } from "./function/stack-reader";
-import type { ResolvedCredentials } from "./verifier-credentials";
+import type { ResolvedCredentials } from "./auth/verifier-credentials";
 
 /** The command that calls `url`: plain for NONE, signed for AWS_IAM with what the server checks against. */
 export function curlCommand(fn: FunctionConfig, url: string, resolved: ResolvedCredentials | undefined): string {

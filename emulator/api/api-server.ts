@@ -14,10 +14,10 @@ import { type RunningInvocation, ThrottledError } from "../invocation/environmen
 import { joinHeaders } from "../function-url-event";
 import type { LogSink } from "../invocation/lambda-log";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
-import { type VerifierCredentials, verifySigV4 } from "../sigv4-verifier";
+import { type VerifierCredentials, verifySigV4 } from "../auth/sigv4-verifier";
 import type { FunctionConfig } from "../function/stack-reader";
 import { newTraceId } from "../invocation/trace-id";
-import { KeyRing } from "../verifier-credentials";
+import { KeyRing } from "../auth/verifier-credentials";
 import { sendApiError } from "./api-errors";
 import { matchFunctionName } from "./function-name";
 import { answerInvoke } from "./invoke-answer";

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { PassThrough } from "node:stream";
 import { locateRuntime } from "../../../emulator/environment/execution-environment";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../../emulator/local-function-url";
-import { verifySigV4 } from "../../../emulator/sigv4-verifier";
+import { verifySigV4 } from "../../../emulator/auth/sigv4-verifier";
 import type { AuthType } from "../../../emulator/function/stack-reader";
 import { bundleHandler } from "../../../lib/bundling";
 import { HANDLER_ENTRY } from "../../../lib/lambda-streaming-stack";

@@ -1,6 +1,6 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { verifySigV4 } from "../../../emulator/sigv4-verifier";
+import { verifySigV4 } from "../../../emulator/auth/sigv4-verifier";
 import { signRequest } from "../../../tools/invoke/sign-request";
 import { streamRequest } from "../../../tools/invoke/stream-request";
 

@@ -1,4 +1,4 @@
-import { KeyRing, localKeyPair, resolveVerifierCredentials } from "../../emulator/verifier-credentials";
+import { KeyRing, localKeyPair, resolveVerifierCredentials } from "../../../emulator/auth/verifier-credentials";
 
 const never = (): Promise<never> => new Promise(() => {});
 

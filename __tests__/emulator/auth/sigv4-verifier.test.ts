@@ -1,6 +1,6 @@
 import { createHash, createHmac } from "node:crypto";
-import { type SignedRequest, verifySigV4 } from "../../emulator/sigv4-verifier";
-import { signRequest } from "../../tools/invoke/sign-request";
+import { type SignedRequest, verifySigV4 } from "../../../emulator/auth/sigv4-verifier";
+import { signRequest } from "../../../tools/invoke/sign-request";
 
 const CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 const NOW = new Date("2026-11-26T12:00:00Z");
