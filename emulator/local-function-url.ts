@@ -7,7 +7,7 @@ import { createLambdaApiServer } from "./api/api-server";
 import { isLoopback, loopbackHostNames } from "./common/loopback";
 import { EnvironmentPool } from "./invocation/environment-pool";
 import { locateRuntime, type RuntimeCommand } from "./environment/execution-environment";
-import { createFunctionUrlServer } from "./function-url-server";
+import { createFunctionUrlServer } from "./url/server";
 import type { LogSink } from "./invocation/lambda-log";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "./invocation/response-limiter";
 import type { VerifierCredentials } from "./auth/sigv4-verifier";

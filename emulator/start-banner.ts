@@ -4,7 +4,7 @@
 // Real credentials are never printed: a curl line for them refers to the shell's variables.
 
 import type { CliOptions } from "./cli-options";
-import { hashedPostCommand } from "./cloudfront-origin";
+import { hashedPostCommand } from "./url/cloudfront-origin";
 import { isLoopback } from "./common/loopback";
 import { describeTransport, type RuntimeTransport } from "./runtime-client/transport-choice";
 import type { FunctionConfig } from "./function/stack-reader";

@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { BENCH_FLAGS as BENCH_OPTIONS } from "../../bench/run";
 import { parseCliOptions } from "../../emulator/cli-options";
-import { hashedPostCommand } from "../../emulator/cloudfront-origin";
+import { hashedPostCommand } from "../../emulator/url/cloudfront-origin";
 import { readEnvVarsFile } from "../../emulator/function/env-vars-file";
 import type { FunctionConfig } from "../../emulator/function/stack-reader";
 import { curlCommand } from "../../emulator/start-banner";

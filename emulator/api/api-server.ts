@@ -11,7 +11,7 @@ import { LOCAL_ACCOUNT_ID, MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEADER_BYTES, STR
 import { isAllowedHost } from "../common/loopback";
 import { readBody } from "../common/read-body";
 import { type RunningInvocation, ThrottledError } from "../invocation/environment-pool";
-import { joinHeaders } from "../function-url-event";
+import { joinHeaders } from "../url/event";
 import type { LogSink } from "../invocation/lambda-log";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
 import { type VerifierCredentials, verifySigV4 } from "../auth/sigv4-verifier";

@@ -20,7 +20,7 @@ import {
 } from "../common/constants";
 import type { FunctionError } from "../common/function-error";
 import { readBody } from "../common/read-body";
-import { readErrorTrailers } from "../response-stream";
+import { readErrorTrailers } from "../url/prelude";
 
 /** `{ errorType, errorMessage }`: the Runtime API's error body. */
 export interface RuntimeApiErrorBody {

@@ -5,7 +5,7 @@ import {
   joinHeaders,
   parseQuery,
   toFunctionUrlEvent,
-} from "../../emulator/function-url-event";
+} from "../../../emulator/url/event";
 
 const NOW = new Date("2024-03-21T13:26:56.123Z");
 

@@ -1,5 +1,5 @@
 import { PassThrough } from "node:stream";
-import { parsePrelude, readErrorTrailers, readPrelude, splitPrelude, waitForFirstBytes } from "../../emulator/response-stream";
+import { parsePrelude, readErrorTrailers, readPrelude, splitPrelude, waitForFirstBytes } from "../../../emulator/url/prelude";
 
 const NUL8 = Buffer.alloc(8);
 

@@ -3,7 +3,7 @@
 // @see https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-payloads
 
 import type { LambdaFunctionURLEvent } from "aws-lambda";
-import { LOCAL_TLS } from "./common/constants";
+import { LOCAL_TLS } from "../common/constants";
 
 /** The parts of an HTTP request the event is built from. */
 export interface HttpRequestInput {

@@ -10,9 +10,9 @@
 
 import { type IncomingHttpHeaders, validateHeaderName, validateHeaderValue } from "node:http";
 import type { Readable } from "node:stream";
-import { ERROR_BODY_TRAILER, ERROR_TYPE_HEADER, MAX_PRELUDE_BYTES, PRELUDE_DELIMITER } from "./common/constants";
-import type { FunctionError } from "./common/function-error";
-import { readFinalStatus } from "./function-url-event";
+import { ERROR_BODY_TRAILER, ERROR_TYPE_HEADER, MAX_PRELUDE_BYTES, PRELUDE_DELIMITER } from "../common/constants";
+import type { FunctionError } from "../common/function-error";
+import { readFinalStatus } from "./event";
 
 /** The HTTP status, headers and cookies a handler asked for in its prelude. */
 export interface Prelude {

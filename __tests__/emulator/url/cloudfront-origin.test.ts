@@ -10,26 +10,26 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { serveFromCommandLine } from "../../emulator/cli";
+import { serveFromCommandLine } from "../../../emulator/cli";
 import {
   hashedPostCommand,
   LOCAL_CLOUDFRONT_CALLER,
   passThroughDistribution,
   payloadHash,
   SIGNATURE_MISMATCH,
-} from "../../emulator/cloudfront-origin";
-import type { RunningInvocation } from "../../emulator/invocation/environment-pool";
-import { locateRuntime } from "../../emulator/environment/execution-environment";
-import { createFunctionUrlServer } from "../../emulator/function-url-server";
-import type { FunctionConfig } from "../../emulator/function/stack-reader";
-import { curlCommand, startLines } from "../../emulator/start-banner";
-import { readConfig } from "../../lib/config";
-import { synthesizeStack } from "../../lib/synthesize";
-import { signRequest } from "../../tools/invoke/sign-request";
-import { fixtureFunction } from "../helpers/function-config";
-import { send } from "../helpers/http-client";
-import { LogCollector } from "../helpers/log-collector";
-import { describeWhenAvailable, missingReason } from "../helpers/requirements";
+} from "../../../emulator/url/cloudfront-origin";
+import type { RunningInvocation } from "../../../emulator/invocation/environment-pool";
+import { locateRuntime } from "../../../emulator/environment/execution-environment";
+import { createFunctionUrlServer } from "../../../emulator/url/server";
+import type { FunctionConfig } from "../../../emulator/function/stack-reader";
+import { curlCommand, startLines } from "../../../emulator/start-banner";
+import { readConfig } from "../../../lib/config";
+import { synthesizeStack } from "../../../lib/synthesize";
+import { signRequest } from "../../../tools/invoke/sign-request";
+import { fixtureFunction } from "../../helpers/function-config";
+import { send } from "../../helpers/http-client";
+import { LogCollector } from "../../helpers/log-collector";
+import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
 
 const BODY = '{"hello":"world"}';
 const HELLO_HASH = "93a23971a914e5eacbf0a8d25154cda309c3c1c72fbb9914d47c60f3cb681588";

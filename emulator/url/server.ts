@@ -12,17 +12,17 @@ import {
   MAX_REQUEST_HEADER_BYTES,
   STREAM_HIGH_WATER_MARK,
   URL_AUTH_DOCS,
-} from "./common/constants";
-import { isAllowedHost } from "./common/loopback";
-import { type RunningInvocation, ThrottledError } from "./invocation/environment-pool";
-import { answerInvocation, sendJson } from "./function-url-answer";
-import { type IamCaller, joinHeaders, toFunctionUrlEvent } from "./function-url-event";
-import type { LogSink } from "./invocation/lambda-log";
-import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "./invocation/response-limiter";
-import { type VerifierCredentials, verifySigV4 } from "./auth/sigv4-verifier";
-import type { CorsConfig, FunctionConfig } from "./function/stack-reader";
-import { newTraceId } from "./invocation/trace-id";
-import { KeyRing } from "./auth/verifier-credentials";
+} from "../common/constants";
+import { isAllowedHost } from "../common/loopback";
+import { type RunningInvocation, ThrottledError } from "../invocation/environment-pool";
+import { answerInvocation, sendJson } from "./answer";
+import { type IamCaller, joinHeaders, toFunctionUrlEvent } from "./event";
+import type { LogSink } from "../invocation/lambda-log";
+import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
+import { type VerifierCredentials, verifySigV4 } from "../auth/sigv4-verifier";
+import type { CorsConfig, FunctionConfig } from "../function/stack-reader";
+import { newTraceId } from "../invocation/trace-id";
+import { KeyRing } from "../auth/verifier-credentials";
 
 /** Runs the function: the pool's `invoke`. */
 export type Invoke = (event: Buffer, requestId: string, traceId: string, signal: AbortSignal) => RunningInvocation;
