@@ -5,10 +5,10 @@
 import * as path from "node:path";
 import { BUNDLE_FILE, bundleHandler } from "../lib/bundling";
 import { DEFAULTS } from "../lib/config";
+import type { InvokeMode } from "../lib/function-url-modes";
 import { FUNCTION_ENVIRONMENT } from "../lib/lambda-runtime";
-import { startLocalFunctionUrl } from "./local-function-url";
+import { startLocalFunctionUrl } from "./cli/local-function-url";
 import { LAMBDA_RESPONSE_LIMITS } from "./invocation/response-limiter";
-import type { InvokeMode } from "./function/stack-reader";
 
 export interface TestFunctionUrlOptions {
   /** The folder Lambda would unzip: your bundled handler (JavaScript). */

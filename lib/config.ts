@@ -1,10 +1,11 @@
 // Reads the stack's configuration from environment variables, once, and validates every value.
 // A bad value becomes one line that names the variable, the value received and what is allowed.
 
+import { AUTH_TYPES, type AuthType } from "./function-url-modes";
 import { parseWholeNumber } from "./whole-number";
 
 /** Who may call the Function URL. */
-export type FunctionUrlAuth = "AWS_IAM" | "NONE";
+export type FunctionUrlAuth = AuthType;
 
 /**
  * A way to publish the URL besides its auth type: `cloudfront` puts a CloudFront distribution with
@@ -103,7 +104,7 @@ export function readConfig(env: Env): StackConfig {
     matching(/^[A-Za-z][A-Za-z0-9_-]{0,62}$/, "1 to 63 letters, digits, - or _, starting with a letter"),
     DEFAULTS.stackName,
   );
-  const functionUrlAuth = read<FunctionUrlAuth>("FUNCTION_URL_AUTH", oneOf(["AWS_IAM", "NONE"]), DEFAULTS.functionUrlAuth);
+  const functionUrlAuth = read<FunctionUrlAuth>("FUNCTION_URL_AUTH", oneOf(AUTH_TYPES), DEFAULTS.functionUrlAuth);
   const publicAccess = read<PublicAccess | undefined>(
     "PUBLIC_ACCESS",
     matching(/^cloudfront$/, '"cloudfront" (CloudFront in front of the AWS_IAM URL), or unset') as Parser<PublicAccess>,

@@ -6,7 +6,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { AUTH_TYPES, type AuthType } from "../emulator/function/stack-reader";
+import { AUTH_TYPES, type AuthType } from "./function-url-modes";
 
 export interface LocalUrlRecord {
   /** e.g. `http://127.0.0.1:3000/` */

@@ -2,9 +2,9 @@
 // LAMBDA_RUNTIME_TRANSPORT=native), where it was built. The whole local-URL suite runs on the
 // default Node.js transport; this keeps the compiled one honest too. CI builds it (.ci/run).
 
+import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../emulator/cli/local-function-url";
+import type { FunctionConfig } from "../../emulator/common/function-config";
 import { locateRuntime } from "../../emulator/environment/execution-environment";
-import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../emulator/local-function-url";
-import type { FunctionConfig } from "../../emulator/function/stack-reader";
 import { bundleHandler } from "../../lib/bundling";
 import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
 import { fixtureFunction } from "../helpers/function-config";

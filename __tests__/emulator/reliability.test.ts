@@ -2,9 +2,9 @@
 // Every fault is followed by a request that must succeed.
 
 import * as http from "node:http";
+import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../emulator/cli/local-function-url";
+import type { FunctionConfig } from "../../emulator/common/function-config";
 import { locateRuntime } from "../../emulator/environment/execution-environment";
-import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../emulator/local-function-url";
-import type { FunctionConfig } from "../../emulator/function/stack-reader";
 import { bundleHandler } from "../../lib/bundling";
 import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
 import { fixtureFunction } from "../helpers/function-config";

@@ -2,7 +2,7 @@
 // public, streaming, with Lambda's smallest settings unless a test says otherwise.
 
 import * as path from "node:path";
-import type { FunctionConfig } from "../../emulator/function/stack-reader";
+import type { FunctionConfig } from "../../emulator/common/function-config";
 
 /** __tests__/fixtures/handlers: the fixture handlers most tests serve. */
 export const HANDLER_FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");

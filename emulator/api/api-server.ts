@@ -7,17 +7,17 @@
 
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
+import { type VerifierCredentials, verifySigV4 } from "../auth/sigv4-verifier";
+import { KeyRing } from "../auth/verifier-credentials";
 import { LOCAL_ACCOUNT_ID, MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEADER_BYTES, STREAM_HIGH_WATER_MARK } from "../common/constants";
+import type { FunctionConfig } from "../common/function-config";
 import { isAllowedHost } from "../common/loopback";
 import { readBody } from "../common/read-body";
 import { type RunningInvocation, ThrottledError } from "../invocation/environment-pool";
-import { joinHeaders } from "../url/event";
 import type { LogSink } from "../invocation/lambda-log";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
-import { type VerifierCredentials, verifySigV4 } from "../auth/sigv4-verifier";
-import type { FunctionConfig } from "../function/stack-reader";
 import { newTraceId } from "../invocation/trace-id";
-import { KeyRing } from "../auth/verifier-credentials";
+import { joinHeaders } from "../url/event";
 import { sendApiError } from "./api-errors";
 import { matchFunctionName } from "./function-name";
 import { answerInvoke } from "./invoke-answer";

@@ -7,15 +7,15 @@ import { type ChildProcess, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { withDeadline } from "../../lib/deadline";
+import type { FunctionConfig } from "../common/function-config";
 import type { FunctionError } from "../common/function-error";
-import { functionArn, lambdaEnvironment } from "./function-variables";
 import type { LogSink } from "../invocation/lambda-log";
-import { forwardLines } from "./line-forwarder";
-import { type ResidentMemory, residentMemory, residentMemoryNow } from "./process-memory";
 import { type Invocation, type InvocationCompletion, RuntimeApi } from "../runtime-api/server";
 import { bundleRuntimeClient } from "../runtime-client/bundle";
 import { chosenTransport, type RuntimeTransport } from "../runtime-client/transport-choice";
-import type { FunctionConfig } from "../function/stack-reader";
+import { functionArn, lambdaEnvironment } from "./function-variables";
+import { forwardLines } from "./line-forwarder";
+import { type ResidentMemory, residentMemory, residentMemoryNow } from "./process-memory";
 
 /** The runtime interface client or the Node.js 22 binary is not installed. */
 export class RuntimeMissingError extends Error {

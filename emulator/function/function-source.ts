@@ -8,11 +8,12 @@ import * as path from "node:path";
 import { BUNDLE_CACHE_DIR, storedBundleOf } from "../../lib/bundle-store";
 import { DEFAULTS, readConfig } from "../../lib/config";
 import { FUNCTION_ENVIRONMENT, RUNTIME } from "../../lib/lambda-runtime";
+import type { CliOptions } from "../cli/cli-options";
+import type { FunctionConfig } from "../common/function-config";
 import type { BundleTarget } from "./bundle-target";
-import type { CliOptions } from "../cli-options";
 import { readEnvVarsFile } from "./env-vars-file";
 import type { Rebuilt } from "./function-watcher";
-import { type FunctionConfig, readStack } from "./stack-reader";
+import { readStack } from "./stack-reader";
 
 /**
  * The function to serve: from the stack (synthesized now unless --stack names one) or --bundle.

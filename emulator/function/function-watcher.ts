@@ -4,8 +4,8 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { FunctionConfig } from "../common/function-config";
 import type { LogSink } from "../invocation/lambda-log";
-import type { FunctionConfig } from "./stack-reader";
 
 /** A new version of the function, and what was done to make it (for the log line). */
 export interface Rebuilt {

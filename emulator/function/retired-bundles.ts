@@ -5,7 +5,7 @@
 // and no other has taken up since, are removed (lib/bundle-store.ts).
 
 import { removeWrittenBundles } from "../../lib/bundle-store";
-import type { FunctionConfig } from "./stack-reader";
+import type { FunctionConfig } from "../common/function-config";
 
 /** What the tracker reads of the environment pool. */
 export interface PoolView {

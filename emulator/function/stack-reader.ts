@@ -5,6 +5,8 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { AUTH_TYPES, INVOKE_MODES, type InvokeMode } from "../../lib/function-url-modes";
+import type { FunctionConfig } from "../common/function-config";
 import { ReservedVariableError, refuseReservedKeys } from "../environment/function-variables";
 
 /** The synthesized stack cannot be served: it lacks a function, a URL or a bundle. */
@@ -13,43 +15,6 @@ export class StackReadError extends Error {
     super(message);
     this.name = "StackReadError";
   }
-}
-
-export const INVOKE_MODES = ["RESPONSE_STREAM", "BUFFERED"] as const;
-export const AUTH_TYPES = ["AWS_IAM", "NONE"] as const;
-export type InvokeMode = (typeof INVOKE_MODES)[number];
-export type AuthType = (typeof AUTH_TYPES)[number];
-
-export interface CorsConfig {
-  readonly allowOrigins: readonly string[];
-  readonly allowMethods: readonly string[];
-  readonly allowHeaders: readonly string[];
-  readonly exposeHeaders: readonly string[];
-  readonly allowCredentials: boolean;
-  readonly maxAge?: number;
-}
-
-/** Everything the local Function URL needs to know about the function it serves. */
-export interface FunctionConfig {
-  readonly functionName: string;
-  readonly region: string;
-  /** `file.export`, e.g. `index.handler`. */
-  readonly handler: string;
-  readonly runtime: string;
-  readonly memoryMb: number;
-  readonly timeoutSeconds: number;
-  readonly environment: Readonly<Record<string, string>>;
-  readonly reservedConcurrency?: number;
-  /** The folder Lambda would unzip: the bundle. */
-  readonly bundleDir: string;
-  readonly invokeMode: InvokeMode;
-  readonly authType: AuthType;
-  readonly cors?: CorsConfig;
-  /**
-   * `cloudfront` when a CloudFront distribution with origin access control signs every request to
-   * this AWS_IAM URL: the local URL then plays that distribution (cloudfront-origin.ts).
-   */
-  readonly publicAccess?: "cloudfront";
 }
 
 type Block = Record<string, unknown>;

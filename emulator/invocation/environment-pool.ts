@@ -5,12 +5,12 @@
 // done with it (the runtime asked for the next event, timed out, or died).
 
 import { randomUUID } from "node:crypto";
+import type { FunctionConfig } from "../common/function-config";
 import type { FunctionError } from "../common/function-error";
 import { ExecutionEnvironment, INIT_TIMEOUT_MS, InitError, type RuntimeCommand } from "../environment/execution-environment";
+import type { InvocationCompletion, InvocationResponse } from "../runtime-api/server";
 import { endLine, initReportLine, type LogSink, reportLine, startLine, timeoutLine } from "./lambda-log";
 import { LogTail } from "./log-tail";
-import type { InvocationCompletion, InvocationResponse } from "../runtime-api/server";
-import type { FunctionConfig } from "../function/stack-reader";
 import { newTraceId } from "./trace-id";
 
 /** More requests are in flight than the function's reserved concurrency allows: HTTP 429. */

@@ -5,16 +5,16 @@
 
 import type * as http from "node:http";
 import type { Readable } from "node:stream";
+import type { InvokeMode } from "../../lib/function-url-modes";
 import { HTTP_INTEGRATION_CONTENT_TYPE, MAX_BUFFERED_RESPONSE_BYTES } from "../common/constants";
 import type { FunctionError } from "../common/function-error";
 import { readBody } from "../common/read-body";
 import type { PoolResponse } from "../invocation/environment-pool";
-import { dropHopByHopHeaders, fromBufferedResult, type HttpResponseOutput } from "./event";
 import type { LogSink } from "../invocation/lambda-log";
 import { ResponseLimiter, type ResponseLimits } from "../invocation/response-limiter";
-import { readPrelude, splitPrelude, waitForFirstBytes } from "./prelude";
 import type { InvocationCompletion } from "../runtime-api/server";
-import type { InvokeMode } from "../function/stack-reader";
+import { dropHopByHopHeaders, fromBufferedResult, type HttpResponseOutput } from "./event";
+import { readPrelude, splitPrelude, waitForFirstBytes } from "./prelude";
 
 export interface AnswerContext {
   readonly res: http.ServerResponse;

@@ -6,8 +6,8 @@
 import { createHash } from "node:crypto";
 import type * as http from "node:http";
 import { LOCAL_ACCOUNT_ID } from "../common/constants";
-import type { IamCaller } from "./event";
 import type { LogSink } from "../invocation/lambda-log";
+import type { IamCaller } from "./event";
 
 /** AWS's page for the rule, named in the log line. */
 export const OAC_LAMBDA_DOCS =

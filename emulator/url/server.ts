@@ -4,7 +4,8 @@
 
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
-import { authorizeAsDistribution } from "./cloudfront-origin";
+import { type VerifierCredentials, verifySigV4 } from "../auth/sigv4-verifier";
+import { KeyRing } from "../auth/verifier-credentials";
 import {
   LOCAL_ACCOUNT_ID,
   MAX_DRAINED_REQUEST_BYTES,
@@ -13,16 +14,15 @@ import {
   STREAM_HIGH_WATER_MARK,
   URL_AUTH_DOCS,
 } from "../common/constants";
+import type { CorsConfig, FunctionConfig } from "../common/function-config";
 import { isAllowedHost } from "../common/loopback";
 import { type RunningInvocation, ThrottledError } from "../invocation/environment-pool";
-import { answerInvocation, sendJson } from "./answer";
-import { type IamCaller, joinHeaders, toFunctionUrlEvent } from "./event";
 import type { LogSink } from "../invocation/lambda-log";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
-import { type VerifierCredentials, verifySigV4 } from "../auth/sigv4-verifier";
-import type { CorsConfig, FunctionConfig } from "../function/stack-reader";
 import { newTraceId } from "../invocation/trace-id";
-import { KeyRing } from "../auth/verifier-credentials";
+import { answerInvocation, sendJson } from "./answer";
+import { authorizeAsDistribution } from "./cloudfront-origin";
+import { type IamCaller, joinHeaders, toFunctionUrlEvent } from "./event";
 
 /** Runs the function: the pool's `invoke`. */
 export type Invoke = (event: Buffer, requestId: string, traceId: string, signal: AbortSignal) => RunningInvocation;

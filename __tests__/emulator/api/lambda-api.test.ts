@@ -11,9 +11,9 @@ import {
   ResourceNotFoundException,
   TooManyRequestsException,
 } from "@aws-sdk/client-lambda";
+import { type LocalFunctionUrl, type LocalFunctionUrlOptions, startLocalFunctionUrl } from "../../../emulator/cli/local-function-url";
+import type { FunctionConfig } from "../../../emulator/common/function-config";
 import { locateRuntime } from "../../../emulator/environment/execution-environment";
-import { type LocalFunctionUrl, type LocalFunctionUrlOptions, startLocalFunctionUrl } from "../../../emulator/local-function-url";
-import type { FunctionConfig } from "../../../emulator/function/stack-reader";
 import { bundleHandler } from "../../../lib/bundling";
 import { HANDLER_ENTRY } from "../../../lib/lambda-streaming-stack";
 import { fixtureFunction } from "../../helpers/function-config";

@@ -1,9 +1,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parseCliOptions } from "../../../emulator/cli-options";
+import { parseCliOptions } from "../../../emulator/cli/cli-options";
+import type { FunctionConfig } from "../../../emulator/common/function-config";
 import { resolveFunction, watchPlan, withOverrides } from "../../../emulator/function/function-source";
-import { type FunctionConfig, readStack } from "../../../emulator/function/stack-reader";
+import { readStack } from "../../../emulator/function/stack-reader";
 import { bundleHandler } from "../../../lib/bundling";
 import { readConfig } from "../../../lib/config";
 import { FUNCTION_ENVIRONMENT, RUNTIME } from "../../../lib/lambda-runtime";

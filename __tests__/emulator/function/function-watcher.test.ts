@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { FunctionConfig } from "../../../emulator/common/function-config";
 import { type FunctionWatcher, watchFunction } from "../../../emulator/function/function-watcher";
-import type { FunctionConfig } from "../../../emulator/function/stack-reader";
 import { LogCollector } from "../../helpers/log-collector";
 
 describe("watchFunction", () => {

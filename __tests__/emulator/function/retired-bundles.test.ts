@@ -4,8 +4,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import type { FunctionConfig } from "../../../emulator/common/function-config";
 import { type PoolView, trackRetiredBundles } from "../../../emulator/function/retired-bundles";
-import type { FunctionConfig } from "../../../emulator/function/stack-reader";
 import { hashedBundle, storeBundle } from "../../../lib/bundle-store";
 
 describe("trackRetiredBundles", () => {

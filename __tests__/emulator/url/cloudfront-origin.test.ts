@@ -10,7 +10,11 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
-import { serveFromCommandLine } from "../../../emulator/cli";
+import { serveFromCommandLine } from "../../../emulator/cli/cli";
+import { curlCommand, startLines } from "../../../emulator/cli/start-banner";
+import type { FunctionConfig } from "../../../emulator/common/function-config";
+import { locateRuntime } from "../../../emulator/environment/execution-environment";
+import type { RunningInvocation } from "../../../emulator/invocation/environment-pool";
 import {
   hashedPostCommand,
   LOCAL_CLOUDFRONT_CALLER,
@@ -18,11 +22,7 @@ import {
   payloadHash,
   SIGNATURE_MISMATCH,
 } from "../../../emulator/url/cloudfront-origin";
-import type { RunningInvocation } from "../../../emulator/invocation/environment-pool";
-import { locateRuntime } from "../../../emulator/environment/execution-environment";
 import { createFunctionUrlServer } from "../../../emulator/url/server";
-import type { FunctionConfig } from "../../../emulator/function/stack-reader";
-import { curlCommand, startLines } from "../../../emulator/start-banner";
 import { readConfig } from "../../../lib/config";
 import { synthesizeStack } from "../../../lib/synthesize";
 import { signRequest } from "../../../tools/invoke/sign-request";

@@ -5,10 +5,10 @@ import * as fs from "node:fs";
 import { isIP } from "node:net";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { UsageError } from "../lib/usage-error";
-import { parseWholeNumber } from "../lib/whole-number";
-import { type BundleTarget, bundleTarget } from "./function/bundle-target";
-import { AUTH_TYPES, type AuthType, INVOKE_MODES, type InvokeMode } from "./function/stack-reader";
+import { AUTH_TYPES, type AuthType, INVOKE_MODES, type InvokeMode } from "../../lib/function-url-modes";
+import { UsageError } from "../../lib/usage-error";
+import { parseWholeNumber } from "../../lib/whole-number";
+import { type BundleTarget, bundleTarget } from "../function/bundle-target";
 
 export interface CliOptions {
   readonly port: number;

@@ -1,10 +1,10 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseCliOptions, USAGE } from "../../emulator/cli-options";
-import { UsageError } from "../../lib/usage-error";
+import { parseCliOptions, USAGE } from "../../../emulator/cli/cli-options";
+import { UsageError } from "../../../lib/usage-error";
 
-const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
-const ENV_FILE = path.join(__dirname, "..", "fixtures", "env-vars", "env.json");
+const FIXTURES = path.join(__dirname, "..", "..", "fixtures", "handlers");
+const ENV_FILE = path.join(__dirname, "..", "..", "fixtures", "env-vars", "env.json");
 
 describe("parseCliOptions", () => {
   test("defaults to 127.0.0.1:3000, or PORT", () => {
@@ -159,7 +159,7 @@ describe("npm start -- --help", () => {
   });
 
   test("lists each flag of the README's table", () => {
-    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+    const readme = fs.readFileSync(path.join(__dirname, "..", "..", "..", "README.md"), "utf8");
     const table = readme.slice(readme.indexOf("### Flags"));
     const flags = [...table.matchAll(/^\| `(--[a-z-]+)/gm)].map((m) => m[1]);
     expect(flags.length).toBeGreaterThan(10);

@@ -3,21 +3,21 @@
 // (start-banner.ts), and with --watch serve each saved version (function-watcher.ts).
 
 import * as path from "node:path";
-import { ConfigError } from "../lib/config";
-import { describeStaleRecords, removeLocalUrlRecord, removeStaleLocalUrlRecords, writeLocalUrlRecord } from "../lib/local-url-record";
-import { UsageError } from "../lib/usage-error";
+import { ConfigError } from "../../lib/config";
+import { describeStaleRecords, removeLocalUrlRecord, removeStaleLocalUrlRecords, writeLocalUrlRecord } from "../../lib/local-url-record";
+import { UsageError } from "../../lib/usage-error";
+import { resolveVerifierCredentials } from "../auth/verifier-credentials";
+import { MAX_STREAMED_RESPONSE_BYTES } from "../common/constants";
+import { locateRuntime, RuntimeMissingError } from "../environment/execution-environment";
+import { resolveFunction, watchPlan } from "../function/function-source";
+import { watchFunction } from "../function/function-watcher";
+import { trackRetiredBundles } from "../function/retired-bundles";
+import { StackReadError } from "../function/stack-reader";
+import { LAMBDA_RESPONSE_LIMITS } from "../invocation/response-limiter";
 import { parseCliOptions, USAGE } from "./cli-options";
-import { MAX_STREAMED_RESPONSE_BYTES } from "./common/constants";
-import { locateRuntime, RuntimeMissingError } from "./environment/execution-environment";
-import { resolveFunction, watchPlan } from "./function/function-source";
-import { watchFunction } from "./function/function-watcher";
 import { listenErrorMessage } from "./listen-error";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "./local-function-url";
-import { LAMBDA_RESPONSE_LIMITS } from "./invocation/response-limiter";
-import { trackRetiredBundles } from "./function/retired-bundles";
-import { StackReadError } from "./function/stack-reader";
 import { startLines } from "./start-banner";
-import { resolveVerifierCredentials } from "./auth/verifier-credentials";
 
 /** A running `npm start`: the URL, and how to stop it (and its watcher). */
 export interface ServingCli {
@@ -33,7 +33,7 @@ export async function serveFromCommandLine(
   argv: readonly string[],
   env: NodeJS.ProcessEnv,
   out: (line: string) => void,
-  projectRoot: string = path.join(__dirname, ".."),
+  projectRoot: string = path.join(__dirname, "..", ".."),
 ): Promise<ServingCli | undefined> {
   const options = parseCliOptions(argv, env);
   if (options.help) {
@@ -127,7 +127,7 @@ export function exitFor(error: unknown): { code: number; message: string } {
 }
 
 if (require.main === module) {
-  const projectRoot = path.join(__dirname, "..");
+  const projectRoot = path.join(__dirname, "..", "..");
   let serving: ServingCli | undefined;
   // Handled from the first moment, so a signal during startup also removes the record.
   const stop = (): void => {

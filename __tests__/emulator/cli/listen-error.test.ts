@@ -1,4 +1,4 @@
-import { listenErrorMessage } from "../../emulator/listen-error";
+import { listenErrorMessage } from "../../../emulator/cli/listen-error";
 
 /** An error shaped as Node's `server.listen` emits it. */
 function listenError(code: string, fields: Record<string, unknown>): Error {

@@ -5,26 +5,26 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
-import { exitFor, serveFromCommandLine } from "../../emulator/cli";
-import { parseCliOptions } from "../../emulator/cli-options";
-import { locateRuntime, RuntimeMissingError } from "../../emulator/environment/execution-environment";
-import type { FunctionConfig } from "../../emulator/function/stack-reader";
-import { StackReadError } from "../../emulator/function/stack-reader";
-import { apiLines, curlCommand, startLines } from "../../emulator/start-banner";
-import { bundleHandler } from "../../lib/bundling";
-import { localUrlRecordPath, readLocalUrlRecord } from "../../lib/local-url-record";
-import { UsageError } from "../../lib/usage-error";
-import { localTarget } from "../../tools/invoke/function-url-target";
-import { isRunning, processEnded } from "../helpers/process-resources";
-import { describeWhenAvailable, missingReason } from "../helpers/requirements";
+import { exitFor, serveFromCommandLine } from "../../../emulator/cli/cli";
+import { parseCliOptions } from "../../../emulator/cli/cli-options";
+import { apiLines, curlCommand, startLines } from "../../../emulator/cli/start-banner";
+import type { FunctionConfig } from "../../../emulator/common/function-config";
+import { locateRuntime, RuntimeMissingError } from "../../../emulator/environment/execution-environment";
+import { StackReadError } from "../../../emulator/function/stack-reader";
+import { bundleHandler } from "../../../lib/bundling";
+import { localUrlRecordPath, readLocalUrlRecord } from "../../../lib/local-url-record";
+import { UsageError } from "../../../lib/usage-error";
+import { localTarget } from "../../../tools/invoke/function-url-target";
+import { isRunning, processEnded } from "../../helpers/process-resources";
+import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
 
-const ROOT = path.join(__dirname, "..", "..");
+const ROOT = path.join(__dirname, "..", "..", "..");
 // The servers this file starts (in-process and spawned) record their URL in a folder of their own,
 // never in the project root, where a developer's running npm start keeps its record.
 process.env.LOCAL_URL_RECORD_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "ls-records-"));
 const HANDLER_ENTRY = path.join(ROOT, "handler", "index.ts");
-const FIXTURES = path.join(__dirname, "..", "fixtures", "handlers");
-const CLI = ["-r", "esbuild-register", "emulator/cli.ts"];
+const FIXTURES = path.join(__dirname, "..", "..", "fixtures", "handlers");
+const CLI = ["-r", "esbuild-register", "emulator/cli/cli.ts"];
 
 /** Resolves with the child's stdout once it has printed `count` lines. */
 function firstLines(child: ReturnType<typeof spawn>, count: number): Promise<string> {
@@ -42,7 +42,7 @@ function runCli(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [...CLI, ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: "utf8", timeout: 20_000 });
 }
 
-describe("npm start (emulator/cli.ts)", () => {
+describe("npm start (emulator/cli/cli.ts)", () => {
   test("exits with code 2 and one line for a bad flag", () => {
     const result = runCli(["--auth", "PUBLIC"]);
     expect(result.status).toBe(2);

@@ -3,12 +3,12 @@
 // exposure).
 // Real credentials are never printed: a curl line for them refers to the shell's variables.
 
+import type { ResolvedCredentials } from "../auth/verifier-credentials";
+import type { FunctionConfig } from "../common/function-config";
+import { isLoopback } from "../common/loopback";
+import { describeTransport, type RuntimeTransport } from "../runtime-client/transport-choice";
+import { hashedPostCommand } from "../url/cloudfront-origin";
 import type { CliOptions } from "./cli-options";
-import { hashedPostCommand } from "./url/cloudfront-origin";
-import { isLoopback } from "./common/loopback";
-import { describeTransport, type RuntimeTransport } from "./runtime-client/transport-choice";
-import type { FunctionConfig } from "./function/stack-reader";
-import type { ResolvedCredentials } from "./auth/verifier-credentials";
 
 /** The command that calls `url`: plain for NONE, signed for AWS_IAM with what the server checks against. */
 export function curlCommand(fn: FunctionConfig, url: string, resolved: ResolvedCredentials | undefined): string {

@@ -3,16 +3,16 @@
 
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createLambdaApiServer } from "./api/api-server";
-import { isLoopback, loopbackHostNames } from "./common/loopback";
-import { EnvironmentPool } from "./invocation/environment-pool";
-import { locateRuntime, type RuntimeCommand } from "./environment/execution-environment";
-import { createFunctionUrlServer } from "./url/server";
-import type { LogSink } from "./invocation/lambda-log";
-import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "./invocation/response-limiter";
-import type { VerifierCredentials } from "./auth/sigv4-verifier";
-import type { FunctionConfig } from "./function/stack-reader";
-import { localKeyPair } from "./auth/verifier-credentials";
+import { createLambdaApiServer } from "../api/api-server";
+import type { VerifierCredentials } from "../auth/sigv4-verifier";
+import { localKeyPair } from "../auth/verifier-credentials";
+import type { FunctionConfig } from "../common/function-config";
+import { isLoopback, loopbackHostNames } from "../common/loopback";
+import { locateRuntime, type RuntimeCommand } from "../environment/execution-environment";
+import { EnvironmentPool } from "../invocation/environment-pool";
+import type { LogSink } from "../invocation/lambda-log";
+import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
+import { createFunctionUrlServer } from "../url/server";
 
 export interface LocalFunctionUrlOptions {
   readonly fn: FunctionConfig;
