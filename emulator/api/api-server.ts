@@ -13,11 +13,11 @@ import { LOCAL_ACCOUNT_ID, MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEADER_BYTES, STR
 import type { FunctionConfig } from "../common/function-config";
 import { isAllowedHost } from "../common/loopback";
 import { readBody } from "../common/read-body";
+import { joinHeaders } from "../common/request-headers";
 import { type RunningInvocation, ThrottledError } from "../invocation/environment-pool";
 import type { LogSink } from "../invocation/lambda-log";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
 import { newTraceId } from "../invocation/trace-id";
-import { joinHeaders } from "../url/event";
 import { sendApiError } from "./api-errors";
 import { matchFunctionName } from "./function-name";
 import { answerInvoke } from "./invoke-answer";

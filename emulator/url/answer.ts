@@ -13,8 +13,9 @@ import type { PoolResponse } from "../invocation/environment-pool";
 import type { LogSink } from "../invocation/lambda-log";
 import { ResponseLimiter, type ResponseLimits } from "../invocation/response-limiter";
 import type { InvocationCompletion } from "../runtime-api/server";
-import { dropHopByHopHeaders, fromBufferedResult, type HttpResponseOutput } from "./event";
+import { fromBufferedResult, type HttpResponseOutput } from "./buffered-result";
 import { readPrelude, splitPrelude, waitForFirstBytes } from "./prelude";
+import { dropHopByHopHeaders } from "./response-headers";
 
 export interface AnswerContext {
   readonly res: http.ServerResponse;

@@ -1,9 +1,10 @@
-// Translation between HTTP and Lambda for a Function URL: an HTTP request becomes a payload
-// format 2.0 event, and a buffered function result becomes an HTTP response. Pure functions.
+// An HTTP request to the Function URL as the payload format 2.0 event Lambda hands the function.
+// Pure functions.
 // @see https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html#urls-payloads
 
 import type { LambdaFunctionURLEvent } from "aws-lambda";
 import { LOCAL_TLS } from "../common/constants";
+import { joinHeaders } from "../common/request-headers";
 
 /** The parts of an HTTP request the event is built from. */
 export interface HttpRequestInput {
@@ -39,44 +40,6 @@ export interface EventContext {
  * AWS documents only "binary is base64"; this list follows what was observed (docs/streaming-protocol.md, section 4).
  */
 const TEXT_TYPE = /^(text\/[^;]+|application\/(json|xml|javascript|x-www-form-urlencoded|[^;]+\+(json|xml)))\s*(;|$)/i;
-
-/** Headers Lambda answers for, not the function: they never reach the event. */
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "proxy-connection"]);
-
-/**
- * Connection-level response headers (RFC 9110, section 7.6.1): they describe one hop, and the hop
- * to the client is the URL's, so the function's never reach it. Sent on, they contradict the
- * URL's own framing: `transfer-encoding: gzip` leaves the body unframed, and `transfer-encoding`
- * beside a BUFFERED answer's content-length is a response clients refuse.
- * @see https://www.rfc-editor.org/rfc/rfc9110#section-7.6.1
- */
-const HOP_BY_HOP_RESPONSE = new Set(["connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"]);
-
-/**
- * The function's response headers without the hop-by-hop ones (those above, and any that its
- * `connection` header names), and the names dropped, in order.
- */
-export function dropHopByHopHeaders(headers: Readonly<Record<string, string>>): {
-  readonly headers: Record<string, string>;
-  readonly dropped: readonly string[];
-} {
-  const named = new Set(
-    (headers.connection ?? "")
-      .split(",")
-      .map((name) => name.trim().toLowerCase())
-      .filter(Boolean),
-  );
-  const kept: Record<string, string> = {};
-  const dropped: string[] = [];
-  for (const [name, value] of Object.entries(headers)) {
-    if (HOP_BY_HOP_RESPONSE.has(name) || named.has(name)) {
-      dropped.push(name);
-    } else {
-      kept[name] = value;
-    }
-  }
-  return { headers: kept, dropped };
-}
 
 /** Builds the payload 2.0 event Lambda sends the function for this request. */
 export function toFunctionUrlEvent(request: HttpRequestInput, context: EventContext): LambdaFunctionURLEvent {
@@ -154,19 +117,6 @@ export function decodePath(rawPath: string): string {
   }
 }
 
-/** Lower-cased header names; repeated headers joined with commas, as Lambda does. */
-export function joinHeaders(rawHeaders: readonly string[]): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i].toLowerCase();
-    if (HOP_BY_HOP.has(name)) {
-      continue;
-    }
-    headers[name] = name in headers ? `${headers[name]},${rawHeaders[i + 1]}` : rawHeaders[i + 1];
-  }
-  return headers;
-}
-
 /**
  * The cookies of every `Cookie` header, in order. Each header is split on its own: joined first,
  * two headers `a=1` and `b=2` would read as one cookie `a=1,b=2`.
@@ -204,64 +154,4 @@ export function formatRequestTime(date: Date): string {
     `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +
     `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`
   );
-}
-
-/** An HTTP response built from a buffered function result. */
-export interface HttpResponseOutput {
-  readonly statusCode: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly cookies: readonly string[];
-  readonly body: Buffer;
-}
-
-/**
- * The final HTTP status the function asked for (`source` says where, e.g. "the prelude's"), or
- * what is wrong with it. A 1xx is refused: sent on, it is an interim response, and the client
- * waits for a final one that never comes.
- */
-export function readFinalStatus(statusCode: unknown, source: string): number | string {
-  const status = Number(statusCode);
-  if (!Number.isInteger(status) || status < 100 || status > 599) {
-    return `${source} statusCode ${JSON.stringify(statusCode)} is not an HTTP status`;
-  }
-  if (status < 200) {
-    return `${source} statusCode ${status} is informational (1xx), not a final status: a Function URL answers with 200 to 599`;
-  }
-  return status;
-}
-
-/**
- * Maps a BUFFERED function's result as Function URLs do: an object with `statusCode` is a
- * structured response; any other value is "inferred" as 200 application/json with the value as
- * the body (a JSON string loses its quotes). Returns what is wrong for a payload that is not JSON
- * or a status that is not a final HTTP status.
- */
-export function fromBufferedResult(payload: Buffer): HttpResponseOutput | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(payload.toString("utf8"));
-  } catch {
-    return "the function's result is not JSON, so not a valid Function URL response";
-  }
-  if (typeof value === "object" && value !== null && !Array.isArray(value) && "statusCode" in value) {
-    const result = value as { statusCode: unknown; headers?: unknown; cookies?: unknown; body?: unknown; isBase64Encoded?: unknown };
-    const statusCode = readFinalStatus(result.statusCode, "the result's");
-    if (typeof statusCode === "string") {
-      return statusCode;
-    }
-    const headers: Record<string, string> = { "content-type": "application/json" };
-    for (const [name, v] of Object.entries((result.headers as Record<string, unknown>) ?? {})) {
-      headers[name.toLowerCase()] = String(v);
-    }
-    const body =
-      result.body === undefined || result.body === null ? "" : typeof result.body === "string" ? result.body : JSON.stringify(result.body);
-    return {
-      statusCode,
-      headers,
-      cookies: Array.isArray(result.cookies) ? result.cookies.map(String) : [],
-      body: result.isBase64Encoded === true ? Buffer.from(body, "base64") : Buffer.from(body, "utf8"),
-    };
-  }
-  const body = value === null ? "" : typeof value === "string" ? value : JSON.stringify(value);
-  return { statusCode: 200, headers: { "content-type": "application/json" }, cookies: [], body: Buffer.from(body, "utf8") };
 }

@@ -12,7 +12,7 @@ import { type IncomingHttpHeaders, validateHeaderName, validateHeaderValue } fro
 import type { Readable } from "node:stream";
 import { ERROR_BODY_TRAILER, ERROR_TYPE_HEADER, MAX_PRELUDE_BYTES, PRELUDE_DELIMITER } from "../common/constants";
 import type { FunctionError } from "../common/function-error";
-import { readFinalStatus } from "./event";
+import { readFinalStatus } from "./buffered-result";
 
 /** The HTTP status, headers and cookies a handler asked for in its prelude. */
 export interface Prelude {

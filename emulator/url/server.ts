@@ -16,13 +16,14 @@ import {
 } from "../common/constants";
 import type { CorsConfig, FunctionConfig } from "../common/function-config";
 import { isAllowedHost } from "../common/loopback";
+import { joinHeaders } from "../common/request-headers";
 import { type RunningInvocation, ThrottledError } from "../invocation/environment-pool";
 import type { LogSink } from "../invocation/lambda-log";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
 import { newTraceId } from "../invocation/trace-id";
 import { answerInvocation, sendJson } from "./answer";
 import { authorizeAsDistribution } from "./cloudfront-origin";
-import { type IamCaller, joinHeaders, toFunctionUrlEvent } from "./event";
+import { type IamCaller, toFunctionUrlEvent } from "./event";
 
 /** Runs the function: the pool's `invoke`. */
 export type Invoke = (event: Buffer, requestId: string, traceId: string, signal: AbortSignal) => RunningInvocation;
