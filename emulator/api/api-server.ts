@@ -15,7 +15,7 @@ import { isAllowedHost } from "../common/loopback";
 import { readBody } from "../common/read-body";
 import { joinHeaders } from "../common/request-headers";
 import { type RunningInvocation, ThrottledError } from "../invocation/environment-pool";
-import type { LogSink } from "../invocation/lambda-log";
+import type { LogSink } from "../common/log-sink";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
 import { newTraceId } from "../invocation/trace-id";
 import { sendApiError } from "./api-errors";

@@ -9,7 +9,7 @@ import type * as http from "node:http";
 import { type Readable, Transform } from "node:stream";
 import type { FunctionError } from "../common/function-error";
 import type { RunningInvocation } from "../invocation/environment-pool";
-import type { LogSink } from "../invocation/lambda-log";
+import type { LogSink } from "../common/log-sink";
 import { ResponseLimiter, type ResponseLimits } from "../invocation/response-limiter";
 import { type InvokeCompleteEvent, invokeComplete, payloadChunk } from "./event-stream";
 

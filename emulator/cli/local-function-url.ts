@@ -10,7 +10,7 @@ import type { FunctionConfig } from "../common/function-config";
 import { isLoopback, loopbackHostNames } from "../common/loopback";
 import { locateRuntime, type RuntimeCommand } from "../environment/execution-environment";
 import { EnvironmentPool } from "../invocation/environment-pool";
-import type { LogSink } from "../invocation/lambda-log";
+import type { LogSink } from "../common/log-sink";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
 import { createFunctionUrlServer } from "../url/server";
 

@@ -1,7 +1,7 @@
 // Copies a runtime process's output to the log, one line at a time. A line that never ends is
 // passed on in pieces of at most MAX_LINE_LENGTH characters, so a process cannot grow the server's memory.
 
-import type { LogSink } from "../invocation/lambda-log";
+import type { LogSink } from "../common/log-sink";
 
 /** CloudWatch Logs takes events of up to 256 KB; a longer line is split there too. */
 export const MAX_LINE_LENGTH = 256 * 1024;

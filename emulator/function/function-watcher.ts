@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { FunctionConfig } from "../common/function-config";
-import type { LogSink } from "../invocation/lambda-log";
+import type { LogSink } from "../common/log-sink";
 
 /** A new version of the function, and what was done to make it (for the log line). */
 export interface Rebuilt {

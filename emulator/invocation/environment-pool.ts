@@ -8,8 +8,9 @@ import { randomUUID } from "node:crypto";
 import type { FunctionConfig } from "../common/function-config";
 import type { FunctionError } from "../common/function-error";
 import { ExecutionEnvironment, INIT_TIMEOUT_MS, InitError, type RuntimeCommand } from "../environment/execution-environment";
-import type { InvocationCompletion, InvocationResponse } from "../runtime-api/server";
-import { endLine, initReportLine, type LogSink, reportLine, startLine, timeoutLine } from "./lambda-log";
+import type { InvocationCompletion, InvocationResponse } from "../runtime-api/invocation";
+import { endLine, initReportLine, reportLine, startLine, timeoutLine } from "./lambda-log";
+import { type LogSink } from "../common/log-sink";
 import { LogTail } from "./log-tail";
 import { newTraceId } from "./trace-id";
 

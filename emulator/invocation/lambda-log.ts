@@ -1,9 +1,6 @@
 // The log lines Lambda writes around each invocation, in the shape people know from CloudWatch.
 // @see https://docs.aws.amazon.com/lambda/latest/dg/nodejs-logging.html
 
-/** Where log lines go: the server's stdout by default, a list in tests. */
-export type LogSink = (line: string) => void;
-
 export interface ReportFields {
   readonly requestId: string;
   readonly durationMs: number;

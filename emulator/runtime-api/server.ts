@@ -6,7 +6,6 @@
 import { EventEmitter } from "node:events";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Readable } from "node:stream";
 import {
   ERROR_TYPE_HEADER,
   MAX_BUFFERED_RESPONSE_BYTES,
@@ -20,87 +19,8 @@ import {
 } from "../common/constants";
 import type { FunctionError } from "../common/function-error";
 import { readBody } from "../common/read-body";
-import { readErrorTrailers } from "../url/prelude";
-
-/** `{ errorType, errorMessage }`: the Runtime API's error body. */
-export interface RuntimeApiErrorBody {
-  readonly errorType: string;
-  readonly errorMessage: string;
-}
-
-/** Builds the Runtime API's error body. */
-export function runtimeApiError(errorType: string, errorMessage: string): RuntimeApiErrorBody {
-  return { errorType, errorMessage };
-}
-
-/** What the Runtime API hands the runtime on `/next`. */
-export interface InvocationRequest {
-  readonly requestId: string;
-  readonly event: Buffer;
-  /** Absolute deadline, epoch milliseconds. */
-  readonly deadlineMs: number;
-  readonly functionArn: string;
-  readonly traceId: string;
-}
-
-/** How the runtime began to answer. */
-export type InvocationResponse =
-  /** A streaming `/response`: `body` delivers bytes as the runtime sends them. */
-  | { readonly kind: "streaming"; readonly contentType: string; readonly body: Readable }
-  /** A buffered `/response`: the whole payload. */
-  | { readonly kind: "buffered"; readonly contentType: string; readonly body: Buffer }
-  /** `/error`, an oversized buffered response, or a broken request: no response at all. */
-  | { readonly kind: "error"; readonly error: FunctionError };
-
-/** How the invocation ended, once the runtime's last byte is in. */
-export interface InvocationCompletion {
-  /** The error the runtime reported (trailers or `/error`) or that ended it early. */
-  readonly error?: FunctionError;
-  /** The response ended without its terminating chunk. */
-  readonly truncated?: boolean;
-}
-
-/** One invocation's progress, as seen from the Runtime API. */
-export class Invocation {
-  /** Resolves when the runtime starts its answer (never rejects). */
-  readonly response: Promise<InvocationResponse>;
-  /** Resolves when the answer is complete, or the invocation was cut off (never rejects). */
-  readonly completion: Promise<InvocationCompletion>;
-  state: "QUEUED" | "SENT" | "RESPONDING" | "DONE" = "QUEUED";
-  /** The runtime has begun its one answer (`/response` or `/error`), or the invocation was cut off. */
-  answered = false;
-  private resolveResponse!: (response: InvocationResponse) => void;
-  private resolveCompletion!: (completion: InvocationCompletion) => void;
-
-  constructor(readonly request: InvocationRequest) {
-    this.response = new Promise((resolve) => (this.resolveResponse = resolve));
-    this.completion = new Promise((resolve) => (this.resolveCompletion = resolve));
-  }
-
-  /** @internal */ respond(response: InvocationResponse): void {
-    // Cut off (timeout, exit) while its body was still being read: the answer is already given.
-    if (this.state === "DONE") {
-      return;
-    }
-    this.state = "RESPONDING";
-    this.resolveResponse(response);
-  }
-
-  /** @internal */ complete(completion: InvocationCompletion): void {
-    if (this.state === "DONE") {
-      return;
-    }
-    if (this.state !== "RESPONDING") {
-      // Ended before any answer began: the answer is the error.
-      this.resolveResponse({
-        kind: "error",
-        error: completion.error ?? { errorType: "Runtime.ExitError", errorMessage: "the runtime ended the invocation without a response" },
-      });
-    }
-    this.state = "DONE";
-    this.resolveCompletion(completion);
-  }
-}
+import { parseErrorBody, readErrorTrailers, runtimeApiError, truncatedError } from "./error-body";
+import { Invocation, type InvocationRequest } from "./invocation";
 
 export interface RuntimeApiEvents {
   /** The runtime asked for work: it is initialized (first time) or done with the last invocation. */
@@ -173,7 +93,6 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
   abort(error: FunctionError): void {
     const invocation = this.current;
     if (invocation && invocation.state !== "DONE") {
-      invocation.answered = true;
       invocation.complete({ error, truncated: invocation.state === "RESPONDING" });
     }
   }
@@ -241,7 +160,7 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
 
   private sendEvent(res: http.ServerResponse, invocation: Invocation): void {
     const { request } = invocation;
-    invocation.state = "SENT";
+    invocation.sent();
     res.writeHead(200, {
       "content-type": "application/json",
       "content-length": request.event.length,
@@ -256,7 +175,7 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
   /** The invocation `requestId` names, if it may still be answered; otherwise replies 400. */
   private answerable(requestId: string, req: http.IncomingMessage, res: http.ServerResponse): Invocation | undefined {
     const invocation = this.current;
-    if (!invocation || invocation.request.requestId !== requestId || invocation.answered || invocation.state === "QUEUED") {
+    if (!invocation || invocation.request.requestId !== requestId || !invocation.answerable) {
       req.resume();
       reply(res, 400, runtimeApiError("InvalidRequestID", "Invalid request ID"));
       return undefined;
@@ -270,13 +189,7 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
       return;
     }
     if (invocation.state !== "SENT") {
-      req.resume();
-      reply(
-        res,
-        403,
-        runtimeApiError("InvalidStateTransition", `State transition from ${invocation.state} to RESPONDING failed for runtime.`),
-      );
-      return;
+      return refuseTransition(req, res, invocation, "RESPONDING");
     }
     const mode = req.headers[RESPONSE_MODE_HEADER];
     const contentType = req.headers["content-type"] ?? "application/octet-stream";
@@ -286,14 +199,14 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
     }
     if (mode !== undefined && mode !== RESPONSE_MODE_BUFFERED) {
       req.resume();
-      invocation.answered = true;
+      invocation.reading();
       reply(res, 400, runtimeApiError("InvalidFunctionResponseMode", "Invalid function response mode"));
       invocation.complete({
         error: { errorType: "Runtime.InvalidResponseModeHeader", errorMessage: `Invalid ${RESPONSE_MODE_HEADER}: ${String(mode)}` },
       });
       return;
     }
-    invocation.answered = true;
+    invocation.reading();
     readBody(req, MAX_BUFFERED_RESPONSE_BYTES)
       .then(
         (body) => {
@@ -314,7 +227,6 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
     let ended = false;
     req.once("end", () => {
       ended = true;
-      invocation.answered = true;
       const error = readErrorTrailers(req.trailers);
       // The runtime waits for this 202 before it takes the next event: only after the last chunk.
       reply(res, 202, { status: "OK" });
@@ -322,7 +234,6 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
     });
     req.once("close", () => {
       if (!ended) {
-        invocation.answered = true;
         invocation.complete({ error: truncatedError(), truncated: true });
       }
     });
@@ -336,15 +247,9 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
     }
     if (invocation.state !== "SENT") {
       // Only valid before response bytes start; a streaming /response is already under way.
-      req.resume();
-      reply(
-        res,
-        403,
-        runtimeApiError("InvalidStateTransition", `State transition from ${invocation.state} to INVOKE_ERROR failed for runtime.`),
-      );
-      return;
+      return refuseTransition(req, res, invocation, "INVOKE_ERROR");
     }
-    invocation.answered = true;
+    invocation.reading();
     readBody(req, MAX_BUFFERED_RESPONSE_BYTES)
       .then(
         (body) => {
@@ -385,6 +290,12 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
   }
 }
 
+/** RIE's 403 for a call the invocation's state does not allow (an `/error` while a stream flows). */
+function refuseTransition(req: http.IncomingMessage, res: http.ServerResponse, invocation: Invocation, to: string): void {
+  req.resume();
+  reply(res, 403, runtimeApiError("InvalidStateTransition", `State transition from ${invocation.state} to ${to} failed for runtime.`));
+}
+
 /** A failure inside the Runtime API itself: RIE's 500; the server keeps serving. */
 function internalError(res: http.ServerResponse): void {
   reply(res, 500, runtimeApiError("InternalServerError", "Internal Server Error"));
@@ -415,28 +326,6 @@ function decodePathSegment(segment: string): string | undefined {
   }
 }
 
-function truncatedError(): FunctionError {
-  return { errorType: "Runtime.TruncatedResponse", errorMessage: "The runtime's connection closed before its response was complete." };
-}
-
-/** Reads a JSON `{errorType, errorMessage, trace|stackTrace}` body; the header wins for the type. */
-function parseErrorBody(body: Buffer | undefined, typeHeader: string | string[] | undefined): FunctionError {
-  let parsed: { errorType?: unknown; errorMessage?: unknown; trace?: unknown; stackTrace?: unknown } = {};
-  try {
-    const value: unknown = body && body.length > 0 ? JSON.parse(body.toString("utf8")) : {};
-    // `null`, a number, an array: no fields to read.
-    parsed = typeof value === "object" && value !== null && !Array.isArray(value) ? value : {};
-  } catch {
-    parsed = { errorMessage: body?.toString("utf8") };
-  }
-  const trace = Array.isArray(parsed.trace) ? parsed.trace : Array.isArray(parsed.stackTrace) ? parsed.stackTrace : undefined;
-  return {
-    errorType:
-      (typeof typeHeader === "string" && typeHeader) || (typeof parsed.errorType === "string" ? parsed.errorType : "Runtime.Unknown"),
-    errorMessage: typeof parsed.errorMessage === "string" ? parsed.errorMessage : "",
-    ...(trace ? { trace: trace.map(String) } : {}),
-  };
-}
 
 function reply(res: http.ServerResponse, status: number, body: unknown): void {
   if (res.headersSent || res.destroyed) {

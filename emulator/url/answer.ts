@@ -10,9 +10,9 @@ import { HTTP_INTEGRATION_CONTENT_TYPE, MAX_BUFFERED_RESPONSE_BYTES } from "../c
 import type { FunctionError } from "../common/function-error";
 import { readBody } from "../common/read-body";
 import type { PoolResponse } from "../invocation/environment-pool";
-import type { LogSink } from "../invocation/lambda-log";
+import type { LogSink } from "../common/log-sink";
 import { ResponseLimiter, type ResponseLimits } from "../invocation/response-limiter";
-import type { InvocationCompletion } from "../runtime-api/server";
+import type { InvocationCompletion } from "../runtime-api/invocation";
 import { fromBufferedResult, type HttpResponseOutput } from "./buffered-result";
 import { readPrelude, splitPrelude, waitForFirstBytes } from "./prelude";
 import { dropHopByHopHeaders } from "./response-headers";

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import type * as http from "node:http";
 import { LOCAL_ACCOUNT_ID } from "../common/constants";
-import type { LogSink } from "../invocation/lambda-log";
+import type { LogSink } from "../common/log-sink";
 import type { IamCaller } from "./event";
 
 /** AWS's page for the rule, named in the log line. */

@@ -8,10 +8,9 @@
 // such delimiter is the HTTP body, and may itself contain NULs. The runtime gives no chunk
 // fidelity, so the delimiter may arrive split across reads.
 
-import { type IncomingHttpHeaders, validateHeaderName, validateHeaderValue } from "node:http";
+import { validateHeaderName, validateHeaderValue } from "node:http";
 import type { Readable } from "node:stream";
-import { ERROR_BODY_TRAILER, ERROR_TYPE_HEADER, MAX_PRELUDE_BYTES, PRELUDE_DELIMITER } from "../common/constants";
-import type { FunctionError } from "../common/function-error";
+import { MAX_PRELUDE_BYTES, PRELUDE_DELIMITER } from "../common/constants";
 import { readFinalStatus } from "./buffered-result";
 
 /** The HTTP status, headers and cookies a handler asked for in its prelude. */
@@ -171,31 +170,6 @@ export function parsePrelude(json: Buffer): Prelude | string {
     return `the prelude's headers cannot be sent: ${(error as Error).message}`;
   }
   return prelude;
-}
-
-/**
- * The error a stream's trailers report, or undefined for a clean end. The body trailer is
- * standard base64 of `{errorType, errorMessage, trace}`; an undecodable body keeps the type.
- */
-export function readErrorTrailers(trailers: IncomingHttpHeaders | Record<string, string | undefined>): FunctionError | undefined {
-  const errorType = trailers[ERROR_TYPE_HEADER];
-  const encoded = trailers[ERROR_BODY_TRAILER];
-  if (typeof errorType !== "string" && typeof encoded !== "string") {
-    return undefined;
-  }
-  let details: { errorType?: unknown; errorMessage?: unknown; trace?: unknown } = {};
-  if (typeof encoded === "string") {
-    try {
-      details = JSON.parse(Buffer.from(encoded, "base64").toString("utf8"));
-    } catch {
-      details = {};
-    }
-  }
-  return {
-    errorType: typeof errorType === "string" && errorType ? errorType : String(details.errorType ?? "Runtime.Unknown"),
-    errorMessage: typeof details.errorMessage === "string" ? details.errorMessage : "",
-    ...(Array.isArray(details.trace) ? { trace: details.trace.map(String) } : {}),
-  };
 }
 
 export type FirstBytes = { readonly kind: "data" } | { readonly kind: "empty" } | { readonly kind: "aborted" };

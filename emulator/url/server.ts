@@ -18,7 +18,7 @@ import type { CorsConfig, FunctionConfig } from "../common/function-config";
 import { isAllowedHost } from "../common/loopback";
 import { joinHeaders } from "../common/request-headers";
 import { type RunningInvocation, ThrottledError } from "../invocation/environment-pool";
-import type { LogSink } from "../invocation/lambda-log";
+import type { LogSink } from "../common/log-sink";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
 import { newTraceId } from "../invocation/trace-id";
 import { answerInvocation, sendJson } from "./answer";

@@ -8,7 +8,7 @@ import { PassThrough, Readable } from "node:stream";
 import type { CorsConfig, FunctionConfig } from "../../../emulator/common/function-config";
 import type { PoolResponse, RunningInvocation } from "../../../emulator/invocation/environment-pool";
 import { ThrottledError } from "../../../emulator/invocation/environment-pool";
-import type { InvocationCompletion } from "../../../emulator/runtime-api/server";
+import type { InvocationCompletion } from "../../../emulator/runtime-api/invocation";
 import { createFunctionUrlServer, type Invoke } from "../../../emulator/url/server";
 import { signRequest } from "../../../tools/invoke/sign-request";
 import { within } from "../../helpers/deadline";

@@ -1,5 +1,5 @@
 import { PassThrough } from "node:stream";
-import { parsePrelude, readErrorTrailers, readPrelude, splitPrelude, waitForFirstBytes } from "../../../emulator/url/prelude";
+import { parsePrelude, readPrelude, splitPrelude, waitForFirstBytes } from "../../../emulator/url/prelude";
 
 const NUL8 = Buffer.alloc(8);
 
@@ -135,27 +135,6 @@ describe("waitForFirstBytes", () => {
     const waiting = waitForFirstBytes(broken);
     broken.destroy();
     expect(await waiting).toEqual({ kind: "aborted" });
-  });
-});
-
-describe("readErrorTrailers", () => {
-  test("decodes the base64 error body", () => {
-    const body = Buffer.from(JSON.stringify({ errorType: "TypeError", errorMessage: "boom", trace: ["at x"] })).toString("base64");
-    expect(readErrorTrailers({ "lambda-runtime-function-error-type": "TypeError", "lambda-runtime-function-error-body": body })).toEqual({
-      errorType: "TypeError",
-      errorMessage: "boom",
-      trace: ["at x"],
-    });
-  });
-
-  test("is undefined for a clean end, and keeps the type when the body is undecodable", () => {
-    expect(readErrorTrailers({})).toBeUndefined();
-    expect(
-      readErrorTrailers({ "lambda-runtime-function-error-type": "Custom.Error", "lambda-runtime-function-error-body": "%%%" }),
-    ).toEqual({
-      errorType: "Custom.Error",
-      errorMessage: "",
-    });
   });
 });
 
