@@ -328,7 +328,7 @@ describeWhenAvailable("the local Lambda with misbehaving functions", missingReas
       const pool = new EnvironmentPool(fn("handlers.paced"), locateRuntime(), { maxEnvironments: 1, log: log.sink });
       try {
         const leaving = new AbortController();
-        const invocation = pool.invoke(Buffer.from("{}"), undefined, undefined, leaving.signal);
+        const invocation = pool.invoke(Buffer.from("{}"), { signal: leaving.signal });
         expect(pool.stats().starting).toBe(1);
         leaving.abort();
         expect(await invocation.response).toEqual({ kind: "abandoned" });
@@ -352,7 +352,7 @@ describeWhenAvailable("the local Lambda with misbehaving functions", missingReas
         const busy = pool.invoke(event({ count: "2", ms: "1500" }));
         await log.waitFor(/^START/);
         const leaving = new AbortController();
-        const abandoned = pool.invoke(event({ count: "1" }), undefined, undefined, leaving.signal);
+        const abandoned = pool.invoke(event({ count: "1" }), { signal: leaving.signal });
         const late = pool.invoke(event({ count: "1" }));
         expect(() => pool.invoke(event({ count: "1" }))).toThrow(/Rate Exceeded: 2 requests are already waiting/);
         leaving.abort();

@@ -11,20 +11,17 @@ import { type VerifierCredentials, verifySigV4 } from "../auth/sigv4-verifier";
 import { KeyRing } from "../auth/verifier-credentials";
 import { LOCAL_ACCOUNT_ID, MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEADER_BYTES, STREAM_HIGH_WATER_MARK } from "../common/constants";
 import type { FunctionConfig } from "../common/function-config";
+import type { LogSink } from "../common/log-sink";
 import { isAllowedHost } from "../common/loopback";
 import { readBody } from "../common/read-body";
 import { joinHeaders } from "../common/request-headers";
-import { type RunningInvocation, ThrottledError } from "../invocation/environment-pool";
-import type { LogSink } from "../common/log-sink";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
+import { type Invoke, type RunningInvocation, ThrottledError } from "../invocation/running-invocation";
 import { newTraceId } from "../invocation/trace-id";
 import { sendApiError } from "./api-errors";
 import { matchFunctionName } from "./function-name";
 import { answerInvoke } from "./invoke-answer";
 import { streamInvocation } from "./stream-answer";
-
-/** Runs the function: the pool's `invoke`. */
-export type Invoke = (event: Buffer, requestId: string, traceId: string, signal: AbortSignal | undefined) => RunningInvocation;
 
 export interface LambdaApiServerOptions {
   /** The function as it is now (watch mode may change it while serving). */
@@ -155,6 +152,10 @@ async function handleRequest(
       `1 validation error detected: Value '${logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]`,
     );
   }
+  const clientContext = decodeClientContext(headers["x-amz-client-context"]);
+  if (clientContext === false) {
+    return refuse(400, "InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object.");
+  }
   const event = body.length === 0 ? Buffer.from("{}") : body;
   try {
     JSON.parse(event.toString("utf8"));
@@ -180,7 +181,12 @@ async function handleRequest(
   if (invocationType !== "Event") res.once("close", () => clientGone.abort());
   let invocation: RunningInvocation;
   try {
-    invocation = options.invoke(event, requestId, newTraceId(), invocationType === "Event" ? undefined : clientGone.signal);
+    invocation = options.invoke(event, {
+      requestId,
+      traceId: newTraceId(),
+      ...(invocationType === "Event" ? {} : { signal: clientGone.signal }),
+      ...(clientContext !== undefined ? { clientContext } : {}),
+    });
   } catch (error) {
     if (error instanceof ThrottledError) {
       return refuse(429, "TooManyRequestsException", "Rate Exceeded.", error.message);
@@ -210,4 +216,20 @@ async function handleRequest(
 async function drainInBackground(invocation: RunningInvocation): Promise<void> {
   const response = await invocation.response;
   if (response.kind === "streaming") response.body.resume();
+}
+
+/** Client context may be up to 3,583 bytes of base64. @see https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#lambda-Invoke-request-ClientContext */
+const MAX_CLIENT_CONTEXT_BYTES = 3583;
+
+/** X-Amz-Client-Context: base64 of a JSON object, decoded; undefined when absent, false when not valid. */
+function decodeClientContext(header: string | undefined): string | undefined | false {
+  if (header === undefined) return undefined;
+  if (header.length > MAX_CLIENT_CONTEXT_BYTES || !/^[A-Za-z0-9+/]*={0,2}$/.test(header)) return false;
+  const text = Buffer.from(header, "base64").toString("utf8");
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? text : false;
+  } catch {
+    return false;
+  }
 }

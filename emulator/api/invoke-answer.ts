@@ -7,7 +7,7 @@ import type * as http from "node:http";
 import { MAX_BUFFERED_RESPONSE_BYTES } from "../common/constants";
 import type { FunctionError } from "../common/function-error";
 import { readBody } from "../common/read-body";
-import type { RunningInvocation } from "../invocation/environment-pool";
+import type { RunningInvocation } from "../invocation/running-invocation";
 
 /** Answers the caller with the invocation's whole result; `tail` adds X-Amz-Log-Result. */
 export async function answerInvoke(res: http.ServerResponse, invocation: RunningInvocation, tail: boolean): Promise<void> {

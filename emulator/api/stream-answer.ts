@@ -8,9 +8,9 @@
 import type * as http from "node:http";
 import { type Readable, Transform } from "node:stream";
 import type { FunctionError } from "../common/function-error";
-import type { RunningInvocation } from "../invocation/environment-pool";
 import type { LogSink } from "../common/log-sink";
 import { ResponseLimiter, type ResponseLimits } from "../invocation/response-limiter";
+import type { RunningInvocation } from "../invocation/running-invocation";
 import { type InvokeCompleteEvent, invokeComplete, payloadChunk } from "./event-stream";
 
 export interface StreamAnswerContext {

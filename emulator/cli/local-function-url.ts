@@ -7,10 +7,10 @@ import { createLambdaApiServer } from "../api/api-server";
 import type { VerifierCredentials } from "../auth/sigv4-verifier";
 import { localKeyPair } from "../auth/verifier-credentials";
 import type { FunctionConfig } from "../common/function-config";
+import type { LogSink } from "../common/log-sink";
 import { isLoopback, loopbackHostNames } from "../common/loopback";
 import { locateRuntime, type RuntimeCommand } from "../environment/execution-environment";
 import { EnvironmentPool } from "../invocation/environment-pool";
-import type { LogSink } from "../common/log-sink";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
 import { createFunctionUrlServer } from "../url/server";
 
@@ -71,7 +71,7 @@ export async function startLocalFunctionUrl(options: LocalFunctionUrlOptions): P
   const server = createFunctionUrlServer({
     fn: options.fn,
     currentFunction: () => pool.function,
-    invoke: (event, requestId, traceId, signal) => pool.invoke(event, requestId, traceId, signal),
+    invoke: (event, options) => pool.invoke(event, options),
     credentials: options.credentials,
     ...(options.renewCredentials ? { renewCredentials: options.renewCredentials } : {}),
     limits: options.limits ?? LAMBDA_RESPONSE_LIMITS,
@@ -86,7 +86,7 @@ export async function startLocalFunctionUrl(options: LocalFunctionUrlOptions): P
       ? undefined
       : createLambdaApiServer({
           currentFunction: () => pool.function,
-          invoke: (event, requestId, traceId, signal) => pool.invoke(event, requestId, traceId, signal),
+          invoke: (event, options) => pool.invoke(event, options),
           credentials: apiCredentials as VerifierCredentials,
           ...(options.renewCredentials ? { renewCredentials: options.renewCredentials } : {}),
           limits: options.limits ?? LAMBDA_RESPONSE_LIMITS,

@@ -24,6 +24,8 @@ export const NEXT_HEADERS = {
   deadline: "lambda-runtime-deadline-ms",
   functionArn: "lambda-runtime-invoked-function-arn",
   traceId: "lambda-runtime-trace-id",
+  /** Only when the caller sent one (the Lambda API's X-Amz-Client-Context): JSON, which the runtime parses. */
+  clientContext: "lambda-runtime-client-context",
 } as const;
 
 export const RESPONSE_MODE_HEADER = "lambda-runtime-function-response-mode";

@@ -10,7 +10,7 @@ import { withDeadline } from "../../lib/deadline";
 import type { FunctionConfig } from "../common/function-config";
 import type { FunctionError } from "../common/function-error";
 import type { LogSink } from "../common/log-sink";
-import { type Invocation, type InvocationCompletion } from "../runtime-api/invocation";
+import type { Invocation, InvocationCompletion } from "../runtime-api/invocation";
 import { RuntimeApi } from "../runtime-api/server";
 import { bundleRuntimeClient } from "../runtime-client/bundle";
 import { chosenTransport, type RuntimeTransport } from "../runtime-client/transport-choice";
@@ -110,6 +110,17 @@ export type InvocationEnd =
   | { readonly kind: "timeout" }
   /** The process ended first (crash, exit, or killed for its memory). */
   | { readonly kind: "died"; readonly error: FunctionError };
+
+/** What an environment is asked to run. */
+export interface EnvironmentInvocationRequest {
+  readonly requestId: string;
+  readonly event: Buffer;
+  readonly traceId: string;
+  /** The caller's client context (JSON), for `context.clientContext`. */
+  readonly clientContext?: string;
+  /** Told when the timeout passes, before the process is stopped. */
+  readonly onTimeout: () => void;
+}
 
 /** A running invocation, as the pool sees it. */
 export interface EnvironmentInvocation extends Pick<Invocation, "response" | "completion"> {
@@ -257,7 +268,8 @@ export class ExecutionEnvironment {
    * passes, `onTimeout` is told, the process is stopped and the answer, if still streaming, ends
    * with `Sandbox.Timeout`.
    */
-  invoke(requestId: string, event: Buffer, traceId: string, onTimeout: () => void): EnvironmentInvocation {
+  invoke(invocation: EnvironmentInvocationRequest): EnvironmentInvocation {
+    const { requestId, event, traceId, clientContext, onTimeout } = invocation;
     if (this.state !== "IDLE") {
       throw new Error(`environment is ${this.state}; one invocation at a time`);
     }
@@ -265,12 +277,13 @@ export class ExecutionEnvironment {
     this.memoryWatch = setInterval(() => void this.checkMemory(), MEMORY_POLL_MS);
     this.memoryWatch.unref();
     const timeoutMs = this.fn.timeoutSeconds * 1000;
-    const invocation = this.runtimeApi.invoke({
+    const running = this.runtimeApi.invoke({
       requestId,
       event,
       deadlineMs: Date.now() + timeoutMs,
       functionArn: functionArn(this.fn),
       traceId,
+      ...(clientContext !== undefined ? { clientContext } : {}),
     });
     const ended = firstOf<InvocationEnd>((settle) => {
       const onNext = (): void => settle({ kind: "next" });
@@ -302,8 +315,8 @@ export class ExecutionEnvironment {
       return end;
     });
     return {
-      response: invocation.response,
-      completion: invocation.completion.then((completion) => this.explainTruncation(completion)),
+      response: running.response,
+      completion: running.completion.then((completion) => this.explainTruncation(completion)),
       ended,
     };
   }

@@ -1,26 +1,23 @@
 // The function's execution environments: warm ones are reused, new ones start up to a cap, and
-// requests wait for a free one in a bounded queue with a deadline. Above the function's reserved
-// concurrency requests are throttled, as Lambda does. An init that fails answers every request
-// waiting for it. Each invocation is logged with START, END and REPORT once its environment is
-// done with it (the runtime asked for the next event, timed out, or died).
+// requests wait for a free one (wait-queue.ts). Above the function's reserved concurrency requests
+// are throttled, as Lambda does. A failed init fails the request that started it. Each invocation
+// is logged (invocation-log.ts) once its environment is done with it (the runtime asked for the
+// next event, timed out, or died). Watch mode hands it new versions: old environments finish and
+// retire.
 
 import { randomUUID } from "node:crypto";
 import type { FunctionConfig } from "../common/function-config";
 import type { FunctionError } from "../common/function-error";
+import type { LogSink } from "../common/log-sink";
 import { ExecutionEnvironment, INIT_TIMEOUT_MS, InitError, type RuntimeCommand } from "../environment/execution-environment";
-import type { InvocationCompletion, InvocationResponse } from "../runtime-api/invocation";
-import { endLine, initReportLine, reportLine, startLine, timeoutLine } from "./lambda-log";
-import { type LogSink } from "../common/log-sink";
-import { LogTail } from "./log-tail";
+import { InvocationLog } from "./invocation-log";
+import { initReportLine } from "./lambda-log";
+import { type InvokeOptions, type PoolResponse, type RunningInvocation, ThrottledError } from "./running-invocation";
 import { newTraceId } from "./trace-id";
+import { NotInvoked, WaitQueue } from "./wait-queue";
 
-/** More requests are in flight than the function's reserved concurrency allows: HTTP 429. */
-export class ThrottledError extends Error {
-  constructor(reason: string) {
-    super(`Rate Exceeded: ${reason}`);
-    this.name = "ThrottledError";
-  }
-}
+/** What identifies an invocation to its environment. */
+type InvocationRequestOptions = Pick<InvokeOptions, "clientContext"> & { readonly requestId: string; readonly traceId: string };
 
 export interface PoolOptions {
   /** Most environments to run at once; requests beyond wait. */
@@ -41,24 +38,6 @@ export interface PoolOptions {
   readonly log: LogSink;
 }
 
-/** What a request gets from the pool: the runtime's answer, or why none will come. */
-export type PoolResponse =
-  | InvocationResponse
-  /** It waited for an environment past its deadline, or the queue was full: HTTP 429. */
-  | { readonly kind: "throttled"; readonly reason: string }
-  /** Its client left while it waited: the function was never invoked. */
-  | { readonly kind: "abandoned" };
-
-/** An invocation as the Function URL front sees it. */
-export interface RunningInvocation {
-  readonly requestId: string;
-  readonly response: Promise<PoolResponse>;
-  /** When the answer is complete (the client may go); the environment may still be busy. */
-  readonly completion: Promise<InvocationCompletion>;
-  /** Once the environment is done with it (after REPORT): the last 4 KB of its log, base64. */
-  readonly logTail: Promise<string>;
-}
-
 /** Requests that may wait for an environment at once. */
 export const MAX_WAITING = 100;
 
@@ -69,25 +48,11 @@ export const MAX_WAITING = 100;
  */
 export const FINISHING_GRACE_MS = 100;
 
-type Waiter = {
-  /** False when the waiter was already answered (deadline, client gone): the caller keeps `env`. */
-  resolve: (env: ExecutionEnvironment) => boolean;
-  reject: (error: Error) => void;
-};
-
-/** A request that will not be invoked: it gets `response` and never reaches an environment. */
-class NotInvoked extends Error {
-  constructor(readonly response: PoolResponse) {
-    super(response.kind);
-    this.name = "NotInvoked";
-  }
-}
-
 export class EnvironmentPool {
   /** Each environment with the function version (generation) it runs. */
   private readonly environments = new Map<ExecutionEnvironment, FunctionConfig>();
   private readonly idle: ExecutionEnvironment[] = [];
-  private readonly waiting: Waiter[] = [];
+  private readonly waiting = new WaitQueue<ExecutionEnvironment>();
   /** Environments still starting, each with the way to stop it and the promise of its outcome. */
   private readonly starting = new Map<AbortController, Promise<unknown>>();
   /** Environments whose invocation ended and whose runtime has not yet asked for the next one. */
@@ -138,11 +103,18 @@ export class EnvironmentPool {
   }
 
   /**
-   * Runs the function on `event`. Aborting `signal` (the client left) while the request waits
-   * for an environment drops it from the queue.
+   * Runs the function on `event`. Aborting `options.signal` (the client left) while the request
+   * waits for an environment drops it from the queue.
    * @throws ThrottledError when the reserved concurrency is in use or the queue is full.
    */
-  invoke(event: Buffer, requestId: string = randomUUID(), traceId: string = newTraceId(), signal?: AbortSignal): RunningInvocation {
+  invoke(event: Buffer, options: InvokeOptions = {}): RunningInvocation {
+    const request: InvocationRequestOptions = {
+      requestId: options.requestId ?? randomUUID(),
+      traceId: options.traceId ?? newTraceId(),
+      ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
+    };
+    const { requestId } = request;
+    const signal = options.signal;
     const reserved = this.fn.reservedConcurrency;
     // An invocation whose answer is complete holds its concurrency until its runtime asks for the
     // next event, a moment later: a request arriving in that moment waits for it.
@@ -155,7 +127,7 @@ export class EnvironmentPool {
     }
     this.inFlight += 1;
     const started = this.acquire(signal).then(
-      (env) => this.runIfWanted(env, event, requestId, traceId, signal),
+      (env) => this.runIfWanted(env, event, request, signal),
       (error: Error) => {
         this.inFlight -= 1;
         if (error instanceof NotInvoked) {
@@ -177,9 +149,7 @@ export class EnvironmentPool {
   /** Stops every environment, those still starting too; requests still waiting for one fail. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const waiter of this.waiting.splice(0)) {
-      waiter.reject(new Error("the local Function URL is shutting down"));
-    }
+    this.waiting.rejectAll(new Error("the local Function URL is shutting down"));
     for (const start of this.starting.keys()) {
       start.abort();
     }
@@ -201,8 +171,7 @@ export class EnvironmentPool {
   private runIfWanted(
     env: ExecutionEnvironment,
     event: Buffer,
-    requestId: string,
-    traceId: string,
+    request: InvocationRequestOptions,
     signal: AbortSignal | undefined,
   ): Omit<RunningInvocation, "requestId"> {
     if (signal?.aborted) {
@@ -211,7 +180,7 @@ export class EnvironmentPool {
       return notInvoked({ kind: "abandoned" });
     }
     try {
-      return this.run(env, event, requestId, traceId);
+      return this.run(env, event, request);
     } catch (error) {
       this.inFlight -= 1;
       this.discard(env);
@@ -219,51 +188,31 @@ export class EnvironmentPool {
     }
   }
 
-  private run(env: ExecutionEnvironment, event: Buffer, requestId: string, traceId: string): Omit<RunningInvocation, "requestId"> {
-    // Every line of this invocation goes to the server's log and to its tail.
-    const tail = new LogTail();
-    const untap = env.tapOutput((line) => tail.add(line));
-    const log: LogSink = (line) => {
-      this.options.log(line);
-      tail.add(line);
-    };
+  private run(env: ExecutionEnvironment, event: Buffer, request: InvocationRequestOptions): Omit<RunningInvocation, "requestId"> {
     const cold = env.cold;
-    const started = performance.now();
-    log(startLine(requestId));
     const fn = this.environments.get(env) ?? this.fn;
-    const invocation = env.invoke(requestId, event, traceId, () => log(timeoutLine(requestId, fn.timeoutSeconds)));
+    const log = new InvocationLog(request.requestId, fn, this.options.log);
+    const untap = env.tapOutput(log.output);
+    const invocation = env.invoke({ ...request, event, onTimeout: () => log.timedOut() });
     void invocation.completion.then(() => this.countAsFinishing(invocation.ended));
-    const reported = Promise.all([invocation.ended, invocation.completion]).then(([end, completion]) => {
+    const logTail = Promise.all([invocation.ended, invocation.completion]).then(([end, completion]) => {
       const maxMemoryUsedMb = env.maxMemoryUsedMb();
       this.inFlight -= 1;
-      const error = end.kind === "died" ? end.error : completion.error;
-      if (error && end.kind !== "timeout") {
-        log(`${new Date().toISOString()}\t${requestId}\tERROR\tInvoke Error\t${JSON.stringify(error)}`);
-      }
-      log(endLine(requestId));
-      log(
-        reportLine({
-          requestId,
-          durationMs: performance.now() - started,
-          memorySizeMb: fn.memoryMb,
-          maxMemoryUsedMb,
-          ...(cold ? { initDurationMs: env.initDurationMs } : {}),
-          ...(end.kind === "timeout"
-            ? { status: "timeout" as const }
-            : error
-              ? { status: "error" as const, errorType: error.errorType }
-              : {}),
-        }),
-      );
+      const tail = log.finish({
+        end,
+        ...(completion.error ? { error: completion.error } : {}),
+        ...(maxMemoryUsedMb !== undefined ? { maxMemoryUsedMb } : {}),
+        ...(cold ? { initDurationMs: env.initDurationMs } : {}),
+      });
       untap();
       if (end.kind === "next") {
         this.release(env);
       } else {
         this.discard(env);
       }
-      return tail.base64();
+      return tail;
     });
-    return { response: invocation.response, completion: invocation.completion, logTail: reported };
+    return { response: invocation.response, completion: invocation.completion, logTail };
   }
 
   /**
@@ -377,38 +326,7 @@ export class EnvironmentPool {
   private wait(signal?: AbortSignal): Promise<ExecutionEnvironment> {
     // Long enough for a busy environment to reach its timeout and a fresh one to start.
     const deadlineMs = this.options.waitDeadlineMs ?? this.fn.timeoutSeconds * 1000 + (this.options.initTimeoutMs ?? INIT_TIMEOUT_MS);
-    return new Promise<ExecutionEnvironment>((resolve, reject) => {
-      const leave = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", onAbort);
-        const at = this.waiting.indexOf(waiter);
-        if (at !== -1) this.waiting.splice(at, 1);
-      };
-      let answered = false;
-      const waiter: Waiter = {
-        resolve: (env) => {
-          if (answered) return false;
-          answered = true;
-          leave();
-          resolve(env);
-          return true;
-        },
-        reject: (error) => {
-          if (answered) return;
-          answered = true;
-          leave();
-          reject(error);
-        },
-      };
-      const onAbort = (): void => waiter.reject(new NotInvoked({ kind: "abandoned" }));
-      const timer = setTimeout(
-        () => waiter.reject(new NotInvoked({ kind: "throttled", reason: `no environment was free within ${deadlineMs} ms` })),
-        deadlineMs,
-      );
-      this.waiting.push(waiter);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      if (signal?.aborted) onAbort();
-    });
+    return this.waiting.wait(deadlineMs, signal);
   }
 
   private release(env: ExecutionEnvironment): void {
@@ -421,8 +339,7 @@ export class EnvironmentPool {
       void this.stopEnvironment(env);
       return;
     }
-    const waiter = this.waiting[0];
-    if (!waiter?.resolve(env)) {
+    if (!this.waiting.first()?.resolve(env)) {
       this.idle.push(env);
     }
   }
@@ -449,7 +366,7 @@ export class EnvironmentPool {
 
   /** Starts an environment for the first waiting request, if there is room for one. */
   private startForWaiter(): void {
-    const waiter = this.waiting[0];
+    const waiter = this.waiting.first();
     if (!waiter || !this.roomForMore() || this.closed) {
       return;
     }

@@ -168,6 +168,7 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
       [NEXT_HEADERS.deadline]: String(request.deadlineMs),
       [NEXT_HEADERS.functionArn]: request.functionArn,
       [NEXT_HEADERS.traceId]: request.traceId,
+      ...(request.clientContext !== undefined ? { [NEXT_HEADERS.clientContext]: request.clientContext } : {}),
     });
     res.end(request.event);
   }
@@ -325,7 +326,6 @@ function decodePathSegment(segment: string): string | undefined {
     return undefined;
   }
 }
-
 
 function reply(res: http.ServerResponse, status: number, body: unknown): void {
   if (res.headersSent || res.destroyed) {

@@ -15,18 +15,15 @@ import {
   URL_AUTH_DOCS,
 } from "../common/constants";
 import type { CorsConfig, FunctionConfig } from "../common/function-config";
+import type { LogSink } from "../common/log-sink";
 import { isAllowedHost } from "../common/loopback";
 import { joinHeaders } from "../common/request-headers";
-import { type RunningInvocation, ThrottledError } from "../invocation/environment-pool";
-import type { LogSink } from "../common/log-sink";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
+import { type Invoke, type RunningInvocation, ThrottledError } from "../invocation/running-invocation";
 import { newTraceId } from "../invocation/trace-id";
 import { answerInvocation, sendJson } from "./answer";
 import { authorizeAsDistribution } from "./cloudfront-origin";
 import { type IamCaller, toFunctionUrlEvent } from "./event";
-
-/** Runs the function: the pool's `invoke`. */
-export type Invoke = (event: Buffer, requestId: string, traceId: string, signal: AbortSignal) => RunningInvocation;
 
 export interface FunctionUrlServerOptions {
   readonly fn: FunctionConfig;
@@ -234,7 +231,7 @@ function invoke(
     return undefined;
   }
   try {
-    return options.invoke(payload, requestId, traceId, clientGone);
+    return options.invoke(payload, { requestId, traceId, signal: clientGone });
   } catch (error) {
     if (error instanceof ThrottledError) {
       options.log(`429 for RequestId: ${requestId}: ${error.message}`);

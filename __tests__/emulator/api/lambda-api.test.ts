@@ -3,6 +3,7 @@
 // the SDK as the exception class AWS produces.
 
 import {
+  InvalidRequestContentException,
   InvokeCommand,
   InvokeWithResponseStreamCommand,
   type InvokeWithResponseStreamCommandOutput,
@@ -162,6 +163,16 @@ describeWhenAvailable("the local Lambda API, called by the AWS SDK", missingReas
       );
       expect(JSON.parse(Buffer.from(output.Payload ?? []).toString())).toEqual({ b: 2 });
     });
+  });
+
+  test("ClientContext reaches the function as context.clientContext; one that is not base64 JSON is refused", async () => {
+    await start(fixtureFunction({ functionName: "ctx", handler: "handlers.clientContext" }));
+    const ClientContext = Buffer.from(JSON.stringify({ custom: { tenant: "t-1" }, env: { app: "x" } })).toString("base64");
+    const output = await client.send(new InvokeCommand({ FunctionName: "ctx", ClientContext }));
+    expect(JSON.parse(Buffer.from(output.Payload ?? []).toString())).toMatchObject({ custom: { tenant: "t-1" }, env: { app: "x" } });
+    await expect(client.send(new InvokeCommand({ FunctionName: "ctx", ClientContext: "not base64 json" }))).rejects.toBeInstanceOf(
+      InvalidRequestContentException,
+    );
   });
 
   describe("failures, as the SDK's exception classes", () => {

@@ -6,10 +6,9 @@ import type { AddressInfo } from "node:net";
 import * as net from "node:net";
 import { PassThrough, Readable } from "node:stream";
 import type { CorsConfig, FunctionConfig } from "../../../emulator/common/function-config";
-import type { PoolResponse, RunningInvocation } from "../../../emulator/invocation/environment-pool";
-import { ThrottledError } from "../../../emulator/invocation/environment-pool";
-import type { InvocationCompletion } from "../../../emulator/runtime-api/invocation";
-import { createFunctionUrlServer, type Invoke } from "../../../emulator/url/server";
+import type { PoolResponse, RunningInvocation } from "../../../emulator/invocation/running-invocation";
+import { type InvocationCompletion, type Invoke, ThrottledError } from "../../../emulator/invocation/running-invocation";
+import { createFunctionUrlServer } from "../../../emulator/url/server";
 import { signRequest } from "../../../tools/invoke/sign-request";
 import { within } from "../../helpers/deadline";
 import { fixtureFunction } from "../../helpers/function-config";
@@ -36,7 +35,7 @@ async function serve(fn: Partial<FunctionConfig>, invoke: Invoke): Promise<{ url
 
 /** A function that answers `response`, completing with `completion`. */
 function answering(response: PoolResponse, completion: InvocationCompletion = {}): Invoke {
-  return (_event, requestId): RunningInvocation => ({
+  return (_event, { requestId }): RunningInvocation => ({
     requestId,
     logTail: Promise.resolve(""),
     response: Promise.resolve(response),
@@ -399,9 +398,9 @@ describe("the front's edges", () => {
 
   test("a client that leaves mid-upload invokes nothing, and the server keeps serving", async () => {
     const events: Buffer[] = [];
-    const local = await serve({}, (event, requestId) => {
+    const local = await serve({}, (event, options) => {
       events.push(event);
-      return answering(streamed("text/plain", "ok"))(event, requestId, "", new AbortController().signal);
+      return answering(streamed("text/plain", "ok"))(event, options);
     });
     try {
       const { port } = new URL(local.url);
@@ -424,10 +423,10 @@ describe("the front's edges", () => {
   test("the event's x-amzn-trace-id is the trace id the runtime is given", async () => {
     let given = "";
     let event: { headers: Record<string, string> } | undefined;
-    const local = await serve({}, (body, requestId, traceId, signal) => {
-      given = traceId;
+    const local = await serve({}, (body, options) => {
+      given = options.traceId ?? "";
       event = JSON.parse(body.toString());
-      return answering(streamed("text/plain", "ok"))(body, requestId, traceId, signal);
+      return answering(streamed("text/plain", "ok"))(body, options);
     });
     try {
       await send(local.url);
@@ -446,9 +445,9 @@ describe("the front's edges", () => {
       // Watch mode switched the stack to AWS_IAM after a start without credentials.
       currentFunction: () => ({ ...FN, authType: "AWS_IAM" }),
       log: (line) => logs.push(line),
-      invoke: (event, requestId, traceId, signal) => {
+      invoke: (event, options) => {
         invoked += 1;
-        return answering(streamed("text/plain", "ok"))(event, requestId, traceId, signal);
+        return answering(streamed("text/plain", "ok"))(event, options);
       },
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));

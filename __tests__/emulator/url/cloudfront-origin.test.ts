@@ -14,7 +14,7 @@ import { serveFromCommandLine } from "../../../emulator/cli/cli";
 import { curlCommand, startLines } from "../../../emulator/cli/start-banner";
 import type { FunctionConfig } from "../../../emulator/common/function-config";
 import { locateRuntime } from "../../../emulator/environment/execution-environment";
-import type { RunningInvocation } from "../../../emulator/invocation/environment-pool";
+import type { RunningInvocation } from "../../../emulator/invocation/running-invocation";
 import {
   hashedPostCommand,
   LOCAL_CLOUDFRONT_CALLER,
@@ -100,7 +100,7 @@ describe("the HTTP front in this mode (stand-in function)", () => {
       // What npm start hands an AWS_IAM URL; this mode never checks a signature against them.
       credentials: { accessKeyId: "AKIDSERVER", secretAccessKey: "server-secret" },
       log: log.sink,
-      invoke: (event, requestId): RunningInvocation => {
+      invoke: (event, { requestId }): RunningInvocation => {
         invocations.push(event);
         return {
           requestId,

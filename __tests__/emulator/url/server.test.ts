@@ -7,7 +7,7 @@ import * as net from "node:net";
 import { Readable } from "node:stream";
 import { startLocalFunctionUrl } from "../../../emulator/cli/local-function-url";
 import type { FunctionConfig } from "../../../emulator/common/function-config";
-import type { RunningInvocation } from "../../../emulator/invocation/environment-pool";
+import type { RunningInvocation } from "../../../emulator/invocation/running-invocation";
 import { createFunctionUrlServer } from "../../../emulator/url/server";
 import { signRequest } from "../../../tools/invoke/sign-request";
 import { fixtureFunction } from "../../helpers/function-config";
@@ -38,7 +38,7 @@ describe("function URL server (stand-in function)", () => {
       fn: FN,
       credentials: CREDENTIALS,
       log: (line) => logs.push(line),
-      invoke: (event, requestId): RunningInvocation => {
+      invoke: (event, { requestId }): RunningInvocation => {
         invocations.push(event);
         return {
           requestId,
@@ -179,7 +179,7 @@ describe("a 413 for an oversized upload reaches a client that is still sending",
     server = createFunctionUrlServer({
       fn: { ...FN, authType: "NONE" },
       log: (line) => logs.push(line),
-      invoke: (_event, requestId): RunningInvocation => {
+      invoke: (_event, { requestId }): RunningInvocation => {
         invoked += 1;
         return {
           requestId,
@@ -287,7 +287,7 @@ describe("BUFFERED URL over 6 MB (stand-in function)", () => {
       fn: { ...FN, authType: "NONE", invokeMode: "BUFFERED" },
       credentials: undefined,
       log: (line) => logs.push(line),
-      invoke: (_event, requestId): RunningInvocation => ({
+      invoke: (_event, { requestId }): RunningInvocation => ({
         requestId,
         logTail: Promise.resolve(""),
         response: Promise.resolve(response),
