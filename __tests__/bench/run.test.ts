@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runBench } from "../../bench/run";
-import { locateRuntime } from "../../emulator/environment/execution-environment";
+import { locateRuntime } from "../../emulator/environment/runtime-command";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
 
 describeWhenAvailable("npm run bench -- --smoke", missingReason(locateRuntime), () => {

@@ -11,7 +11,7 @@ import { serveFromCommandLine } from "../../emulator/cli/cli";
 import { parseCliOptions } from "../../emulator/cli/cli-options";
 import { type LocalFunctionUrl, type LocalFunctionUrlOptions, startLocalFunctionUrl } from "../../emulator/cli/local-function-url";
 import type { FunctionConfig } from "../../emulator/common/function-config";
-import { locateRuntime } from "../../emulator/environment/execution-environment";
+import { locateRuntime } from "../../emulator/environment/runtime-command";
 import { withOverrides } from "../../emulator/function/function-source";
 import { type FunctionWatcher, watchFunction } from "../../emulator/function/function-watcher";
 import { bundleHandler } from "../../lib/bundling";

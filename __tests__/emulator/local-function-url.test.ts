@@ -6,7 +6,7 @@ import * as net from "node:net";
 import { promisify } from "node:util";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../emulator/cli/local-function-url";
 import type { FunctionConfig } from "../../emulator/common/function-config";
-import { locateRuntime } from "../../emulator/environment/execution-environment";
+import { locateRuntime } from "../../emulator/environment/runtime-command";
 import { bundleHandler } from "../../lib/bundling";
 import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
 import { signRequest } from "../../tools/invoke/sign-request";

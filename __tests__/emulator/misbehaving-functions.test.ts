@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { type LocalFunctionUrl, type LocalFunctionUrlOptions, startLocalFunctionUrl } from "../../emulator/cli/local-function-url";
 import type { FunctionConfig } from "../../emulator/common/function-config";
-import { locateRuntime } from "../../emulator/environment/execution-environment";
+import { locateRuntime } from "../../emulator/environment/runtime-command";
 import { EnvironmentPool } from "../../emulator/invocation/environment-pool";
 import { fixtureFunction } from "../helpers/function-config";
 import { send } from "../helpers/http-client";

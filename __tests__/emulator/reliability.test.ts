@@ -4,7 +4,7 @@
 import * as http from "node:http";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../emulator/cli/local-function-url";
 import type { FunctionConfig } from "../../emulator/common/function-config";
-import { locateRuntime } from "../../emulator/environment/execution-environment";
+import { locateRuntime } from "../../emulator/environment/runtime-command";
 import { bundleHandler } from "../../lib/bundling";
 import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
 import { fixtureFunction } from "../helpers/function-config";

@@ -3,7 +3,7 @@
 // the README cannot go stale.
 
 import * as fs from "node:fs";
-import { locateRuntime } from "../../emulator/environment/execution-environment";
+import { locateRuntime } from "../../emulator/environment/runtime-command";
 import { startTestFunctionUrl } from "../../emulator/testing";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
 

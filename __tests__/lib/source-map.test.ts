@@ -3,7 +3,7 @@
 // the names are not minified away (it read `at Runtime.w (…/.build/handler/index.ts:18:9)`).
 
 import * as path from "node:path";
-import { locateRuntime } from "../../emulator/environment/execution-environment";
+import { locateRuntime } from "../../emulator/environment/runtime-command";
 import { bundleAndStart, type TestFunctionUrl } from "../../emulator/testing";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
 

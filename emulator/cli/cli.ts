@@ -8,7 +8,7 @@ import { describeStaleRecords, removeLocalUrlRecord, removeStaleLocalUrlRecords,
 import { UsageError } from "../../lib/usage-error";
 import { resolveVerifierCredentials } from "../auth/verifier-credentials";
 import { MAX_STREAMED_RESPONSE_BYTES } from "../common/constants";
-import { locateRuntime, RuntimeMissingError } from "../environment/execution-environment";
+import { locateRuntime, RuntimeMissingError } from "../environment/runtime-command";
 import { resolveFunction, watchPlan } from "../function/function-source";
 import { watchFunction } from "../function/function-watcher";
 import { trackRetiredBundles } from "../function/retired-bundles";

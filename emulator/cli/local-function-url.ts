@@ -9,7 +9,7 @@ import { localKeyPair } from "../auth/verifier-credentials";
 import type { FunctionConfig } from "../common/function-config";
 import type { LogSink } from "../common/log-sink";
 import { isLoopback, loopbackHostNames } from "../common/loopback";
-import { locateRuntime, type RuntimeCommand } from "../environment/execution-environment";
+import { locateRuntime, type RuntimeCommand } from "../environment/runtime-command";
 import { EnvironmentPool } from "../invocation/environment-pool";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
 import { createFunctionUrlServer } from "../url/server";

@@ -4,54 +4,17 @@
 // memory size (a process that grows past it is killed, as Lambda kills it), and its exit.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { withDeadline } from "../../lib/deadline";
 import type { FunctionConfig } from "../common/function-config";
 import type { FunctionError } from "../common/function-error";
 import type { LogSink } from "../common/log-sink";
 import type { Invocation, InvocationCompletion } from "../runtime-api/invocation";
 import { RuntimeApi } from "../runtime-api/server";
-import { bundleRuntimeClient } from "../runtime-client/bundle";
-import { chosenTransport, type RuntimeTransport } from "../runtime-client/transport-choice";
 import { functionArn, lambdaEnvironment } from "./function-variables";
 import { forwardLines } from "./line-forwarder";
-import { type ResidentMemory, residentMemory, residentMemoryNow } from "./process-memory";
-
-/** The runtime interface client or the Node.js 22 binary is not installed. */
-export class RuntimeMissingError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "RuntimeMissingError";
-  }
-}
-
-/** How to start a runtime process. */
-export interface RuntimeCommand {
-  /** The Node.js binary: 22, to match `nodejs22.x`. */
-  readonly node: string;
-  /** The script that starts the runtime interface client. */
-  readonly bootstrap: string;
-  /** Which transport carries the client's Runtime API calls. */
-  readonly transport: RuntimeTransport;
-  /** The bootstrap's arguments: the transport, and for `node` the transport bundle's path. */
-  readonly bootstrapArgs: readonly string[];
-}
-
-/**
- * The flags Lambda's Node.js bootstrap starts the runtime with: a tenth of the memory for V8's
- * young generation (half of it per semi-space), the rest for the old one.
- * @see https://github.com/lambci/node-custom-lambda (copies of /var/runtime/bootstrap from the nodejs images)
- */
-export function lambdaNodeFlags(memoryMb: number): string[] {
-  const newSpace = Math.floor(memoryMb / 10);
-  return [
-    "--expose-gc",
-    "--max-http-header-size=81920",
-    `--max-semi-space-size=${Math.floor(newSpace / 2)}`,
-    `--max-old-space-size=${memoryMb - newSpace}`,
-  ];
-}
+import { MemoryWatch } from "./memory-watch";
+import { exitError, firstOf, killGroup } from "./process-exit";
+import { lambdaNodeFlags, type RuntimeCommand } from "./runtime-command";
 
 /** How long a cut-off stream waits to learn whether the process died. */
 const EXIT_GRACE_MS = 200;
@@ -59,48 +22,8 @@ const EXIT_GRACE_MS = 200;
 /** Lambda gives a function's init phase 10 seconds. @see https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib */
 export const INIT_TIMEOUT_MS = 10_000;
 
-/** How often a runtime process's resident memory is compared with the function's memory size. */
-const MEMORY_POLL_MS = 50;
-
 /** How long a killed process may take to be reaped before `stop()` gives up waiting. */
 const EXIT_DEADLINE_MS = 5_000;
-
-/**
- * Finds the Node.js 22 binary (npm package `node`) and the runtime interface client's JavaScript
- * (npm package `aws-lambda-ric`), and prepares the transport LAMBDA_RUNTIME_TRANSPORT chooses: by
- * default this project's (emulator/runtime-client/, bundled now); `native` needs the client's
- * compiled part, which is built only where its build tools are.
- * @throws RuntimeMissingError naming what is missing and how to install it.
- */
-export function locateRuntime(env: NodeJS.ProcessEnv = process.env): RuntimeCommand {
-  const transport = chosenTransport(env);
-  const install = "Both are optional dependencies of this project: run `npm install` (no compiler needed).";
-  let ric: string;
-  try {
-    ric = path.dirname(require.resolve("aws-lambda-ric/package.json"));
-  } catch {
-    throw new RuntimeMissingError(
-      "The Lambda runtime interface client (npm package aws-lambda-ric) is not installed. " +
-        "npm 10 runs its native build, which ignores package.json's allowScripts and drops the package where the build fails: " +
-        "run `npm install --ignore-scripts` once more (it adds the package's JavaScript only), or install with npm 11.",
-    );
-  }
-  if (transport === "native" && !fs.existsSync(path.join(ric, "dist", "rapid-client.node"))) {
-    throw new RuntimeMissingError(
-      "LAMBDA_RUNTIME_TRANSPORT=native needs aws-lambda-ric's compiled client (dist/rapid-client.node), which is not built. " +
-        "Build it with `npm rebuild aws-lambda-ric --dangerously-allow-all-scripts` after installing its tools " +
-        "(Debian/Ubuntu: `apt-get install -y autoconf automake libtool cmake make g++ python3`; it does not build on macOS), or unset LAMBDA_RUNTIME_TRANSPORT.",
-    );
-  }
-  let node: string;
-  try {
-    node = path.join(path.dirname(require.resolve("node/package.json")), "bin", "node");
-  } catch {
-    throw new RuntimeMissingError(`The Node.js 22 binary (npm package node@22) is not installed. ${install}`);
-  }
-  const bootstrapArgs = transport === "node" ? ["node", bundleRuntimeClient()] : ["native"];
-  return { node, bootstrap: path.join(__dirname, "runtime-bootstrap.mjs"), transport, bootstrapArgs };
-}
 
 /** How an invocation ended for the environment (the client's answer may have ended earlier). */
 export type InvocationEnd =
@@ -164,13 +87,9 @@ export class ExecutionEnvironment {
   get alive(): boolean {
     return this.state === "IDLE" && this.child.exitCode === null && this.child.signalCode === null;
   }
-  /** Highest resident memory seen, in MiB. */
-  private peakMemoryMb = 0;
-  private outOfMemory = false;
-  private readingMemory = false;
   private exitError: FunctionError | undefined;
-  /** Polls the memory while an invocation runs (an idle process is not polled). */
-  private memoryWatch: NodeJS.Timeout | undefined;
+  /** The process's memory against the function's memory size, polled while an invocation runs. */
+  private readonly memory: MemoryWatch;
 
   private constructor(
     private readonly fn: FunctionConfig,
@@ -184,6 +103,7 @@ export class ExecutionEnvironment {
     /** Listeners to the process's output lines. */
     private readonly taps: Set<LogSink>,
   ) {
+    this.memory = new MemoryWatch(child, fn.memoryMb);
     this.died = new Promise((resolve) => child.once("exit", () => resolve()));
     child.once("exit", (code, signal) => this.onExit(code, signal));
   }
@@ -274,8 +194,7 @@ export class ExecutionEnvironment {
       throw new Error(`environment is ${this.state}; one invocation at a time`);
     }
     this.state = "BUSY";
-    this.memoryWatch = setInterval(() => void this.checkMemory(), MEMORY_POLL_MS);
-    this.memoryWatch.unref();
+    this.memory.start();
     const timeoutMs = this.fn.timeoutSeconds * 1000;
     const running = this.runtimeApi.invoke({
       requestId,
@@ -307,7 +226,7 @@ export class ExecutionEnvironment {
         this.child.off("exit", onExit);
       };
     }).then((end) => {
-      clearInterval(this.memoryWatch);
+      this.memory.pause();
       if (end.kind === "next") {
         this.state = "IDLE";
         this.cold = false;
@@ -337,20 +256,9 @@ export class ExecutionEnvironment {
     return exited && this.exitError ? { ...completion, error: this.exitError } : completion;
   }
 
-  /**
-   * Peak resident memory of the runtime process in MB, as REPORT shows it: at most the memory
-   * size, since a process that passes it is stopped there.
-   */
+  /** Peak resident memory in MB, as REPORT shows it (at most the memory size). */
   maxMemoryUsedMb(): number | undefined {
-    const pid = this.child.pid;
-    const now = pid === undefined ? undefined : residentMemoryNow(pid);
-    if (now) {
-      this.notePeak(now);
-    }
-    if (this.peakMemoryMb === 0) {
-      return undefined;
-    }
-    return Math.min(Math.ceil(this.peakMemoryMb), this.fn.memoryMb);
+    return this.memory.maxUsedMb();
   }
 
   /** Hands each line the process writes to `tap` too, until the returned function is called. */
@@ -367,7 +275,7 @@ export class ExecutionEnvironment {
   /** Stops the process and the Runtime API; resolves when both are gone. */
   async stop(): Promise<void> {
     this.state = "DEAD";
-    clearInterval(this.memoryWatch);
+    this.memory.pause();
     if (this.child.exitCode === null && this.child.signalCode === null) {
       killGroup(this.child);
     }
@@ -375,43 +283,10 @@ export class ExecutionEnvironment {
     await this.runtimeApi.close();
   }
 
-  /** Lambda stops an environment whose memory passes the function's memory size. */
-  private async checkMemory(): Promise<void> {
-    // One reading at a time (`ps` on macOS may take longer than the polling interval).
-    if (this.readingMemory) return;
-    this.readingMemory = true;
-    try {
-      await this.readMemory();
-    } finally {
-      this.readingMemory = false;
-    }
-  }
-
-  private async readMemory(): Promise<void> {
-    const pid = this.child.pid;
-    if (pid === undefined || this.child.exitCode !== null || this.child.signalCode !== null) {
-      return;
-    }
-    const memory = await residentMemory(pid);
-    // The process may have ended while its memory was read.
-    if (!memory || this.child.exitCode !== null || this.child.signalCode !== null) {
-      return;
-    }
-    this.notePeak(memory);
-    if (memory.rssMb > this.fn.memoryMb && !this.outOfMemory) {
-      this.outOfMemory = true;
-      killGroup(this.child);
-    }
-  }
-
-  private notePeak(memory: ResidentMemory): void {
-    this.peakMemoryMb = Math.max(this.peakMemoryMb, memory.peakMb ?? 0, memory.rssMb);
-  }
-
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.state = "DEAD";
-    clearInterval(this.memoryWatch);
-    this.exitError = this.outOfMemory
+    this.memory.pause();
+    this.exitError = this.memory.outOfMemory
       ? {
           errorType: "Runtime.OutOfMemory",
           errorMessage: `Runtime exited with error: signal: killed (its memory passed the function's ${this.fn.memoryMb} MB)`,
@@ -420,50 +295,4 @@ export class ExecutionEnvironment {
     this.runtimeApi.abort(this.exitError);
     void this.runtimeApi.close();
   }
-}
-
-/**
- * Kills the runtime process and everything it started (its process group), as Lambda ends a whole
- * sandbox: a child the handler spawned must not outlive it, nor hold its output pipes open.
- */
-function killGroup(child: ChildProcess): void {
-  if (child.pid === undefined) return;
-  try {
-    process.kill(-child.pid, "SIGKILL");
-  } catch {
-    child.kill("SIGKILL");
-  }
-}
-
-/** Signal names as Lambda's log spells them (Go's `os.Signal` strings). */
-const SIGNAL_NAMES: Partial<Record<NodeJS.Signals, string>> = {
-  SIGKILL: "killed",
-  SIGABRT: "aborted",
-  SIGSEGV: "segmentation fault",
-  SIGTERM: "terminated",
-};
-
-/** How Lambda reports a runtime process that ended: "Runtime exited with error: signal: killed". */
-function exitError(code: number | null, signal: NodeJS.Signals | null): FunctionError {
-  const how = signal ? `signal: ${SIGNAL_NAMES[signal] ?? signal}` : `exit status ${code}`;
-  return { errorType: "Runtime.ExitError", errorMessage: `Runtime exited with error: ${how}` };
-}
-
-/**
- * The first value `arm` settles with. `arm` registers its listeners and timers and returns the
- * function that removes them all, which runs as soon as one of them settles.
- */
-function firstOf<T>(arm: (settle: (value: T) => void) => () => void): Promise<T> {
-  return new Promise<T>((resolve) => {
-    let settled = false;
-    let disarm: (() => void) | undefined;
-    const settle = (value: T): void => {
-      if (settled) return;
-      settled = true;
-      disarm?.();
-      resolve(value);
-    };
-    disarm = arm(settle);
-    if (settled) disarm();
-  });
 }

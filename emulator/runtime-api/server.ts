@@ -190,7 +190,8 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
       return;
     }
     if (invocation.state !== "SENT") {
-      return refuseTransition(req, res, invocation, "RESPONDING");
+      refuseTransition(req, res, invocation, "RESPONDING");
+      return;
     }
     const mode = req.headers[RESPONSE_MODE_HEADER];
     const contentType = req.headers["content-type"] ?? "application/octet-stream";
@@ -248,7 +249,8 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
     }
     if (invocation.state !== "SENT") {
       // Only valid before response bytes start; a streaming /response is already under way.
-      return refuseTransition(req, res, invocation, "INVOKE_ERROR");
+      refuseTransition(req, res, invocation, "INVOKE_ERROR");
+      return;
     }
     invocation.reading();
     readBody(req, MAX_BUFFERED_RESPONSE_BYTES)

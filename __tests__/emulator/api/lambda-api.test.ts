@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import { type LocalFunctionUrl, type LocalFunctionUrlOptions, startLocalFunctionUrl } from "../../../emulator/cli/local-function-url";
 import type { FunctionConfig } from "../../../emulator/common/function-config";
-import { locateRuntime } from "../../../emulator/environment/execution-environment";
+import { locateRuntime } from "../../../emulator/environment/runtime-command";
 import { bundleHandler } from "../../../lib/bundling";
 import { HANDLER_ENTRY } from "../../../lib/lambda-streaming-stack";
 import { fixtureFunction } from "../../helpers/function-config";

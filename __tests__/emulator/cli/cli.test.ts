@@ -9,7 +9,7 @@ import { exitFor, serveFromCommandLine } from "../../../emulator/cli/cli";
 import { parseCliOptions } from "../../../emulator/cli/cli-options";
 import { apiLines, curlCommand, startLines } from "../../../emulator/cli/start-banner";
 import type { FunctionConfig } from "../../../emulator/common/function-config";
-import { locateRuntime, RuntimeMissingError } from "../../../emulator/environment/execution-environment";
+import { locateRuntime, RuntimeMissingError } from "../../../emulator/environment/runtime-command";
 import { StackReadError } from "../../../emulator/function/stack-reader";
 import { bundleHandler } from "../../../lib/bundling";
 import { localUrlRecordPath, readLocalUrlRecord } from "../../../lib/local-url-record";

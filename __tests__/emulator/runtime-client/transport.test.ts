@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { locateRuntime } from "../../../emulator/environment/execution-environment";
+import { locateRuntime } from "../../../emulator/environment/runtime-command";
 import { bundleRuntimeClient } from "../../../emulator/runtime-client/bundle";
 import { OrderedConnection } from "../../../emulator/runtime-client/ordered-connection";
 import { nextInvocation, postResult } from "../../../emulator/runtime-client/runtime-api-calls";

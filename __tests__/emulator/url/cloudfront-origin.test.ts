@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import { serveFromCommandLine } from "../../../emulator/cli/cli";
 import { curlCommand, startLines } from "../../../emulator/cli/start-banner";
 import type { FunctionConfig } from "../../../emulator/common/function-config";
-import { locateRuntime } from "../../../emulator/environment/execution-environment";
+import { locateRuntime } from "../../../emulator/environment/runtime-command";
 import type { RunningInvocation } from "../../../emulator/invocation/running-invocation";
 import {
   hashedPostCommand,

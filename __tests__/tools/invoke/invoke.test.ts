@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { PassThrough } from "node:stream";
 import { verifySigV4 } from "../../../emulator/auth/sigv4-verifier";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../../emulator/cli/local-function-url";
-import { locateRuntime } from "../../../emulator/environment/execution-environment";
+import { locateRuntime } from "../../../emulator/environment/runtime-command";
 import { bundleHandler } from "../../../lib/bundling";
 import type { AuthType } from "../../../lib/function-url-modes";
 import { HANDLER_ENTRY } from "../../../lib/lambda-streaming-stack";
