@@ -35,7 +35,7 @@ module.exports = {
   collectCoverageFrom: [
     "{lib,handler,emulator,tools,bench}/**/*.ts",
     "!**/*.d.ts",
-    "!emulator/runtime-client/{index,native-client,transport-worker}.ts",
+    "!emulator/runtime-client/{index,node-transport-client,transport-worker}.ts",
   ],
   coverageReporters: ["text-summary", ["text", { skipFull: true }]],
   coverageThreshold: { global: { lines: 90, branches: 85 } },

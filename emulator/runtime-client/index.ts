@@ -4,7 +4,7 @@
 
 import { isMainThread, parentPort, workerData } from "node:worker_threads";
 import { type TransportWorkerData, WORKER_ROLE } from "./messages";
-import { NativeClient } from "./native-client";
+import { NodeTransportClient } from "./node-transport-client";
 import { serveTransportCalls } from "./transport-worker";
 
 const isTransportWorker = !isMainThread && (workerData as TransportWorkerData | undefined)?.role === WORKER_ROLE;
@@ -14,7 +14,7 @@ if (isTransportWorker && parentPort) {
 }
 
 /** The client, created when the bundle loads (aws-lambda-ric loads it before the handler). */
-const client = isTransportWorker ? undefined : new NativeClient(__filename, runtimeApiAddress());
+const client = isTransportWorker ? undefined : new NodeTransportClient(__filename, runtimeApiAddress());
 
 function runtimeApiAddress(): string {
   const address = process.env.AWS_LAMBDA_RUNTIME_API;
@@ -24,7 +24,7 @@ function runtimeApiAddress(): string {
   return address;
 }
 
-export const next = (): ReturnType<NativeClient["next"]> => (client as NativeClient).next();
-export const done = (requestId: string, body: string): null => (client as NativeClient).done(requestId, body);
+export const next = (): ReturnType<NodeTransportClient["next"]> => (client as NodeTransportClient).next();
+export const done = (requestId: string, body: string): null => (client as NodeTransportClient).done(requestId, body);
 export const error = (requestId: string, body: string, xrayCause: string): null =>
-  (client as NativeClient).error(requestId, body, xrayCause);
+  (client as NodeTransportClient).error(requestId, body, xrayCause);

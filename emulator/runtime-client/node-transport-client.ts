@@ -9,7 +9,7 @@ import type { NextInvocation } from "./runtime-api-calls";
 /** How long `done()` or `error()` waits for the Runtime API before giving up on the post. */
 export const BLOCKING_CALL_DEADLINE_MS = 30_000;
 
-export class NativeClient {
+export class NodeTransportClient {
   private readonly worker: Worker;
   private readonly signal = new Int32Array(new SharedArrayBuffer(4));
   private readonly blockingAnswers: MessageChannel["port1"];
