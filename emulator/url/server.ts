@@ -1,29 +1,25 @@
-// The HTTP front of the local Function URL: it reads as auth → invoke → answer. Before auth come
-// the Host check, limits and CORS; the event mapping lives in function-url-event.ts, and the
-// answer (prelude, streaming, limits, BUFFERED mapping) in function-url-answer.ts.
+// The Function URL door, the local Function URL's HTTP server. A request meets, in order: the Host
+// check, its body (request-body.ts), CORS (cors.ts), auth (authorize.ts), the event (event.ts) and
+// the invocation, then its answer (answer.ts: prelude, streaming, limits, BUFFERED mapping).
 
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
-import { type VerifierCredentials, verifySigV4 } from "../auth/sigv4-verifier";
+import type { VerifierCredentials } from "../auth/sigv4-verifier";
 import { KeyRing } from "../auth/verifier-credentials";
-import {
-  LOCAL_ACCOUNT_ID,
-  MAX_DRAINED_REQUEST_BYTES,
-  MAX_REQUEST_BODY_BYTES,
-  MAX_REQUEST_HEADER_BYTES,
-  STREAM_HIGH_WATER_MARK,
-  URL_AUTH_DOCS,
-} from "../common/constants";
-import type { CorsConfig, FunctionConfig } from "../common/function-config";
+import { MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEADER_BYTES, STREAM_HIGH_WATER_MARK } from "../common/constants";
+import type { FunctionConfig } from "../common/function-config";
 import type { LogSink } from "../common/log-sink";
 import { isAllowedHost } from "../common/loopback";
 import { joinHeaders } from "../common/request-headers";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
 import { type Invoke, type RunningInvocation, ThrottledError } from "../invocation/running-invocation";
 import { newTraceId } from "../invocation/trace-id";
-import { answerInvocation, sendJson } from "./answer";
-import { authorizeAsDistribution } from "./cloudfront-origin";
+import { answerInvocation } from "./answer";
+import { authorize } from "./authorize";
+import { answerPreflight, applyCors } from "./cors";
 import { type IamCaller, toFunctionUrlEvent } from "./event";
+import { readRequestBody, sendTooLarge } from "./request-body";
+import { sendJson } from "./send";
 
 export interface FunctionUrlServerOptions {
   readonly fn: FunctionConfig;
@@ -106,7 +102,7 @@ async function handleRequest(
     return;
   }
 
-  const caller = await authorize(req, res, headers, body, fn, options, keys, requestId);
+  const caller = await authorize(req, res, headers, body, fn, options.log, keys, requestId);
   if (caller === false) {
     return;
   }
@@ -127,70 +123,6 @@ function logWhenClosed(req: http.IncomingMessage, res: http.ServerResponse, requ
       `${req.socket.remoteAddress ?? "-"} "${req.method} ${req.url} HTTP/${req.httpVersion}" ${res.statusCode} ${ms} ms RequestId: ${requestId}${res.writableFinished ? "" : " (cut short)"}`,
     );
   });
-}
-
-/**
- * The caller of an AWS_IAM URL whose signature checks out, undefined for a NONE URL, or false
- * once a 403 has been sent.
- */
-async function authorize(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  headers: Record<string, string>,
-  body: Buffer,
-  fn: FunctionConfig,
-  options: FunctionUrlServerOptions,
-  keys: KeyRing,
-  requestId: string,
-): Promise<IamCaller | undefined | false> {
-  if (fn.authType === "NONE") {
-    return undefined;
-  }
-  if (fn.publicAccess === "cloudfront") {
-    // The local URL plays the CloudFront distribution that signs for every caller.
-    return authorizeAsDistribution({ method: req.method ?? "GET", headers, body }, res, options.log, requestId);
-  }
-  const credentials = keys.credentials;
-  if (!credentials) {
-    // Fail closed: an AWS_IAM URL with nothing to check signatures against serves no one.
-    return refuse(
-      res,
-      options.log,
-      requestId,
-      `the URL's auth type is ${fn.authType}, and the server has no credentials to check signatures against`,
-    );
-  }
-  const request = { method: req.method ?? "GET", url: req.url ?? "/", headers, body };
-  let verification = await verifySigV4(request, credentials, fn.region);
-  if (!verification.ok) {
-    // Temporary credentials from a profile rotate: check against the newest pair before refusing.
-    const renewed = await keys.renew();
-    if (renewed) {
-      options.log(`The AWS profile's credentials changed (now ${renewed.accessKeyId}); signatures are checked against them.`);
-      verification = await verifySigV4(request, renewed, fn.region);
-    }
-  }
-  if (!verification.ok) {
-    return refuse(res, options.log, requestId, verification.reason);
-  }
-  return {
-    accessKey: verification.accessKey,
-    accountId: LOCAL_ACCOUNT_ID,
-    userArn: `arn:aws:iam::${LOCAL_ACCOUNT_ID}:user/local`,
-    userId: verification.accessKey,
-  };
-}
-
-/** AWS's 403 for a request that fails authorization, with the reason in the log only; false. */
-function refuse(res: http.ServerResponse, log: LogSink, requestId: string, reason: string): false {
-  log(`403 for RequestId: ${requestId}: ${reason}`);
-  sendJson(
-    res,
-    403,
-    { Message: `Forbidden. For troubleshooting Function URL authorization issues, see: ${URL_AUTH_DOCS}` },
-    "AccessDeniedException",
-  );
-  return false;
 }
 
 /**
@@ -240,104 +172,4 @@ function invoke(
     }
     throw error;
   }
-}
-
-/** Reads the request body; answers 413 and returns undefined when it passes 6 MB. */
-function readRequestBody(req: http.IncomingMessage, res: http.ServerResponse): Promise<Buffer | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const tooLarge = (): void => {
-      req.off("data", onData);
-      refuseTooLarge(req, res, size);
-      resolve(undefined);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > MAX_REQUEST_BODY_BYTES) {
-        tooLarge();
-        return;
-      }
-      chunks.push(chunk);
-    };
-    if (Number(req.headers["content-length"] ?? 0) > MAX_REQUEST_BODY_BYTES) {
-      return tooLarge();
-    }
-    req.on("data", onData);
-    req.once("end", () => resolve(size > MAX_REQUEST_BODY_BYTES ? undefined : Buffer.concat(chunks)));
-    req.once("error", () => resolve(undefined));
-  });
-}
-
-/**
- * AWS's 413 for a request over 6 MB, sent at once. The rest of the body is then read and dropped,
- * up to MAX_DRAINED_REQUEST_BYTES in all (`read` so far), and the connection kept: closing it with
- * bytes unread would send a TCP reset, and the client's system would drop the 413 it had not read
- * yet. A body declared or found larger than that bound is cut off: the connection is closed.
- */
-function refuseTooLarge(req: http.IncomingMessage, res: http.ServerResponse, read: number): void {
-  let drained = read;
-  if (Number(req.headers["content-length"] ?? 0) > MAX_DRAINED_REQUEST_BYTES) {
-    res.setHeader("connection", "close");
-  } else {
-    req.on("data", (chunk: Buffer) => {
-      drained += chunk.length;
-      if (drained > MAX_DRAINED_REQUEST_BYTES) {
-        req.socket.destroy();
-      }
-    });
-    req.resume();
-  }
-  sendTooLarge(res);
-}
-
-/**
- * AWS's answer to a request (the event built from it) over 6 MB, its message as AWS words it.
- * @see https://github.com/pelmers/streetwarp-web/issues/14
- */
-function sendTooLarge(res: http.ServerResponse): void {
-  sendJson(
-    res,
-    413,
-    { Message: `Request must be smaller than ${MAX_REQUEST_BODY_BYTES} bytes for the InvokeFunction operation` },
-    "RequestTooLargeException",
-  );
-}
-
-function applyCors(res: http.ServerResponse, cors: CorsConfig | undefined, origin: string | undefined): void {
-  if (!cors) {
-    return;
-  }
-  const anyOrigin = cors.allowOrigins.includes("*");
-  if (!anyOrigin) {
-    // The answer depends on Origin for every origin (and for none): a cache must not serve one
-    // origin's answer, with or without its allow-origin, to another.
-    // @see https://fetch.spec.whatwg.org/#cors-protocol-and-http-caches
-    res.setHeader("vary", "Origin");
-  }
-  const allowed = anyOrigin ? "*" : origin !== undefined && cors.allowOrigins.includes(origin) ? origin : undefined;
-  if (!allowed) {
-    return;
-  }
-  res.setHeader("access-control-allow-origin", allowed);
-  if (cors.allowCredentials) {
-    res.setHeader("access-control-allow-credentials", "true");
-  }
-  if (cors.exposeHeaders.length > 0) {
-    res.setHeader("access-control-expose-headers", cors.exposeHeaders.join(","));
-  }
-}
-
-function answerPreflight(res: http.ServerResponse, cors: CorsConfig): void {
-  if (cors.allowMethods.length > 0) {
-    res.setHeader("access-control-allow-methods", cors.allowMethods.join(","));
-  }
-  if (cors.allowHeaders.length > 0) {
-    res.setHeader("access-control-allow-headers", cors.allowHeaders.join(","));
-  }
-  if (cors.maxAge !== undefined) {
-    res.setHeader("access-control-max-age", String(cors.maxAge));
-  }
-  res.writeHead(200, { "content-length": 0 });
-  res.end();
 }
