@@ -7,7 +7,8 @@
 
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
-import { type VerifierCredentials, verifySigV4 } from "../auth/sigv4-verifier";
+import type { VerifierCredentials } from "../auth/sigv4-signature";
+import { verifySigV4 } from "../auth/sigv4-verifier";
 import { KeyRing } from "../auth/verifier-credentials";
 import { LOCAL_ACCOUNT_ID, MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEADER_BYTES, STREAM_HIGH_WATER_MARK } from "../common/constants";
 import type { FunctionConfig } from "../common/function-config";
@@ -18,7 +19,7 @@ import { joinHeaders } from "../common/request-headers";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
 import { type Invoke, type RunningInvocation, ThrottledError } from "../invocation/running-invocation";
 import { newTraceId } from "../invocation/trace-id";
-import { sendApiError } from "./api-errors";
+import { sendApiError, signatureError } from "./api-errors";
 import { matchFunctionName } from "./function-name";
 import { answerInvoke } from "./invoke-answer";
 import { streamInvocation } from "./stream-answer";
@@ -117,12 +118,8 @@ async function handleRequest(
     if (renewed) verification = await verifySigV4(signed, renewed, fn.region);
   }
   if (!verification.ok) {
-    return refuse(
-      403,
-      "InvalidSignatureException",
-      "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
-      verification.reason,
-    );
+    const { errorType, message } = signatureError(verification.failure);
+    return refuse(403, errorType, message, verification.reason);
   }
   const named = matchFunctionName({ functionName: fn.functionName, region: fn.region, accountId: LOCAL_ACCOUNT_ID }, name, qualifier);
   if (!named.ok) {

@@ -5,7 +5,7 @@
 
 import { randomBytes } from "node:crypto";
 import { withDeadline } from "../../lib/deadline";
-import type { VerifierCredentials } from "./sigv4-verifier";
+import type { VerifierCredentials } from "./sigv4-signature";
 
 export type CredentialSource =
   /** AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of the server's shell. */

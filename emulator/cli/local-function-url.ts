@@ -4,7 +4,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createLambdaApiServer } from "../api/api-server";
-import type { VerifierCredentials } from "../auth/sigv4-verifier";
+import type { VerifierCredentials } from "../auth/sigv4-signature";
 import { localKeyPair } from "../auth/verifier-credentials";
 import type { FunctionConfig } from "../common/function-config";
 import type { LogSink } from "../common/log-sink";

@@ -4,7 +4,7 @@
 
 import { randomUUID } from "node:crypto";
 import * as http from "node:http";
-import type { VerifierCredentials } from "../auth/sigv4-verifier";
+import type { VerifierCredentials } from "../auth/sigv4-signature";
 import { KeyRing } from "../auth/verifier-credentials";
 import { MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEADER_BYTES, STREAM_HIGH_WATER_MARK } from "../common/constants";
 import type { FunctionConfig } from "../common/function-config";

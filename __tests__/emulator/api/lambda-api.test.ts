@@ -183,7 +183,26 @@ describeWhenAvailable("the local Lambda API, called by the AWS SDK", missingReas
       await expect(sent).rejects.toThrow(/Function not found: other\. This local Lambda serves echo/);
     });
 
-    test("a bad signature is a 403 InvalidSignatureException, and the log says why", async () => {
+    test("a wrong secret is a 403 InvalidSignatureException; an unknown key a 403 UnrecognizedClientException; the log says why", async () => {
+      await start(fixtureFunction({ functionName: "echo", handler: "handlers.echo" }));
+      const wrongSecret = new LambdaClient({
+        endpoint: local?.apiUrl,
+        region: "us-east-1",
+        credentials: { accessKeyId: local?.apiCredentials?.accessKeyId ?? "", secretAccessKey: "not-the-secret" },
+        maxAttempts: 1,
+      });
+      try {
+        await expect(wrongSecret.send(new InvokeCommand({ FunctionName: "echo" }))).rejects.toMatchObject({
+          name: "InvalidSignatureException",
+          $metadata: { httpStatusCode: 403 },
+        });
+        expect(log.matching(/^Lambda API 403 InvalidSignatureException .*signed with another secret key/)).toHaveLength(1);
+      } finally {
+        wrongSecret.destroy();
+      }
+    });
+
+    test("a key the server does not know is a 403 UnrecognizedClientException, and the log says why", async () => {
       await start(fixtureFunction({ functionName: "echo", handler: "handlers.echo" }));
       const stranger = new LambdaClient({
         endpoint: local?.apiUrl,
@@ -193,8 +212,8 @@ describeWhenAvailable("the local Lambda API, called by the AWS SDK", missingReas
       });
       try {
         const sent = stranger.send(new InvokeCommand({ FunctionName: "echo" }));
-        await expect(sent).rejects.toMatchObject({ name: "InvalidSignatureException", $metadata: { httpStatusCode: 403 } });
-        expect(log.matching(/^Lambda API 403 InvalidSignatureException .*another key pair \(AKIASTRANGER0000000\)/)).toHaveLength(1);
+        await expect(sent).rejects.toMatchObject({ name: "UnrecognizedClientException", $metadata: { httpStatusCode: 403 } });
+        expect(log.matching(/^Lambda API 403 UnrecognizedClientException .*another key pair \(AKIASTRANGER0000000\)/)).toHaveLength(1);
       } finally {
         stranger.destroy();
       }

@@ -1,5 +1,6 @@
 import { createHash, createHmac } from "node:crypto";
-import { type SignedRequest, verifySigV4 } from "../../../emulator/auth/sigv4-verifier";
+import type { SignedRequest } from "../../../emulator/auth/sigv4-signature";
+import { type VerificationFailure, verifySigV4 } from "../../../emulator/auth/sigv4-verifier";
 import { signRequest } from "../../../tools/invoke/sign-request";
 
 const CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
@@ -116,6 +117,24 @@ function curl7Request(pathAndQuery: string, accessKeyId = CREDENTIALS.accessKeyI
 
 const AMZ_DATE = "20261126T120000Z";
 
+/** The kind of each failure below, as AWS's error types tell them apart. */
+const FAILURE_OF: Record<string, VerificationFailure> = {
+  "a wrong secret": "mismatch",
+  "an empty secret": "mismatch",
+  "another access key": "unknown-key",
+  "the wrong service": "mismatch",
+  "the wrong region": "mismatch",
+  "a timestamp 6 minutes behind": "expired",
+  "a timestamp 2 hours ahead": "expired",
+  "a tampered query": "mismatch",
+  "a tampered path": "mismatch",
+  "a tampered body": "mismatch",
+  "a signed header removed": "mismatch",
+  "no signature at all": "unsigned",
+  "Basic auth (curl --user without --aws-sigv4)": "malformed",
+  "a garbled AWS4-HMAC-SHA256 header": "malformed",
+};
+
 describe("verifySigV4", () => {
   test("accepts a correctly signed request, whatever the order of its query", async () => {
     expect(await verify(await signedRequest())).toEqual({ ok: true, accessKey: "AKIDEXAMPLE" });
@@ -202,10 +221,12 @@ describe("verifySigV4", () => {
       (r) => ({ ...r, headers: { ...r.headers, authorization: "AWS4-HMAC-SHA256 Credential=x" } }),
       /^the AWS4-HMAC-SHA256 Authorization header is malformed/,
     ],
-  ])("rejects %s, and says so", async (_name, options, tamper, reason) => {
+  ])("rejects %s, and says so", async (name, options, tamper, reason) => {
     const result = await verify(tamper(await signedRequest(options)));
     expect(result.ok).toBe(false);
     expect(result.ok ? "" : result.reason).toMatch(reason);
+    // The kind of failure, which the Lambda API turns into AWS's error type.
+    expect(result.ok ? "" : result.failure).toBe(FAILURE_OF[name]);
   });
 
   describe("a query signed in the order typed, as curl 7.x signs it", () => {
@@ -216,6 +237,7 @@ describe("verifySigV4", () => {
     test("an unsorted query is refused, and the log says to sort it or use npm run invoke", async () => {
       expect(await verify(curl7Request("/cars?count=3&chunk=1"))).toEqual({
         ok: false,
+        failure: "mismatch",
         reason:
           "the query was signed in the order typed (curl 7.x does this), not sorted as SigV4 wants: list the parameters alphabetically, or use npm run invoke",
       });
@@ -232,6 +254,7 @@ describe("verifySigV4", () => {
     test("a path with percent escapes signed as typed is refused, and the log says so", async () => {
       expect(await verify(curl7Request("/a%20b?count=3"))).toEqual({
         ok: false,
+        failure: "mismatch",
         reason:
           "the path was signed as typed (curl 7.x does this), not encoded as SigV4 wants (its percent escapes encoded once more): use a path without percent escapes, or use npm run invoke",
       });
@@ -307,6 +330,7 @@ describe("verifySigV4", () => {
       expect(request.headers["x-tag"]).toBe("a,b");
       expect(await verify(request)).toEqual({
         ok: false,
+        failure: "mismatch",
         reason:
           "SignedHeaders names x-tag more than once: the signer gave each x-tag header a line of its own (curl before 8.13 does this), and SigV4 wants one line with the values joined by commas, so AWS refuses it too: send the header once, or use curl 8.13 or newer, or npm run invoke",
       });
