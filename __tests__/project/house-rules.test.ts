@@ -1,6 +1,7 @@
 // Rules of the code base that no compiler checks: imports point one way (lib/ and handler/ at the
-// bottom, then emulator/, then tools/, then bench/), and the code cites only what a reader has
-// (files in the repository or public URLs).
+// bottom, then emulator/, then tools/, then bench/; inside emulator/, its layer folders in the
+// order a request meets them), and the code cites only what a reader has (files in the repository
+// or public URLs).
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -17,11 +18,57 @@ function sources(dir: string): string[] {
   });
 }
 
-/** The project folders `file` imports from (relative imports and requires only). */
-function importedFolders(file: string): string[] {
+/** What `file` imports (relative imports and requires only), as paths from the project root. */
+function importedPaths(file: string): string[] {
   const text = fs.readFileSync(path.join(ROOT, file), "utf8");
   const specifiers = [...text.matchAll(/(?:from\s+|import\s+|import\s*\(\s*|require\(\s*)"(\.{1,2}\/[^"]+)"/g)].map((m) => m[1]);
-  return specifiers.map((specifier) => path.relative(ROOT, path.resolve(ROOT, path.dirname(file), specifier)).split(path.sep)[0]);
+  return specifiers.map((specifier) => path.relative(ROOT, path.resolve(ROOT, path.dirname(file), specifier)));
+}
+
+/** The project folders `file` imports from. */
+function importedFolders(file: string): string[] {
+  return importedPaths(file).map((target) => target.split(path.sep)[0]);
+}
+
+/**
+ * emulator/'s layers, top to bottom, in the order a request meets them (docs/layout.md). A folder
+ * imports only from folders ranked below it: the two doors (url/, api/) are siblings and never
+ * import each other; common/ is below all; the public files at emulator/'s root (testing.ts) are
+ * above all.
+ */
+export const EMULATOR_LAYERS: Record<string, number> = {
+  cli: 8,
+  url: 7,
+  api: 7,
+  auth: 6,
+  function: 5,
+  invocation: 4,
+  environment: 3,
+  "runtime-api": 2,
+  "runtime-client": 1,
+  common: 0,
+};
+const EMULATOR_ROOT_RANK = 9;
+
+/** The layer of an emulator/ path ("emulator/url/server.ts" → "url"), or the root for a file directly in emulator/. */
+function emulatorLayer(file: string): string {
+  const parts = file.split(path.sep);
+  return parts.length > 2 ? parts[1] : "";
+}
+
+/** Every import in `imports` (file → what it imports) that runs up or across emulator/'s layers. */
+export function emulatorLayerViolations(imports: ReadonlyArray<readonly [string, readonly string[]]>): string[] {
+  const rank = (layer: string): number => (layer === "" ? EMULATOR_ROOT_RANK : (EMULATOR_LAYERS[layer] ?? Number.NaN));
+  return imports.flatMap(([file, targets]) =>
+    targets
+      .filter((target) => target.split(path.sep)[0] === "emulator")
+      .filter((target) => {
+        const from = emulatorLayer(file);
+        const to = emulatorLayer(target);
+        return from !== to && !(rank(to) < rank(from));
+      })
+      .map((target) => `${file} imports ${target} (${emulatorLayer(file) || "emulator/"} → ${emulatorLayer(target) || "emulator/"})`),
+  );
 }
 
 describe("house rules", () => {
@@ -33,6 +80,48 @@ describe("house rules", () => {
         .map((target) => `${file} imports from ${target}/`),
     );
     expect(wrong).toEqual([]);
+  });
+
+  test("tools/ and bench/ take nothing from emulator/'s insides (what they share with it lives in lib/)", () => {
+    const reaching = ["tools", "bench"].flatMap((dir) =>
+      sources(dir).flatMap((file) =>
+        importedPaths(file)
+          .filter((target) => target.startsWith(`emulator${path.sep}`))
+          .map((target) => `${file} imports ${target}`),
+      ),
+    );
+    expect(reaching).toEqual([]);
+  });
+
+  test("emulator/ has exactly the layer folders the rule ranks", () => {
+    const folders = fs
+      .readdirSync(path.join(ROOT, "emulator"), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+    expect(folders.sort()).toEqual(Object.keys(EMULATOR_LAYERS).sort());
+  });
+
+  test("emulator/'s folders import only the folders below them", () => {
+    const imports = sources("emulator").map((file) => [file, importedPaths(file)] as const);
+    expect(emulatorLayerViolations(imports)).toEqual([]);
+  });
+
+  test("the emulator rule fails a folder that imports one above it, or its sibling door", () => {
+    const at = (...parts: string[]): string => path.join("emulator", ...parts);
+    expect(
+      emulatorLayerViolations([
+        [at("environment", "x.ts"), [at("invocation", "pool")]],
+        [at("api", "x.ts"), [at("url", "event")]],
+        [at("common", "x.ts"), [at("runtime-client", "bundle")]],
+        [at("url", "x.ts"), [at("invocation", "pool"), at("common", "constants"), at("url", "send")]],
+        [at("cli", "x.ts"), ["emulator/testing"]],
+      ]),
+    ).toEqual([
+      `${at("environment", "x.ts")} imports ${at("invocation", "pool")} (environment → invocation)`,
+      `${at("api", "x.ts")} imports ${at("url", "event")} (api → url)`,
+      `${at("common", "x.ts")} imports ${at("runtime-client", "bundle")} (common → runtime-client)`,
+      `${at("cli", "x.ts")} imports emulator/testing (cli → emulator/)`,
+    ]);
   });
 
   test("no source file cites a document outside the repository", () => {

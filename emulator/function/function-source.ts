@@ -7,19 +7,33 @@ import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { BUNDLE_CACHE_DIR, storedBundleOf } from "../../lib/bundle-store";
 import { DEFAULTS, readConfig } from "../../lib/config";
+import type { AuthType, InvokeMode } from "../../lib/function-url-modes";
 import { FUNCTION_ENVIRONMENT, RUNTIME } from "../../lib/lambda-runtime";
-import type { CliOptions } from "../cli/cli-options";
 import type { FunctionConfig } from "../common/function-config";
 import type { BundleTarget } from "./bundle-target";
 import { readEnvVarsFile } from "./env-vars-file";
 import type { Rebuilt } from "./function-watcher";
 import { readStack } from "./stack-reader";
 
+/** Where the function comes from and what the command line overrides (npm start's flags give it). */
+export interface FunctionSource {
+  /** A synthesized stack folder; absent: synthesize the project's stack. */
+  readonly stack?: string;
+  /** A folder served as it is, or an entry to bundle, instead of a stack. */
+  readonly bundle?: BundleTarget;
+  readonly invokeMode?: InvokeMode;
+  readonly auth?: AuthType;
+  readonly timeout?: number;
+  readonly memory?: number;
+  /** A JSON file of local environment values, in AWS SAM's shape. */
+  readonly envVars?: string;
+}
+
 /**
  * The function to serve: from the stack (synthesized now unless --stack names one) or --bundle.
  * cdktf is loaded only to synthesize, so a server for a given stack or bundle stays small.
  */
-export function resolveFunction(options: CliOptions, env: NodeJS.ProcessEnv, projectRoot: string): FunctionConfig {
+export function resolveFunction(options: FunctionSource, env: NodeJS.ProcessEnv, projectRoot: string): FunctionConfig {
   if (options.bundle) {
     return withOverrides(
       {
@@ -75,7 +89,7 @@ function bundledFolder(target: BundleTarget, projectRoot: string): string {
 }
 
 /** The command line's overrides and --env-vars, on top of what the stack or bundle says. */
-export function withOverrides(fn: FunctionConfig, options: CliOptions): FunctionConfig {
+export function withOverrides(fn: FunctionConfig, options: FunctionSource): FunctionConfig {
   return {
     ...fn,
     ...(options.invokeMode ? { invokeMode: options.invokeMode } : {}),
@@ -97,7 +111,7 @@ export interface WatchPlan {
  * are the reload. For a --bundle entry: the entry's folder, bundled again. For the project:
  * handler/ (re-bundled) and lib/ and main.ts's folder (re-synthesized).
  */
-export function watchPlan(options: CliOptions, env: NodeJS.ProcessEnv, projectRoot: string): WatchPlan {
+export function watchPlan(options: FunctionSource, env: NodeJS.ProcessEnv, projectRoot: string): WatchPlan {
   const target = options.bundle;
   if (target?.kind === "folder") {
     return {
