@@ -11,8 +11,7 @@ import type { FunctionError } from "../common/function-error";
 import type { LogSink } from "../common/log-sink";
 import { ExecutionEnvironment, INIT_TIMEOUT_MS, InitError } from "../environment/execution-environment";
 import type { RuntimeCommand } from "../environment/runtime-command";
-import { InvocationLog } from "./invocation-log";
-import { initReportLine } from "./lambda-log";
+import { InvocationLog, logInitFailure } from "./invocation-log";
 import { type InvokeOptions, type PoolResponse, type RunningInvocation, ThrottledError } from "./running-invocation";
 import { newTraceId } from "./trace-id";
 import { NotInvoked, WaitQueue } from "./wait-queue";
@@ -307,15 +306,7 @@ export class EnvironmentPool {
       return env;
     } catch (error) {
       if (error instanceof InitError && !this.closed) {
-        const timedOut = error.functionError.errorType === "Runtime.InitTimeout";
-        this.options.log(
-          initReportLine({
-            initDurationMs: error.initDurationMs,
-            status: timedOut ? "timeout" : "error",
-            errorType: error.functionError.errorType,
-          }),
-        );
-        this.options.log(`INIT error: ${error.functionError.errorType}: ${error.functionError.errorMessage}`);
+        logInitFailure(this.options.log, error);
       }
       throw error;
     } finally {

@@ -1,12 +1,12 @@
-// One invocation's log, as Lambda writes it: START, the function's output, the timeout line, the
-// Invoke Error line, END and REPORT, each to the server's log and to the invocation's tail (what
-// the Lambda API's X-Amz-Log-Type: Tail returns).
+// The log lines of an invocation, as Lambda writes them: START, the function's output, the timeout
+// line, the Invoke Error line, END and REPORT, each to the server's log and to the invocation's
+// tail (what the Lambda API's X-Amz-Log-Type: Tail returns); and INIT_REPORT for a failed init.
 
 import type { FunctionConfig } from "../common/function-config";
 import type { FunctionError } from "../common/function-error";
 import type { LogSink } from "../common/log-sink";
-import type { InvocationEnd } from "../environment/execution-environment";
-import { endLine, reportLine, startLine, timeoutLine } from "./lambda-log";
+import type { InitError, InvocationEnd } from "../environment/execution-environment";
+import { endLine, initReportLine, reportLine, startLine, timeoutLine } from "./lambda-log";
 import { LogTail } from "./log-tail";
 
 export interface InvocationOutcome {
@@ -68,4 +68,13 @@ export class InvocationLog {
     this.sink(line);
     this.tail.add(line);
   }
+}
+
+/** INIT_REPORT and the init error, as Lambda logs a failed init. */
+export function logInitFailure(sink: LogSink, error: InitError): void {
+  const { errorType, errorMessage } = error.functionError;
+  sink(
+    initReportLine({ initDurationMs: error.initDurationMs, status: errorType === "Runtime.InitTimeout" ? "timeout" : "error", errorType }),
+  );
+  sink(`INIT error: ${errorType}: ${errorMessage}`);
 }
