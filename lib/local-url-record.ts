@@ -16,6 +16,8 @@ export interface LocalUrlRecord {
   readonly region: string;
   /** The server's process id: a record whose process is gone is ignored. */
   readonly pid: number;
+  /** The local Lambda API's endpoint (Invoke, InvokeWithResponseStream), e.g. `http://127.0.0.1:3001`, when it serves one. */
+  readonly apiUrl?: string;
   /**
    * A throwaway, local-only key pair `npm start` made for this run because the AWS SDK's
    * credential chain found none; never real credentials. Absent otherwise.
@@ -129,6 +131,7 @@ function isRecord(value: Partial<LocalUrlRecord> | null): value is LocalUrlRecor
     typeof value.region === "string" &&
     Number.isInteger(value.pid) &&
     (value.pid as number) > 0 &&
+    (value.apiUrl === undefined || typeof value.apiUrl === "string") &&
     (credentials === undefined || (typeof credentials.accessKeyId === "string" && typeof credentials.secretAccessKey === "string"))
   );
 }

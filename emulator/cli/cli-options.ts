@@ -21,6 +21,8 @@ export interface CliOptions {
   readonly timeout?: number;
   readonly memory?: number;
   readonly maxEnvironments?: number;
+  /** The local Lambda API's port, when --api-port gives one (0: no API). Absent: the URL's port + 1. */
+  readonly apiPort?: number;
   /** "capped": Lambda's 2 MB/s after the first 6 MB of a streamed response; "unlimited": no cap. */
   readonly bandwidth: "capped" | "unlimited";
   /** Rebuild on every save and serve the new version without a restart. */
@@ -46,6 +48,7 @@ const FLAGS = {
   timeout: { type: "string" },
   memory: { type: "string" },
   "max-environments": { type: "string" },
+  "api-port": { type: "string" },
   bandwidth: { type: "string" },
   watch: { type: "boolean" },
   inspect: { type: "string" },
@@ -68,6 +71,7 @@ const FLAG_HELP: { readonly [name in keyof typeof FLAGS]: readonly [syntax: stri
   timeout: ["--timeout SECONDS", "function timeout, 1 to 900 (default: the stack's)"],
   memory: ["--memory MB", "memory size, 128 to 10240: a runtime process that passes it is stopped (default: the stack's)"],
   "max-environments": ["--max-environments N", "most execution environments at once, 1 to 64; requests beyond wait (default: 8)"],
+  "api-port": ["--api-port N", "the Lambda API's port (Invoke, InvokeWithResponseStream); 0 turns it off (default: --port + 1)"],
   bandwidth: ["--bandwidth capped|unlimited", "Lambda's 2 MB/s after a streamed response's first 6 MB, or none (default: capped)"],
   watch: ["--watch", "rebuild on save; new requests get the new code, no restart"],
   inspect: ["--inspect [PORT]", "run the function under Node's inspector on 127.0.0.1:PORT, no timeouts (default port: 9229)"],
@@ -117,6 +121,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
   const timeout = text("timeout");
   const memory = text("memory");
   const maxEnvironments = text("max-environments");
+  const apiPort = text("api-port");
   const inspect = text("inspect");
   const envVars = text("env-vars");
   const options: CliOptions = {
@@ -134,6 +139,7 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     ...(timeout !== undefined ? { timeout: integer("--timeout", timeout, 1, 900) } : {}),
     ...(memory !== undefined ? { memory: integer("--memory", memory, 128, 10_240) } : {}),
     ...(maxEnvironments !== undefined ? { maxEnvironments: integer("--max-environments", maxEnvironments, 1, 64) } : {}),
+    ...(apiPort !== undefined ? { apiPort: integer("--api-port", apiPort, 0, 65_535) } : {}),
   };
   checkHost(options.host);
   return options;

@@ -17,7 +17,7 @@ import { LAMBDA_RESPONSE_LIMITS } from "../invocation/response-limiter";
 import { parseCliOptions, USAGE } from "./cli-options";
 import { listenErrorMessage } from "./listen-error";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "./local-function-url";
-import { startLines } from "./start-banner";
+import { apiLines, startLines } from "./start-banner";
 
 /** A running `npm start`: the URL, and how to stop it (and its watcher). */
 export interface ServingCli {
@@ -46,8 +46,10 @@ export async function serveFromCommandLine(
     out(removed);
   }
   const fn = resolveFunction(options, env, projectRoot);
-  // Resolved whenever signatures may need checking (watch mode may switch a stack to AWS_IAM).
-  const resolved = fn.authType === "AWS_IAM" || options.watch ? await resolveVerifierCredentials(env) : undefined;
+  // The Lambda API is always signed, as on AWS; the URL is when its auth type is AWS_IAM (which
+  // watch mode may switch to).
+  const servesApi = options.apiPort !== 0;
+  const resolved = servesApi || fn.authType === "AWS_IAM" || options.watch ? await resolveVerifierCredentials(env) : undefined;
   const runtime = locateRuntime(env);
   const local = await startLocalFunctionUrl({
     fn,
@@ -66,6 +68,7 @@ export async function serveFromCommandLine(
       : {}),
     limits: options.bandwidth === "unlimited" ? { maxBytes: MAX_STREAMED_RESPONSE_BYTES } : LAMBDA_RESPONSE_LIMITS,
     ...(options.inspect !== undefined ? { inspectPort: options.inspect } : {}),
+    apiPort: options.apiPort === 0 ? false : (options.apiPort ?? (options.port === 0 ? 0 : options.port + 1)),
     log: out,
   });
   // For `npm run invoke -- --local`, before the URL is announced; removed by close() (and on
@@ -75,6 +78,7 @@ export async function serveFromCommandLine(
     authType: fn.authType,
     region: fn.region,
     pid: process.pid,
+    ...(local.apiUrl ? { apiUrl: local.apiUrl } : {}),
     // Only a throwaway pair made for this run is ever written; real credentials never are.
     localCredentials: resolved?.source === "local-pair" ? resolved.credentials : undefined,
   };
@@ -85,6 +89,11 @@ export async function serveFromCommandLine(
   }
   for (const line of startLines(fn, options, local.url, resolved, runtime.transport)) {
     out(line);
+  }
+  if (local.apiUrl) {
+    for (const line of apiLines(fn, local.apiUrl, resolved)) {
+      out(line);
+    }
   }
   const plan = options.watch ? watchPlan(options, env, projectRoot) : undefined;
   // Each rebuild writes a bundle folder; those of versions nothing runs any more are removed.

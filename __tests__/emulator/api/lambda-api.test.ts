@@ -2,6 +2,9 @@
 // streams event-stream frames as they come, Invoke answers in one piece, and every failure reaches
 // the SDK as the exception class AWS produces.
 
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import {
   InvalidRequestContentException,
   InvokeCommand,
@@ -12,6 +15,7 @@ import {
   ResourceNotFoundException,
   TooManyRequestsException,
 } from "@aws-sdk/client-lambda";
+import { serveFromCommandLine } from "../../../emulator/cli/cli";
 import { type LocalFunctionUrl, type LocalFunctionUrlOptions, startLocalFunctionUrl } from "../../../emulator/cli/local-function-url";
 import type { FunctionConfig } from "../../../emulator/common/function-config";
 import { locateRuntime } from "../../../emulator/environment/runtime-command";
@@ -173,6 +177,86 @@ describeWhenAvailable("the local Lambda API, called by the AWS SDK", missingReas
     await expect(client.send(new InvokeCommand({ FunctionName: "ctx", ClientContext: "not base64 json" }))).rejects.toBeInstanceOf(
       InvalidRequestContentException,
     );
+  });
+
+  describe("npm start", () => {
+    const records = fs.mkdtempSync(path.join(os.tmpdir(), "ls-api-records-"));
+    const cli = (args: string[], out: string[]) =>
+      serveFromCommandLine(
+        args,
+        { ...process.env, LOCAL_URL_RECORD_DIR: records },
+        (line) => out.push(line),
+        path.join(__dirname, "..", "..", ".."),
+      );
+
+    test("prints an AWS CLI line and the SDK's endpoint that work as printed, with the pair it made for the run", async () => {
+      const out: string[] = [];
+      const bare = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("AWS_")));
+      const serving = await serveFromCommandLine(
+        [
+          "--bundle",
+          path.join(__dirname, "..", "..", "fixtures", "handlers"),
+          "--handler",
+          "handlers.echo",
+          "--auth",
+          "NONE",
+          "--port",
+          "0",
+        ],
+        {
+          ...bare,
+          HOME: fs.mkdtempSync(path.join(os.tmpdir(), "ls-nohome-")),
+          AWS_EC2_METADATA_DISABLED: "true",
+          LOCAL_URL_RECORD_DIR: records,
+        },
+        (line) => out.push(line),
+        path.join(__dirname, "..", "..", ".."),
+      );
+      try {
+        const line = out.find((l) => l.startsWith("Local Lambda API")) ?? "";
+        const [, keyId, secret, endpoint, region, name] =
+          /try: AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+) aws lambda invoke-with-response-stream --endpoint-url (\S+) --region (\S+) --function-name (\S+) /.exec(
+            line,
+          ) ?? [];
+        expect(endpoint).toBe(serving?.local.apiUrl);
+        const pasted = new LambdaClient({ endpoint, region, credentials: { accessKeyId: keyId, secretAccessKey: secret }, maxAttempts: 1 });
+        try {
+          const { payload } = await readEvents(
+            await pasted.send(new InvokeWithResponseStreamCommand({ FunctionName: name, Payload: '{"pasted":true}' })),
+          );
+          expect(JSON.parse(payload.toString())).toEqual({ pasted: true });
+        } finally {
+          pasted.destroy();
+        }
+      } finally {
+        await serving?.close();
+      }
+    });
+
+    test("--api-port 0 serves no Lambda API, and says nothing of one", async () => {
+      const out: string[] = [];
+      const serving = await cli(
+        [
+          "--bundle",
+          path.join(__dirname, "..", "..", "fixtures", "handlers"),
+          "--handler",
+          "handlers.echo",
+          "--auth",
+          "NONE",
+          "--port",
+          "0",
+          "--api-port",
+          "0",
+        ],
+        out,
+      );
+      try {
+        expect(serving?.local.apiUrl).toBeUndefined();
+        expect(out.filter((l) => /Lambda API|LambdaClient/.test(l))).toEqual([]);
+      } finally {
+        await serving?.close();
+      }
+    });
   });
 
   describe("failures, as the SDK's exception classes", () => {
