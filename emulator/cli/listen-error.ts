@@ -3,7 +3,12 @@
 // @see https://nodejs.org/api/net.html#serverlisten (errors are emitted on the server)
 
 /** The fields Node sets on a listen or lookup error. */
-type ListenError = NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string };
+type ListenError = NodeJS.ErrnoException & { address?: string; port?: number; hostname?: string; flag?: string };
+
+/** Marks a listen error as the Lambda API's (its port comes from --api-port, not --port). */
+export function asApiListenError(error: unknown): unknown {
+  return Object.assign(error as object, { flag: "--api-port" });
+}
 
 /** One line explaining a listen error, or undefined when it is not one of the known kinds. */
 export function listenErrorMessage(error: unknown): string | undefined {
@@ -11,7 +16,9 @@ export function listenErrorMessage(error: unknown): string | undefined {
   const where = e.port ? `${e.address}:${e.port}` : (e.address ?? "that address");
   switch (e.code) {
     case "EADDRINUSE":
-      return `Cannot listen on ${where}: the port is in use (EADDRINUSE); pick another with --port or PORT (0 picks a free one).`;
+      return e.flag === "--api-port"
+        ? `Cannot listen on ${where} for the Lambda API: the port is in use (EADDRINUSE); pick another with --api-port (0 turns the API off), or move both with --port.`
+        : `Cannot listen on ${where}: the port is in use (EADDRINUSE); pick another with --port or PORT (0 picks a free one).`;
     case "EADDRNOTAVAIL":
       return `Cannot listen on ${where}: ${e.address} is not an address of this machine (EADDRNOTAVAIL); use --host 127.0.0.1, --host 0.0.0.0 (every interface) or one of this machine's addresses.`;
     case "EACCES":

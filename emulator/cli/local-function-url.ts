@@ -13,6 +13,7 @@ import { locateRuntime, type RuntimeCommand } from "../environment/runtime-comma
 import { EnvironmentPool } from "../invocation/environment-pool";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
 import { createFunctionUrlServer } from "../url/server";
+import { asApiListenError } from "./listen-error";
 
 export interface LocalFunctionUrlOptions {
   readonly fn: FunctionConfig;
@@ -99,7 +100,7 @@ export async function startLocalFunctionUrl(options: LocalFunctionUrlOptions): P
     boundApiPort = api ? await listen(api, apiPort as number, host) : undefined;
   } catch (error) {
     await closeAll(servers, pool);
-    throw error;
+    throw asApiListenError(error);
   }
   const shownHost = host.includes(":") ? `[${host}]` : host;
   return {

@@ -3,6 +3,7 @@
 // the SDK as the exception class AWS produces.
 
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
@@ -15,7 +16,7 @@ import {
   ResourceNotFoundException,
   TooManyRequestsException,
 } from "@aws-sdk/client-lambda";
-import { serveFromCommandLine } from "../../../emulator/cli/cli";
+import { exitFor, serveFromCommandLine } from "../../../emulator/cli/cli";
 import { type LocalFunctionUrl, type LocalFunctionUrlOptions, startLocalFunctionUrl } from "../../../emulator/cli/local-function-url";
 import type { FunctionConfig } from "../../../emulator/common/function-config";
 import { locateRuntime } from "../../../emulator/environment/runtime-command";
@@ -230,6 +231,22 @@ describeWhenAvailable("the local Lambda API, called by the AWS SDK", missingReas
         }
       } finally {
         await serving?.close();
+      }
+    });
+
+    test("a Lambda API port in use stops npm start with one line naming --api-port", async () => {
+      const busy = net.createServer();
+      await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", () => resolve()));
+      try {
+        const port = (busy.address() as net.AddressInfo).port;
+        const args = ["--bundle", path.join(__dirname, "..", "..", "fixtures", "handlers"), "--handler", "handlers.echo", "--auth", "NONE"];
+        const failure = await cli([...args, "--port", "0", "--api-port", String(port)], []).catch((error: unknown) => error);
+        expect(exitFor(failure)).toEqual({
+          code: 1,
+          message: `Cannot listen on 127.0.0.1:${port} for the Lambda API: the port is in use (EADDRINUSE); pick another with --api-port (0 turns the API off), or move both with --port.`,
+        });
+      } finally {
+        busy.close();
       }
     });
 
