@@ -162,7 +162,13 @@ describeWhenAvailable("the local dev loop", missingReason(locateRuntime), () => 
     test("the runtime process runs under Node's inspector: a debugger client can list its target", async () => {
       const port = await freePort();
       const url = await start(fn({ handler: "handlers.paced" }), { inspectPort: port, maxEnvironments: 4 });
+      // The debuggable environment is up before any request: a debugger can attach at once.
+      const before = (await getJson(`http://127.0.0.1:${port}/json/list`)) as Array<{ type: string }>;
+      expect(before.map((target) => target.type)).toEqual(["node"]);
+      expect(local?.pool.stats()).toMatchObject({ environments: 1, idle: 1, inFlight: 0 });
       expect((await send(`${url}?count=1`)).status).toBe(201);
+      // …and it is the one that served the request.
+      expect(local?.pool.stats().environments).toBe(1);
       const targets = (await getJson(`http://127.0.0.1:${port}/json/list`)) as Array<{ type: string; webSocketDebuggerUrl: string }>;
       expect(targets).toHaveLength(1);
       expect(targets[0].type).toBe("node");

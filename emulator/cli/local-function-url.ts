@@ -68,6 +68,11 @@ export async function startLocalFunctionUrl(options: LocalFunctionUrlOptions): P
     ...(options.finishingGraceMs !== undefined ? { finishingGraceMs: options.finishingGraceMs } : {}),
     log,
   });
+  // Under a debugger, the one environment starts now: the debugger can attach, and set its
+  // breakpoints, before the first request.
+  if (options.inspectPort !== undefined) {
+    await pool.warmUp();
+  }
   const host = options.host ?? "127.0.0.1";
   const server = createFunctionUrlServer({
     fn: options.fn,

@@ -87,7 +87,7 @@ export function startLines(
   );
   if (options.inspect !== undefined) {
     lines.push(
-      `Debugger: the function runs under Node's inspector on 127.0.0.1:${options.inspect}, one environment at a time; timeouts are not enforced while it is on.`,
+      `Debugger: the function runs under Node's inspector on 127.0.0.1:${options.inspect}, listening now (attach and set breakpoints before the first request), one environment at a time; timeouts are not enforced while it is on.`,
     );
   }
   if (!isLoopback(options.host)) {

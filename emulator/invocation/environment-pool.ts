@@ -91,6 +91,22 @@ export class EnvironmentPool {
     });
   }
 
+  /**
+   * Starts one environment now and keeps it idle, so that it is there before the first request
+   * (under --inspect, a debugger can attach to it at once). Resolves when it is idle, or when its
+   * init failed (logged as INIT_REPORT; the first request then tries again).
+   */
+  async warmUp(): Promise<void> {
+    if (!this.roomForMore()) {
+      return;
+    }
+    try {
+      this.release(await this.startEnvironment());
+    } catch {
+      // Logged by the start; the next request starts a fresh one.
+    }
+  }
+
   /** How many environments exist and how many requests are being served. */
   stats(): { environments: number; idle: number; inFlight: number; waiting: number; starting: number } {
     return {

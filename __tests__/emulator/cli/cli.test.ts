@@ -394,7 +394,7 @@ describe("startLines, signing and debugging", () => {
     const lines = startLines({ ...fn, authType: "NONE" }, parseCliOptions(["--inspect", "9400"], {}), "http://h/", undefined, "native");
     expect(lines[0]).toContain("aws-lambda-ric over its compiled transport (rapid-client.node)");
     expect(lines).toContain(
-      "Debugger: the function runs under Node's inspector on 127.0.0.1:9400, one environment at a time; timeouts are not enforced while it is on.",
+      "Debugger: the function runs under Node's inspector on 127.0.0.1:9400, listening now (attach and set breakpoints before the first request), one environment at a time; timeouts are not enforced while it is on.",
     );
   });
 });
