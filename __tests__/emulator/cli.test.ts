@@ -13,6 +13,7 @@ import { LOCAL_URL_RECORD_FILE, readLocalUrlRecord } from "../../emulator/local-
 import type { FunctionConfig } from "../../emulator/stack-reader";
 import { curlCommand, startLines } from "../../emulator/start-banner";
 import { bundleHandler } from "../../lib/bundling";
+import { send } from "../helpers/http-client";
 import { isRunning, processEnded } from "../helpers/process-resources";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
 
@@ -139,12 +140,16 @@ describe("npm start (emulator/cli.ts)", () => {
       );
       expect(third).toMatch(/^Bandwidth: as Lambda, a streamed response's first 6 MB uncapped, then 2 MB\/s/);
       // Recorded for `npm run invoke -- --local` before the URL is announced.
+      const url = /at (\S+) /.exec(first)?.[1] ?? "";
       expect(readLocalUrlRecord(ROOT)).toEqual({
-        url: /at (\S+) /.exec(first)?.[1],
+        url,
         authType: "NONE",
         region: process.env.AWS_REGION || "us-east-1",
         pid: child.pid,
       });
+      // The URL it prints and records is where it listens (--port 0: a port only the server knows).
+      const res = await send(`${url}?count=1`);
+      expect([res.status, res.body.toString()]).toEqual([201, "chunk-0\n"]);
     } finally {
       child.kill("SIGTERM");
       await new Promise((resolve) => child.once("exit", resolve));
