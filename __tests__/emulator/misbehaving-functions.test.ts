@@ -13,7 +13,7 @@ import { fixtureFunction } from "../helpers/function-config";
 import { send } from "../helpers/http-client";
 import { LogCollector } from "../helpers/log-collector";
 import { openResources, processEnded } from "../helpers/process-resources";
-import { describeWhenAvailable, missingReason } from "../helpers/requirements";
+import { describeWhenAvailable, missingReason, requireListenableAddress, requireProcFs, testWhenAvailable } from "../helpers/requirements";
 import { TimerTracker } from "../helpers/timer-tracker";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures");
@@ -259,12 +259,16 @@ describeWhenAvailable("the local Lambda with misbehaving functions", missingReas
   });
 
   describe("the Host check", () => {
-    test("a server bound to another loopback address answers its own address too", async () => {
-      log = new LogCollector();
-      local = await startLocalFunctionUrl({ fn: fn("handlers.paced"), host: "127.0.0.2", port: 0, log: log.sink });
-      const res = await send(`${local.url}?count=1`);
-      expect(res.status).toBe(201);
-    });
+    testWhenAvailable(
+      "a server bound to another loopback address answers its own address too",
+      missingReason(() => requireListenableAddress("127.0.0.2")),
+      async () => {
+        log = new LogCollector();
+        local = await startLocalFunctionUrl({ fn: fn("handlers.paced"), host: "127.0.0.2", port: 0, log: log.sink });
+        const res = await send(`${local.url}?count=1`);
+        expect(res.status).toBe(201);
+      },
+    );
 
     test("a loopback-bound server answers loopback names only: any other Host gets 403 without invoking the function", async () => {
       // One environment takes invocations in the order they come: a refused request invoked on
@@ -386,22 +390,26 @@ describeWhenAvailable("the local Lambda with misbehaving functions", missingReas
     beforeEach(() => timers.install(`${path.sep}emulator${path.sep}`));
     afterEach(() => timers.uninstall());
 
-    test("close() stops environments that are still starting, and leaves no process, socket or timer", async () => {
-      const before = openResources();
-      log = new LogCollector();
-      const pool = new EnvironmentPool(fn("index.handler", { bundleDir: path.join(FIXTURES, "init-hangs") }), locateRuntime(), {
-        maxEnvironments: 2,
-        log: log.sink,
-      });
-      const invocations = [pool.invoke(Buffer.from("{}")), pool.invoke(Buffer.from("{}"))];
-      expect(pool.stats().starting).toBe(2);
-      await pool.close();
-      const responses = await Promise.all(invocations.map((invocation) => invocation.response));
-      expect(responses.map((r) => r.kind)).toEqual(["error", "error"]);
-      expect(log.matching(/^INIT_REPORT/)).toHaveLength(0);
-      expectNothingLeft(before);
-      expect(timers.pending()).toEqual([]);
-    });
+    testWhenAvailable(
+      "close() stops environments that are still starting, and leaves no process, socket or timer",
+      missingReason(requireProcFs),
+      async () => {
+        const before = openResources();
+        log = new LogCollector();
+        const pool = new EnvironmentPool(fn("index.handler", { bundleDir: path.join(FIXTURES, "init-hangs") }), locateRuntime(), {
+          maxEnvironments: 2,
+          log: log.sink,
+        });
+        const invocations = [pool.invoke(Buffer.from("{}")), pool.invoke(Buffer.from("{}"))];
+        expect(pool.stats().starting).toBe(2);
+        await pool.close();
+        const responses = await Promise.all(invocations.map((invocation) => invocation.response));
+        expect(responses.map((r) => r.kind)).toEqual(["error", "error"]);
+        expect(log.matching(/^INIT_REPORT/)).toHaveLength(0);
+        expectNothingLeft(before);
+        expect(timers.pending()).toEqual([]);
+      },
+    );
 
     test("an idle environment runs no timer: its memory is watched only while it invokes", async () => {
       const url = await start(fn("misbehaving.bytes"), { maxEnvironments: 1 });
@@ -416,19 +424,24 @@ describeWhenAvailable("the local Lambda with misbehaving functions", missingReas
       expect(log.matching(/execution environment ended/)).toEqual([]);
     });
 
-    test("a server left running through a sequence of misbehaving invocations still streams exactly, and close() leaves nothing", async () => {
-      const before = openResources();
-      const url = await start(fn("misbehaving.byQuery", { timeoutSeconds: 1, memoryMb: 128 }), { maxEnvironments: 2 });
-      for (const query of ["do=leavesTimer", "do=badPrelude", "do=hog&mb=512", "do=leavesSocket", "do=badPrelude&kind=status"]) {
-        await send(`${url}?${query}`);
-      }
-      await log.waitFor(/^REPORT/, 5);
-      const res = await send(`${url}?do=bytes&mib=4`);
-      expect(res.body.equals(Buffer.alloc(4 * MiB, 120))).toBe(true);
-      await local?.close();
-      local = undefined;
-      expectNothingLeft(before);
-      expect(timers.pending()).toEqual([]);
-    }, 30_000);
+    testWhenAvailable(
+      "a server left running through a sequence of misbehaving invocations still streams exactly, and close() leaves nothing",
+      missingReason(requireProcFs),
+      async () => {
+        const before = openResources();
+        const url = await start(fn("misbehaving.byQuery", { timeoutSeconds: 1, memoryMb: 128 }), { maxEnvironments: 2 });
+        for (const query of ["do=leavesTimer", "do=badPrelude", "do=hog&mb=512", "do=leavesSocket", "do=badPrelude&kind=status"]) {
+          await send(`${url}?${query}`);
+        }
+        await log.waitFor(/^REPORT/, 5);
+        const res = await send(`${url}?do=bytes&mib=4`);
+        expect(res.body.equals(Buffer.alloc(4 * MiB, 120))).toBe(true);
+        await local?.close();
+        local = undefined;
+        expectNothingLeft(before);
+        expect(timers.pending()).toEqual([]);
+      },
+      30_000,
+    );
   });
 });
