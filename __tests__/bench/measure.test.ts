@@ -1,9 +1,12 @@
-// The benchmark's process-tree readings: `ps`, which machines without /proc (macOS) use, checked
-// against /proc here, so that it cannot rot on the Linux machines that run the suite.
+// The benchmark's measuring tools: the slow reader, held to its rate whatever the machine (a real
+// run's server may or may not outpace it), and the process-tree readings: `ps`, which machines
+// without /proc (macOS) use, checked against /proc here, so that it cannot rot on Linux.
 
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { processTree, psTreeRssKb, treeRss } from "../../bench/measure";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import { processTree, psTreeRssKb, timedGet, treeRss } from "../../bench/measure";
 import { describeWhenAvailable, missingReason, requireProcFs } from "../helpers/requirements";
 
 describeWhenAvailable("the process tree from ps, as on a machine without /proc", missingReason(requireProcFs), () => {
@@ -39,5 +42,23 @@ describeWhenAvailable("the process tree from ps, as on a machine without /proc",
       await exited;
     }
     expect(psTreeRssKb(pid).size).toBe(0);
+  });
+});
+
+describe("timedGet", () => {
+  test("with bytesPerSecond, reads a fast server's answer no faster than that", async () => {
+    const body = Buffer.alloc(64 * 1024, 97);
+    const server = http.createServer((_req, res) => res.end(body));
+    server.listen(0, "127.0.0.1");
+    await once(server, "listening");
+    try {
+      const timing = await timedGet(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`, { bytesPerSecond: 128 * 1024 });
+      expect(timing.bytes).toBe(body.length);
+      // 64 KiB at 128 KiB/s: the reader pauses until 500 ms have passed (a lower bound only; a
+      // loaded machine is slower, never faster).
+      expect(timing.totalMs).toBeGreaterThanOrEqual(490);
+    } finally {
+      server.close();
+    }
   });
 });

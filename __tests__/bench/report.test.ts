@@ -40,3 +40,22 @@ describe("memoryRows", () => {
     ).toEqual(rows.map((r) => r.name));
   });
 });
+
+describe("formatTable", () => {
+  // The met column of a real run depends on how the machine performed; each case is shown here.
+  test("says yes, NO or — for a target met, missed or absent, and — for a row without a baseline", () => {
+    const row = { unit: "ms", baselineName: "bare", target: "≤ 5 ms" };
+    const lines = formatTable([
+      { ...row, name: "met", local: 2, baseline: 4, met: true },
+      { ...row, name: "missed", local: 8, baseline: 4, met: false },
+      { ...row, name: "no target", local: 3, baseline: 4, met: undefined },
+      { ...row, name: "zip", unit: "bytes", local: 9000, baseline: Number.NaN, met: true },
+    ]);
+    expect(lines.slice(2).map((line) => line.trimEnd().split(/ {2,}/))).toEqual([
+      ["met", "2.0 ms", "4.0 ms (bare)", "0.50×", "≤ 5 ms", "yes"],
+      ["missed", "8.0 ms", "4.0 ms (bare)", "2.00×", "≤ 5 ms", "NO"],
+      ["no target", "3.0 ms", "4.0 ms (bare)", "0.75×", "≤ 5 ms", "—"],
+      ["zip", "9000 bytes", "—", "—", "≤ 5 ms", "yes"],
+    ]);
+  });
+});
