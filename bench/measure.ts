@@ -1,7 +1,7 @@
 // Measuring tools for the benchmark: servers in child processes, timed requests, a rate-limited
 // reader, and the resident memory of a process tree.
 
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
 import * as path from "node:path";
@@ -124,8 +124,14 @@ export function timedGet(url: string, options: { bytesPerSecond?: number; onProg
   });
 }
 
-/** `pid` and all its descendants that are still running (Linux /proc). */
+/** Linux's /proc: read where it exists; elsewhere (macOS) `ps` answers. */
+const HAS_PROC = fs.existsSync("/proc/self/status");
+
+/** `pid` and all its descendants that are still running (Linux /proc, else ps). */
 export function processTree(pid: number): number[] {
+  if (!HAS_PROC) {
+    return [...psTreeRssKb(pid).keys()];
+  }
   const tree: number[] = [];
   const stack = [pid];
   for (let current = stack.pop(); current !== undefined; current = stack.pop()) {
@@ -142,8 +148,11 @@ export function processTree(pid: number): number[] {
   return tree;
 }
 
-/** Resident memory of `pid` and all its descendants, in bytes (Linux /proc). */
+/** Resident memory of `pid` and all its descendants, in bytes (Linux /proc, else ps). */
 export function treeRss(pid: number): number {
+  if (!HAS_PROC) {
+    return [...psTreeRssKb(pid).values()].reduce((sum, kb) => sum + kb * 1024, 0);
+  }
   let total = 0;
   for (const member of processTree(pid)) {
     try {
@@ -153,6 +162,27 @@ export function treeRss(pid: number): number {
     }
   }
   return total;
+}
+
+/**
+ * `pid` and its descendants with their resident memory in KiB, from one `ps` listing (macOS has
+ * no /proc); exported to be tested against /proc on Linux. Empty when `pid` is gone.
+ */
+export function psTreeRssKb(pid: number): Map<number, number> {
+  const listing = spawnSync("ps", ["-A", "-o", "pid=,ppid=,rss="], { encoding: "utf8", timeout: 10_000 });
+  const rows = listing.stdout
+    .split("\n")
+    .map((line) => line.trim().split(/\s+/).map(Number))
+    .filter((row) => row.length === 3 && row[0] !== listing.pid);
+  const tree = new Map<number, number>();
+  const stack = rows.some(([member]) => member === pid) ? [pid] : [];
+  for (let current = stack.pop(); current !== undefined; current = stack.pop()) {
+    for (const [member, parent, rssKb] of rows) {
+      if (member === current) tree.set(member, rssKb);
+      if (parent === current) stack.push(member);
+    }
+  }
+  return tree;
 }
 
 export function median(values: readonly number[]): number {

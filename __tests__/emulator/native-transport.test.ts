@@ -28,7 +28,9 @@ describeWhenAvailable(
       logs = [];
       const runtime = locateRuntime(NATIVE);
       expect(runtime.bootstrapArgs).toEqual(["native"]);
-      local = await startLocalFunctionUrl({ fn, port: 0, log: (line) => logs.push(line), runtime });
+      // A request right after an answer waits for that environment, however long its runtime takes
+      // to ask for the next event on a loaded machine (the warm-reuse test counts environments).
+      local = await startLocalFunctionUrl({ fn, port: 0, log: (line) => logs.push(line), runtime, finishingGraceMs: 60_000 });
       return local.url;
     };
     afterEach(async () => {

@@ -15,8 +15,9 @@ import { bundleHandler } from "../../../lib/bundling";
 import { localUrlRecordPath, readLocalUrlRecord } from "../../../lib/local-url-record";
 import { UsageError } from "../../../lib/usage-error";
 import { localTarget } from "../../../tools/invoke/function-url-target";
+import { send } from "../../helpers/http-client";
 import { isRunning, processEnded } from "../../helpers/process-resources";
-import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
+import { describeWhenAvailable, missingReason, requireCurlWithSigV4, testWhenAvailable } from "../../helpers/requirements";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 // The servers this file starts (in-process and spawned) record their URL in a folder of their own,
@@ -25,6 +26,8 @@ process.env.LOCAL_URL_RECORD_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "ls-rec
 const HANDLER_ENTRY = path.join(ROOT, "handler", "index.ts");
 const FIXTURES = path.join(__dirname, "..", "..", "fixtures", "handlers");
 const CLI = ["-r", "esbuild-register", "emulator/cli/cli.ts"];
+/** Why the Lambda runtime client (npm start serves nothing without it) is missing here, if it is. */
+const NEEDS_RUNTIME = missingReason(locateRuntime);
 
 /** Resolves with the child's stdout once it has printed `count` lines. */
 function firstLines(child: ReturnType<typeof spawn>, count: number): Promise<string> {
@@ -49,37 +52,42 @@ describe("npm start (emulator/cli/cli.ts)", () => {
     expect(result.stderr).toBe('--auth must be AWS_IAM or NONE (got "PUBLIC")\n');
   });
 
-  test("with no AWS credentials anywhere, serves AWS_IAM with a key pair of its own, and the printed curl line works as printed in another shell", async () => {
-    // GIVEN a shell with no AWS variables and a HOME with no ~/.aws
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), "ls-nocreds-"));
-    const bare = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("AWS_")));
-    const shell = { ...bare, HOME: home };
-    const bundle = bundleHandler(HANDLER_ENTRY);
-    const child = spawn(
-      process.execPath,
-      [...CLI, "--bundle", bundle, "--handler", "index.handler", "--invoke-mode", "RESPONSE_STREAM", "--auth", "AWS_IAM", "--port", "0"],
-      { cwd: ROOT, env: shell },
-    );
-    try {
-      // WHEN it starts
-      const out = await firstLines(child, 2);
-      const curl = /try: (curl .*)$/m.exec(out)?.[1];
-      expect(curl).toMatch(
-        /^curl -N --aws-sigv4 "aws:amz:us-east-1:lambda" --user "AKIALOCAL[A-Z2-7]{11}:[\w-]{40}" http:\/\/127\.0\.0\.1:\d+\/$/,
+  testWhenAvailable(
+    "with no AWS credentials anywhere, serves AWS_IAM with a key pair of its own, and the printed curl line works as printed in another shell",
+    NEEDS_RUNTIME ?? missingReason(requireCurlWithSigV4),
+    async () => {
+      // GIVEN a shell with no AWS variables and a HOME with no ~/.aws
+      const home = fs.mkdtempSync(path.join(os.tmpdir(), "ls-nocreds-"));
+      const bare = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("AWS_")));
+      const shell = { ...bare, HOME: home };
+      const bundle = bundleHandler(HANDLER_ENTRY);
+      const child = spawn(
+        process.execPath,
+        [...CLI, "--bundle", bundle, "--handler", "index.handler", "--invoke-mode", "RESPONSE_STREAM", "--auth", "AWS_IAM", "--port", "0"],
+        { cwd: ROOT, env: shell },
       );
-      expect(out).toContain("No AWS credentials found, so signatures are checked against a key pair made for this run");
-      // The record `npm run invoke -- --local` reads holds the same throwaway pair, so it can sign.
-      const record = readLocalUrlRecord(ROOT);
-      expect(curl).toContain(`${record?.localCredentials?.accessKeyId}:${record?.localCredentials?.secretAccessKey}`);
-      // THEN the line, pasted into another shell without AWS variables, gets the whole stream
-      const pasted = spawnSync("sh", ["-c", `${curl} -sS | wc -c`], { env: shell, encoding: "utf8", timeout: 30_000 });
-      expect(pasted.stdout.trim()).toBe("4194300");
-    } finally {
-      child.kill("SIGTERM");
-      await new Promise((resolve) => child.once("exit", resolve));
-      fs.rmSync(home, { recursive: true, force: true });
-    }
-  }, 30_000);
+      try {
+        // WHEN it starts
+        const out = await firstLines(child, 2);
+        const curl = /try: (curl .*)$/m.exec(out)?.[1];
+        expect(curl).toMatch(
+          /^curl -N --aws-sigv4 "aws:amz:us-east-1:lambda" --user "AKIALOCAL[A-Z2-7]{11}:[\w-]{40}" http:\/\/127\.0\.0\.1:\d+\/$/,
+        );
+        expect(out).toContain("No AWS credentials found, so signatures are checked against a key pair made for this run");
+        // The record `npm run invoke -- --local` reads holds the same throwaway pair, so it can sign.
+        const record = readLocalUrlRecord(ROOT);
+        expect(curl).toContain(`${record?.localCredentials?.accessKeyId}:${record?.localCredentials?.secretAccessKey}`);
+        // THEN the line, pasted into another shell without AWS variables, gets the whole stream
+        const pasted = spawnSync("sh", ["-c", `${curl} -sS | wc -c`], { env: shell, encoding: "utf8", timeout: 30_000 });
+        expect(pasted.stdout.trim()).toBe("4194300");
+      } finally {
+        child.kill("SIGTERM");
+        await new Promise((resolve) => child.once("exit", resolve));
+        fs.rmSync(home, { recursive: true, force: true });
+      }
+    },
+    30_000,
+  );
 
   test("exits with code 2 and the range for --port -1 (not parseArgs' 'ambiguous')", () => {
     const result = runCli(["--port", "-1"]);
@@ -93,7 +101,8 @@ describe("npm start (emulator/cli/cli.ts)", () => {
     expect(result.stderr).toMatch(/^--host must be an IP address of this machine or a host name, .* \(got "999\.1\.1\.1"\)\n$/);
   });
 
-  test("exits with code 1 and one line, no stack trace, when the address is not this machine's", () => {
+  // npm start finds the runtime before it listens.
+  testWhenAvailable("exits with code 1 and one line, no stack trace, when the address is not this machine's", NEEDS_RUNTIME, () => {
     // 192.0.2.1 is TEST-NET-1, documentation only, never a local address (RFC 5737).
     const result = runCli(["--bundle", FIXTURES, "--handler", "handlers.paced", "--auth", "NONE", "--host", "192.0.2.1", "--port", "0"]);
     expect(result.status).toBe(1);
@@ -122,47 +131,56 @@ describe("npm start (emulator/cli/cli.ts)", () => {
     }
   });
 
-  test("prints the URL and the curl command, says a --bundle URL is BUFFERED as AWS creates it, then serves until stopped", async () => {
-    const child = spawn(process.execPath, [...CLI, "--bundle", FIXTURES, "--handler", "handlers.paced", "--auth", "NONE", "--port", "0"], {
-      cwd: ROOT,
-      env: process.env,
-    });
-    try {
-      const line = await new Promise<string>((resolve, reject) => {
-        let out = "";
-        child.stdout.on("data", (d: Buffer) => {
-          out += d.toString();
-          if (out.split("\n").length > 3) resolve(out);
+  testWhenAvailable(
+    "prints the URL and the curl command, says a --bundle URL is BUFFERED as AWS creates it, then serves until stopped",
+    NEEDS_RUNTIME,
+    async () => {
+      const child = spawn(
+        process.execPath,
+        [...CLI, "--bundle", FIXTURES, "--handler", "handlers.paced", "--auth", "NONE", "--port", "0"],
+        { cwd: ROOT, env: process.env },
+      );
+      try {
+        const line = await new Promise<string>((resolve, reject) => {
+          let out = "";
+          child.stdout.on("data", (d: Buffer) => {
+            out += d.toString();
+            if (out.split("\n").length > 3) resolve(out);
+          });
+          child.once("exit", (code) => reject(new Error(`exited with ${code}`)));
         });
-        child.once("exit", (code) => reject(new Error(`exited with ${code}`)));
-      });
-      const [first, second, third] = line.split("\n");
-      expect(first).toMatch(
-        /^Local Function URL for handlers \(BUFFERED, NONE, handlers\.paced on Node\.js 22, aws-lambda-ric over its Node\.js transport \(emulator\/runtime-client\)\) at http:\/\/127\.0\.0\.1:\d+\/ {2}· {2}try: curl -N http:\/\/127\.0\.0\.1:\d+\/$/,
-      );
-      expect(second).toMatch(
-        /^Invoke mode BUFFERED: nothing sets it for --bundle, and AWS creates a URL BUFFERED; add --invoke-mode RESPONSE_STREAM/,
-      );
-      expect(third).toMatch(/^Bandwidth: as Lambda, a streamed response's first 6 MB uncapped, then 2 MB\/s/);
-      // Recorded for `npm run invoke -- --local` before the URL is announced.
-      // With --port 0, the Lambda API is on a free port of its own; it is always signed, so a
-      // shell without AWS credentials gets a pair made for the run, recorded for invoke.
-      expect(readLocalUrlRecord(ROOT)).toMatchObject({
-        url: /at (\S+) /.exec(first)?.[1],
-        apiUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
-        authType: "NONE",
-        region: process.env.AWS_REGION || "us-east-1",
-        pid: child.pid,
-      });
-    } finally {
-      child.kill("SIGTERM");
-      await new Promise((resolve) => child.once("exit", resolve));
-    }
-    // …and its entry removed when it stops (a killed server's would only be ignored).
-    const file = localUrlRecordPath(ROOT);
-    const left: { pid: number }[] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : [];
-    expect(left.map((entry) => entry.pid)).not.toContain(child.pid);
-  });
+        const [first, second, third] = line.split("\n");
+        expect(first).toMatch(
+          /^Local Function URL for handlers \(BUFFERED, NONE, handlers\.paced on Node\.js 22, aws-lambda-ric over its Node\.js transport \(emulator\/runtime-client\)\) at http:\/\/127\.0\.0\.1:\d+\/ {2}· {2}try: curl -N http:\/\/127\.0\.0\.1:\d+\/$/,
+        );
+        expect(second).toMatch(
+          /^Invoke mode BUFFERED: nothing sets it for --bundle, and AWS creates a URL BUFFERED; add --invoke-mode RESPONSE_STREAM/,
+        );
+        expect(third).toMatch(/^Bandwidth: as Lambda, a streamed response's first 6 MB uncapped, then 2 MB\/s/);
+        // Recorded for `npm run invoke -- --local` before the URL is announced.
+        const url = /at (\S+) /.exec(first)?.[1] ?? "";
+        // With --port 0, the Lambda API is on a free port of its own; it is always signed, so a
+        // shell without AWS credentials gets a pair made for the run, recorded for invoke.
+        expect(readLocalUrlRecord(ROOT)).toMatchObject({
+          url,
+          apiUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+          authType: "NONE",
+          region: process.env.AWS_REGION || "us-east-1",
+          pid: child.pid,
+        });
+        // The URL it prints and records is where it listens (--port 0: a port only the server knows).
+        const res = await send(`${url}?count=1`);
+        expect([res.status, res.body.toString()]).toEqual([201, "chunk-0\n"]);
+      } finally {
+        child.kill("SIGTERM");
+        await new Promise((resolve) => child.once("exit", resolve));
+      }
+      // …and its entry removed when it stops (a killed server's would only be ignored).
+      const file = localUrlRecordPath(ROOT);
+      const left: { pid: number }[] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : [];
+      expect(left.map((entry) => entry.pid)).not.toContain(child.pid);
+    },
+  );
 });
 
 describe("npm start killed with SIGKILL", () => {
@@ -261,7 +279,7 @@ describe("serveFromCommandLine (npm start in-process)", () => {
     }
   });
 
-  test("serves the given folder and prints the start lines; close() stops it", async () => {
+  testWhenAvailable("serves the given folder and prints the start lines; close() stops it", NEEDS_RUNTIME, async () => {
     const out: string[] = [];
     const serving = await serveFromCommandLine(
       ["--bundle", FIXTURES, "--handler", "handlers.paced", "--invoke-mode", "RESPONSE_STREAM", "--auth", "NONE", "--port", "0", "--watch"],
@@ -281,7 +299,7 @@ describe("serveFromCommandLine (npm start in-process)", () => {
   });
 });
 
-describeWhenAvailable("npm start killed with SIGKILL", missingReason(locateRuntime), () => {
+describeWhenAvailable("npm start killed with SIGKILL", NEEDS_RUNTIME, () => {
   test("leaves no process behind: the runtime and what its handler started end with it", async () => {
     const child = spawn(
       process.execPath,

@@ -120,4 +120,25 @@ describe("watchFunction", () => {
     fs.writeFileSync(path.join(root, "index.js"), "exports.handler = 1;\n");
     await log.waitFor(/^Reloaded/, seen + 1);
   });
+
+  test("a folder made beside a watched one (its parent is watched too) is no change of it", async () => {
+    const log = new LogCollector();
+    const root = path.join(dir, "dist");
+    fs.mkdirSync(root);
+    const built: string[][] = [];
+    watcher = watchFunction({
+      dirs: [root],
+      rebuild: (changed) => {
+        built.push([...changed]);
+        return { fn: {} as FunctionConfig, what: "test build" };
+      },
+      onReload: () => undefined,
+      log: log.sink,
+    });
+    // The parent's watcher sees "beside" first (one inotify queue, in order), then the file.
+    fs.mkdirSync(path.join(dir, "beside"));
+    fs.writeFileSync(path.join(root, "index.js"), "exports.handler = 1;\n");
+    await log.waitFor(/^Reloaded/);
+    expect(built).toEqual([[path.join(root, "index.js")]]);
+  });
 });

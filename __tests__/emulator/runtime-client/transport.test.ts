@@ -246,17 +246,32 @@ describeWhenAvailable("the transport bundle in a Node.js 22 process", missingRea
     try {
       // Nothing asked: the process ends by itself, as with the compiled client.
       expect(await runClient(server.address, "process.on('exit', () => { process.exitCode = 7; });")).toBe(7);
-      // A next() that is never answered holds the process until the deadline kills it.
+      // A next() that is never answered holds the process. Once the server has the request, the
+      // child starts a timer that does not hold it (unref): the timer fires only if something else
+      // keeps the process alive, so "held" is seen, never assumed at the instant of the request.
       const held = await recordingServer(() => undefined);
       try {
-        const child = spawn(locateRuntime().node, ["-e", `require(${JSON.stringify(bundleRuntimeClient())}).next();`], {
-          env: { PATH: process.env.PATH, AWS_LAMBDA_RUNTIME_API: held.address },
-          stdio: "ignore",
-        });
-        await once(held.server, "seen");
-        expect(child.exitCode).toBeNull();
-        child.kill("SIGKILL");
-        await once(child, "exit");
+        const child = spawn(
+          locateRuntime().node,
+          [
+            "-e",
+            `require(${JSON.stringify(bundleRuntimeClient())}).next();
+             process.on("SIGUSR2", () => setTimeout(() => process.stdout.write("held\\n"), 100).unref());`,
+          ],
+          { env: { PATH: process.env.PATH, AWS_LAMBDA_RUNTIME_API: held.address }, stdio: ["ignore", "pipe", "inherit"] },
+        );
+        const ended = once(child, "exit").then(([code, signal]) => `exited (${code ?? signal})`);
+        const said = new Promise<string>((resolve) => child.stdout.once("data", (chunk: Buffer) => resolve(chunk.toString().trim())));
+        const deadline = setTimeout(() => child.kill("SIGKILL"), 10_000);
+        try {
+          expect(await Promise.race([once(held.server, "seen").then(() => "seen"), ended])).toBe("seen");
+          child.kill("SIGUSR2");
+          expect(await Promise.race([said, ended])).toBe("held");
+        } finally {
+          clearTimeout(deadline);
+          child.kill("SIGKILL");
+          await ended;
+        }
       } finally {
         await held.close();
       }
