@@ -14,7 +14,10 @@ import { within } from "../helpers/deadline";
 import { fixtureFunction } from "../helpers/function-config";
 import { arrivedProgressively, send } from "../helpers/http-client";
 import { LogCollector } from "../helpers/log-collector";
-import { describeWhenAvailable, missingReason } from "../helpers/requirements";
+import { describeWhenAvailable, missingReason, requireCurlWithSigV4, testWhenAvailable } from "../helpers/requirements";
+
+/** Why curl (7.75 or later, for --aws-sigv4) is missing here, if it is. */
+const NEEDS_CURL = missingReason(requireCurlWithSigV4);
 
 const CREDENTIALS = { accessKeyId: "AKIDLOCALTEST", secretAccessKey: "local-test-secret" };
 const CARS = Buffer.from(new Array(1024 * 1024).join("🚗"), "utf8");
@@ -45,6 +48,8 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
     await local?.close();
     local = undefined;
   });
+  /** The request ids the function was invoked for, in order. */
+  const startedIds = (): string[] => logs.filter((line) => line.startsWith("START RequestId: ")).map((line) => line.split(" ")[2]);
 
   describe("the 🚗 stack function", () => {
     const carsFunction = (): FunctionConfig =>
@@ -83,10 +88,13 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
             "Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",
         });
       }
-      expect(logs.filter((line) => line.startsWith("START"))).toHaveLength(0);
+      // Checked after a signed request has run to its END: a refused one would have started before it.
+      const allowed = await send(url, { headers: await signedHeaders(url) });
+      await log.waitFor(new RegExp(`^END RequestId: ${allowed.headers["x-amzn-requestid"]}$`));
+      expect(startedIds()).toEqual([allowed.headers["x-amzn-requestid"]]);
     });
 
-    test("accepts curl --aws-sigv4", async () => {
+    testWhenAvailable("accepts curl --aws-sigv4", NEEDS_CURL, async () => {
       const url = await start(carsFunction());
       const { stdout } = await promisify(execFile)(
         "curl",
@@ -104,71 +112,79 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
       expect(stdout).toBe("🚗🚗🚗");
     });
 
-    test("curl 7.x signs an unsorted query as typed: 403 in AWS's shape, and the log says to sort it (curl 8 sorts: 200)", async () => {
-      const url = await start(carsFunction());
-      const run = promisify(execFile);
-      const curlMajor = Number(/^curl (\d+)\./.exec((await run("curl", ["--version"], { encoding: "utf8" })).stdout)?.[1]);
-      const { stdout } = await run(
-        "curl",
-        [
-          "-sS",
-          "-w",
-          "\n%{http_code}",
-          "--aws-sigv4",
-          "aws:amz:us-east-1:lambda",
-          "--user",
-          `${CREDENTIALS.accessKeyId}:${CREDENTIALS.secretAccessKey}`,
-          `${url}?count=3&chunk=1`,
-        ],
-        { encoding: "utf8" },
-      );
-      const [body, status] = stdout.split("\n");
-      if (curlMajor >= 8) {
-        expect([body, status]).toEqual(["🚗🚗🚗", "200"]);
-        return;
-      }
-      expect(status).toBe("403");
-      expect(JSON.parse(body)).toEqual({
-        Message:
-          "Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",
-      });
-      await log.waitFor(
-        /^403 for RequestId: [0-9a-f-]{36}: the query was signed in the order typed \(curl 7\.x does this\), not sorted as SigV4 wants: list the parameters alphabetically, or use npm run invoke$/,
-      );
-    });
+    testWhenAvailable(
+      "curl 7.x signs an unsorted query as typed: 403 in AWS's shape, and the log says to sort it (curl 8 sorts: 200)",
+      NEEDS_CURL,
+      async () => {
+        const url = await start(carsFunction());
+        const run = promisify(execFile);
+        const curlMajor = Number(/^curl (\d+)\./.exec((await run("curl", ["--version"], { encoding: "utf8" })).stdout)?.[1]);
+        const { stdout } = await run(
+          "curl",
+          [
+            "-sS",
+            "-w",
+            "\n%{http_code}",
+            "--aws-sigv4",
+            "aws:amz:us-east-1:lambda",
+            "--user",
+            `${CREDENTIALS.accessKeyId}:${CREDENTIALS.secretAccessKey}`,
+            `${url}?count=3&chunk=1`,
+          ],
+          { encoding: "utf8" },
+        );
+        const [body, status] = stdout.split("\n");
+        if (curlMajor >= 8) {
+          expect([body, status]).toEqual(["🚗🚗🚗", "200"]);
+          return;
+        }
+        expect(status).toBe("403");
+        expect(JSON.parse(body)).toEqual({
+          Message:
+            "Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",
+        });
+        await log.waitFor(
+          /^403 for RequestId: [0-9a-f-]{36}: the query was signed in the order typed \(curl 7\.x does this\), not sorted as SigV4 wants: list the parameters alphabetically, or use npm run invoke$/,
+        );
+      },
+    );
 
-    test("curl before 8.13 signs a repeated header once per line: 403 as on AWS, and the log says why (curl 8.13 joins them: 200)", async () => {
-      const url = await start(carsFunction());
-      const run = promisify(execFile);
-      const [major, minor] = (/^curl (\d+)\.(\d+)\./.exec((await run("curl", ["--version"], { encoding: "utf8" })).stdout) ?? [])
-        .slice(1)
-        .map(Number);
-      const { stdout } = await run(
-        "curl",
-        [
-          "-sS",
-          "-w",
-          "\n%{http_code}",
-          "--aws-sigv4",
-          "aws:amz:us-east-1:lambda",
-          "--user",
-          `${CREDENTIALS.accessKeyId}:${CREDENTIALS.secretAccessKey}`,
-          "-H",
-          "x-tag: a",
-          "-H",
-          "x-tag: b",
-          `${url}?count=3`,
-        ],
-        { encoding: "utf8" },
-      );
-      const [body, status] = stdout.split("\n");
-      if (major > 8 || (major === 8 && minor >= 13)) {
-        expect([body, status]).toEqual(["🚗🚗🚗", "200"]);
-        return;
-      }
-      expect(status).toBe("403");
-      await log.waitFor(/^403 for RequestId: [0-9a-f-]{36}: SignedHeaders names x-tag more than once: .*\(curl before 8\.13 does this\)/);
-    });
+    testWhenAvailable(
+      "curl before 8.13 signs a repeated header once per line: 403 as on AWS, and the log says why (curl 8.13 joins them: 200)",
+      NEEDS_CURL,
+      async () => {
+        const url = await start(carsFunction());
+        const run = promisify(execFile);
+        const [major, minor] = (/^curl (\d+)\.(\d+)\./.exec((await run("curl", ["--version"], { encoding: "utf8" })).stdout) ?? [])
+          .slice(1)
+          .map(Number);
+        const { stdout } = await run(
+          "curl",
+          [
+            "-sS",
+            "-w",
+            "\n%{http_code}",
+            "--aws-sigv4",
+            "aws:amz:us-east-1:lambda",
+            "--user",
+            `${CREDENTIALS.accessKeyId}:${CREDENTIALS.secretAccessKey}`,
+            "-H",
+            "x-tag: a",
+            "-H",
+            "x-tag: b",
+            `${url}?count=3`,
+          ],
+          { encoding: "utf8" },
+        );
+        const [body, status] = stdout.split("\n");
+        if (major > 8 || (major === 8 && minor >= 13)) {
+          expect([body, status]).toEqual(["🚗🚗🚗", "200"]);
+          return;
+        }
+        expect(status).toBe("403");
+        await log.waitFor(/^403 for RequestId: [0-9a-f-]{36}: SignedHeaders names x-tag more than once: .*\(curl before 8\.13 does this\)/);
+      },
+    );
 
     test("answers bad query parameters with the handler's 400", async () => {
       const url = await start(carsFunction());
@@ -391,11 +407,13 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
         "access-control-allow-headers": "x-custom",
         "access-control-max-age": "600",
       });
-      expect(logs.filter((line) => line.startsWith("START"))).toHaveLength(0);
       const actual = await send(url, { headers: { origin: "https://app.example" } });
       expect(actual.headers["access-control-allow-origin"]).toBe("https://app.example");
       const other = await send(url, { headers: { origin: "https://evil.example" } });
       expect(other.headers).not.toHaveProperty("access-control-allow-origin");
+      // The preflight invoked nothing: only the two requests after it started, checked once both ended.
+      await log.waitFor(new RegExp(`^END RequestId: ${other.headers["x-amzn-requestid"]}$`));
+      expect(startedIds()).toEqual([actual.headers["x-amzn-requestid"], other.headers["x-amzn-requestid"]]);
     });
   });
 });

@@ -1,7 +1,9 @@
 // The HTTP answer to each kind of function response, and the front's edges (CORS, the 500 path,
 // an upload cut off, the trace id), over real HTTP with a stand-in for the function.
 
+import { once } from "node:events";
 import type * as http from "node:http";
+import { get as httpGet } from "node:http";
 import type { AddressInfo } from "node:net";
 import * as net from "node:net";
 import { PassThrough, Readable } from "node:stream";
@@ -13,6 +15,7 @@ import { signRequest } from "../../../tools/invoke/sign-request";
 import { within } from "../../helpers/deadline";
 import { fixtureFunction } from "../../helpers/function-config";
 import { send } from "../../helpers/http-client";
+import { LogCollector } from "../../helpers/log-collector";
 
 const FN: FunctionConfig = fixtureFunction({ functionName: "stub", handler: "index.handler", bundleDir: __dirname });
 const NUL8 = Buffer.alloc(8);
@@ -50,6 +53,45 @@ const streamed = (contentType: string, ...parts: Array<string | Buffer>): PoolRe
 });
 
 describe("answering RESPONSE_STREAM", () => {
+  test("a client that left before the first byte: the function's stream is read to its end and dropped, nothing sent", async () => {
+    const body = new PassThrough();
+    let finish!: () => void;
+    const completion = new Promise<InvocationCompletion>((resolve) => (finish = () => resolve({})));
+    const log = new LogCollector();
+    let invoked!: () => void;
+    const wasInvoked = new Promise<void>((resolve) => (invoked = resolve));
+    const server = createFunctionUrlServer({
+      fn: FN,
+      log: log.sink,
+      invoke: (_event, { requestId }) => {
+        invoked();
+        return {
+          requestId,
+          logTail: Promise.resolve(""),
+          response: Promise.resolve({ kind: "streaming", contentType: "text/plain", body }),
+          completion,
+        };
+      },
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    try {
+      // The client leaves while the answer waits for the function's first byte…
+      const req = httpGet(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      req.on("error", () => undefined);
+      await wasInvoked;
+      req.destroy();
+      await log.waitFor(/\(cut short\)$/);
+      // …then the function writes and ends: its stream is drained, so its environment is free.
+      body.end(Buffer.alloc(1024 * 1024, 120));
+      finish();
+      await within(5_000, once(body, "end"), "drain of the function's stream");
+      expect(body.readableEnded).toBe(true);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   test("renames a content-length from the prelude, as AWS does, since the stream is chunked", async () => {
     const prelude = JSON.stringify({ statusCode: 200, headers: { "content-length": "5", "x-a": "b" } });
     const local = await serve({}, answering(streamed(PRELUDE_TYPE, prelude, NUL8, "hello")));

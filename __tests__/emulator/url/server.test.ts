@@ -122,6 +122,14 @@ describe("function URL server (stand-in function)", () => {
     expect((await send(`${base}/`, { headers: await sign("/") })).status).toBe(200);
   });
 
+  test("a malformed request on a socket the client already closed is dropped without an answer", () => {
+    // The client's side is gone by the time the parser fails (a reset mid-request): nothing to write to.
+    const socket = { writable: false, destroy: jest.fn(), end: jest.fn() };
+    server.emit("clientError", Object.assign(new Error("Parse Error"), { code: "HPE_INVALID_METHOD" }), socket);
+    expect(socket.destroy).toHaveBeenCalledTimes(1);
+    expect(socket.end).not.toHaveBeenCalled();
+  });
+
   test("answers a body over 6 MB with 413 before reading it, and keeps serving", async () => {
     const res = await send(`${base}/`, {
       method: "POST",
