@@ -181,7 +181,11 @@ describeWhenAvailable("the local Lambda API, called by the AWS SDK", missingReas
   });
 
   describe("npm start", () => {
+    // Servers started here record their URL in a folder of their own, never in the project root.
     const records = fs.mkdtempSync(path.join(os.tmpdir(), "ls-api-records-"));
+    beforeAll(() => {
+      process.env.LOCAL_URL_RECORD_DIR = records;
+    });
     const cli = (args: string[], out: string[]) =>
       serveFromCommandLine(
         args,
