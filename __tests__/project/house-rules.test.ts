@@ -36,7 +36,7 @@ function importedFolders(file: string): string[] {
  * import each other; common/ is below all; the public files at emulator/'s root (testing.ts) are
  * above all.
  */
-export const EMULATOR_LAYERS: Record<string, number> = {
+const EMULATOR_LAYERS: Record<string, number> = {
   cli: 8,
   url: 7,
   api: 7,
@@ -57,7 +57,7 @@ function emulatorLayer(file: string): string {
 }
 
 /** Every import in `imports` (file → what it imports) that runs up or across emulator/'s layers. */
-export function emulatorLayerViolations(imports: ReadonlyArray<readonly [string, readonly string[]]>): string[] {
+function emulatorLayerViolations(imports: ReadonlyArray<readonly [string, readonly string[]]>): string[] {
   const rank = (layer: string): number => (layer === "" ? EMULATOR_ROOT_RANK : (EMULATOR_LAYERS[layer] ?? Number.NaN));
   return imports.flatMap(([file, targets]) =>
     targets
