@@ -9,6 +9,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Writable } from "node:stream";
+import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../../emulator/cli/local-function-url";
 import type { FunctionConfig } from "../../../emulator/common/function-config";
 import { locateRuntime } from "../../../emulator/environment/runtime-command";
@@ -31,6 +32,8 @@ const CAR = "🚗";
 /** What runInvoke wrote, in order: body writes (stdout) and lines (stderr), each with its time. */
 class Terminal {
   readonly events: { stream: "out" | "err"; at: number; text: string }[] = [];
+  /** Called after each body write: a test can act once the body has begun. */
+  onOut: () => void = () => {};
   readonly stdout = this.sink("out");
   readonly stderr = this.sink("err");
   out = (): string => this.text("out");
@@ -47,6 +50,7 @@ class Terminal {
     return new Writable({
       write: (chunk: Buffer, _encoding, done) => {
         this.events.push({ stream, at: performance.now(), text: chunk.toString() });
+        if (stream === "out") this.onOut();
         done();
       },
     });
@@ -411,6 +415,28 @@ describeWhenAvailable("npm run invoke -- --api against the local Lambda API", mi
     expect(slow.terminal.out()).toBe(CAR.repeat(6));
   });
 
+  test("a slow reader: each write waits for the sink to drain, and every byte arrives in order", async () => {
+    const fn = cars();
+    record(await serve(fn), fn);
+    const received: Buffer[] = [];
+    let waits = 0;
+    // One byte of buffer and an answer on the next turn: every write of a car fills it.
+    const slow = new Writable({
+      highWaterMark: 1,
+      write: (chunk: Buffer, _encoding, done) => {
+        received.push(chunk);
+        setImmediate(done);
+      },
+    });
+    slow.on("drain", () => {
+      waits += 1;
+    });
+    const { io: local } = io(root);
+    expect(await runInvoke(["--api", "--local", "--path", "/?chunk=1&count=40"], { ...local, stdout: slow })).toBe(0);
+    expect(Buffer.concat(received).toString()).toBe(CAR.repeat(40));
+    expect(waits).toBeGreaterThan(0);
+  });
+
   describe("the deployed path, with the local server playing AWS (the tests-only endpoint)", () => {
     test("calls the stack's function_name in its region, signed with the chain's credentials", async () => {
       const local = await serve(cars());
@@ -439,5 +465,42 @@ describeWhenAvailable("npm run invoke -- --api against the local Lambda API", mi
         /^AWS refused the signature \(InvalidSignatureException \(403\): .*\)\. Check that the credentials are current .* and this machine's clock\.$/,
       );
     });
+  });
+});
+
+describe("a Lambda API whose connection breaks mid-stream (a stand-in server, frames by the SDK's own codec)", () => {
+  let server: http.Server;
+  beforeAll(async () => {
+    const codec = new EventStreamCodec(
+      (bytes) => Buffer.from(bytes).toString("utf8"),
+      (text) => Buffer.from(text, "utf8"),
+    );
+    server = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { "content-type": "text/plain", "x-amz-executed-version": "$LATEST" });
+      res.write(
+        codec.encode({
+          headers: {
+            ":event-type": { type: "string", value: "PayloadChunk" },
+            ":content-type": { type: "string", value: "application/octet-stream" },
+            ":message-type": { type: "string", value: "event" },
+          },
+          body: Buffer.from("half "),
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  });
+  afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+  test("what arrived is printed, the summary says cut short, and it exits 1", async () => {
+    writeOutputs(root, { function_name: "cars", region: "eu-west-1" });
+    const { port } = server.address() as AddressInfo;
+    const { io: deployed, terminal } = io(root, { credentials: SERVER_PAIR, endpointForTests: `http://127.0.0.1:${port}` });
+    // Once the first bytes are out, the connection goes, with no InvokeComplete.
+    terminal.onOut = () => server.closeAllConnections();
+    expect(await runInvoke(["--api"], deployed)).toBe(1);
+    expect(terminal.out()).toBe("half ");
+    expect(terminal.err()).toMatch(/^\n200 OK · first byte [\d.]+ ms · total [\d.]+ ms · 5 bytes · [\d.]+ MiB\/s · cut short\n$/);
   });
 });
