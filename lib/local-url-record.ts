@@ -1,8 +1,8 @@
 // The record `npm start` keeps at the project root while it serves (`.local-url.json`, ignored by
-// git): its URL, auth type, Region and process id, so that `npm run invoke -- --local` finds it on
-// whatever port it listens. The file lists every running server, newest last: one that stops
-// (a test's, say) takes out only its own entry, and the one before it is found again. Written
-// owner-only and atomically.
+// git): its URL, auth type, Region and process id, and its Lambda API's endpoint and function
+// name, so that `npm run invoke -- --local` finds it on whatever port it listens. The file lists
+// every running server, newest last: one that stops (a test's, say) takes out only its own entry,
+// and the one before it is found again. Written owner-only and atomically.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -18,6 +18,8 @@ export interface LocalUrlRecord {
   readonly pid: number;
   /** The local Lambda API's endpoint (Invoke, InvokeWithResponseStream), e.g. `http://127.0.0.1:3001`, when it serves one. */
   readonly apiUrl?: string;
+  /** The name of the function it serves, which the Lambda API answers to. */
+  readonly functionName?: string;
   /**
    * A throwaway, local-only key pair `npm start` made for this run because the AWS SDK's
    * credential chain found none; never real credentials. Absent otherwise.
@@ -132,6 +134,7 @@ function isRecord(value: Partial<LocalUrlRecord> | null): value is LocalUrlRecor
     Number.isInteger(value.pid) &&
     (value.pid as number) > 0 &&
     (value.apiUrl === undefined || typeof value.apiUrl === "string") &&
+    (value.functionName === undefined || typeof value.functionName === "string") &&
     (credentials === undefined || (typeof credentials.accessKeyId === "string" && typeof credentials.secretAccessKey === "string"))
   );
 }

@@ -1,8 +1,9 @@
 // Every command the README shows is one this project really has, so the README cannot go stale:
 // each line of its ```sh blocks (and each inline `npm …` span) is checked against the code it
 // names. npm scripts must exist, and their flags must parse with the command's own parser; curl
-// lines may use only what `npm start` prints; terraform and aws lines must name the state file
-// and outputs the stack really has. A command no check knows fails: add a check for it here.
+// lines may use only what `npm start` prints, and so may the AWS CLI line for its Lambda API;
+// terraform and aws lines must name the state file and outputs the stack really has; `node` runs
+// a file the project has. A command no check knows fails: add a check for it here.
 // Fast: no server, no synth.
 
 import * as fs from "node:fs";
@@ -11,7 +12,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { BENCH_FLAGS as BENCH_OPTIONS } from "../../bench/run";
 import { parseCliOptions } from "../../emulator/cli/cli-options";
-import { curlCommand } from "../../emulator/cli/start-banner";
+import { apiCommand, curlCommand } from "../../emulator/cli/start-banner";
 import type { FunctionConfig } from "../../emulator/common/function-config";
 import { readEnvVarsFile } from "../../emulator/function/env-vars-file";
 import { hashedPostCommand } from "../../emulator/url/cloudfront-origin";
@@ -138,7 +139,20 @@ function sourceTexts(dir: string): string[] {
   });
 }
 const SOURCES = ["lib", "emulator", "tools", "bench"].flatMap(sourceTexts);
-const knownVariable = (name: string): boolean => SOURCES.some((text) => text.includes(`"${name}"`) || text.includes(`env.${name}`));
+const knownVariable = (name: string): boolean =>
+  SDK_VARIABLES.has(name) || SOURCES.some((text) => text.includes(`"${name}"`) || text.includes(`env.${name}`));
+
+/**
+ * Variables the AWS SDKs and CLI read themselves, which the README sets for them.
+ * @see https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html
+ */
+const SDK_VARIABLES = new Set(["AWS_ENDPOINT_URL_LAMBDA"]);
+
+/** Where `npm start` serves the Lambda API by default: its URL's host, the port after the URL's. */
+const LOCAL_API_URL = (() => {
+  const local = parseCliOptions([], {});
+  return `http://${local.host}:${local.port + 1}`;
+})();
 
 /** What `npm start` prints to call an AWS_IAM URL and a NONE one, for every credential source, and behind CloudFront. */
 const PRINTED_CURL = (() => {
@@ -178,6 +192,9 @@ function checkWords(all: readonly string[]): string[] {
     words = words.slice(1);
   }
   for (const [name, value] of Object.entries(assignments)) {
+    if (name === "AWS_ENDPOINT_URL_LAMBDA" && value !== LOCAL_API_URL) {
+      problems.push(`${name}=${value}: npm start serves its Lambda API at ${LOCAL_API_URL} by default`);
+    }
     const inner = /^\$\((.*)\)$/.exec(value);
     if (inner) {
       problems.push(...checkCommand(inner[1]));
@@ -209,6 +226,8 @@ function checkWords(all: readonly string[]): string[] {
       return [...problems, ...checkAws(args)];
     case "cp":
       return [...problems, ...checkCp(args)];
+    case "node":
+      return [...problems, ...checkNode(args)];
     default:
       return [...problems, `add a check for this README command: ${all.join(" ")}`];
   }
@@ -382,7 +401,24 @@ function checkQuery(search: string, mustBeSorted: boolean): string[] {
   return result.ok ? problems : [...problems, `query ${search}: ${result.error}`];
 }
 
+/** `node FILE`: a script the project has, outside the folders the other checks cover (examples/). */
+function checkNode(args: readonly string[]): string[] {
+  if (args.length !== 1 || !args[0].startsWith("examples/")) {
+    return [`node ${args.join(" ")}: expected node examples/FILE`];
+  }
+  return fs.existsSync(path.join(ROOT, args[0])) ? [] : [`node ${args[0]}: the project has no such file`];
+}
+
+/** The AWS CLI line `npm start` prints for its Lambda API, as words, for the default port and stack. */
+const PRINTED_API_COMMAND = shellWords(
+  apiCommand({ functionName: DEFAULTS.stackName, region: DEFAULTS.region } as FunctionConfig, LOCAL_API_URL, undefined),
+)[0];
+
 function checkAws(args: readonly string[]): string[] {
+  if (args.includes("--endpoint-url")) {
+    const printed = PRINTED_API_COMMAND.join(" ");
+    return ["aws", ...args].join(" ") === printed ? [] : [`aws ${args.join(" ")}: npm start prints ${printed}`];
+  }
   const substitutions = args.flatMap((a) => [...a.matchAll(/\$\((terraform [^)]*)\)/g)].map((m) => m[1]));
   if (substitutions.length === 0) {
     return [`aws ${args.join(" ")}: an aws command must take its value from a stack output ($(terraform output …))`];
@@ -434,6 +470,13 @@ describe("the checks fail on what a stale README would say", () => {
     ["an unsorted signed query", 'curl -N "http://127.0.0.1:3000/?count=3&chunk=1"', /alphabetically/],
     ["a query parameter the handler lacks", 'curl -N "http://127.0.0.1:3000/?cars=3"', /no parameter cars/],
     ["an aws command without a stack output", "aws lambda invoke --function-name x out.json", /stack output/],
+    [
+      "a local AWS CLI line npm start does not print",
+      "aws lambda invoke-with-response-stream --endpoint-url http://127.0.0.1:3002 --function-name lambda-streaming /dev/stdout",
+      /npm start prints aws lambda invoke-with-response-stream --endpoint-url http:\/\/127\.0\.0\.1:3001 /,
+    ],
+    ["another Lambda API endpoint", "AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:4001 node examples/stream-from-code.mjs", /by default/],
+    ["a script the project lacks", "node examples/missing.mjs", /the project has no such file/],
     ["a configuration value the stack refuses", "FUNCTION_URL_AUTH=PUBLIC npm run deploy", /FUNCTION_URL_AUTH must be AWS_IAM or NONE/],
     ["an unknown variable", "LAMBDA_TRANSPORT=native npm start", /no source file reads this variable/],
     ["a command nobody checks", "make deploy", /add a check for this README command/],

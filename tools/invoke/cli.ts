@@ -1,5 +1,6 @@
-// `npm run invoke`: call a Function URL (deployed, the one `npm start` serves, or given), stream
-// its body to stdout, and print a one-line summary to stderr.
+// `npm run invoke`: call a Function URL (deployed, the one `npm start` serves, or given), or with
+// --api the function itself through the Lambda API (api-command.ts); stream the body to stdout,
+// and print a one-line summary to stderr.
 
 import * as path from "node:path";
 import type { Writable } from "node:stream";
@@ -8,19 +9,14 @@ import type { AwsCredentialIdentity } from "@smithy/types";
 import { DEFAULTS } from "../../lib/config";
 import { describeStaleRecords, LOCAL_URL_RECORD_FILE } from "../../lib/local-url-record";
 import { UsageError } from "../../lib/usage-error";
+import { runApiInvoke } from "./api-command";
 import { deployedUrl, type LocalTarget, localTarget, regionOfUrl, TargetError } from "./function-url-target";
 import { INVOKE_USAGE, parseInvokeOptions, requestUrl } from "./invoke-options";
 import { signRequest } from "./sign-request";
 import { type StreamSummary, streamRequest } from "./stream-request";
+import { formatSummary } from "./summary-line";
 
-/** The one-line summary: status, time to first byte, total time, bytes, throughput. */
-export function formatSummary(summary: StreamSummary): string {
-  const mbPerS = summary.totalMs > 0 ? summary.bytes / 1024 / 1024 / (summary.totalMs / 1000) : 0;
-  return (
-    `${summary.status} ${summary.statusText} · first byte ${summary.firstByteMs.toFixed(1)} ms · total ${summary.totalMs.toFixed(1)} ms · ` +
-    `${summary.bytes.toLocaleString("en-US")} bytes · ${mbPerS.toFixed(1)} MiB/s${summary.truncated ? " · cut short" : ""}`
-  );
-}
+export { formatSummary } from "./summary-line";
 
 /** What a failed status means, and what to do about it; undefined for success. */
 export function explainStatus(status: number, signed: boolean, local = false): string | undefined {
@@ -57,6 +53,8 @@ export interface InvokeIo {
   readonly stderr: Writable;
   /** @default the AWS SDK's credential chain */
   readonly findCredentials?: () => Promise<AwsCredentialIdentity | undefined>;
+  /** For tests only: where --api's deployed path sends its call instead of AWS (see api-command.ts). */
+  readonly endpointForTests?: string;
 }
 
 /** Where to send the request, and what is known of it. */
@@ -108,6 +106,9 @@ export async function runInvoke(argv: readonly string[], io: InvokeIo): Promise<
   if (options.help) {
     io.stderr.write(`${INVOKE_USAGE}\n`);
     return 0;
+  }
+  if (options.api) {
+    return runApiInvoke(options, { ...io, findCredentials: io.findCredentials ?? credentialChain });
   }
   let target: Target;
   if (options.url) {

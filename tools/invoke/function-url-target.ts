@@ -1,7 +1,8 @@
 // Where to send the request: a given URL, the local Function URL (as `npm start` records it), or
-// the deployed stack's URL (its `public_url` output when it has one, else `function_url`). With
-// local state the outputs are read from the state file itself, so they need neither `terraform
-// init` nor a synthesized stack; with S3 state, `terraform output -json` in the stack folder reads them.
+// the deployed stack's URL (its `public_url` output when it has one, else `function_url`); and the
+// deployed stack's outputs, which --api reads too. With local state the outputs are read from the
+// state file itself, so they need neither `terraform init` nor a synthesized stack; with S3
+// state, `terraform output -json` in the stack folder reads them.
 
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -48,14 +49,26 @@ export function localTarget(projectRoot: string, env: NodeJS.ProcessEnv): LocalT
   return recorded ? { recorded, url: recorded.url, stale } : { url: localUrl(env), stale };
 }
 
-type Outputs = Record<string, { value?: unknown } | undefined>;
+export type Outputs = Record<string, { value?: unknown } | undefined>;
 
 /** What `npm run invoke` suggests when it finds no deployed URL; other commands say their own (or nothing). */
 export const INVOKE_OTHERWISE = "Pass --url URL, or use --local.";
 
-/** `sentence` and then what else to do, if anything. */
-function withOtherwise(sentence: string, otherwise: string): string {
-  return otherwise === "" ? sentence : `${sentence} ${otherwise}`;
+/**
+ * What a caller looks for in the outputs, for its error lines: "No URL found: …", "No function
+ * found: …", each ending with what else to do (`otherwise`; empty for nothing).
+ */
+export interface OutputLookup {
+  readonly what: string;
+  readonly otherwise: string;
+}
+
+const URL_LOOKUP: OutputLookup = { what: "URL", otherwise: INVOKE_OTHERWISE };
+
+/** `No <what> found: sentence`, then what else to do, if anything. */
+export function notFound(lookup: OutputLookup, sentence: string): string {
+  const line = `No ${lookup.what} found: ${sentence}`;
+  return lookup.otherwise === "" ? line : `${line} ${lookup.otherwise}`;
 }
 
 /** The stack's folder under the project: where cdktf writes it and terraform runs. */
@@ -72,7 +85,7 @@ export function localStateFile(projectRoot: string, stackName: string): string {
  * The outputs in a Terraform state file (format version 4 keeps them under `outputs.<name>.value`).
  * @see https://developer.hashicorp.com/terraform/language/state
  */
-export function readStateOutputs(stateFile: string, otherwise: string = INVOKE_OTHERWISE): Outputs {
+export function readStateOutputs(stateFile: string, lookup: OutputLookup = URL_LOOKUP): Outputs {
   let text: string;
   try {
     text = fs.readFileSync(stateFile, "utf8");
@@ -83,19 +96,19 @@ export function readStateOutputs(stateFile: string, otherwise: string = INVOKE_O
     const state = JSON.parse(text) as { outputs?: Outputs };
     return state.outputs ?? {};
   } catch {
-    throw new TargetError(withOtherwise(`No URL found: ${stateFile} is not a Terraform state file (not JSON).`, otherwise));
+    throw new TargetError(notFound(lookup, `${stateFile} is not a Terraform state file (not JSON).`));
   }
 }
 
 /** `terraform output -json` in the stack folder, for remote (S3) state. */
-function terraformOutputs(projectRoot: string, stackName: string, env: NodeJS.ProcessEnv, otherwise: string): Outputs {
+function terraformOutputs(projectRoot: string, stackName: string, env: NodeJS.ProcessEnv, lookup: OutputLookup): Outputs {
   const stackDir = stackFolder(projectRoot, stackName);
   const relative = path.relative(projectRoot, stackDir);
   if (!fs.existsSync(path.join(stackDir, "cdk.tf.json"))) {
     throw new TargetError(
-      withOtherwise(
-        `No URL found: ${relative} is not synthesized, and its state is in S3. Run \`npm run synth\` (or deploy with \`npm run deploy\`).`,
-        otherwise,
+      notFound(
+        lookup,
+        `${relative} is not synthesized, and its state is in S3. Run \`npm run synth\` (or deploy with \`npm run deploy\`).`,
       ),
     );
   }
@@ -104,14 +117,11 @@ function terraformOutputs(projectRoot: string, stackName: string, env: NodeJS.Pr
     env: { ...env, CHECKPOINT_DISABLE: "1" },
   });
   if (result.error) {
-    throw new TargetError(withOtherwise(`No URL found: terraform could not run (${result.error.message}). Install terraform.`, otherwise));
+    throw new TargetError(notFound(lookup, `terraform could not run (${result.error.message}). Install terraform.`));
   }
   if (result.status !== 0 && /terraform init/.test(result.stderr ?? "")) {
     throw new TargetError(
-      withOtherwise(
-        `No URL found: the S3 backend of ${relative} is not initialized. Run \`terraform -chdir=${relative} init\` once.`,
-        otherwise,
-      ),
+      notFound(lookup, `the S3 backend of ${relative} is not initialized. Run \`terraform -chdir=${relative} init\` once.`),
     );
   }
   try {
@@ -119,6 +129,29 @@ function terraformOutputs(projectRoot: string, stackName: string, env: NodeJS.Pr
   } catch {
     return {};
   }
+}
+
+/** The deployed stack's outputs, and where they were read (the state file, or the S3 object), for error lines. */
+export interface DeployedOutputs {
+  readonly outputs: Outputs;
+  readonly stackName: string;
+  /** `terraform.<stack>.tfstate` (relative to the project), or `s3://bucket/key`. */
+  readonly where: string;
+}
+
+/**
+ * The deployed stack's outputs: from the local state file at the project root or, when the stack
+ * keeps its state in S3, from `terraform output -json` in its folder.
+ */
+export function readDeployedOutputs(projectRoot: string, env: NodeJS.ProcessEnv, lookup: OutputLookup): DeployedOutputs {
+  const { stackName, stateBucket } = readConfig(env);
+  const outputs = stateBucket
+    ? terraformOutputs(projectRoot, stackName, env, lookup)
+    : readStateOutputs(localStateFile(projectRoot, stackName), lookup);
+  const where = stateBucket
+    ? `s3://${stateBucket}/${s3StateKey(stackName)}`
+    : path.relative(projectRoot, localStateFile(projectRoot, stackName));
+  return { outputs, stackName, where };
 }
 
 /** A deployed URL, and how it is called. */
@@ -129,33 +162,24 @@ export interface DeployedUrl {
 }
 
 /**
- * The deployed stack's URL and how to call it, from the local state file at the project root or,
- * when the stack keeps its state in S3, from `terraform output -json`. A stack published through
- * CloudFront has a `public_url` output: that is the address callers use, unsigned (CloudFront
- * signs each request to the `AWS_IAM` function URL with its origin access control), so it wins
- * over `function_url`, which only the distribution may call.
+ * The deployed stack's URL and how to call it (see {@link readDeployedOutputs}). A stack published
+ * through CloudFront has a `public_url` output: that is the address callers use, unsigned
+ * (CloudFront signs each request to the `AWS_IAM` function URL with its origin access control),
+ * so it wins over `function_url`, which only the distribution may call.
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-lambda.html
  * @param otherwise what else to do when there is no URL: {@link INVOKE_OTHERWISE} for `npm run invoke`
  */
 export function deployedUrl(projectRoot: string, env: NodeJS.ProcessEnv, otherwise: string = INVOKE_OTHERWISE): DeployedUrl {
-  const { stackName, stateBucket } = readConfig(env);
-  const outputs = stateBucket
-    ? terraformOutputs(projectRoot, stackName, env, otherwise)
-    : readStateOutputs(localStateFile(projectRoot, stackName), otherwise);
+  const lookup = { what: "URL", otherwise };
+  const { outputs, stackName, where } = readDeployedOutputs(projectRoot, env, lookup);
   const publicUrl = outputs.public_url?.value;
   if (typeof publicUrl === "string" && publicUrl !== "") {
     return { url: publicUrl, authType: "NONE" };
   }
   const url = outputs.function_url?.value;
   if (typeof url !== "string" || url === "") {
-    const where = stateBucket
-      ? `s3://${stateBucket}/${s3StateKey(stackName)}`
-      : path.relative(projectRoot, localStateFile(projectRoot, stackName));
     throw new TargetError(
-      withOtherwise(
-        `No URL found: the stack ${stackName} has no function_url output in ${where} (is it deployed? \`npm run deploy\`).`,
-        otherwise,
-      ),
+      notFound(lookup, `the stack ${stackName} has no function_url output in ${where} (is it deployed? \`npm run deploy\`).`),
     );
   }
   const authType = outputs.auth_type?.value;

@@ -29,12 +29,14 @@ describe("parseInvokeOptions", () => {
       local: true,
       path: "/?count=3",
       quiet: true,
+      api: false,
       help: false,
     });
     expect(parseInvokeOptions(["--url", "https://x.lambda-url.eu-west-1.on.aws/"])).toEqual({
       url: "https://x.lambda-url.eu-west-1.on.aws/",
       local: false,
       quiet: false,
+      api: false,
       help: false,
     });
   });
@@ -67,9 +69,9 @@ describe("targets and summaries", () => {
   });
 
   test("formats the summary line", () => {
-    expect(
-      formatSummary({ status: 200, statusText: "OK", headers: {}, firstByteMs: 12.34, totalMs: 1000, bytes: 4_194_304, truncated: false }),
-    ).toBe("200 OK · first byte 12.3 ms · total 1000.0 ms · 4,194,304 bytes · 4.0 MiB/s");
+    expect(formatSummary({ status: 200, statusText: "OK", firstByteMs: 12.34, totalMs: 1000, bytes: 4_194_304, truncated: false })).toBe(
+      "200 OK · first byte 12.3 ms · total 1000.0 ms · 4,194,304 bytes · 4.0 MiB/s",
+    );
   });
 
   test("explains 403 (signed or not) and 429 with what to do", () => {

@@ -1,0 +1,77 @@
+// `npm run invoke -- --api`: the function called through the Lambda API's InvokeWithResponseStream
+// (the deployed one, or with --local the one `npm start` serves): the body to stdout as it
+// arrives, a prelude and the summary to stderr, and what a failure means.
+
+import type { Writable } from "node:stream";
+import type { AwsCredentialIdentity } from "@smithy/types";
+import { describeStaleRecords } from "../../lib/local-url-record";
+import { explainApiFailure } from "./api-failure";
+import { TargetError } from "./function-url-target";
+import { describePrelude } from "./http-prelude";
+import { apiPayload, type InvokeOptions } from "./invoke-options";
+import { type ApiTarget, deployedFunction, localApiTarget } from "./lambda-api-target";
+import { type InvocationSummary, streamInvocation } from "./stream-invocation";
+import { formatSummary } from "./summary-line";
+
+export interface ApiCommandIo {
+  readonly env: NodeJS.ProcessEnv;
+  readonly projectRoot: string;
+  readonly stdout: Writable;
+  readonly stderr: Writable;
+  readonly findCredentials: () => Promise<AwsCredentialIdentity | undefined>;
+  /**
+   * For tests only: the endpoint the deployed path calls instead of AWS's, a local server that
+   * plays AWS, so that no test reaches the network.
+   */
+  readonly endpointForTests?: string;
+}
+
+/** The credentials to sign with: the local server's throwaway pair, else the credential chain's (the API is always signed). */
+async function signingCredentials(target: ApiTarget, io: ApiCommandIo): Promise<AwsCredentialIdentity> {
+  const credentials = target.local?.credentials ?? (await io.findCredentials());
+  if (credentials) {
+    return credentials;
+  }
+  throw new TargetError(
+    target.local
+      ? `No AWS credentials for the local Lambda API (${target.endpoint}): it checks signatures against the pair npm start named when it started, and the credential chain here found none. Export that pair (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), as its "Local Lambda API" line shows.`
+      : "No AWS credentials for the Lambda API: the credential chain (environment, shared config and profiles, SSO) found none. " +
+          "Set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (the Lambda API is always signed, whatever the URL's auth type).",
+  );
+}
+
+/** Runs `--api` with parsed `options`: the exit code. */
+export async function runApiInvoke(options: InvokeOptions, io: ApiCommandIo): Promise<number> {
+  let target: ApiTarget;
+  if (options.local) {
+    target = localApiTarget(io.projectRoot, io.env, options.functionName);
+    const removed = describeStaleRecords(target.local?.stale ?? []);
+    if (removed) {
+      io.stderr.write(`${removed}\n`);
+    }
+  } else {
+    target = deployedFunction(io.projectRoot, io.env, options.functionName);
+    if (io.endpointForTests !== undefined) target = { ...target, endpoint: io.endpointForTests };
+  }
+  const credentials = await signingCredentials(target, io);
+  let summary: InvocationSummary;
+  try {
+    summary = await streamInvocation(
+      { ...target, credentials, payload: apiPayload(options) },
+      options.quiet ? undefined : io.stdout,
+      (prelude) => io.stderr.write(`${describePrelude(prelude)}\n`),
+    );
+  } catch (error) {
+    throw new TargetError(explainApiFailure(error, target));
+  }
+  io.stderr.write(`\n${formatSummary(summary)}\n`);
+  if (summary.functionError) {
+    const { errorCode, errorDetails } = summary.functionError;
+    io.stderr.write(
+      `The function failed: ${errorCode}${errorDetails ? `: ${errorDetails}` : ""} (InvokeComplete's ErrorCode; its log has the stack).\n`,
+    );
+    return 1;
+  }
+  const preludeStatus = summary.prelude?.kind === "prelude" ? summary.prelude.prelude.statusCode : undefined;
+  return summary.truncated || (preludeStatus !== undefined && preludeStatus >= 400) ? 1 : 0;
+}
