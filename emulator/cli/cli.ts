@@ -78,6 +78,7 @@ export async function serveFromCommandLine(
     authType: fn.authType,
     region: fn.region,
     pid: process.pid,
+    functionName: fn.functionName,
     ...(local.apiUrl ? { apiUrl: local.apiUrl } : {}),
     // Only a throwaway pair made for this run is ever written; real credentials never are.
     localCredentials: resolved?.source === "local-pair" ? resolved.credentials : undefined,

@@ -332,13 +332,13 @@ describeWhenAvailable("npm start killed with SIGKILL", NEEDS_RUNTIME, () => {
       expect(isRunning(runtime)).toBe(true);
       child.kill("SIGKILL");
       await exited;
-      await processEnded(runtime, 5_000);
-      await processEnded(grandchild, 5_000);
+      await processEnded(runtime, 15_000);
+      await processEnded(grandchild, 15_000);
     } finally {
       child.kill("SIGKILL");
       await exited;
     }
-  });
+  }, 60_000);
 });
 
 describe("exitFor", () => {
