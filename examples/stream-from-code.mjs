@@ -2,10 +2,10 @@
 // printed as it arrives: `node examples/stream-from-code.mjs` (AWS_ENDPOINT_URL_LAMBDA: npm start's).
 import { InvokeWithResponseStreamCommand, LambdaClient } from "@aws-sdk/client-lambda";
 
-const lambda = new LambdaClient({ region: "us-east-1" }); // the stack's region output
+const lambda = new LambdaClient({ region: process.env.AWS_REGION ?? "us-east-1" }); // the stack's region output
 const { EventStream } = await lambda.send(
   new InvokeWithResponseStreamCommand({
-    FunctionName: "lambda-streaming", // the stack's function_name output
+    FunctionName: process.env.FUNCTION_NAME ?? "lambda-streaming", // the stack's function_name output
     Payload: JSON.stringify({ rawQueryString: "chunk=1&count=20&delay=100" }),
   }),
 );

@@ -358,7 +358,10 @@ describeWhenAvailable("the local Lambda with misbehaving functions", missingReas
         const leaving = new AbortController();
         const abandoned = pool.invoke(event({ count: "1" }), { signal: leaving.signal });
         const late = pool.invoke(event({ count: "1" }));
-        expect(() => pool.invoke(event({ count: "1" }))).toThrow(/Rate Exceeded: 2 requests are already waiting/);
+        expect(await pool.invoke(event({ count: "1" })).response).toEqual({
+          kind: "throttled",
+          reason: "2 requests are already waiting for an environment",
+        });
         leaving.abort();
         expect(await abandoned.response).toEqual({ kind: "abandoned" });
         expect(await late.response).toEqual({ kind: "throttled", reason: "no environment was free within 1000 ms" });

@@ -25,8 +25,8 @@ test("the README's SDK example is examples/stream-from-code.mjs, after its openi
   const file = fs.readFileSync(path.join(ROOT, EXAMPLE), "utf8");
   expect(file.replace(/^(\/\/[^\n]*\n)+/, "")).toBe(block);
   // The names it calls are the stack's defaults, which the README's comments tie to its outputs.
-  expect(block).toContain(`region: "${DEFAULTS.region}" }); // the stack's region output`);
-  expect(block).toContain(`FunctionName: "${DEFAULTS.stackName}", // the stack's function_name output`);
+  expect(block).toContain(`region: process.env.AWS_REGION ?? "${DEFAULTS.region}" }); // the stack's region output`);
+  expect(block).toContain(`FunctionName: process.env.FUNCTION_NAME ?? "${DEFAULTS.stackName}", // the stack's function_name output`);
 });
 
 describeWhenAvailable("the README's SDK example, run against a local Lambda API", missingReason(locateRuntime), () => {
@@ -78,7 +78,10 @@ describeWhenAvailable("the README's SDK example, run against a local Lambda API"
         resolve(exitCode);
       });
     });
-    expect({ code, stderr: stderr.replace(/\(node:\d+\) Warning: NodeVersionSupportWarning[\s\S]*/, "") }).toEqual({ code: 0, stderr: "" });
+    // Node.js 20 gets the SDK's notice that its releases from 2027 need Node.js 22: those lines only.
+    const notice =
+      /^\(node:\d+\) Warning: NodeVersionSupportWarning.*\n(?:(?!\(node:).*\n)*?\(Use `node --trace-warnings \.\.\.` to show where the warning was created\)\n/m;
+    expect({ code, stderr: stderr.replace(notice, "") }).toEqual({ code: 0, stderr: "" });
     const out = Buffer.concat(arrivals.map((a) => a.bytes));
     const prelude = JSON.stringify({ statusCode: 200, headers: { "content-type": "text/plain; charset=utf-8" } });
     expect(out.toString("latin1")).toBe(

@@ -10,14 +10,14 @@ import * as http from "node:http";
 import type { VerifierCredentials } from "../auth/sigv4-signature";
 import { verifySigV4 } from "../auth/sigv4-verifier";
 import { KeyRing } from "../auth/verifier-credentials";
-import { LOCAL_ACCOUNT_ID, MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEADER_BYTES, STREAM_HIGH_WATER_MARK } from "../common/constants";
+import { LOCAL_ACCOUNT_ID, MAX_DRAINED_REQUEST_BYTES, MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEADER_BYTES, STREAM_HIGH_WATER_MARK } from "../common/constants";
 import type { FunctionConfig } from "../common/function-config";
 import type { LogSink } from "../common/log-sink";
 import { isAllowedHost } from "../common/loopback";
 import { readBody } from "../common/read-body";
 import { joinHeaders } from "../common/request-headers";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
-import { type Invoke, type RunningInvocation, ThrottledError } from "../invocation/running-invocation";
+import type { Invoke, RunningInvocation } from "../invocation/running-invocation";
 import { newTraceId } from "../invocation/trace-id";
 import { sendApiError, signatureError } from "./api-errors";
 import { matchFunctionName } from "./function-name";
@@ -98,16 +98,22 @@ async function handleRequest(
   }
   const qualifier = new URLSearchParams(rawQuery).get("Qualifier") ?? undefined;
 
-  if (Number(req.headers["content-length"] ?? 0) > MAX_REQUEST_BODY_BYTES + 100) {
+  if (Number(req.headers["content-length"] ?? 0) > MAX_REQUEST_BODY_BYTES) {
     // Refused before it is read; the connection closes once the answer is out.
     res.setHeader("connection", "close");
     return refuse(
       413,
       "RequestTooLargeException",
-      `Request must be smaller than ${MAX_REQUEST_BODY_BYTES + 100} bytes for the InvokeFunction operation`,
+      `Request must be smaller than ${MAX_REQUEST_BODY_BYTES} bytes for the InvokeFunction operation`,
     );
   }
-  const body = await readBody(req, MAX_REQUEST_BODY_BYTES + 100).catch(() => null);
+  // A body that goes on far past the limit (chunked, no length declared) is not read to its end.
+  let seen = 0;
+  req.on("data", (chunk: Buffer) => {
+    seen += chunk.length;
+    if (seen > MAX_DRAINED_REQUEST_BYTES) req.destroy();
+  });
+  const body = await readBody(req, MAX_REQUEST_BODY_BYTES).catch(() => null);
   if (body === null) return;
   const headers = joinHeaders(req.rawHeaders);
   const credentials = keys.credentials as VerifierCredentials;
@@ -125,11 +131,11 @@ async function handleRequest(
   if (!named.ok) {
     return refuse(named.status, named.errorType, named.message);
   }
-  if (body === undefined || body.length > MAX_REQUEST_BODY_BYTES + 100) {
+  if (body === undefined || body.length > MAX_REQUEST_BODY_BYTES) {
     return refuse(
       413,
       "RequestTooLargeException",
-      `Request must be smaller than ${MAX_REQUEST_BODY_BYTES + 100} bytes for the InvokeFunction operation`,
+      `Request must be smaller than ${MAX_REQUEST_BODY_BYTES} bytes for the InvokeFunction operation`,
     );
   }
   const invocationType = headers["x-amz-invocation-type"] ?? "RequestResponse";
@@ -176,30 +182,25 @@ async function handleRequest(
   // An Event invocation runs on after the 202; a synchronous one stops waiting when its caller leaves.
   const clientGone = new AbortController();
   if (invocationType !== "Event") res.once("close", () => clientGone.abort());
-  let invocation: RunningInvocation;
-  try {
-    invocation = options.invoke(event, {
+  const invocation = options.invoke(event, {
       requestId,
       traceId: newTraceId(),
       ...(invocationType === "Event" ? {} : { signal: clientGone.signal }),
       ...(clientContext !== undefined ? { clientContext } : {}),
     });
-  } catch (error) {
-    if (error instanceof ThrottledError) {
-      return refuse(429, "TooManyRequestsException", "Rate Exceeded.", error.message);
-    }
-    throw error;
-  }
   if (invocationType === "Event") {
     res.writeHead(202, { "content-length": "0" });
     res.end();
-    void drainInBackground(invocation);
+    void drainInBackground(invocation, log);
     return;
   }
-  // Throttled while it waited for an environment: AWS's 429, before any answer began.
+  // Refused (throttled), or its caller left while it waited: answered before any stream begins.
   const response = await invocation.response;
   if (response.kind === "throttled") {
     return refuse(429, "TooManyRequestsException", "Rate Exceeded.", response.reason);
+  }
+  if (response.kind === "abandoned") {
+    return;
   }
   const tail = logType === "Tail";
   if (route.operation === "Invoke") {
@@ -209,10 +210,16 @@ async function handleRequest(
   }
 }
 
-/** An Event invocation's answer goes nowhere: its stream is read and dropped, so the function runs to its end. */
-async function drainInBackground(invocation: RunningInvocation): Promise<void> {
+/**
+ * An Event invocation's answer goes nowhere: its stream is read and dropped, so the function runs
+ * to its end. One the pool refuses is dropped, and logged: AWS would queue it and retry.
+ */
+async function drainInBackground(invocation: RunningInvocation, log: LogSink): Promise<void> {
   const response = await invocation.response;
   if (response.kind === "streaming") response.body.resume();
+  if (response.kind === "throttled") {
+    log(`Lambda API Event for RequestId: ${invocation.requestId} dropped, not run: ${response.reason} (AWS queues an asynchronous invocation and retries it)`);
+  }
 }
 
 /** Client context may be up to 3,583 bytes of base64. @see https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html#lambda-Invoke-request-ClientContext */

@@ -29,21 +29,23 @@ export function curlCommand(fn: FunctionConfig, url: string, resolved: ResolvedC
   return `curl -N ${sigv4} --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY"${token} ${url}`;
 }
 
-/** The AWS CLI line that streams the function through the local Lambda API, with what signs it. */
-export function apiCommand(fn: FunctionConfig, apiUrl: string, resolved: ResolvedCredentials | undefined): string {
-  // The environment's pair and a profile are what the AWS CLI finds by itself; a local pair is named.
-  const keys =
-    resolved?.source === "local-pair"
-      ? `AWS_ACCESS_KEY_ID=${resolved.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${resolved.credentials.secretAccessKey} `
-      : "";
-  return `${keys}aws lambda invoke-with-response-stream --endpoint-url ${apiUrl} --region ${fn.region} --function-name ${fn.functionName} --cli-binary-format raw-in-base64-out --payload '{}' /dev/stdout`;
+/** The variables that sign for the local Lambda API: a local pair is named; the environment's pair and a profile are found by the SDK and CLI themselves. */
+function signingVariables(resolved: ResolvedCredentials | undefined): string {
+  return resolved?.source === "local-pair"
+    ? `AWS_ACCESS_KEY_ID=${resolved.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${resolved.credentials.secretAccessKey} `
+    : "";
 }
 
-/** The lines that announce the local Lambda API: the AWS CLI line and the SDK's option. */
+/** The AWS CLI v2 line that streams the function through the local Lambda API (CLI v1 has no event-stream operations). */
+export function apiCommand(fn: FunctionConfig, apiUrl: string, resolved: ResolvedCredentials | undefined): string {
+  return `${signingVariables(resolved)}aws lambda invoke-with-response-stream --endpoint-url ${apiUrl} --region ${fn.region} --function-name ${fn.functionName} --cli-binary-format raw-in-base64-out --payload '{}' /dev/stdout`;
+}
+
+/** The lines that announce the local Lambda API: the AWS CLI v2 line, and the README's SDK example pointed at it. */
 export function apiLines(fn: FunctionConfig, apiUrl: string, resolved: ResolvedCredentials | undefined): string[] {
   return [
-    `Local Lambda API (Invoke, InvokeWithResponseStream) for ${fn.functionName} at ${apiUrl}  ·  try: ${apiCommand(fn, apiUrl, resolved)}`,
-    `From code: new LambdaClient({ endpoint: "${apiUrl}", region: "${fn.region}" }) with InvokeWithResponseStreamCommand; signed as the URL is (see the README, "Call it from code").`,
+    `Local Lambda API (Invoke, InvokeWithResponseStream) for ${fn.functionName} at ${apiUrl}  ·  AWS CLI v2: ${apiCommand(fn, apiUrl, resolved)}`,
+    `From code (the README's example; the SDK reads AWS_ENDPOINT_URL_LAMBDA): ${signingVariables(resolved)}AWS_REGION=${fn.region} FUNCTION_NAME=${fn.functionName} AWS_ENDPOINT_URL_LAMBDA=${apiUrl} node examples/stream-from-code.mjs`,
   ];
 }
 

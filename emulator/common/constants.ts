@@ -50,7 +50,7 @@ export const MAX_PRELUDE_BYTES = 16 * 1024;
 
 /** Buffered response limit enforced by the Runtime API: 6 MiB + 100 bytes. */
 export const MAX_BUFFERED_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
-/** A Function URL request (the event Lambda builds from it) may be at most 6 MB. */
+/** An invoke payload (a Function URL's event as built, or the Lambda API's payload) may be at most 6 MB. */
 export const MAX_REQUEST_BODY_BYTES = 6 * 1024 * 1024;
 /**
  * A refused request's body is read and dropped up to this many bytes in all, so the client reads

@@ -186,7 +186,7 @@ export class ExecutionEnvironment {
    * Runs one invocation. The timeout runs until the runtime asks for its next event (a handler
    * that leaves a timer or a socket open keeps its invocation going, as in Lambda); when it
    * passes, `onTimeout` is told, the process is stopped and the answer, if still streaming, ends
-   * with `Sandbox.Timeout`.
+   * with `Sandbox.Timedout`.
    */
   invoke(invocation: EnvironmentInvocationRequest): EnvironmentInvocation {
     const { requestId, event, traceId, clientContext, onTimeout } = invocation;
@@ -211,10 +211,7 @@ export class ExecutionEnvironment {
         ? undefined
         : setTimeout(() => {
             onTimeout();
-            this.runtimeApi.abort({
-              errorType: "Sandbox.Timeout",
-              errorMessage: `Task timed out after ${this.fn.timeoutSeconds.toFixed(2)} seconds`,
-            });
+            this.runtimeApi.abort(timeoutError(requestId, this.fn.timeoutSeconds));
             settle({ kind: "timeout" });
             void this.stop();
           }, timeoutMs);
@@ -295,4 +292,13 @@ export class ExecutionEnvironment {
     this.runtimeApi.abort(this.exitError);
     void this.runtimeApi.close();
   }
+}
+
+/**
+ * The error a timed-out invocation reports, as Lambda reports it to Invoke's caller and in
+ * InvokeComplete: `Sandbox.Timedout`, "RequestId: … Error: Task timed out after N.00 seconds".
+ * @see https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html#troubleshooting-timeouts
+ */
+export function timeoutError(requestId: string, timeoutSeconds: number): FunctionError {
+  return { errorType: "Sandbox.Timedout", errorMessage: `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds` };
 }

@@ -12,7 +12,7 @@ import type { LogSink } from "../common/log-sink";
 import { ExecutionEnvironment, INIT_TIMEOUT_MS, InitError } from "../environment/execution-environment";
 import type { RuntimeCommand } from "../environment/runtime-command";
 import { InvocationLog, logInitFailure } from "./invocation-log";
-import { type InvokeOptions, type PoolResponse, type RunningInvocation, ThrottledError } from "./running-invocation";
+import type { InvokeOptions, PoolResponse, RunningInvocation } from "./running-invocation";
 import { newTraceId } from "./trace-id";
 import { NotInvoked, WaitQueue } from "./wait-queue";
 
@@ -121,7 +121,8 @@ export class EnvironmentPool {
   /**
    * Runs the function on `event`. Aborting `options.signal` (the client left) while the request
    * waits for an environment drops it from the queue.
-   * @throws ThrottledError when the reserved concurrency is in use or the queue is full.
+   * A request refused (the reserved concurrency in use, the queue full) gets a `throttled`
+   * response, as one that waited past its deadline does: a door reads every refusal one way.
    */
   invoke(event: Buffer, options: InvokeOptions = {}): RunningInvocation {
     const request: InvocationRequestOptions = {
@@ -135,11 +136,11 @@ export class EnvironmentPool {
     // An invocation whose answer is complete holds its concurrency until its runtime asks for the
     // next event, a moment later: a request arriving in that moment waits for it.
     if (reserved !== undefined && this.inFlight - this.finishing >= reserved) {
-      throw new ThrottledError(`the function's reserved concurrency (${reserved}) is in use`);
+      return { requestId, ...notInvoked({ kind: "throttled", reason: `the function's reserved concurrency (${reserved}) is in use` }) };
     }
     const maxWaiting = this.options.maxWaiting ?? MAX_WAITING;
     if (this.idle.length === 0 && this.waiting.length >= maxWaiting) {
-      throw new ThrottledError(`${maxWaiting} requests are already waiting for an environment`);
+      return { requestId, ...notInvoked({ kind: "throttled", reason: `${maxWaiting} requests are already waiting for an environment` }) };
     }
     this.inFlight += 1;
     const started = this.acquire(signal).then(

@@ -24,7 +24,7 @@ export type Invoke = (event: Buffer, options: InvokeOptions & { readonly request
 /** What a request gets from the pool: the runtime's answer, or why none will come. */
 export type PoolResponse =
   | InvocationResponse
-  /** It waited for an environment past its deadline, or the queue was full: HTTP 429. */
+  /** Refused: the reserved concurrency in use, the queue full, or no environment free by its deadline: HTTP 429. */
   | { readonly kind: "throttled"; readonly reason: string }
   /** Its client left while it waited: the function was never invoked. */
   | { readonly kind: "abandoned" };
@@ -37,12 +37,4 @@ export interface RunningInvocation {
   readonly completion: Promise<InvocationCompletion>;
   /** Once the environment is done with it (after REPORT): the last 4 KB of its log, base64. */
   readonly logTail: Promise<string>;
-}
-
-/** More requests are in flight than the function's reserved concurrency allows: HTTP 429. */
-export class ThrottledError extends Error {
-  constructor(reason: string) {
-    super(`Rate Exceeded: ${reason}`);
-    this.name = "ThrottledError";
-  }
 }

@@ -12,7 +12,7 @@ import type { LogSink } from "../common/log-sink";
 import { isAllowedHost } from "../common/loopback";
 import { joinHeaders } from "../common/request-headers";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
-import { type Invoke, type RunningInvocation, ThrottledError } from "../invocation/running-invocation";
+import type { Invoke, RunningInvocation } from "../invocation/running-invocation";
 import { newTraceId } from "../invocation/trace-id";
 import { answerInvocation } from "./answer";
 import { authorize } from "./authorize";
@@ -162,14 +162,5 @@ function invoke(
     sendTooLarge(res);
     return undefined;
   }
-  try {
-    return options.invoke(payload, { requestId, traceId, signal: clientGone });
-  } catch (error) {
-    if (error instanceof ThrottledError) {
-      options.log(`429 for RequestId: ${requestId}: ${error.message}`);
-      sendJson(res, 429, { Message: "Rate Exceeded." }, "TooManyRequestsException");
-      return undefined;
-    }
-    throw error;
-  }
+  return options.invoke(payload, { requestId, traceId, signal: clientGone });
 }

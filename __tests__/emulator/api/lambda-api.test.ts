@@ -2,6 +2,7 @@
 // streams event-stream frames as they come, Invoke answers in one piece, and every failure reaches
 // the SDK as the exception class AWS produces.
 
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
@@ -22,9 +23,15 @@ import type { FunctionConfig } from "../../../emulator/common/function-config";
 import { locateRuntime } from "../../../emulator/environment/runtime-command";
 import { bundleHandler } from "../../../lib/bundling";
 import { HANDLER_ENTRY } from "../../../lib/lambda-streaming-stack";
+import { within } from "../../helpers/deadline";
 import { fixtureFunction } from "../../helpers/function-config";
 import { LogCollector } from "../../helpers/log-collector";
 import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
+
+/** Resolves once `condition` holds, checking after each turn of the event loop. */
+async function waitUntil(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+}
 
 const PRELUDE_END = Buffer.alloc(8);
 
@@ -126,6 +133,59 @@ describeWhenAvailable("the local Lambda API, called by the AWS SDK", missingReas
     });
   });
 
+  describe("timeouts and callers that leave", () => {
+    test("a timeout is Sandbox.Timedout with Lambda's message, in InvokeComplete and in Invoke's payload", async () => {
+      await start(fixtureFunction({ functionName: "stuck", handler: "handlers.neverEnds", timeoutSeconds: 1 }));
+      const streamed = await readEvents(await client.send(new InvokeWithResponseStreamCommand({ FunctionName: "stuck" })));
+      expect(streamed.complete).toEqual({
+        ErrorCode: "Sandbox.Timedout",
+        ErrorDetails: expect.stringMatching(/^RequestId: [0-9a-f-]{36} Error: Task timed out after 1\.00 seconds$/),
+      });
+      const invoked = await client.send(new InvokeCommand({ FunctionName: "stuck" }));
+      expect(invoked.FunctionError).toBe("Unhandled");
+      expect(JSON.parse(Buffer.from(invoked.Payload ?? []).toString())).toEqual({
+        errorType: "Sandbox.Timedout",
+        errorMessage: expect.stringMatching(/^RequestId: [0-9a-f-]{36} Error: Task timed out after 1\.00 seconds$/),
+      });
+    });
+
+    test.each([
+      ["Invoke", (leaving: AbortSignal) => client.send(new InvokeCommand({ FunctionName: "paced" }), { abortSignal: leaving })],
+      [
+        "InvokeWithResponseStream",
+        (leaving: AbortSignal) => client.send(new InvokeWithResponseStreamCommand({ FunctionName: "paced" }), { abortSignal: leaving }),
+      ],
+    ])("%s: a caller that leaves while it waits for an environment is dropped unrun; the server keeps serving", async (_name, call) => {
+      await start(fixtureFunction({ functionName: "paced", handler: "handlers.paced" }), { maxEnvironments: 1 });
+      const busy = client.send(
+        new InvokeWithResponseStreamCommand({
+          FunctionName: "paced",
+          Payload: JSON.stringify({ queryStringParameters: { count: "2", ms: "300" } }),
+        }),
+      );
+      await log.waitFor(/^START RequestId/);
+      const leaving = new AbortController();
+      const left = call(leaving.signal).catch((error: Error) => error);
+      // Queued behind the busy environment (a state, read until it shows, with a deadline).
+      await within(
+        5_000,
+        waitUntil(() => local?.pool.stats().waiting === 1),
+        "a queued request",
+      );
+      leaving.abort();
+      expect(await left).toMatchObject({ name: "AbortError" });
+      await readEvents(await busy);
+      await within(
+        5_000,
+        waitUntil(() => local?.pool.stats().waiting === 0 && local.pool.stats().inFlight === 0),
+        "the queue to empty",
+      );
+      expect(log.matching(/internal error/)).toEqual([]);
+      expect(log.matching(/^START RequestId/)).toHaveLength(1);
+      expect((await client.send(new InvokeCommand({ FunctionName: "paced" }))).StatusCode).toBe(200);
+    });
+  });
+
   describe("Invoke", () => {
     test("RequestResponse: the whole payload; a function error is 200 with FunctionError Unhandled and the error; Tail adds the log", async () => {
       await start(fixtureFunction({ functionName: "buffered", handler: "handlers.buffered" }));
@@ -194,7 +254,7 @@ describeWhenAvailable("the local Lambda API, called by the AWS SDK", missingReas
         path.join(__dirname, "..", "..", ".."),
       );
 
-    test("prints an AWS CLI line and the SDK's endpoint that work as printed, with the pair it made for the run", async () => {
+    test("prints an AWS CLI v2 line and a line running the README's example that work as printed, with the pair it made for the run", async () => {
       const out: string[] = [];
       const bare = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("AWS_")));
       const serving = await serveFromCommandLine(
@@ -220,7 +280,7 @@ describeWhenAvailable("the local Lambda API, called by the AWS SDK", missingReas
       try {
         const line = out.find((l) => l.startsWith("Local Lambda API")) ?? "";
         const [, keyId, secret, endpoint, region, name] =
-          /try: AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+) aws lambda invoke-with-response-stream --endpoint-url (\S+) --region (\S+) --function-name (\S+) /.exec(
+          /AWS CLI v2: AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+) aws lambda invoke-with-response-stream --endpoint-url (\S+) --region (\S+) --function-name (\S+) /.exec(
             line,
           ) ?? [];
         expect(endpoint).toBe(serving?.local.apiUrl);
@@ -233,10 +293,29 @@ describeWhenAvailable("the local Lambda API, called by the AWS SDK", missingReas
         } finally {
           pasted.destroy();
         }
+        // The "From code" line, pasted into a shell as printed: the README's example streams the function.
+        const fromCode = /^From code [^:]*: (.*)$/m.exec(out.join("\n"))?.[1] ?? "";
+        expect(fromCode).toMatch(
+          /^AWS_ACCESS_KEY_ID=\S+ AWS_SECRET_ACCESS_KEY=\S+ AWS_REGION=us-east-1 FUNCTION_NAME=handlers AWS_ENDPOINT_URL_LAMBDA=\S+ node examples\/stream-from-code\.mjs$/,
+        );
+        const pastedLine = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+          execFile(
+            "sh",
+            ["-c", fromCode],
+            {
+              cwd: path.join(__dirname, "..", "..", ".."),
+              env: { PATH: process.env.PATH, HOME: os.tmpdir(), AWS_EC2_METADATA_DISABLED: "true" },
+            },
+            (error, stdout) => resolve({ code: error ? Number(error.code) : 0, stdout }),
+          );
+        });
+        expect(pastedLine.code).toBe(0);
+        // The example sends the 🚗 query; the echo handler answers with the event it got.
+        expect(JSON.parse(pastedLine.stdout)).toMatchObject({ rawQueryString: "chunk=1&count=20&delay=100" });
       } finally {
         await serving?.close();
       }
-    });
+    }, 30_000);
 
     test("a Lambda API port in use stops npm start with one line naming --api-port", async () => {
       const busy = net.createServer();
@@ -324,10 +403,15 @@ describeWhenAvailable("the local Lambda API, called by the AWS SDK", missingReas
       }
     });
 
-    test("a payload over 6 MB is RequestTooLargeException", async () => {
+    test("a payload of 6 MiB is taken; one byte more is RequestTooLargeException, as the Function URL refuses it", async () => {
       await start(fixtureFunction({ functionName: "echo", handler: "handlers.echo" }));
-      const big = JSON.stringify({ pad: "x".repeat(6 * 1024 * 1024 + 200) });
-      await expect(client.send(new InvokeCommand({ FunctionName: "echo", Payload: big }))).rejects.toBeInstanceOf(RequestTooLargeException);
+      // A JSON payload of exactly n bytes.
+      const payload = (n: number): string => JSON.stringify({ pad: "x".repeat(n - 10) });
+      expect(payload(6 * 1024 * 1024)).toHaveLength(6_291_456);
+      expect((await client.send(new InvokeCommand({ FunctionName: "echo", Payload: payload(6_291_456) }))).StatusCode).toBe(200);
+      const over = client.send(new InvokeCommand({ FunctionName: "echo", Payload: payload(6_291_457) }));
+      await expect(over).rejects.toBeInstanceOf(RequestTooLargeException);
+      await expect(over).rejects.toThrow("Request must be smaller than 6291456 bytes for the InvokeFunction operation");
     });
 
     test("above the reserved concurrency is TooManyRequestsException", async () => {

@@ -376,16 +376,16 @@ describe("apiLines", () => {
       credentials: { accessKeyId: "AKIALOCALX", secretAccessKey: "s" },
     });
     expect(line).toBe(
-      "Local Lambda API (Invoke, InvokeWithResponseStream) for f at http://127.0.0.1:3001  ·  try: AWS_ACCESS_KEY_ID=AKIALOCALX AWS_SECRET_ACCESS_KEY=s aws lambda invoke-with-response-stream --endpoint-url http://127.0.0.1:3001 --region eu-west-1 --function-name f --cli-binary-format raw-in-base64-out --payload '{}' /dev/stdout",
+      "Local Lambda API (Invoke, InvokeWithResponseStream) for f at http://127.0.0.1:3001  ·  AWS CLI v2: AWS_ACCESS_KEY_ID=AKIALOCALX AWS_SECRET_ACCESS_KEY=s aws lambda invoke-with-response-stream --endpoint-url http://127.0.0.1:3001 --region eu-west-1 --function-name f --cli-binary-format raw-in-base64-out --payload '{}' /dev/stdout",
     );
   });
 
   test.each(["environment", "aws-profile"] as const)("with %s credentials the AWS CLI finds them itself: none are printed", (source) => {
     const lines = apiLines(fn, "http://127.0.0.1:3001", { source, credentials: { accessKeyId: "AKIAREAL", secretAccessKey: "secret" } });
     expect(lines.join("\n")).not.toMatch(/AKIAREAL|secret/);
-    expect(lines[0]).toMatch(/try: aws lambda invoke-with-response-stream --endpoint-url http:\/\/127\.0\.0\.1:3001 /);
+    expect(lines[0]).toMatch(/AWS CLI v2: aws lambda invoke-with-response-stream --endpoint-url http:\/\/127\.0\.0\.1:3001 /);
     expect(lines[1]).toBe(
-      'From code: new LambdaClient({ endpoint: "http://127.0.0.1:3001", region: "eu-west-1" }) with InvokeWithResponseStreamCommand; signed as the URL is (see the README, "Call it from code").',
+      "From code (the README's example; the SDK reads AWS_ENDPOINT_URL_LAMBDA): AWS_REGION=eu-west-1 FUNCTION_NAME=f AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:3001 node examples/stream-from-code.mjs",
     );
   });
 });

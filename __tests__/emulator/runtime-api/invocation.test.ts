@@ -38,12 +38,12 @@ describe("Invocation", () => {
     invocation.sent();
     invocation.reading();
     // A timeout ends it while the runtime's /response body is still arriving…
-    invocation.complete({ error: { errorType: "Sandbox.Timeout", errorMessage: "Task timed out" } });
+    invocation.complete({ error: { errorType: "Sandbox.Timedout", errorMessage: "Task timed out" } });
     // …and then the body is complete.
     invocation.respond({ kind: "buffered", contentType: "application/json", body: Buffer.from("{}") });
     invocation.complete({});
     expect(invocation.state).toBe("DONE");
-    expect(await invocation.response).toEqual({ kind: "error", error: { errorType: "Sandbox.Timeout", errorMessage: "Task timed out" } });
-    expect(await invocation.completion).toEqual({ error: { errorType: "Sandbox.Timeout", errorMessage: "Task timed out" } });
+    expect(await invocation.response).toEqual({ kind: "error", error: { errorType: "Sandbox.Timedout", errorMessage: "Task timed out" } });
+    expect(await invocation.completion).toEqual({ error: { errorType: "Sandbox.Timedout", errorMessage: "Task timed out" } });
   });
 });

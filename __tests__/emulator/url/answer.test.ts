@@ -9,7 +9,7 @@ import * as net from "node:net";
 import { PassThrough, Readable } from "node:stream";
 import type { CorsConfig, FunctionConfig } from "../../../emulator/common/function-config";
 import type { PoolResponse, RunningInvocation } from "../../../emulator/invocation/running-invocation";
-import { type InvocationCompletion, type Invoke, ThrottledError } from "../../../emulator/invocation/running-invocation";
+import type { InvocationCompletion, Invoke } from "../../../emulator/invocation/running-invocation";
 import { createFunctionUrlServer } from "../../../emulator/url/server";
 import { signRequest } from "../../../tools/invoke/sign-request";
 import { within } from "../../helpers/deadline";
@@ -421,10 +421,10 @@ describe("the front's edges", () => {
 
   test("a failure inside the server answers 500 in AWS's shape, and is logged; throttling answers 429", async () => {
     let calls = 0;
-    const local = await serve({}, () => {
+    const local = await serve({}, (event, options) => {
       calls += 1;
       if (calls === 1) throw new Error("the pool broke");
-      throw new ThrottledError("the function's reserved concurrency (1) is in use");
+      return answering({ kind: "throttled", reason: "the function's reserved concurrency (1) is in use" })(event, options);
     });
     try {
       const broken = await send(local.url);
