@@ -31,9 +31,11 @@ test("the README's SDK example is examples/stream-from-code.mjs, after its openi
 
 describeWhenAvailable("the README's SDK example, run against a local Lambda API", missingReason(locateRuntime), () => {
   let local: LocalFunctionUrl | undefined;
+  const afterCleanup: Array<() => void> = [];
   afterEach(async () => {
     await local?.close();
     local = undefined;
+    for (const clean of afterCleanup.splice(0)) clean();
   });
 
   test("node examples/stream-from-code.mjs with AWS_ENDPOINT_URL_LAMBDA: the prelude, 8 NULs, then 20 cars, 100 ms apart", async () => {
@@ -50,11 +52,13 @@ describeWhenAvailable("the README's SDK example, run against a local Lambda API"
     local = await startLocalFunctionUrl({ fn, port: 0, log: log.sink, credentials: pair });
     if (!local.apiUrl) throw new Error("the local server serves no Lambda API");
     // Nothing of this machine's AWS setup: the endpoint and the pair, as the README says to set them.
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "ls-sdk-example-"));
+    afterCleanup.push(() => fs.rmSync(home, { recursive: true, force: true }));
     const child = spawn(process.execPath, [EXAMPLE], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,
-        HOME: fs.mkdtempSync(path.join(os.tmpdir(), "ls-sdk-example-")),
+        HOME: home,
         AWS_EC2_METADATA_DISABLED: "true",
         AWS_ENDPOINT_URL_LAMBDA: local.apiUrl,
         AWS_ACCESS_KEY_ID: pair.accessKeyId,

@@ -10,7 +10,14 @@ import * as http from "node:http";
 import type { VerifierCredentials } from "../auth/sigv4-signature";
 import { verifySigV4 } from "../auth/sigv4-verifier";
 import { KeyRing } from "../auth/verifier-credentials";
-import { LOCAL_ACCOUNT_ID, MAX_DRAINED_REQUEST_BYTES, MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEADER_BYTES, STREAM_HIGH_WATER_MARK } from "../common/constants";
+import { logWhenClosed } from "../common/access-log";
+import {
+  LOCAL_ACCOUNT_ID,
+  MAX_DRAINED_REQUEST_BYTES,
+  MAX_REQUEST_BODY_BYTES,
+  MAX_REQUEST_HEADER_BYTES,
+  STREAM_HIGH_WATER_MARK,
+} from "../common/constants";
 import type { FunctionConfig } from "../common/function-config";
 import type { LogSink } from "../common/log-sink";
 import { isAllowedHost } from "../common/loopback";
@@ -76,6 +83,7 @@ async function handleRequest(
   const { log } = options;
   const fn = options.currentFunction();
   const requestId = randomUUID();
+  logWhenClosed(req, res, requestId, log);
   res.setHeader("x-amzn-RequestId", requestId);
   const refuse = (status: number, errorType: string, message: string, reason: string = message): void => {
     log(`Lambda API ${status} ${errorType} for RequestId: ${requestId}: ${reason}`);
@@ -183,11 +191,11 @@ async function handleRequest(
   const clientGone = new AbortController();
   if (invocationType !== "Event") res.once("close", () => clientGone.abort());
   const invocation = options.invoke(event, {
-      requestId,
-      traceId: newTraceId(),
-      ...(invocationType === "Event" ? {} : { signal: clientGone.signal }),
-      ...(clientContext !== undefined ? { clientContext } : {}),
-    });
+    requestId,
+    traceId: newTraceId(),
+    ...(invocationType === "Event" ? {} : { signal: clientGone.signal }),
+    ...(clientContext !== undefined ? { clientContext } : {}),
+  });
   if (invocationType === "Event") {
     res.writeHead(202, { "content-length": "0" });
     res.end();
@@ -218,7 +226,9 @@ async function drainInBackground(invocation: RunningInvocation, log: LogSink): P
   const response = await invocation.response;
   if (response.kind === "streaming") response.body.resume();
   if (response.kind === "throttled") {
-    log(`Lambda API Event for RequestId: ${invocation.requestId} dropped, not run: ${response.reason} (AWS queues an asynchronous invocation and retries it)`);
+    log(
+      `Lambda API Event for RequestId: ${invocation.requestId} dropped, not run: ${response.reason} (AWS queues an asynchronous invocation and retries it)`,
+    );
   }
 }
 

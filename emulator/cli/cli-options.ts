@@ -83,8 +83,8 @@ const SYNTAX_WIDTH = Math.max(...Object.values(FLAG_HELP).map(([syntax]) => synt
 
 export const USAGE = [
   "Usage: npm start -- [flags]",
-  "Serves the synthesized stack's function as a local Function URL, in AWS's runtime interface client",
-  "on Node.js 22. Flags override what the stack says.",
+  "Serves the synthesized stack's function as a local Function URL and a local Lambda API (Invoke,",
+  "InvokeWithResponseStream), in AWS's runtime interface client on Node.js 22. Flags override what the stack says.",
   "",
   ...Object.values(FLAG_HELP).map(([syntax, description]) => `  ${syntax.padEnd(SYNTAX_WIDTH)}  ${description}`),
 ].join("\n");
@@ -142,6 +142,11 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     ...(apiPort !== undefined ? { apiPort: integer("--api-port", apiPort, 0, 65_535) } : {}),
   };
   checkHost(options.host);
+  if (options.apiPort === undefined && options.port === 65_535) {
+    throw new UsageError(
+      "--port 65535 leaves no port above it for the Lambda API (--port + 1): pass --api-port N, or --api-port 0 to serve no API",
+    );
+  }
   return options;
 }
 

@@ -300,5 +300,8 @@ export class ExecutionEnvironment {
  * @see https://docs.aws.amazon.com/lambda/latest/dg/troubleshooting-invocation.html#troubleshooting-timeouts
  */
 export function timeoutError(requestId: string, timeoutSeconds: number): FunctionError {
-  return { errorType: "Sandbox.Timedout", errorMessage: `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds` };
+  return {
+    errorType: "Sandbox.Timedout",
+    errorMessage: `RequestId: ${requestId} Error: Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
+  };
 }

@@ -6,6 +6,7 @@ import { randomUUID } from "node:crypto";
 import * as http from "node:http";
 import type { VerifierCredentials } from "../auth/sigv4-signature";
 import { KeyRing } from "../auth/verifier-credentials";
+import { logWhenClosed } from "../common/access-log";
 import { MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEADER_BYTES, STREAM_HIGH_WATER_MARK } from "../common/constants";
 import type { FunctionConfig } from "../common/function-config";
 import type { LogSink } from "../common/log-sink";
@@ -112,17 +113,6 @@ async function handleRequest(
   }
   const answer = { res, invokeMode: fn.invokeMode, limits: options.limits ?? LAMBDA_RESPONSE_LIMITS, log, requestId };
   await answerInvocation(answer, await invocation.response, invocation.completion);
-}
-
-/** One access-log line per request, once its response is done or cut short. */
-function logWhenClosed(req: http.IncomingMessage, res: http.ServerResponse, requestId: string, log: LogSink): void {
-  const started = performance.now();
-  res.once("close", () => {
-    const ms = (performance.now() - started).toFixed(1);
-    log(
-      `${req.socket.remoteAddress ?? "-"} "${req.method} ${req.url} HTTP/${req.httpVersion}" ${res.statusCode} ${ms} ms RequestId: ${requestId}${res.writableFinished ? "" : " (cut short)"}`,
-    );
-  });
 }
 
 /**

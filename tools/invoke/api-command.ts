@@ -2,6 +2,7 @@
 // (the deployed one, or with --local the one `npm start` serves): the body to stdout as it
 // arrives, a prelude and the summary to stderr, and what a failure means.
 
+import { STATUS_CODES } from "node:http";
 import type { Writable } from "node:stream";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { describeStaleRecords } from "../../lib/local-url-record";
@@ -64,14 +65,28 @@ export async function runApiInvoke(options: InvokeOptions, io: ApiCommandIo): Pr
   } catch (error) {
     throw new TargetError(explainApiFailure(error, target));
   }
-  io.stderr.write(`\n${formatSummary(summary)}\n`);
+  // The function's own status, from its prelude, is what a caller reads; the Lambda API's 200 only
+  // says the stream started.
+  const preludeStatus = summary.prelude?.kind === "prelude" ? summary.prelude.prelude.statusCode : undefined;
+  const shown =
+    preludeStatus === undefined ? summary : { ...summary, status: preludeStatus, statusText: STATUS_CODES[preludeStatus] ?? "" };
+  io.stderr.write(`\n${formatSummary(shown)}\n`);
   if (summary.functionError) {
     const { errorCode, errorDetails } = summary.functionError;
+    // A timeout or a crash has no stack of its own; a thrown error's is in the function's log.
+    const where = errorCode.startsWith("Sandbox.") || errorCode.startsWith("Runtime.") ? "" : " (its stack is in the function's log)";
+    io.stderr.write(`The function failed: ${errorCode}${errorDetails ? `: ${errorDetails}` : ""}${where}.\n`);
+    return 1;
+  }
+  if (preludeStatus !== undefined && preludeStatus >= 400) {
     io.stderr.write(
-      `The function failed: ${errorCode}${errorDetails ? `: ${errorDetails}` : ""} (InvokeComplete's ErrorCode; its log has the stack).\n`,
+      `The function answered ${preludeStatus} ${STATUS_CODES[preludeStatus] ?? ""}: exit 1, as for a Function URL's error status.\n`,
     );
     return 1;
   }
-  const preludeStatus = summary.prelude?.kind === "prelude" ? summary.prelude.prelude.statusCode : undefined;
-  return summary.truncated || (preludeStatus !== undefined && preludeStatus >= 400) ? 1 : 0;
+  if (summary.truncated) {
+    io.stderr.write("The stream was cut short before its InvokeComplete event: exit 1.\n");
+    return 1;
+  }
+  return 0;
 }

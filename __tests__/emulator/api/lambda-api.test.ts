@@ -209,6 +209,12 @@ describeWhenAvailable("the local Lambda API, called by the AWS SDK", missingReas
         errorMessage: "buffered failure",
       });
       expect(Buffer.from(failed.LogResult ?? "", "base64").toString()).toMatch(/REPORT RequestId: .*Status: error\tError Type: Error/);
+      // An access-log line per request, as the Function URL writes.
+      expect(
+        log.matching(
+          /^127\.0\.0\.1 "POST \/2015-03-31\/functions\/buffered\/invocations HTTP\/1\.1" 200 [\d.]+ ms RequestId: [0-9a-f-]{36}$/,
+        ),
+      ).toHaveLength(2);
     });
 
     test("Event: 202 at once, and the function still runs; DryRun: 204 and nothing runs", async () => {
@@ -243,8 +249,12 @@ describeWhenAvailable("the local Lambda API, called by the AWS SDK", missingReas
   describe("npm start", () => {
     // Servers started here record their URL in a folder of their own, never in the project root.
     const records = fs.mkdtempSync(path.join(os.tmpdir(), "ls-api-records-"));
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "ls-nohome-"));
     beforeAll(() => {
       process.env.LOCAL_URL_RECORD_DIR = records;
+    });
+    afterAll(() => {
+      for (const dir of [records, home]) fs.rmSync(dir, { recursive: true, force: true });
     });
     const cli = (args: string[], out: string[]) =>
       serveFromCommandLine(
@@ -270,7 +280,7 @@ describeWhenAvailable("the local Lambda API, called by the AWS SDK", missingReas
         ],
         {
           ...bare,
-          HOME: fs.mkdtempSync(path.join(os.tmpdir(), "ls-nohome-")),
+          HOME: home,
           AWS_EC2_METADATA_DISABLED: "true",
           LOCAL_URL_RECORD_DIR: records,
         },

@@ -168,3 +168,10 @@ describe("npm start -- --help", () => {
     }
   });
 });
+
+test("--port 65535 without --api-port is refused in one line: the API's default port would be 65536", () => {
+  expect(() => parseCliOptions(["--port", "65535"], {})).toThrow(
+    "--port 65535 leaves no port above it for the Lambda API (--port + 1): pass --api-port N, or --api-port 0 to serve no API",
+  );
+  expect(parseCliOptions(["--port", "65535", "--api-port", "0"], {})).toMatchObject({ port: 65_535, apiPort: 0 });
+});

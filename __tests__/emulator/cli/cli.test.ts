@@ -22,7 +22,9 @@ import { describeWhenAvailable, missingReason, requireCurlWithSigV4, testWhenAva
 const ROOT = path.join(__dirname, "..", "..", "..");
 // The servers this file starts (in-process and spawned) record their URL in a folder of their own,
 // never in the project root, where a developer's running npm start keeps its record.
-process.env.LOCAL_URL_RECORD_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "ls-records-"));
+const RECORDS = fs.mkdtempSync(path.join(os.tmpdir(), "ls-records-"));
+process.env.LOCAL_URL_RECORD_DIR = RECORDS;
+afterAll(() => fs.rmSync(RECORDS, { recursive: true, force: true }));
 const HANDLER_ENTRY = path.join(ROOT, "handler", "index.ts");
 const FIXTURES = path.join(__dirname, "..", "..", "fixtures", "handlers");
 const CLI = ["-r", "esbuild-register", "emulator/cli/cli.ts"];

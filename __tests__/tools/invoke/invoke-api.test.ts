@@ -346,7 +346,10 @@ describeWhenAvailable("npm run invoke -- --api against the local Lambda API", mi
     record(await serve(fn), fn);
     const { io: local, terminal } = io(root);
     expect(await runInvoke(["--api", "--local", "--path", "/?count=-1"], local)).toBe(1);
-    expect(terminal.err()).toMatch(/^Prelude: status 400 · content-type: application\/json\n\n200 OK · /);
+    // The function's status is the summary's, and the exit code says why.
+    expect(terminal.err()).toMatch(
+      /^Prelude: status 400 · content-type: application\/json\n\n400 Bad Request · .*\nThe function answered 400 Bad Request: exit 1, as for a Function URL's error status\.\n$/,
+    );
     expect(JSON.parse(terminal.out())).toEqual({ error: expect.stringMatching(/^count must be an integer from 0 to /) });
   });
 
@@ -388,7 +391,7 @@ describeWhenAvailable("npm run invoke -- --api against the local Lambda API", mi
     expect(await runInvoke(["--api", "--local"], local)).toBe(1);
     expect(terminal.out()).toBe("partial ");
     expect(terminal.err()).toMatch(
-      /^Prelude: status 200 · content-type: text\/plain\n\n200 OK · .* · 8 bytes · .*\nThe function failed: RangeError: broken after some bytes \(InvokeComplete's ErrorCode; its log has the stack\)\.\n$/,
+      /^Prelude: status 200 · content-type: text\/plain\n\n200 OK · .* · 8 bytes · .*\nThe function failed: RangeError: broken after some bytes \(its stack is in the function's log\)\.\n$/,
     );
   });
 
@@ -501,6 +504,8 @@ describe("a Lambda API whose connection breaks mid-stream (a stand-in server, fr
     terminal.onOut = () => server.closeAllConnections();
     expect(await runInvoke(["--api"], deployed)).toBe(1);
     expect(terminal.out()).toBe("half ");
-    expect(terminal.err()).toMatch(/^\n200 OK · first byte [\d.]+ ms · total [\d.]+ ms · 5 bytes · [\d.]+ MiB\/s · cut short\n$/);
+    expect(terminal.err()).toMatch(
+      /^\n200 OK · first byte [\d.]+ ms · total [\d.]+ ms · 5 bytes · [\d.]+ MiB\/s · cut short\nThe stream was cut short before its InvokeComplete event: exit 1\.\n$/,
+    );
   });
 });
