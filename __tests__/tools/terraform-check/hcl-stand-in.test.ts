@@ -70,7 +70,13 @@ describe("HCL stand-in", () => {
     const sha = createHash("sha256").update(zip).digest("base64");
     expect(archives).toEqual([{ name: "zip", outputPath: "./dist/fn.zip", base64sha256: sha, size: zip.length }]);
     expect(hcl).toContain(
-      ['resource "aws_lambda_function" "fn" {', '  filename         = "./dist/fn.zip"', `  source_code_hash = "${sha}"`, "}"].join("\n"),
+      [
+        'resource "aws_lambda_function" "fn" {',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform interpolation, not a JavaScript template
+        '  filename         = "${path.module}/dist/fn.zip"',
+        `  source_code_hash = "${sha}"`,
+        "}",
+      ].join("\n"),
     );
     expect(hcl).not.toMatch(/archive/);
     // Everything else as cdktf wrote it.
