@@ -43,7 +43,9 @@ export function buildStandInZip(name: string, config: Readonly<Record<string, un
   fs.mkdirSync(path.dirname(path.resolve(stackDir, outputPath)), { recursive: true });
   fs.writeFileSync(path.resolve(stackDir, outputPath), zip);
   const values = {
-    output_path: outputPath,
+    // Relative to the module, whichever folder terraform runs in (the check's copy is a child
+    // module: a plain relative path would be read from the root).
+    output_path: path.isAbsolute(outputPath) ? outputPath : `\${path.module}/${path.posix.normalize(outputPath)}`,
     output_base64sha256: createHash("sha256").update(zip).digest("base64"),
     output_sha256: createHash("sha256").update(zip).digest("hex"),
     output_size: String(zip.length),

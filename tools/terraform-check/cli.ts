@@ -1,12 +1,13 @@
-// `npm run validate`: synthesize the stack in each mode (AWS_IAM, NONE, cloudfront) and check it
-// with the real terraform binary and aws provider, offline. Prints each mode's plan summary, or
-// terraform's diagnostics verbatim, and exits non-zero on any failure.
+// `npm run validate`: synthesize the stack in each mode (AWS_IAM, NONE, cloudfront) and check them
+// with the real terraform binary and aws provider, offline, in one plan. Prints each mode's share
+// of the plan and terraform's own summary, or terraform's diagnostics verbatim, and exits
+// non-zero on any failure.
 
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError } from "../../lib/config";
-import { checkStack, TerraformCheckError } from "./check-stack";
+import { checkStacks, TerraformCheckError } from "./check-stack";
 import { findPluginMirror, PluginMirrorError } from "./plugin-mirror";
 import { MODES, synthesizeMode } from "./synth-modes";
 import { terraformVersion } from "./terraform";
@@ -15,10 +16,10 @@ import { terraformVersion } from "./terraform";
 export interface ValidateTools {
   readonly terraformVersion: typeof terraformVersion;
   readonly findPluginMirror: typeof findPluginMirror;
-  readonly checkStack: typeof checkStack;
+  readonly checkStacks: typeof checkStacks;
 }
 
-const REAL_TOOLS: ValidateTools = { terraformVersion, findPluginMirror, checkStack };
+const REAL_TOOLS: ValidateTools = { terraformVersion, findPluginMirror, checkStacks };
 
 /** `npm run validate` without the process around it: the exit code; lines go to `out` and `err`. */
 export async function runValidate(
@@ -55,17 +56,16 @@ async function validate(out: (line: string) => void, err: (line: string) => void
   );
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "lambda-streaming-validate-"));
   try {
-    const results = await Promise.all(
-      MODES.map(async (mode) => {
-        const { stackDir } = synthesizeMode(mode, path.join(scratch, "synth"));
-        return { mode, ...(await tools.checkStack(stackDir, path.join(scratch, "work", mode), mirror)) };
-      }),
-    );
+    const stacks = Object.fromEntries(MODES.map((mode) => [mode, synthesizeMode(mode, path.join(scratch, "synth")).stackDir]));
+    // Every mode a module of one root: one terraform init and one plan for all of them.
+    const checked = await tools.checkStacks(stacks, path.join(scratch, "work"), mirror);
     const width = Math.max(...MODES.map((mode) => mode.length));
-    for (const result of results) {
-      const creates = Object.entries(result.creates).map(([type, n]) => (n > 1 ? `${type} ×${n}` : type));
-      out(`${result.mode.padEnd(width)} valid. ${result.summary} (${creates.join(", ")})`);
+    for (const mode of MODES) {
+      const { summary, creates } = checked.stacks[mode];
+      const types = Object.entries(creates).map(([type, n]) => (n > 1 ? `${type} ×${n}` : type));
+      out(`${mode.padEnd(width)} valid. ${summary} (${types.join(", ")})`);
     }
+    out(`terraform's summary of the one plan of all ${MODES.length} modes: ${checked.summary}`);
     return 0;
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 // Rewrites a copy of a synthesized stack so that terraform can plan it with no network and no
 // AWS account: placeholder credentials, the provider's skip flags, every AWS endpoint the stack
 // uses pointed at a closed loopback port (so a call that slipped through fails at once instead
-// of reaching AWS), and a local backend inside the copy.
+// of reaching AWS), and no backend: the copy is a module of the check's own root, whose state is
+// terraform's default local file in that root.
 
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -28,16 +29,15 @@ export const OFFLINE_PROVIDER_SETTINGS = {
   endpoints: [{ sts: NOWHERE, iam: NOWHERE, lambda: NOWHERE, cloudwatchlogs: NOWHERE, cloudfront: NOWHERE }],
 } as const;
 
-/** `json` with offline provider settings and a local backend in the working folder. */
+/** `json` with offline provider settings and without a backend, ready to be a child module. */
 export function makeOffline(json: TerraformJson): TerraformJson {
   const copy = structuredClone(json);
   for (const aws of copy.provider?.aws ?? []) {
     Object.assign(aws, structuredClone(OFFLINE_PROVIDER_SETTINGS));
   }
-  if (copy.terraform) {
-    // The stack's own backend (a file at the project root, or S3) is not the check's business.
-    copy.terraform.backend = { local: { path: "terraform.tfstate" } };
-  }
+  // The stack's own backend (a file at the project root, or S3) is not the check's business, and
+  // in a child module terraform ignores it with a warning ("Backend configuration ignored").
+  delete copy.terraform?.backend;
   return copy;
 }
 

@@ -6,15 +6,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import {
-  initWorkdir,
-  planWorkdir,
-  prepareWorkdir,
-  reuseInit,
+  type CheckedStacks,
+  checkModules,
+  checkStacks,
+  prepareModule,
   STACK_FILE,
   TerraformCheckError,
-  validateWorkdir,
 } from "../../../tools/terraform-check/check-stack";
-import { findPluginMirror, type PluginMirror } from "../../../tools/terraform-check/plugin-mirror";
+import { findPluginMirror } from "../../../tools/terraform-check/plugin-mirror";
 import { MODES, synthesizeMode } from "../../../tools/terraform-check/synth-modes";
 import { terraformVersion } from "../../../tools/terraform-check/terraform";
 import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
@@ -26,34 +25,46 @@ const LONGEST_FUNCTION_NAME = `streaming-${"f".repeat(54)}`;
 
 describeWhenAvailable("offline terraform check of the synthesized stack", missing, () => {
   let scratch: string;
-  let mirror: PluginMirror;
-  const workdirs: Record<string, string> = {};
-  const plans: Record<string, Awaited<ReturnType<typeof planWorkdir>>> = {};
+  let checked: CheckedStacks;
+  let plans: CheckedStacks["stacks"];
+  /** The run over a good module and a broken copy: how it failed. */
+  let brokenRun: unknown;
 
   beforeAll(async () => {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ls-tf-check-"));
-    mirror = findPluginMirror();
-    // One init, shared: the provider link and lock file are the same for every copy.
+    const mirror = findPluginMirror();
+    const stacks: Record<string, string> = {};
     for (const mode of MODES) {
-      const { stackDir } = synthesizeMode(mode, path.join(scratch, "synth"), {});
-      workdirs[mode] = prepareWorkdir(stackDir, path.join(scratch, "work", mode), mirror).dir;
+      stacks[mode] = synthesizeMode(mode, path.join(scratch, "synth"), {}).stackDir;
     }
     // The longest function name Lambda accepts: every name derived from it must fit AWS's limits.
-    const long = synthesizeMode("AWS_IAM", path.join(scratch, "synth-long"), { FUNCTION_NAME: LONGEST_FUNCTION_NAME });
-    workdirs.LONG = prepareWorkdir(long.stackDir, path.join(scratch, "work", "LONG"), mirror).dir;
-    await initWorkdir(workdirs.AWS_IAM, mirror);
-    reuseInit(workdirs.AWS_IAM, workdirs.NONE);
-    reuseInit(workdirs.AWS_IAM, workdirs.cloudfront);
-    reuseInit(workdirs.AWS_IAM, workdirs.LONG);
-    await Promise.all(
-      Object.entries(workdirs).map(async ([mode, dir]) => {
-        await validateWorkdir(dir);
-        plans[mode] = await planWorkdir(dir);
-      }),
-    );
+    stacks.LONG = synthesizeMode("AWS_IAM", path.join(scratch, "synth-long"), { FUNCTION_NAME: LONGEST_FUNCTION_NAME }).stackDir;
+    // A second, small run beside it: a good copy of the stack and a copy with a runtime Lambda
+    // does not have. It cannot join the first run, whose plan would then stop at the error.
+    const brokenRoot = path.join(scratch, "broken-root");
+    const good = prepareModule(stacks.AWS_IAM, path.join(brokenRoot, "good"), mirror);
+    const broken = prepareModule(stacks.AWS_IAM, path.join(brokenRoot, "broken"), mirror);
+    const file = path.join(broken.dir, STACK_FILE);
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('"runtime": "nodejs22.x"', '"runtime": "nodejs99.x"'));
+    [checked, brokenRun] = await Promise.all([
+      // Every mode, and the long name, in one terraform init and one terraform plan.
+      checkStacks(stacks, path.join(scratch, "root"), mirror),
+      checkModules(brokenRoot, { good, broken }, mirror).then(
+        (plan) => plan,
+        (error: unknown) => error,
+      ),
+    ]);
+    plans = checked.stacks;
   }, TERRAFORM_TIMEOUT);
 
   afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  test("one plan for every mode: terraform's own summary is the sum of the modes', and it warns of nothing", () => {
+    expect(checked.summary).toBe("Plan: 29 to add, 0 to change, 0 to destroy.");
+    expect(Object.keys(plans)).toEqual(["AWS_IAM", "NONE", "cloudfront", "LONG"]);
+    // A backend left in a module would be warned about: "Backend configuration ignored".
+    expect(checked.warnings).toEqual([]);
+  });
 
   test("AWS_IAM mode validates and plans exactly the six resources of the stack", () => {
     expect(plans.AWS_IAM.summary).toBe("Plan: 6 to add, 0 to change, 0 to destroy.");
@@ -99,22 +110,12 @@ describeWhenAvailable("offline terraform check of the synthesized stack", missin
     });
   });
 
-  test(
-    "fails on a broken copy of the stack, with terraform's own diagnostic",
-    async () => {
-      // GIVEN a copy of the checked stack with a runtime Lambda does not have
-      const broken = path.join(scratch, "work", "broken");
-      fs.cpSync(workdirs.AWS_IAM, broken, { recursive: true, verbatimSymlinks: true });
-      const file = path.join(broken, STACK_FILE);
-      fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('"runtime": "nodejs22.x"', '"runtime": "nodejs99.x"'));
-      // WHEN
-      const validating = validateWorkdir(broken);
-      // THEN
-      await expect(validating).rejects.toBeInstanceOf(TerraformCheckError);
-      await expect(validating).rejects.toThrow(
-        /terraform validate failed \(exit code 1\)[\s\S]*Error: expected runtime to be one of[\s\S]*got nodejs99\.x/,
-      );
-    },
-    TERRAFORM_TIMEOUT,
-  );
+  test("fails on a broken copy of the stack with terraform's own diagnostic, and names the failing module only", () => {
+    expect(brokenRun).toBeInstanceOf(TerraformCheckError);
+    const error = brokenRun as TerraformCheckError;
+    expect(error.failingModules).toEqual(["broken"]);
+    expect(error.message).toMatch(
+      /^terraform plan failed for broken \(exit code 1\)[\s\S]*Error: expected runtime to be one of[\s\S]*got nodejs99\.x[\s\S]*with module\.broken\.aws_lambda_function\./,
+    );
+  });
 });

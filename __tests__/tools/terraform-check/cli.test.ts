@@ -1,12 +1,20 @@
 // `npm run validate`'s own output and exit codes, with stand-ins for terraform (check-stack.test.ts
 // runs the real terraform and provider on the same stacks).
 
+import * as path from "node:path";
 import { TerraformCheckError } from "../../../tools/terraform-check/check-stack";
 import { runValidate, type ValidateTools } from "../../../tools/terraform-check/cli";
 import { PluginMirrorError } from "../../../tools/terraform-check/plugin-mirror";
 
 const mirror = { dir: "/mirror", foundBy: "search" as const, hasArchive: false };
-const planned = (summary: string, creates: Record<string, number>) => async () => ({ dir: "/w", standIns: [], summary, creates });
+/** A stand-in for checkStacks: each stack planned as `creates` says, terraform's total as `total`. */
+const planned =
+  (creates: Record<string, number>, total = "Plan: 18 to add, 0 to change, 0 to destroy.") =>
+  async (stacks: Readonly<Record<string, string>>) => {
+    const count = Object.values(creates).reduce((sum, n) => sum + n, 0);
+    const plan = { dir: "/w", standIns: [], rootFiles: {}, summary: `Plan: ${count} to add, 0 to change, 0 to destroy.`, creates };
+    return { summary: total, warnings: [], stacks: Object.fromEntries(Object.keys(stacks).map((name) => [name, plan])) };
+  };
 
 async function run(tools: Partial<ValidateTools>): Promise<{ code: number; out: string[]; err: string[] }> {
   const out: string[] = [];
@@ -17,7 +25,7 @@ async function run(tools: Partial<ValidateTools>): Promise<{ code: number; out: 
     {
       terraformVersion: () => "1.11.4",
       findPluginMirror: () => mirror,
-      checkStack: planned("Plan: 6 to add, 0 to change, 0 to destroy.", {}),
+      checkStacks: planned({ aws_iam_role: 6 }),
       ...tools,
     },
   );
@@ -25,18 +33,25 @@ async function run(tools: Partial<ValidateTools>): Promise<{ code: number; out: 
 }
 
 describe("npm run validate", () => {
-  test("says where the providers came from, then one line per mode with its plan", async () => {
+  test("says where the providers came from, then one line per mode with its share of the plan, then terraform's summary", async () => {
+    const checked: string[][] = [];
     const result = await run({
-      checkStack: planned("Plan: 6 to add, 0 to change, 0 to destroy.", { aws_iam_role: 1, aws_lambda_permission: 2 }),
+      checkStacks: async (stacks, rootDir, given) => {
+        checked.push(Object.keys(stacks), [path.basename(rootDir)], [given.dir]);
+        return planned({ aws_iam_role: 1, aws_lambda_permission: 2 }, "Plan: 9 to add, 0 to change, 0 to destroy.")(stacks);
+      },
     });
     expect(result.code).toBe(0);
     expect(result.out).toEqual([
       "terraform 1.11.4; providers from /mirror (found by searching this machine)",
       "archive_file: zipped by the check's stand-in (hashicorp/archive is not in the mirror)",
-      "AWS_IAM    valid. Plan: 6 to add, 0 to change, 0 to destroy. (aws_iam_role, aws_lambda_permission ×2)",
-      "NONE       valid. Plan: 6 to add, 0 to change, 0 to destroy. (aws_iam_role, aws_lambda_permission ×2)",
-      "cloudfront valid. Plan: 6 to add, 0 to change, 0 to destroy. (aws_iam_role, aws_lambda_permission ×2)",
+      "AWS_IAM    valid. Plan: 3 to add, 0 to change, 0 to destroy. (aws_iam_role, aws_lambda_permission ×2)",
+      "NONE       valid. Plan: 3 to add, 0 to change, 0 to destroy. (aws_iam_role, aws_lambda_permission ×2)",
+      "cloudfront valid. Plan: 3 to add, 0 to change, 0 to destroy. (aws_iam_role, aws_lambda_permission ×2)",
+      "terraform's summary of the one plan of all 3 modes: Plan: 9 to add, 0 to change, 0 to destroy.",
     ]);
+    // Every mode in one call: one root, one init, one plan.
+    expect(checked).toEqual([["AWS_IAM", "NONE", "cloudfront"], ["work"], ["/mirror"]]);
   });
 
   test("names the real archive provider when the mirror has it", async () => {
@@ -66,11 +81,11 @@ describe("npm run validate", () => {
     [
       "terraform refusing the stack",
       {
-        checkStack: async () => {
-          throw new TerraformCheckError("validate", "/w", { code: 1, stdout: "", stderr: "Error: expected runtime" });
+        checkStacks: async () => {
+          throw new TerraformCheckError("plan", "/w", { code: 1, stdout: "", stderr: "Error: expected runtime" }, ["NONE"]);
         },
       },
-      /terraform validate failed \(exit code 1\)/,
+      /^terraform plan failed for NONE \(exit code 1\) in \/w:\nError: expected runtime$/,
     ],
   ])("%s: its message, exit 1", async (_what, tools, message) => {
     const result = await run(tools as Partial<ValidateTools>);
@@ -81,7 +96,7 @@ describe("npm run validate", () => {
   test("an unexpected failure is not swallowed", async () => {
     await expect(
       run({
-        checkStack: async () => {
+        checkStacks: async () => {
           throw new TypeError("a bug");
         },
       }),

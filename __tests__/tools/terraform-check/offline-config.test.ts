@@ -1,7 +1,7 @@
 import { makeOffline, offlineEnvironment, PLACEHOLDER_CREDENTIALS } from "../../../tools/terraform-check/offline-config";
 
 describe("offline-config", () => {
-  test("adds the skip flags and loopback endpoints to every aws provider, and a local backend", () => {
+  test("adds the skip flags and loopback endpoints to every aws provider, and drops the backend (a module has none)", () => {
     const input = { provider: { aws: [{ region: "eu-west-1" }] }, terraform: { backend: { s3: { bucket: "b" } } } };
     const offline = makeOffline(input);
     expect(offline.provider?.aws[0]).toEqual({
@@ -20,7 +20,7 @@ describe("offline-config", () => {
         },
       ],
     });
-    expect(offline.terraform?.backend).toEqual({ local: { path: "terraform.tfstate" } });
+    expect(offline.terraform).toEqual({});
     expect(input).toEqual({ provider: { aws: [{ region: "eu-west-1" }] }, terraform: { backend: { s3: { bucket: "b" } } } });
   });
 
