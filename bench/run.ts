@@ -45,7 +45,7 @@ export interface BenchSizes {
 
 export const FULL: BenchSizes = {
   ttfbSamples: 25,
-  coldSamples: 5,
+  coldSamples: 7,
   bufferedSamples: 10,
   throughputMib: 192,
   memoryMib: 64,
