@@ -1,9 +1,8 @@
-// `npm run bench`: the local Function URL against the physical floor (a bare Node.js server
-// streaming the same bytes, a bare relay in front of it, a bare process's start, the compiled
-// transport where it is built), measured in one run on this machine. Prints a table and writes
-// results.json; `--plot` draws streaming.svg instead. Both go to bench/out/ (ignored), unless
-// `--update` asks for the committed bench/results.json and docs/streaming.svg. Never part of
-// `npm test`.
+// `npm run bench`: the local Function URL against the physical floor (a bare server streaming the
+// same bytes, a bare relay, a bare process's start, the compiled transport where built), in one
+// run. Prints a table and writes results.json; `--plot` draws streaming.svg instead. Both go to
+// bench/out/ (ignored), unless `--update` asks for the committed bench/results.json and
+// docs/streaming.svg. Never part of `npm test`.
 
 import * as fs from "node:fs";
 import * as os from "node:os";

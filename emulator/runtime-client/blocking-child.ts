@@ -1,7 +1,6 @@
-// The way to a blocking answer when the one connection cannot carry the request (it is waiting
-// for `next`, or the Runtime API closed it while it was idle, and a new one cannot be opened
-// without the event loop): a child Node.js process makes the request on its own connection, and
-// this thread waits for it to exit. Slow (a process start), and rare.
+// A blocking request made by a child Node.js process, for when the one connection cannot carry it
+// (a new connection needs the event loop, which a blocking call stops): slow (a process start),
+// and rare (a `next` is waiting on the connection, or the Runtime API closed it while idle).
 
 import { BlockingDeadlineError } from "./blocking-io";
 import type { RuntimeRequest } from "./http-wire";

@@ -1,7 +1,6 @@
-// Synchronous writes and reads on a connected socket, for the calls that must not return before
-// the Runtime API has answered. The socket is non-blocking (libuv made it so), so a write or read
-// that would block is retried after a short sleep (`Atomics.wait`, which blocks this thread and
-// only it), the sleep doubling up to a millisecond, until a deadline.
+// Synchronous writes and reads on a connected (non-blocking) socket, for the calls that must not
+// return before the Runtime API has answered: what would block is retried after a short sleep in
+// `Atomics.wait` (this thread only), the sleep doubling up to a millisecond, until a deadline.
 
 import * as fs from "node:fs";
 import type { Socket } from "node:net";

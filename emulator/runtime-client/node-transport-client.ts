@@ -1,8 +1,6 @@
 // What aws-lambda-ric loads in place of its compiled `rapid-client.node`: the same three
 // functions. `next()` resolves when an event arrives; `done()` and `error()` return only once the
 // Runtime API has answered, as the compiled client's do (a crash report is sent before exit).
-// All three share one kept-alive connection on the runtime's main thread: no worker thread, whose
-// start (60–120 ms under Lambda's V8 flags) would fall on every cold start.
 
 import { requestInChild } from "./blocking-child";
 import type { RuntimeRequest } from "./http-wire";
@@ -12,6 +10,11 @@ import { ConnectionUnavailableError, RuntimeConnection } from "./runtime-connect
 /** How long `done()` or `error()` waits for the Runtime API before giving up on the post. */
 export const BLOCKING_CALL_DEADLINE_MS = 30_000;
 
+/**
+ * All three on one kept-alive connection on the runtime's main thread: no worker thread, whose
+ * start (60–120 ms under Lambda's V8 flags) would fall on every cold start
+ * (docs/runtime-client-transport.md).
+ */
 export class NodeTransportClient {
   private readonly connection: RuntimeConnection;
 

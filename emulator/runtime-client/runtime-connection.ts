@@ -1,9 +1,6 @@
 // One kept-alive connection to the Runtime API, as on the compiled client's single curl handle:
-// requests go out one after another, in the order asked, a request only once the previous answer
-// has been read to its end. A request is either awaited (`next`, which keeps the process alive
-// while it waits) or blocking (`done`, `error`: this thread waits, so the answer is in before the
-// call returns). Libuv reads the socket only while an awaited request is out; otherwise the bytes
-// on it are read synchronously.
+// requests one at a time, in the order asked, each either awaited (`next`) or blocking (`done`,
+// `error`: this thread waits until the answer is in).
 
 import * as net from "node:net";
 import { probeIdle, readSomeSync, socketFd, writeAllSync } from "./blocking-io";
@@ -17,6 +14,10 @@ export class ConnectionUnavailableError extends Error {
   }
 }
 
+/**
+ * Libuv reads the socket only while an awaited request is out (and only then does the socket keep
+ * the process alive); otherwise the bytes on it are read synchronously, by a blocking request.
+ */
 export class RuntimeConnection {
   private socket: net.Socket | undefined;
   /** Settles when the last awaited request asked for has been answered (or failed). */

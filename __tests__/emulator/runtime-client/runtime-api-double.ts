@@ -1,12 +1,6 @@
 // A stand-in Runtime API in its own process, for the transport's blocking calls: they block the
 // thread that makes them, so the server that answers cannot share it. It records every request
-// with the connection that carried it, and answers by what the path ends with:
-//   /next           an event (request id "r1"), or nothing while `holdNext` is set
-//   /hold/…, /hold  nothing, ever                /held   nothing until /release
-//   /drop           the connection destroyed     /close  an answer with Connection: close
-//   /chunked        a chunked answer             /extra  an answer; /stray then sends bytes on its connection
-//   /garbage        bytes that are not HTTP      /close-idle  closes every idle connection, then 204
-//   anything else   202 {"status":"OK"}
+// with the connection that carried it, and answers by what the path ends with (SERVER says how).
 
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -20,6 +14,15 @@ export interface Seen {
   readonly connection: number;
 }
 
+/**
+ * The server. By the path's end:
+ *   /next           an event (request id "r1"), or nothing while `holdNext` is set
+ *   /hold/…, /hold  nothing, ever                /held   nothing until /release
+ *   /drop           the connection destroyed     /close  an answer with Connection: close
+ *   /chunked        a chunked answer             /extra  an answer; /stray then sends bytes on its connection
+ *   /garbage        bytes that are not HTTP      /close-idle  closes every idle connection, then 204
+ *   anything else   202 {"status":"OK"}
+ */
 const SERVER = `
 const http = require("node:http");
 const { holdNext } = JSON.parse(process.argv[1]);
