@@ -65,14 +65,31 @@ function startCommand(): string[] {
 
 /**
  * The local Function URL (`npm start`) in its own process, with public auth and without Lambda's
- * bandwidth cap (the bench measures the emulator, not the cap).
+ * bandwidth cap (the bench measures the emulator, not the cap); `env` adds to the environment.
  */
-export function startLocal(args: readonly string[]): Promise<ServerProcess> {
-  return startServer([...startCommand(), "--port", "0", "--auth", "NONE", "--bandwidth", "unlimited", ...args]);
+export function startLocal(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  return startServer([...startCommand(), "--port", "0", "--auth", "NONE", "--bandwidth", "unlimited", ...args], { ...process.env, ...env });
 }
 
 export function startBare(): Promise<ServerProcess> {
   return startServer([path.join("bench", "bare-server.mjs")]);
+}
+
+/** The bare two-hop relay in front of `upstream` (a bare server's URL). */
+export function startRelay(upstream: string): Promise<ServerProcess> {
+  return startServer([path.join("bench", "bare-relay.mjs"), upstream]);
+}
+
+/**
+ * Whether aws-lambda-ric's compiled client is built here (LAMBDA_RUNTIME_TRANSPORT=native needs
+ * it; `npm install` does not build it, CI does).
+ */
+export function compiledTransportBuilt(): boolean {
+  try {
+    return fs.existsSync(path.join(path.dirname(require.resolve("aws-lambda-ric/package.json")), "dist", "rapid-client.node"));
+  } catch {
+    return false;
+  }
 }
 
 export interface Timing {

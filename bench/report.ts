@@ -11,6 +11,8 @@ export interface Row {
   readonly baselineName: string;
   readonly target: string;
   readonly met: boolean | undefined;
+  /** A second figure beside the baseline, for scale only (no target is set against it). */
+  readonly reference?: { readonly name: string; readonly value: number };
   /** A figure a small run measures as well as a full one (the zip's size): its target holds in `--smoke` too. */
   readonly sizeIndependent?: boolean;
 }
@@ -77,7 +79,7 @@ export function formatTable(rows: readonly Row[], smoke = false): string[] {
   const lines = rows.map((r) => [
     r.name,
     `${r.local.toFixed(r.unit === "bytes" ? 0 : 1)} ${r.unit}`,
-    Number.isNaN(r.baseline) ? "—" : `${r.baseline.toFixed(1)} ${r.unit} (${r.baselineName})`,
+    baselineCell(r),
     Number.isNaN(r.baseline) ? "—" : `${(r.local / r.baseline).toFixed(2)}×`,
     r.target,
     verdict(r, smoke),
@@ -85,6 +87,17 @@ export function formatTable(rows: readonly Row[], smoke = false): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const fmt = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
   return [fmt(header), widths.map((w) => "-".repeat(w)).join("  "), ...lines.map(fmt)];
+}
+
+/**
+ * The baseline and its name; `—` where there is none (with why, when the row says: a transport not
+ * built here); then the reference figure, if any.
+ */
+function baselineCell(row: Row): string {
+  const baseline = Number.isNaN(row.baseline)
+    ? `—${row.baselineName ? ` (${row.baselineName})` : ""}`
+    : `${row.baseline.toFixed(1)} ${row.unit} (${row.baselineName})`;
+  return row.reference ? `${baseline}; ${row.reference.name} ${row.reference.value.toFixed(1)} ${row.unit}` : baseline;
 }
 
 function verdict(row: Row, smoke: boolean): string {

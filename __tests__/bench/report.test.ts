@@ -66,18 +66,22 @@ describe("formatTable", () => {
   });
 
   // The met column of a real run depends on how the machine performed; each case is shown here.
-  test("lays out each row: figure, baseline, ratio, target, verdict; — for a row without a baseline", () => {
+  test("lays out each row: figure, baseline (and a reference beside it), ratio, target, verdict; — for a row without a baseline", () => {
     const base = { unit: "ms", baselineName: "bare", target: "≤ 5 ms" };
     const lines = formatTable([
       { ...base, name: "met", local: 2, baseline: 4, met: true },
       { ...base, name: "missed", local: 8, baseline: 4, met: false },
       { ...base, name: "no target", local: 3, baseline: 4, met: undefined },
-      { ...base, name: "zip", unit: "bytes", local: 9000, baseline: Number.NaN, met: true },
+      { ...base, name: "relay", baselineName: "bare relay", reference: { name: "raw server", value: 9 }, local: 3, baseline: 4, met: true },
+      { ...base, name: "not built", baselineName: "compiled transport not built here", local: 3, baseline: Number.NaN, met: undefined },
+      { ...base, name: "zip", unit: "bytes", baselineName: "", local: 9000, baseline: Number.NaN, met: true },
     ]);
     expect(lines.slice(2).map((line) => line.trimEnd().split(/ {2,}/))).toEqual([
       ["met", "2.0 ms", "4.0 ms (bare)", "0.50×", "≤ 5 ms", "yes"],
       ["missed", "8.0 ms", "4.0 ms (bare)", "2.00×", "≤ 5 ms", "NO"],
       ["no target", "3.0 ms", "4.0 ms (bare)", "0.75×", "≤ 5 ms", "—"],
+      ["relay", "3.0 ms", "4.0 ms (bare relay); raw server 9.0 ms", "0.75×", "≤ 5 ms", "yes"],
+      ["not built", "3.0 ms", "— (compiled transport not built here)", "—", "≤ 5 ms", "—"],
       ["zip", "9000 bytes", "—", "—", "≤ 5 ms", "yes"],
     ]);
   });

@@ -4,6 +4,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { compiledTransportBuilt } from "../../bench/measure";
 import { runBench } from "../../bench/run";
 import { locateRuntime } from "../../emulator/environment/runtime-command";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
@@ -26,7 +27,8 @@ describeWhenAvailable("npm run bench -- --smoke", missingReason(locateRuntime), 
     expect(results.rows.map((row: { name: string }) => row.name)).toEqual([
       "warm time to first byte, 🚗 stream (median of 1)",
       "throughput, 2 MiB stream",
-      "cold start: spawn to first byte (median of 1)",
+      "cold start, spawn to first byte: Node.js vs compiled transport (median of 1)",
+      "cold start, spawn to first byte: vs a bare Node.js process (median of 1)",
       "time to first byte, 🚗 stream vs BUFFERED",
       "memory growth, slow reader of 2 MiB (warm)",
       "memory growth, same, fresh processes (heap sizing)",
@@ -35,6 +37,18 @@ describeWhenAvailable("npm run bench -- --smoke", missingReason(locateRuntime), 
     for (const row of results.rows as Array<{ local: number }>) {
       expect(Number.isFinite(row.local)).toBe(true);
     }
+    // Each baseline measured in the same run: the bare relay with the raw server beside it; the
+    // compiled transport where it is built (JSON writes the missing figure as null), a bare process.
+    const row = (start: string) => results.rows.find((r: { name: string }) => r.name.startsWith(start));
+    expect(row("throughput")).toMatchObject({ baselineName: "bare relay", reference: { name: "raw server" } });
+    expect(Math.min(row("throughput").baseline, row("throughput").reference.value)).toBeGreaterThan(0);
+    const built = compiledTransportBuilt();
+    expect(row("cold start, spawn to first byte: Node.js vs compiled")).toMatchObject(
+      built
+        ? { baselineName: "compiled", baseline: expect.any(Number) }
+        : { baselineName: "compiled transport not built here", baseline: null },
+    );
+    expect(row("cold start, spawn to first byte: vs a bare")).toMatchObject({ baselineName: "bare process", baseline: expect.any(Number) });
     expect(lines.some((line) => line.startsWith("| measure") || line.includes("local Function URL"))).toBe(true);
     // A smoke run's figures say nothing about the targets: no yes or NO for them, but for the zip's size.
     const table = lines.slice(lines.findIndex((line) => line.startsWith("measure")) + 2, -1);
@@ -42,7 +56,11 @@ describeWhenAvailable("npm run bench -- --smoke", missingReason(locateRuntime), 
     expect(verdicts).toEqual({
       "warm time to first byte, 🚗 stream (median of 1)": "smoke: figures not meaningful",
       "throughput, 2 MiB stream": "smoke: figures not meaningful",
-      "cold start: spawn to first byte (median of 1)": "—",
+      // Without the compiled transport there is nothing to hold the Node.js one against.
+      "cold start, spawn to first byte: Node.js vs compiled transport (median of 1)": compiledTransportBuilt()
+        ? "smoke: figures not meaningful"
+        : "—",
+      "cold start, spawn to first byte: vs a bare Node.js process (median of 1)": "smoke: figures not meaningful",
       "time to first byte, 🚗 stream vs BUFFERED": "smoke: figures not meaningful",
       "memory growth, slow reader of 2 MiB (warm)": "smoke: figures not meaningful",
       "memory growth, same, fresh processes (heap sizing)": "—",

@@ -1,20 +1,10 @@
 // Entry of the transport bundle the runtime process loads in place of aws-lambda-ric's compiled
-// client. On the main thread it is that client (`next`, `done`, `error`); started as the
-// transport's worker thread, it serves the calls instead.
+// client: `next`, `done` and `error`, on a client made when the bundle loads (aws-lambda-ric loads
+// it before the handler, so the connection opens while the handler loads).
 
-import { isMainThread, parentPort, workerData } from "node:worker_threads";
-import { type TransportWorkerData, WORKER_ROLE } from "./messages";
 import { NodeTransportClient } from "./node-transport-client";
-import { serveTransportCalls } from "./transport-worker";
 
-const isTransportWorker = !isMainThread && (workerData as TransportWorkerData | undefined)?.role === WORKER_ROLE;
-
-if (isTransportWorker && parentPort) {
-  serveTransportCalls(workerData as TransportWorkerData, parentPort);
-}
-
-/** The client, created when the bundle loads (aws-lambda-ric loads it before the handler). */
-const client = isTransportWorker ? undefined : new NodeTransportClient(__filename, runtimeApiAddress());
+const client = new NodeTransportClient(runtimeApiAddress());
 
 function runtimeApiAddress(): string {
   const address = process.env.AWS_LAMBDA_RUNTIME_API;
@@ -24,7 +14,6 @@ function runtimeApiAddress(): string {
   return address;
 }
 
-export const next = (): ReturnType<NodeTransportClient["next"]> => (client as NodeTransportClient).next();
-export const done = (requestId: string, body: string): null => (client as NodeTransportClient).done(requestId, body);
-export const error = (requestId: string, body: string, xrayCause: string): null =>
-  (client as NodeTransportClient).error(requestId, body, xrayCause);
+export const next = (): ReturnType<NodeTransportClient["next"]> => client.next();
+export const done = (requestId: string, body: string): null => client.done(requestId, body);
+export const error = (requestId: string, body: string, xrayCause: string): null => client.error(requestId, body, xrayCause);

@@ -3,7 +3,7 @@
 // @see https://github.com/aws/aws-lambda-nodejs-runtime-interface-client/blob/main/src/rapid-client.cc
 // @see https://github.com/awslabs/aws-lambda-cpp/blob/v0.2.8/src/runtime.cpp
 
-import type { OrderedConnection } from "./ordered-connection";
+import type { RuntimeAnswer, RuntimeRequest } from "./http-wire";
 
 const BASE = "/2018-06-01/runtime";
 /** aws-lambda-cpp's User-Agent (its version is 0.2.8); the local Runtime API does not read it. */
@@ -25,11 +25,15 @@ const PASSED_HEADERS = [
   "lambda-runtime-aws-tenant-id",
 ] as const;
 
-/** Waits for the next event (the long poll), as the compiled client's `next()`. */
-export async function nextInvocation(connection: OrderedConnection): Promise<NextInvocation> {
-  const answer = await connection.request({ method: "GET", path: `${BASE}/invocation/next`, headers: { "user-agent": USER_AGENT } });
+/** The long poll for the next event, as the compiled client's `next()` asks it. */
+export function nextRequest(): RuntimeRequest {
+  return { method: "GET", path: `${BASE}/invocation/next`, headers: { "user-agent": USER_AGENT } };
+}
+
+/** The answer to {@link nextRequest} as the compiled client's `next()` resolves it, or its error. */
+export function readNextInvocation(answer: RuntimeAnswer): NextInvocation {
   const requestId = answer.headers["lambda-runtime-aws-request-id"];
-  if (answer.status < 200 || answer.status > 299 || typeof requestId !== "string") {
+  if (answer.status < 200 || answer.status > 299 || requestId === undefined) {
     throw new Error(`Failed to get next invocation, error ${answer.status}${requestId === undefined ? " (no request id)" : ""}`);
   }
   const headers: Record<string, string | number> = {
@@ -41,7 +45,7 @@ export async function nextInvocation(connection: OrderedConnection): Promise<Nex
   };
   for (const name of PASSED_HEADERS) {
     const value = answer.headers[name];
-    if (typeof value === "string" && value !== "") {
+    if (value !== undefined && value !== "") {
       headers[name] = value;
     }
   }
@@ -49,30 +53,22 @@ export async function nextInvocation(connection: OrderedConnection): Promise<Nex
 }
 
 /**
- * Posts a result: `/response` (the compiled client's `done`) or `/error` (its `error`, with the
- * X-Ray cause). Resolves with the Runtime API's status code; like the compiled client, the caller
- * ignores a refusal (e.g. 403 for `/error` once a streamed response has begun).
+ * A result: `/response` (the compiled client's `done`) or `/error` (its `error`, with the X-Ray
+ * cause). Like the compiled client, the caller ignores a refusal (e.g. 403 for `/error` once a
+ * streamed response has begun).
  */
-export async function postResult(
-  connection: OrderedConnection,
-  kind: "response" | "error",
-  encodedRequestId: string,
-  body: string,
-  xrayCause = "",
-): Promise<number> {
-  const answer = await connection.request({
+export function resultRequest(kind: "response" | "error", encodedRequestId: string, body: string, xrayCause = ""): RuntimeRequest {
+  return {
     method: "POST",
     // RAPIDClient passes the id URI-encoded already.
     path: `${BASE}/invocation/${encodedRequestId}/${kind}`,
     headers: {
       "content-type": "application/json",
-      "content-length": Buffer.byteLength(body),
       "user-agent": USER_AGENT,
       ...(xrayCause ? { "lambda-runtime-function-xray-error-cause": asciiJson(xrayCause) } : {}),
     },
     body,
-  });
-  return answer.status;
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
-// The Node.js transport that stands in for aws-lambda-ric's compiled client, against a real HTTP
-// server on loopback: one socket, strictly ordered requests, the compiled client's wire format,
-// and (in a Node.js 22 process, as the runtime loads it) done/error that return only once answered.
+// The Node.js transport that stands in for aws-lambda-ric's compiled client: the compiled client's
+// requests and answers, the client against a Runtime API in another process, and (in a Node.js 22
+// process, as the runtime loads it) done/error that return only once answered, on one socket.
 
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -8,10 +8,11 @@ import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { locateRuntime } from "../../../emulator/environment/runtime-command";
 import { bundleRuntimeClient } from "../../../emulator/runtime-client/bundle";
-import { OrderedConnection } from "../../../emulator/runtime-client/ordered-connection";
-import { nextInvocation, postResult } from "../../../emulator/runtime-client/runtime-api-calls";
+import { NodeTransportClient } from "../../../emulator/runtime-client/node-transport-client";
+import { nextRequest, readNextInvocation, resultRequest } from "../../../emulator/runtime-client/runtime-api-calls";
 import { chosenTransport } from "../../../emulator/runtime-client/transport-choice";
 import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
+import { type RuntimeApiDouble, startRuntimeApiDouble } from "./runtime-api-double";
 
 interface Seen {
   readonly method: string;
@@ -73,115 +74,120 @@ const ok = (_req: Seen, res: http.ServerResponse): void => {
   res.writeHead(202, { "content-type": "application/json" }).end('{"status":"OK"}');
 };
 
-describe("OrderedConnection", () => {
-  test("sends requests one after another on one kept-alive socket, in the order asked", async () => {
-    const held: http.ServerResponse[] = [];
-    const server = await recordingServer((req, res) => {
-      if (req.url === "/first") {
-        held.push(res); // answered only after the test saw that nothing else arrived meanwhile
-        return;
-      }
-      ok(req, res);
-    });
-    const connection = OrderedConnection.fromAddress(server.address);
-    try {
-      const answers = ["/first", "/second", "/third"].map((path) =>
-        connection.request({ method: "POST", path, headers: { "content-length": 1 }, body: "x" }),
-      );
-      await once(server.server, "seen");
-      // Give the other two every chance to overtake: a full round trip of a separate request.
-      const probe = await fetch(`http://${server.address}/probe`);
-      expect(probe.status).toBe(202);
-      expect(server.seen.map((s) => s.url)).toEqual(["/first", "/probe"]);
-      held[0].writeHead(202).end("{}");
-      expect((await Promise.all(answers)).map((a) => a.status)).toEqual([202, 202, 202]);
-      const mine = server.seen.filter((s) => s.url !== "/probe");
-      expect(mine.map((s) => s.url)).toEqual(["/first", "/second", "/third"]);
-      expect(new Set(mine.map((s) => s.connection)).size).toBe(1);
-    } finally {
-      connection.close();
-      await server.close();
-    }
-  });
-
-  test("a failed request does not stop the ones after it, and the error names the request", async () => {
-    const server = await recordingServer((req, res) => (req.url === "/drop" ? res.socket?.destroy() : ok(req, res)));
-    const connection = OrderedConnection.fromAddress(server.address);
-    try {
-      const dropped = connection.request({ method: "GET", path: "/drop" });
-      const after = connection.request({ method: "GET", path: "/after" });
-      await expect(dropped).rejects.toThrow(/socket hang up|GET \/drop/);
-      expect((await after).status).toBe(202);
-    } finally {
-      connection.close();
-      await server.close();
-    }
-  });
-
-  test("refuses an address that is not host:port, naming it", () => {
-    expect(() => OrderedConnection.fromAddress("localhost")).toThrow('AWS_LAMBDA_RUNTIME_API is "localhost"; it must be host:port');
-  });
-});
-
 describe("the Runtime API calls, as the compiled client makes them", () => {
-  test("next: the event as text and the headers, the deadline as a number, absent ones left out", async () => {
-    const server = await recordingServer((_req, res) => {
-      res
-        .writeHead(200, {
+  const answer = (status: number, headers: Record<string, string>, body = "") => ({
+    status,
+    headers,
+    body: Buffer.from(body),
+    closes: false,
+  });
+
+  test("next: a GET with aws-lambda-cpp's User-Agent", () => {
+    expect(nextRequest()).toEqual({
+      method: "GET",
+      path: "/2018-06-01/runtime/invocation/next",
+      headers: { "user-agent": "AWS_Lambda_Cpp/0.2.8" },
+    });
+  });
+
+  test("next: the event as text and the headers, the deadline as a number, absent ones left out", () => {
+    const invocation = readNextInvocation(
+      answer(
+        200,
+        {
           "content-type": "application/json",
           "lambda-runtime-aws-request-id": "req-1",
           "lambda-runtime-deadline-ms": "1700000000123",
           "lambda-runtime-invoked-function-arn": "arn:aws:lambda:us-east-1:000000000000:function:f",
           "lambda-runtime-trace-id": "Root=1-abc",
-        })
-        .end('{"a":"🚗"}');
-    });
-    const connection = OrderedConnection.fromAddress(server.address);
-    try {
-      expect(await nextInvocation(connection)).toEqual({
-        bodyJson: '{"a":"🚗"}',
-        headers: {
-          "lambda-runtime-aws-request-id": "req-1",
-          "lambda-runtime-deadline-ms": 1700000000123,
-          "lambda-runtime-invoked-function-arn": "arn:aws:lambda:us-east-1:000000000000:function:f",
-          "lambda-runtime-trace-id": "Root=1-abc",
+          "lambda-runtime-client-context": "",
         },
-      });
-      expect(server.seen[0]).toMatchObject({ method: "GET", url: "/2018-06-01/runtime/invocation/next" });
-    } finally {
-      connection.close();
-      await server.close();
-    }
+        '{"a":"🚗"}',
+      ),
+    );
+    expect(invocation).toEqual({
+      bodyJson: '{"a":"🚗"}',
+      headers: {
+        "lambda-runtime-aws-request-id": "req-1",
+        "lambda-runtime-deadline-ms": 1700000000123,
+        "lambda-runtime-invoked-function-arn": "arn:aws:lambda:us-east-1:000000000000:function:f",
+        "lambda-runtime-trace-id": "Root=1-abc",
+      },
+    });
   });
 
-  test("next: a refusal rejects with the status, as the compiled client's error does", async () => {
-    const server = await recordingServer((_req, res) => res.writeHead(500).end());
-    const connection = OrderedConnection.fromAddress(server.address);
-    try {
-      await expect(nextInvocation(connection)).rejects.toThrow("Failed to get next invocation, error 500");
-    } finally {
-      connection.close();
-      await server.close();
-    }
+  test("next: a refusal, or an answer without a request id, rejects with the status, as the compiled client's error does", () => {
+    expect(() => readNextInvocation(answer(500, {}))).toThrow("Failed to get next invocation, error 500 (no request id)");
+    expect(() => readNextInvocation(answer(403, { "lambda-runtime-aws-request-id": "r" }))).toThrow(
+      "Failed to get next invocation, error 403",
+    );
+    expect(() => readNextInvocation(answer(200, {}))).toThrow("Failed to get next invocation, error 200 (no request id)");
   });
 
-  test("response and error: JSON bodies to /response and /error, the X-Ray cause as an ASCII header", async () => {
-    const server = await recordingServer(ok);
-    const connection = OrderedConnection.fromAddress(server.address);
-    try {
-      expect(await postResult(connection, "response", "id%2F1", '{"ok":"🚗"}')).toBe(202);
-      expect(await postResult(connection, "error", "id%2F1", '{"errorType":"E"}', '{"message":"🚗"}')).toBe(202);
-      const [response, error] = server.seen;
-      expect(response).toMatchObject({ method: "POST", url: "/2018-06-01/runtime/invocation/id%2F1/response", body: '{"ok":"🚗"}' });
-      expect(response.headers["content-type"]).toBe("application/json");
-      expect(response.headers["content-length"]).toBe(String(Buffer.byteLength('{"ok":"🚗"}')));
-      expect(response.headers["lambda-runtime-function-xray-error-cause"]).toBeUndefined();
-      expect(error).toMatchObject({ url: "/2018-06-01/runtime/invocation/id%2F1/error", body: '{"errorType":"E"}' });
-      expect(JSON.parse(error.headers["lambda-runtime-function-xray-error-cause"] as string)).toEqual({ message: "🚗" });
-    } finally {
-      connection.close();
-      await server.close();
-    }
+  test("response and error: JSON bodies to /response and /error, the X-Ray cause as an ASCII header", () => {
+    expect(resultRequest("response", "id%2F1", '{"ok":"🚗"}')).toEqual({
+      method: "POST",
+      path: "/2018-06-01/runtime/invocation/id%2F1/response",
+      headers: { "content-type": "application/json", "user-agent": "AWS_Lambda_Cpp/0.2.8" },
+      body: '{"ok":"🚗"}',
+    });
+    const error = resultRequest("error", "id%2F1", '{"errorType":"E"}', '{"message":"🚗 é"}');
+    expect(error).toMatchObject({ path: "/2018-06-01/runtime/invocation/id%2F1/error", body: '{"errorType":"E"}' });
+    const cause = error.headers?.["lambda-runtime-function-xray-error-cause"] as string;
+    expect(cause).toMatch(/^[\x20-\x7e]+$/);
+    expect(JSON.parse(cause)).toEqual({ message: "🚗 é" });
+  });
+});
+
+describe("NodeTransportClient, in this process against a Runtime API in another", () => {
+  let api: RuntimeApiDouble;
+  let stderr: jest.SpyInstance;
+  beforeEach(() => {
+    stderr = jest.spyOn(process.stderr, "write").mockImplementation(() => true);
+  });
+  afterEach(async () => {
+    stderr.mockRestore();
+    await api.stop();
+  });
+
+  test("done() and error() are answered before they return, on the connection next() used", async () => {
+    api = await startRuntimeApiDouble();
+    const client = new NodeTransportClient(api.address);
+    expect((await client.next()).headers["lambda-runtime-aws-request-id"]).toBe("r1");
+    expect(client.done("r1", '"result"')).toBeNull();
+    expect(client.error("r1", '{"errorType":"Crash"}', '{"m":1}')).toBeNull();
+    expect((await api.waitForSeen(3)).map((s) => `${s.method} ${s.url} ${s.body} ${s.connection}`)).toEqual([
+      "GET /2018-06-01/runtime/invocation/next  1",
+      'POST /2018-06-01/runtime/invocation/r1/response "result" 1',
+      'POST /2018-06-01/runtime/invocation/r1/error {"errorType":"Crash"} 1',
+    ]);
+    expect(stderr).not.toHaveBeenCalled();
+  });
+
+  test("when the connection cannot carry a post (next() is waiting on it), a child process delivers it at once", async () => {
+    api = await startRuntimeApiDouble({ holdNext: true });
+    const client = new NodeTransportClient(api.address);
+    // Never answered: it fails when the double stops, after the test.
+    const waiting = client.next().catch((error: Error) => error.message);
+    await api.waitForSeen(1);
+    client.error("r0", '{"errorType":"Late"}', "");
+    expect((await api.waitForSeen(2)).map((s) => `${s.url} ${s.connection}`)).toEqual([
+      "/2018-06-01/runtime/invocation/next 1",
+      "/2018-06-01/runtime/invocation/r0/error 2",
+    ]);
+    expect(stderr).not.toHaveBeenCalled();
+    await api.stop();
+    expect(await waiting).toMatch(/^GET \/2018-06-01\/runtime\/invocation\/next: the connection closed/);
+  });
+
+  test("a post with no answer before the deadline is reported on stderr, naming it, and returns", async () => {
+    api = await startRuntimeApiDouble();
+    const client = new NodeTransportClient(api.address, 300);
+    await client.next();
+    expect(client.done("hold", "{}")).toBeNull();
+    expect(stderr).toHaveBeenCalledWith(
+      "Runtime API transport: POST /2018-06-01/runtime/invocation/hold/response failed (no answer within 0.3 s); the result was not delivered\n",
+    );
   });
 });
 
@@ -236,6 +242,60 @@ describeWhenAvailable("the transport bundle in a Node.js 22 process", missingRea
         'POST /2018-06-01/runtime/invocation/r1/error {"errorType":"Crash"}',
       ]);
       expect(server.stats()).toEqual({ connections: 1, maxInFlight: 1 });
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("once an invocation is answered, the idle transport lets the loop empty: beforeExit fires", async () => {
+    const server = await recordingServer((req, res) =>
+      req.url.endsWith("/next")
+        ? res.writeHead(200, { "lambda-runtime-aws-request-id": "r1", "lambda-runtime-deadline-ms": "1" }).end("{}")
+        : ok(req, res),
+    );
+    try {
+      // aws-lambda-ric's callbackWaitsForEmptyEventLoop waits for this event; the transport must not hold it back.
+      const code = await runClient(
+        server.address,
+        `client.next().then(() => {
+           client.done("r1", '"result"');
+           process.once("beforeExit", () => { process.exitCode = 5; });
+         });`,
+      );
+      expect(code).toBe(5);
+      expect(server.seen.map((s) => s.url)).toEqual(["/2018-06-01/runtime/invocation/next", "/2018-06-01/runtime/invocation/r1/response"]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("an uncaught exception while next() waits: its error report lands before the process exits", async () => {
+    // /next is never answered; the error is.
+    const server = await recordingServer((req, res) => (req.url.endsWith("/next") ? undefined : ok(req, res)));
+    try {
+      const child = spawn(
+        locateRuntime().node,
+        [
+          "-e",
+          `const client = require(${JSON.stringify(bundleRuntimeClient())});
+           client.next();
+           process.on("SIGUSR2", () => { client.error("r0", '{"errorType":"Late"}', ""); process.exit(0); });`,
+        ],
+        { env: { PATH: process.env.PATH, AWS_LAMBDA_RUNTIME_API: server.address }, stdio: ["ignore", "inherit", "inherit"] },
+      );
+      const ended = once(child, "exit");
+      const deadline = setTimeout(() => child.kill("SIGKILL"), 10_000);
+      try {
+        await once(server.server, "seen");
+        child.kill("SIGUSR2");
+        expect((await ended)[0]).toBe(0);
+      } finally {
+        clearTimeout(deadline);
+      }
+      expect(server.seen.map((s) => `${s.method} ${s.url} ${s.body} ${s.connection}`)).toEqual([
+        "GET /2018-06-01/runtime/invocation/next  1",
+        'POST /2018-06-01/runtime/invocation/r0/error {"errorType":"Late"} 2',
+      ]);
     } finally {
       await server.close();
     }
