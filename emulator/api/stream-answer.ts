@@ -9,7 +9,7 @@ import type * as http from "node:http";
 import { type Readable, Transform } from "node:stream";
 import type { FunctionError } from "../common/function-error";
 import type { LogSink } from "../common/log-sink";
-import { ResponseLimiter, type ResponseLimits } from "../invocation/response-limiter";
+import { finishThroughLimiter, ResponseLimiter, type ResponseLimits } from "../invocation/response-limiter";
 import type { RunningInvocation } from "../invocation/running-invocation";
 import { type InvokeCompleteEvent, invokeComplete, payloadChunk } from "./event-stream";
 
@@ -94,17 +94,6 @@ async function forwardFrames(
     drain();
   }
   // Every byte that came before the end (or the error) is framed before InvokeComplete.
-  await new Promise<void>((resolve) => {
-    if (body.readableEnded || body.destroyed) return resolve();
-    body.once("end", resolve);
-    body.once("close", resolve);
-  });
-  body.unpipe(limiter);
-  if (!limiter.writableEnded && !limiter.destroyed) limiter.end();
-  await new Promise<void>((resolve) => {
-    if (framer.readableEnded || framer.destroyed) return resolve();
-    framer.once("end", resolve);
-    framer.once("close", resolve);
-  });
+  await finishThroughLimiter(body, limiter, framer);
   return limitError ?? error;
 }

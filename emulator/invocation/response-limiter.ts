@@ -3,7 +3,7 @@
 // backpressure still reaches the handler's writes.
 // @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html#config-rs-bandwidth-cap
 
-import { Transform, type TransformCallback } from "node:stream";
+import { type Readable, Transform, type TransformCallback } from "node:stream";
 import { MAX_STREAMED_RESPONSE_BYTES, STREAM_HIGH_WATER_MARK, STREAMING_BANDWIDTH } from "../common/constants";
 
 export interface ResponseLimits {
@@ -101,4 +101,25 @@ export class ResponseLimiter extends Transform {
       this.timer = setTimeout(resolve, ms);
     });
   }
+}
+
+/** Resolves once `stream`'s readable side has ended or the stream closed (at once if it has). */
+function ended(stream: Readable): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (stream.readableEnded || stream.destroyed) return resolve();
+    stream.once("end", resolve);
+    stream.once("close", resolve);
+  });
+}
+
+/**
+ * Once the runtime's stream `body` is whole, ends `limiter` so that it passes on what it still
+ * holds, and resolves when `last` (the limiter, or the stream that reads it) has given out its last
+ * byte: what both doors wait for before they end their answer.
+ */
+export async function finishThroughLimiter(body: Readable, limiter: ResponseLimiter, last: Readable = limiter): Promise<void> {
+  await ended(body);
+  body.unpipe(limiter);
+  if (!limiter.writableEnded && !limiter.destroyed) limiter.end();
+  await ended(last);
 }

@@ -208,21 +208,10 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
       });
       return;
     }
-    invocation.reading();
-    readBody(req, MAX_BUFFERED_RESPONSE_BYTES)
-      .then(
-        (body) => {
-          if (body === undefined) {
-            refuseTooLarge(res, invocation);
-            return;
-          }
-          reply(res, 202, { status: "OK" });
-          invocation.respond({ kind: "buffered", contentType, body });
-          invocation.complete({});
-        },
-        () => invocation.complete({ error: truncatedError(), truncated: true }),
-      )
-      .catch(() => internalError(res));
+    readAnswer(invocation, req, res, (body) => {
+      invocation.respond({ kind: "buffered", contentType, body });
+      invocation.complete({});
+    });
   }
 
   private streamResponse(invocation: Invocation, contentType: string, req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -252,20 +241,7 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
       refuseTransition(req, res, invocation, "INVOKE_ERROR");
       return;
     }
-    invocation.reading();
-    readBody(req, MAX_BUFFERED_RESPONSE_BYTES)
-      .then(
-        (body) => {
-          if (body === undefined) {
-            refuseTooLarge(res, invocation);
-            return;
-          }
-          reply(res, 202, { status: "OK" });
-          invocation.complete({ error: parseErrorBody(body, req.headers[ERROR_TYPE_HEADER]) });
-        },
-        () => invocation.complete({ error: truncatedError() }),
-      )
-      .catch(() => internalError(res));
+    readAnswer(invocation, req, res, (body) => invocation.complete({ error: parseErrorBody(body, req.headers[ERROR_TYPE_HEADER]) }));
   }
 
   private handleInitError(req: http.IncomingMessage, res: http.ServerResponse): void {
@@ -291,6 +267,28 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
       )
       .catch(() => internalError(res));
   }
+}
+
+/**
+ * Reads a buffered `/response` or an `/error` body (the invocation's one answer has begun), then
+ * answers the runtime 202 and hands the body to `accept`; over the payload limit, RIE's 413; a body
+ * cut off, the invocation truncated.
+ */
+function readAnswer(invocation: Invocation, req: http.IncomingMessage, res: http.ServerResponse, accept: (body: Buffer) => void): void {
+  invocation.reading();
+  readBody(req, MAX_BUFFERED_RESPONSE_BYTES)
+    .then(
+      (body) => {
+        if (body === undefined) {
+          refuseTooLarge(res, invocation);
+          return;
+        }
+        reply(res, 202, { status: "OK" });
+        accept(body);
+      },
+      () => invocation.complete({ error: truncatedError(), truncated: true }),
+    )
+    .catch(() => internalError(res));
 }
 
 /** RIE's 403 for a call the invocation's state does not allow (an `/error` while a stream flows). */

@@ -10,7 +10,7 @@ import { HTTP_INTEGRATION_CONTENT_TYPE, MAX_BUFFERED_RESPONSE_BYTES } from "../c
 import type { FunctionError } from "../common/function-error";
 import type { LogSink } from "../common/log-sink";
 import { readBody } from "../common/read-body";
-import { ResponseLimiter, type ResponseLimits } from "../invocation/response-limiter";
+import { finishThroughLimiter, ResponseLimiter, type ResponseLimits } from "../invocation/response-limiter";
 import type { InvocationCompletion, PoolResponse } from "../invocation/running-invocation";
 import { fromBufferedResult, type HttpResponseOutput } from "./buffered-result";
 import { readPrelude, splitPrelude, waitForFirstBytes } from "./prelude";
@@ -160,18 +160,7 @@ async function forward(context: AnswerContext, body: Readable, completion: Promi
   }
   // The runtime's stream has ended by now; once its last bytes are in the limiter, let the limiter
   // pass on what it holds.
-  await new Promise<void>((resolve) => {
-    if (body.readableEnded || body.destroyed) return resolve();
-    body.once("end", resolve);
-    body.once("close", resolve);
-  });
-  body.unpipe(limiter);
-  if (!limiter.writableEnded && !limiter.destroyed) limiter.end();
-  await new Promise<void>((resolve) => {
-    if (limiter.readableEnded || limiter.destroyed) return resolve();
-    limiter.once("end", resolve);
-    limiter.once("close", resolve);
-  });
+  await finishThroughLimiter(body, limiter);
   if (!res.destroyed) {
     res.end();
   }
