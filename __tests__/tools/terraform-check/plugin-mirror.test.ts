@@ -107,7 +107,8 @@ describe("plugin-mirror", () => {
 
   test("finds a mirror anywhere on the machine by searching, when nothing else names one", () => {
     const mirror = fakeMirror(roots, [{ type: "aws", version: "5.100.0" }]);
-    const other = `${terraformPlatform()}-test`;
+    // A platform name no other mirror has, not even another test run's searching beside this one.
+    const other = `${terraformPlatform()}-test-${process.pid}-${Date.now()}`;
     fs.mkdirSync(path.join(mirror, "registry.terraform.io", "hashicorp", "aws", "5.100.0", other));
     fs.writeFileSync(
       path.join(mirror, "registry.terraform.io", "hashicorp", "aws", "5.100.0", other, "terraform-provider-aws_v5.100.0_x5"),
