@@ -15,6 +15,7 @@ import { within } from "../../helpers/deadline";
 import { fixtureFunction } from "../../helpers/function-config";
 import { send } from "../../helpers/http-client";
 import { LogCollector } from "../../helpers/log-collector";
+import { answeredInvocation } from "../../helpers/stand-in-invocation";
 
 const FN: FunctionConfig = fixtureFunction({ functionName: "stub", handler: "index.handler", bundleDir: __dirname });
 const NUL8 = Buffer.alloc(8);
@@ -37,12 +38,7 @@ async function serve(fn: Partial<FunctionConfig>, invoke: Invoke): Promise<{ url
 
 /** A function that answers `response`, completing with `completion`. */
 function answering(response: PoolResponse, completion: InvocationCompletion = {}): Invoke {
-  return (_event, { requestId }): RunningInvocation => ({
-    requestId,
-    logTail: Promise.resolve(""),
-    response: Promise.resolve(response),
-    completion: Promise.resolve(completion),
-  });
+  return (_event, { requestId }): RunningInvocation => answeredInvocation(requestId, response, completion);
 }
 
 const streamed = (contentType: string, ...parts: Array<string | Buffer>): PoolResponse => ({

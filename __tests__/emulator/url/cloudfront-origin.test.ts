@@ -30,6 +30,7 @@ import { fixtureFunction } from "../../helpers/function-config";
 import { send } from "../../helpers/http-client";
 import { LogCollector } from "../../helpers/log-collector";
 import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
+import { answeredInvocation } from "../../helpers/stand-in-invocation";
 
 const BODY = '{"hello":"world"}';
 const HELLO_HASH = "93a23971a914e5eacbf0a8d25154cda309c3c1c72fbb9914d47c60f3cb681588";
@@ -102,12 +103,7 @@ describe("the HTTP front in this mode (stand-in function)", () => {
       log: log.sink,
       invoke: (event, { requestId }): RunningInvocation => {
         invocations.push(event);
-        return {
-          requestId,
-          logTail: Promise.resolve(""),
-          response: Promise.resolve({ kind: "buffered", contentType: "application/json", body: Buffer.from('"ok"') }),
-          completion: Promise.resolve({}),
-        };
+        return answeredInvocation(requestId);
       },
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));

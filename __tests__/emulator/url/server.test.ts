@@ -12,6 +12,7 @@ import { createFunctionUrlServer } from "../../../emulator/url/server";
 import { signRequest } from "../../../tools/invoke/sign-request";
 import { fixtureFunction } from "../../helpers/function-config";
 import { send } from "../../helpers/http-client";
+import { answeredInvocation } from "../../helpers/stand-in-invocation";
 
 const CREDENTIALS = { accessKeyId: "AKIDSERVER", secretAccessKey: "server-secret" };
 const FN: FunctionConfig = fixtureFunction({ functionName: "stub", handler: "index.handler", bundleDir: __dirname, authType: "AWS_IAM" });
@@ -40,12 +41,7 @@ describe("function URL server (stand-in function)", () => {
       log: (line) => logs.push(line),
       invoke: (event, { requestId }): RunningInvocation => {
         invocations.push(event);
-        return {
-          requestId,
-          logTail: Promise.resolve(""),
-          response: Promise.resolve({ kind: "buffered", contentType: "application/json", body: Buffer.from('"ok"') }),
-          completion: Promise.resolve({}),
-        };
+        return answeredInvocation(requestId);
       },
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
@@ -189,12 +185,7 @@ describe("a 413 for an oversized upload reaches a client that is still sending",
       log: (line) => logs.push(line),
       invoke: (_event, { requestId }): RunningInvocation => {
         invoked += 1;
-        return {
-          requestId,
-          logTail: Promise.resolve(""),
-          response: Promise.resolve({ kind: "buffered", contentType: "application/json", body: Buffer.from('"ok"') }),
-          completion: Promise.resolve({}),
-        };
+        return answeredInvocation(requestId);
       },
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
@@ -295,12 +286,8 @@ describe("BUFFERED URL over 6 MB (stand-in function)", () => {
       fn: { ...FN, authType: "NONE", invokeMode: "BUFFERED" },
       credentials: undefined,
       log: (line) => logs.push(line),
-      invoke: (_event, { requestId }): RunningInvocation => ({
-        requestId,
-        logTail: Promise.resolve(""),
-        response: Promise.resolve(response),
-        completion: Promise.resolve(response.kind === "error" ? { error: response.error } : {}),
-      }),
+      invoke: (_event, { requestId }): RunningInvocation =>
+        answeredInvocation(requestId, response, response.kind === "error" ? { error: response.error } : {}),
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
     return {
