@@ -5,6 +5,7 @@
 
 import type * as http from "node:http";
 import type { Readable } from "node:stream";
+import { withDeadline } from "../../lib/deadline";
 import type { InvokeMode } from "../../lib/function-url-modes";
 import { HTTP_INTEGRATION_CONTENT_TYPE, MAX_BUFFERED_RESPONSE_BYTES } from "../common/constants";
 import type { FunctionError } from "../common/function-error";
@@ -77,7 +78,10 @@ async function streamResponse(
   // An error that ends the invocation before the first byte (a timeout, a crash) is answered at
   // once, not when the runtime's connection happens to close.
   const stopReading = new AbortController();
-  const failed = failureOf(completion).then((failure) => {
+  const failed = failureOf(completion).then(async (failure) => {
+    // Bytes the runtime sent before it failed may not be read yet (its exit can be seen first):
+    // its stream delivers them until it closes, which a dead runtime's does at once; briefly.
+    await withDeadline(closed(body), FAILURE_READ_GRACE_MS);
     stopReading.abort();
     return failure;
   });
@@ -224,6 +228,18 @@ const RESPONSE_TOO_LARGE = "Function.ResponseSizeTooLarge";
 /** Resolves with the invocation's error once it ends in one; never, when it ends cleanly. */
 function failureOf(completion: Promise<InvocationCompletion>): Promise<{ readonly kind: "failed"; readonly error: FunctionError }> {
   return completion.then(({ error }) => (error ? { kind: "failed", error } : new Promise<never>(() => undefined)));
+}
+
+/** How long a failed invocation's stream may still deliver the bytes it already carries. */
+const FAILURE_READ_GRACE_MS = 500;
+
+/** Resolves once `stream` has ended or closed (at once if it has). */
+function closed(stream: Readable): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.readableEnded || stream.destroyed) return resolve();
+    stream.once("end", () => resolve());
+    stream.once("close", () => resolve());
+  });
 }
 
 function describeError(error: FunctionError): string {
