@@ -124,16 +124,33 @@ describeWhenAvailable("local Function URL reliability", missingReason(locateRunt
       await log.waitFor(/^REPORT.*Init Duration/, 2);
     });
 
-    test.each(["exit", "uncaught"])("fault=%s: the process dies mid-invocation, and the environment is replaced", async (fault) => {
-      const url = await start(fn({}));
-      const res = await send(`${url}?fault=${fault}`);
-      expect(res.status).toBe(200);
-      expect(res.truncated).toBe(true);
-      await log.waitFor(/^REPORT.*Status: error\tError Type: Runtime\.ExitError/);
-      await ok(url);
-      await log.waitFor(/^REPORT.*Init Duration/, 2);
-      expect(local?.pool.stats().environments).toBe(1);
-    });
+    test.each(["exit", "uncaught"])(
+      "the process dies mid-invocation (%s): the stream is cut short, and the environment is replaced",
+      async (how) => {
+        const url = await start(fn({}));
+        // The handler writes its pid and waits; once its bytes are here, it is told to die.
+        const res = await new Promise<{ status: number; body: string; truncated: boolean }>((resolve, reject) => {
+          const req = http.get(`${url}?fault=dies&how=${how}`, { agent: false }, (answer) => {
+            let body = "";
+            answer.once("data", (first: Buffer) => process.kill(Number(/^dying (\d+) $/.exec(first.toString())?.[1]), "SIGUSR2"));
+            answer.on("data", (chunk: Buffer) => {
+              body += chunk.toString();
+            });
+            answer.once("end", () => resolve({ status: answer.statusCode ?? 0, body, truncated: false }));
+            answer.once("aborted", () => resolve({ status: answer.statusCode ?? 0, body, truncated: true }));
+            answer.once("error", () => resolve({ status: answer.statusCode ?? 0, body, truncated: true }));
+          });
+          req.once("error", reject);
+        });
+        expect(res.status).toBe(200);
+        expect(res.body).toMatch(/^dying \d+ $/);
+        expect(res.truncated).toBe(true);
+        await log.waitFor(/^REPORT.*Status: error\tError Type: Runtime\.ExitError/);
+        await ok(url);
+        await log.waitFor(/^REPORT.*Init Duration/, 2);
+        expect(local?.pool.stats().environments).toBe(1);
+      },
+    );
 
     test("the client leaves before the first byte: the invocation still runs to its end", async () => {
       const url = await start(fn({ timeoutSeconds: 30 }));
