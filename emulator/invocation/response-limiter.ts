@@ -4,6 +4,7 @@
 // @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html#config-rs-bandwidth-cap
 
 import { type Readable, Transform, type TransformCallback } from "node:stream";
+import { finished } from "node:stream/promises";
 import { MAX_STREAMED_RESPONSE_BYTES, STREAM_HIGH_WATER_MARK, STREAMING_BANDWIDTH } from "../common/constants";
 
 export interface ResponseLimits {
@@ -103,13 +104,9 @@ export class ResponseLimiter extends Transform {
   }
 }
 
-/** Resolves once `stream`'s readable side has ended or the stream closed (at once if it has). */
+/** Resolves once `stream`'s readable side has ended or the stream closed, cut off or not (at once if it has). */
 function ended(stream: Readable): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (stream.readableEnded || stream.destroyed) return resolve();
-    stream.once("end", resolve);
-    stream.once("close", resolve);
-  });
+  return finished(stream, { writable: false }).catch(() => undefined);
 }
 
 /**

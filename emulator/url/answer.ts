@@ -5,6 +5,7 @@
 
 import type * as http from "node:http";
 import type { Readable } from "node:stream";
+import { finished } from "node:stream/promises";
 import { withDeadline } from "../../lib/deadline";
 import type { InvokeMode } from "../../lib/function-url-modes";
 import { HTTP_INTEGRATION_CONTENT_TYPE, MAX_BUFFERED_RESPONSE_BYTES } from "../common/constants";
@@ -233,13 +234,9 @@ function failureOf(completion: Promise<InvocationCompletion>): Promise<{ readonl
 /** How long a failed invocation's stream may still deliver the bytes it already carries. */
 const FAILURE_READ_GRACE_MS = 500;
 
-/** Resolves once `stream` has ended or closed (at once if it has). */
+/** Resolves once `stream` has ended or closed, cut off or not (at once if it has: no timing-dependent branch here). */
 function closed(stream: Readable): Promise<void> {
-  return new Promise((resolve) => {
-    if (stream.readableEnded || stream.destroyed) return resolve();
-    stream.once("end", () => resolve());
-    stream.once("close", () => resolve());
-  });
+  return finished(stream, { writable: false }).catch(() => undefined);
 }
 
 function describeError(error: FunctionError): string {
