@@ -5,21 +5,16 @@ import * as fs from "node:fs";
 import { isIP } from "node:net";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { AUTH_TYPES, type AuthType, INVOKE_MODES, type InvokeMode } from "../../lib/function-url-modes";
+import { AUTH_TYPES, INVOKE_MODES } from "../../lib/function-url-modes";
 import { UsageError } from "../../lib/usage-error";
 import { parseWholeNumber } from "../../lib/whole-number";
-import { type BundleTarget, bundleTarget } from "../function/bundle-target";
+import { bundleTarget } from "../function/bundle-target";
+import type { FunctionSource } from "../function/function-source";
 
-export interface CliOptions {
+/** npm start's flags: where the function comes from and its overrides (FunctionSource), and how it is served. */
+export interface CliOptions extends FunctionSource {
   readonly port: number;
   readonly host: string;
-  readonly stack?: string;
-  /** --bundle PATH [--handler FILE.EXPORT]: a folder served as it is, or an entry to bundle. */
-  readonly bundle?: BundleTarget;
-  readonly invokeMode?: InvokeMode;
-  readonly auth?: AuthType;
-  readonly timeout?: number;
-  readonly memory?: number;
   readonly maxEnvironments?: number;
   /** The local Lambda API's port, when --api-port gives one (0: no API). Absent: the URL's port + 1. */
   readonly apiPort?: number;
@@ -29,8 +24,6 @@ export interface CliOptions {
   readonly watch: boolean;
   /** Run the function under Node's inspector on 127.0.0.1:PORT (`--inspect` alone: 9229). */
   readonly inspect?: number;
-  /** A JSON file of local environment values, in AWS SAM's shape. */
-  readonly envVars?: string;
   readonly help: boolean;
 }
 
