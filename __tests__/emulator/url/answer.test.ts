@@ -4,7 +4,6 @@
 import { once } from "node:events";
 import type * as http from "node:http";
 import { get as httpGet } from "node:http";
-import type { AddressInfo } from "node:net";
 import * as net from "node:net";
 import { PassThrough, Readable } from "node:stream";
 import type { CorsConfig, FunctionConfig } from "../../../emulator/common/function-config";
@@ -15,6 +14,7 @@ import { within } from "../../helpers/deadline";
 import { fixtureFunction } from "../../helpers/function-config";
 import { send } from "../../helpers/http-client";
 import { LogCollector } from "../../helpers/log-collector";
+import { closeServer, listenOnLoopback } from "../../helpers/loopback-server";
 import { answeredInvocation } from "../../helpers/stand-in-invocation";
 
 const FN: FunctionConfig = fixtureFunction({ functionName: "stub", handler: "index.handler", bundleDir: __dirname });
@@ -25,14 +25,11 @@ const PRELUDE_TYPE = "application/vnd.awslambda.http-integration-response";
 async function serve(fn: Partial<FunctionConfig>, invoke: Invoke): Promise<{ url: string; logs: string[]; close: () => Promise<void> }> {
   const logs: string[] = [];
   const server: http.Server = createFunctionUrlServer({ fn: { ...FN, ...fn }, log: (line) => logs.push(line), invoke });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const base = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    url: `${base}/`,
     logs,
-    close: () => {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
-    },
+    close: () => closeServer(server),
   };
 }
 
@@ -68,10 +65,10 @@ describe("answering RESPONSE_STREAM", () => {
         };
       },
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const base = await listenOnLoopback(server);
     try {
       // The client leaves while the answer waits for the function's first byte…
-      const req = httpGet(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const req = httpGet(`${base}/`);
       req.on("error", () => undefined);
       await wasInvoked;
       req.destroy();
@@ -82,8 +79,7 @@ describe("answering RESPONSE_STREAM", () => {
       await within(5_000, once(body, "end"), "drain of the function's stream");
       expect(body.readableEnded).toBe(true);
     } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await closeServer(server);
     }
   });
 
@@ -487,15 +483,14 @@ describe("the front's edges", () => {
         return answering(streamed("text/plain", "ok"))(event, options);
       },
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const base = await listenOnLoopback(server);
     try {
-      const res = await send(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const res = await send(`${base}/`);
       expect(res.status).toBe(403);
       expect(invoked).toBe(0);
       expect(logs.some((line) => line.endsWith("the server has no credentials to check signatures against"))).toBe(true);
     } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await closeServer(server);
     }
   });
 
@@ -510,16 +505,15 @@ describe("the front's edges", () => {
       log: (line) => logs.push(line),
       invoke: answering(streamed("text/plain", "ok")),
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const base = await listenOnLoopback(server);
     try {
-      const url = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const url = new URL(`${base}/`);
       const headers = await signRequest(url, fresh, { region: "us-east-1", headers: { "x-amz-security-token": "new-token" } });
       const res = await send(url.toString(), { headers });
       expect(res.status).toBe(200);
       expect(logs).toContain("The AWS profile's credentials changed (now ASIANEW); signatures are checked against them.");
     } finally {
-      server.closeAllConnections();
-      await new Promise((resolve) => server.close(resolve));
+      await closeServer(server);
     }
   });
 });

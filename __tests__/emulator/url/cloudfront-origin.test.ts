@@ -6,7 +6,6 @@
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import type * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -29,6 +28,7 @@ import { signRequest } from "../../../tools/invoke/sign-request";
 import { fixtureFunction } from "../../helpers/function-config";
 import { send } from "../../helpers/http-client";
 import { LogCollector } from "../../helpers/log-collector";
+import { closeServer, listenOnLoopback } from "../../helpers/loopback-server";
 import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
 import { answeredInvocation } from "../../helpers/stand-in-invocation";
 
@@ -106,12 +106,10 @@ describe("the HTTP front in this mode (stand-in function)", () => {
         return answeredInvocation(requestId);
       },
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+    base = `${await listenOnLoopback(server)}/`;
   });
   afterEach(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await closeServer(server);
   });
 
   test("serves an unsigned GET, and the function sees the distribution as its signer", async () => {

@@ -2,7 +2,6 @@
 // path a request can take to a 403, bad input, and where the server listens.
 
 import type * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import * as net from "node:net";
 import { Readable } from "node:stream";
 import { startLocalFunctionUrl } from "../../../emulator/cli/local-function-url";
@@ -12,6 +11,7 @@ import { createFunctionUrlServer } from "../../../emulator/url/server";
 import { signRequest } from "../../../tools/invoke/sign-request";
 import { fixtureFunction } from "../../helpers/function-config";
 import { send } from "../../helpers/http-client";
+import { closeServer, listenOnLoopback } from "../../helpers/loopback-server";
 import { answeredInvocation } from "../../helpers/stand-in-invocation";
 
 const CREDENTIALS = { accessKeyId: "AKIDSERVER", secretAccessKey: "server-secret" };
@@ -44,12 +44,10 @@ describe("function URL server (stand-in function)", () => {
         return answeredInvocation(requestId);
       },
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await listenOnLoopback(server);
   });
   afterEach(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await closeServer(server);
   });
 
   /** Headers for `path`, signed as an SDK client signs them, with the given deviations. */
@@ -188,12 +186,10 @@ describe("a 413 for an oversized upload reaches a client that is still sending",
         return answeredInvocation(requestId);
       },
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    base = await listenOnLoopback(server);
   });
   afterEach(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
+    await closeServer(server);
   });
 
   const body = Buffer.alloc(12 * 1024 * 1024, 97);
@@ -289,14 +285,11 @@ describe("BUFFERED URL over 6 MB (stand-in function)", () => {
       invoke: (_event, { requestId }): RunningInvocation =>
         answeredInvocation(requestId, response, response.kind === "error" ? { error: response.error } : {}),
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    const base = await listenOnLoopback(server);
     return {
-      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+      url: `${base}/`,
       logs,
-      close: () => {
-        server.closeAllConnections();
-        return new Promise((resolve) => server.close(() => resolve()));
-      },
+      close: () => closeServer(server),
     };
   }
 
