@@ -4,7 +4,6 @@
 
 import * as fs from "node:fs";
 import * as http from "node:http";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { serveFromCommandLine } from "../../emulator/cli/cli";
@@ -18,6 +17,7 @@ import { bundleHandler } from "../../lib/bundling";
 import { fixtureFunction } from "../helpers/function-config";
 import { send } from "../helpers/http-client";
 import { LogCollector } from "../helpers/log-collector";
+import { closedPort } from "../helpers/loopback-server";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
 
 const FIXTURES = path.join(__dirname, "..", "fixtures");
@@ -45,16 +45,6 @@ function fn(overrides: Partial<FunctionConfig>): FunctionConfig {
 function saveAsAnEditorDoes(file: string, text: string): void {
   fs.writeFileSync(`${file}.swp-new`, text);
   fs.renameSync(`${file}.swp-new`, file);
-}
-
-/** A port that was free a moment ago. */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function getJson(url: string): Promise<unknown> {
@@ -160,7 +150,7 @@ describeWhenAvailable("the local dev loop", missingReason(locateRuntime), () => 
 
   describe("--inspect", () => {
     test("the runtime process runs under Node's inspector: a debugger client can list its target", async () => {
-      const port = await freePort();
+      const port = await closedPort();
       const url = await start(fn({ handler: "handlers.paced" }), { inspectPort: port, maxEnvironments: 4 });
       // The debuggable environment is up before any request: a debugger can attach at once.
       const before = (await getJson(`http://127.0.0.1:${port}/json/list`)) as Array<{ type: string }>;

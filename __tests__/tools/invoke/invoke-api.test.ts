@@ -24,6 +24,7 @@ import { apiPayload, parseInvokeOptions } from "../../../tools/invoke/invoke-opt
 import { deployedFunction, localApiTarget, localApiUrl } from "../../../tools/invoke/lambda-api-target";
 import { fixtureFunction } from "../../helpers/function-config";
 import { LogCollector } from "../../helpers/log-collector";
+import { closedPort } from "../../helpers/loopback-server";
 import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
 
 const SERVER_PAIR = { accessKeyId: "AKIDSERVER", secretAccessKey: "server-secret" };
@@ -71,15 +72,6 @@ function io(root: string, extra: { env?: NodeJS.ProcessEnv; credentials?: typeof
       ...(extra.endpointForTests ? { endpointForTests: extra.endpointForTests } : {}),
     },
   };
-}
-
-/** A port nothing listens on: one the system just handed out, closed again. */
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** The stack's outputs in a local state file, as `npm run deploy` leaves them. */

@@ -19,6 +19,7 @@ import { parseInvokeOptions, requestUrl } from "../../../tools/invoke/invoke-opt
 import { signRequest } from "../../../tools/invoke/sign-request";
 import { streamRequest } from "../../../tools/invoke/stream-request";
 import { LogCollector } from "../../helpers/log-collector";
+import { closedPort } from "../../helpers/loopback-server";
 import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
 
 const CREDENTIALS = { accessKeyId: "AKIDINVOKE", secretAccessKey: "invoke-secret" };
@@ -197,15 +198,6 @@ function capture(): { stdout: PassThrough; stderr: PassThrough; out: () => strin
   const stderr = new PassThrough();
   const read = (stream: PassThrough) => (): string => (stream.read() as Buffer | null)?.toString() ?? "";
   return { stdout, stderr, out: read(stdout), err: read(stderr) };
-}
-
-/** A port nothing listens on: one the system just handed out, closed again. */
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe("npm run invoke -- --local without a running server", () => {
