@@ -27,6 +27,14 @@ function fixture(handler: string, overrides: Partial<FunctionConfig> = {}): Func
 }
 
 /** Signs a GET to `url` with the test credentials, as an AWS SDK client would. */
+/** The installed curl's major and minor version (its AWS signing changed between releases). */
+async function curlVersion(): Promise<[number, number]> {
+  const { stdout } = await promisify(execFile)("curl", ["--version"], { encoding: "utf8" });
+  const match = /^curl (\d+)\.(\d+)\./.exec(stdout);
+  if (!match) throw new Error(`curl --version printed no version this test can read: ${stdout.split("\n")[0]}`);
+  return [Number(match[1]), Number(match[2])];
+}
+
 async function signedHeaders(url: string, overrides: { region?: string; service?: string } = {}): Promise<Record<string, string>> {
   return signRequest(new URL(url), CREDENTIALS, {
     region: overrides.region ?? "us-east-1",
@@ -118,7 +126,7 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
       async () => {
         const url = await start(carsFunction());
         const run = promisify(execFile);
-        const curlMajor = Number(/^curl (\d+)\./.exec((await run("curl", ["--version"], { encoding: "utf8" })).stdout)?.[1]);
+        const [curlMajor] = await curlVersion();
         const { stdout } = await run(
           "curl",
           [
@@ -155,9 +163,7 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
       async () => {
         const url = await start(carsFunction());
         const run = promisify(execFile);
-        const [major, minor] = (/^curl (\d+)\.(\d+)\./.exec((await run("curl", ["--version"], { encoding: "utf8" })).stdout) ?? [])
-          .slice(1)
-          .map(Number);
+        const [major, minor] = await curlVersion();
         const { stdout } = await run(
           "curl",
           [
