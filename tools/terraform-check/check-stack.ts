@@ -8,8 +8,9 @@ import { isDeepStrictEqual } from "node:util";
 import { type StandInArchive, standInForArchiveFiles } from "./archive-stand-in";
 import { makeOffline, offlineEnvironment, writeConfigFiles } from "./offline-config";
 import type { PluginMirror } from "./plugin-mirror";
-import { runTerraform, type TerraformRun } from "./terraform";
+import { runTerraform, type TerraformRun, terraformVersion } from "./terraform";
 import type { TerraformJson } from "./terraform-json";
+import { type KnownVerdict, knownVerdict, type Verdict, verdictCacheDir, verdictKey } from "./verdict-cache";
 
 /** The file cdktf writes in each stack folder. */
 export const STACK_FILE = "cdk.tf.json";
@@ -31,9 +32,12 @@ export class TerraformCheckError extends Error {
     readonly run: TerraformRun,
     /** The modules terraform's diagnostics name (`module.<name>.…` or `on <name>/…`). */
     readonly failingModules: readonly string[] = [],
+    /** Set when this is the verdict of an earlier run on the very same inputs: when it was recorded. */
+    readonly recordedAt?: string,
   ) {
     const which = failingModules.length > 0 ? ` for ${failingModules.join(", ")}` : "";
-    super(`terraform ${step} failed${which} (exit code ${run.code}) in ${workdir}:\n${run.stdout}${run.stderr}`);
+    const replayed = recordedAt === undefined ? "" : ` (terraform's verdict of ${recordedAt}, on these very inputs)`;
+    super(`terraform ${step} failed${which} (exit code ${run.code}) in ${workdir}${replayed}:\n${run.stdout}${run.stderr}`);
     this.name = "TerraformCheckError";
   }
 }
@@ -72,6 +76,8 @@ export interface CombinedPlan {
    * warnings elsewhere)", so each kind is here, not each occurrence.
    */
   readonly warnings: readonly string[];
+  /** Set when this is the verdict of an earlier run on the very same inputs: when it was recorded. */
+  readonly recordedAt?: string;
 }
 
 /**
@@ -151,19 +157,25 @@ function assertModuleNames(names: readonly string[]): void {
 }
 
 /** `terraform init` against the local mirror only: the provider is linked, not downloaded. */
-export async function initWorkdir(workdir: string, mirror: PluginMirror): Promise<void> {
-  await step("init", workdir, ["init", "-input=false", "-no-color", `-plugin-dir=${mirror.dir}`], []);
+function initArgs(mirror: PluginMirror): string[] {
+  return ["init", "-input=false", "-no-color", `-plugin-dir=${mirror.dir}`];
 }
 
 /**
- * `terraform plan -refresh=false` of the root in `rootDir`, whose child modules are `modules`.
- * No separate `terraform validate`: plan "includes an implied validation check"
- * (https://developer.hashicorp.com/terraform/cli/commands/validate), so a broken module fails
- * here with the same diagnostics, and the provider's schema is built once fewer.
+ * `terraform plan -refresh=false`. No separate `terraform validate`: plan "includes an implied
+ * validation check" (https://developer.hashicorp.com/terraform/cli/commands/validate), so a broken
+ * module fails here with the same diagnostics, and the provider's schema is built once fewer.
  */
-export async function planModules(rootDir: string, modules: readonly string[]): Promise<CombinedPlan> {
-  const plan = await step("plan", rootDir, ["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color"], modules);
-  return readCombinedPlan(plan, rootDir, modules);
+const PLAN_ARGS = ["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color"];
+
+/** Init, then plan, in `rootDir`: the step that ended it and its run, passed or failed. */
+async function initAndPlan(rootDir: string, mirror: PluginMirror): Promise<Verdict> {
+  const env = offlineEnvironment(rootDir);
+  const init = await runTerraform(initArgs(mirror), rootDir, env);
+  if (init.code !== 0) {
+    return { step: "init", run: init };
+  }
+  return { step: "plan", run: await runTerraform(PLAN_ARGS, rootDir, env) };
 }
 
 /**
@@ -207,15 +219,33 @@ export function readCombinedPlan(plan: TerraformRun, rootDir: string, modules: r
   return { summary, modules: perModule, warnings };
 }
 
-/** Writes the root for `modules` (prepared in its child folders), inits it and plans it: one terraform run. */
+/**
+ * Writes the root for `modules` (prepared in its child folders), inits it and plans it: one
+ * terraform run. With `cacheDir` (verdict-cache.ts), a root whose every input is that of a run
+ * recorded there gets that run's verdict, and `recordedAt` says when it was recorded.
+ * @throws TerraformCheckError naming the failing modules when init or plan fails.
+ */
 export async function checkModules(
   rootDir: string,
   modules: Readonly<Record<string, PreparedModule>>,
   mirror: PluginMirror,
+  cacheDir: string | undefined = verdictCacheDir(),
 ): Promise<CombinedPlan> {
   writeRoot(rootDir, modules);
-  await initWorkdir(rootDir, mirror);
-  return planModules(rootDir, Object.keys(modules));
+  const names = Object.keys(modules);
+  const version = cacheDir === undefined ? undefined : terraformVersion();
+  const verdict: KnownVerdict =
+    cacheDir === undefined || version === undefined
+      ? await initAndPlan(rootDir, mirror)
+      : await knownVerdict(cacheDir, verdictKey(rootDir, [initArgs(mirror), PLAN_ARGS], { terraformVersion: version, mirror }), () =>
+          initAndPlan(rootDir, mirror),
+        );
+  if (verdict.run.code !== 0) {
+    const failing = modulesNamedIn(`${verdict.run.stdout}${verdict.run.stderr}`, names);
+    throw new TerraformCheckError(verdict.step, rootDir, verdict.run, failing, verdict.recordedAt);
+  }
+  const plan = readCombinedPlan(verdict.run, rootDir, names);
+  return verdict.recordedAt === undefined ? plan : { ...plan, recordedAt: verdict.recordedAt };
 }
 
 export interface CheckedStacks extends Omit<CombinedPlan, "modules"> {
@@ -223,24 +253,21 @@ export interface CheckedStacks extends Omit<CombinedPlan, "modules"> {
   readonly stacks: Readonly<Record<string, PreparedModule & ModulePlan>>;
 }
 
-/** Prepares each stack folder of `stacks` (name → folder) as a module of one root in `rootDir`, then one init and one plan. */
-export async function checkStacks(stacks: Readonly<Record<string, string>>, rootDir: string, mirror: PluginMirror): Promise<CheckedStacks> {
+/** Prepares each stack folder of `stacks` (name → folder) as a module of one root in `rootDir`, then one init and one plan (or the verdict kept in `cacheDir`). */
+export async function checkStacks(
+  stacks: Readonly<Record<string, string>>,
+  rootDir: string,
+  mirror: PluginMirror,
+  cacheDir: string | undefined = verdictCacheDir(),
+): Promise<CheckedStacks> {
   const names = Object.keys(stacks);
   assertModuleNames(names);
   const prepared = Object.fromEntries(names.map((name) => [name, prepareModule(stacks[name], path.join(rootDir, name), mirror)]));
-  const { modules, ...plan } = await checkModules(rootDir, prepared, mirror);
+  const { modules, ...plan } = await checkModules(rootDir, prepared, mirror, cacheDir);
   return { ...plan, stacks: Object.fromEntries(names.map((name) => [name, { ...prepared[name], ...modules[name] }])) };
 }
 
 /** The modules of `modules` terraform's diagnostics name: in an address (`module.<name>.`) or a file (`on <name>/`). */
 export function modulesNamedIn(output: string, modules: readonly string[]): string[] {
   return modules.filter((name) => output.includes(`module.${name}.`) || output.includes(` on ${name}/`));
-}
-
-async function step(name: string, workdir: string, args: string[], modules: readonly string[]): Promise<TerraformRun> {
-  const run = await runTerraform(args, workdir, offlineEnvironment(workdir));
-  if (run.code !== 0) {
-    throw new TerraformCheckError(name, workdir, run, modulesNamedIn(`${run.stdout}${run.stderr}`, modules));
-  }
-  return run;
 }

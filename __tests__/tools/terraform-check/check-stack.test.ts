@@ -16,6 +16,7 @@ import {
 import { findPluginMirror } from "../../../tools/terraform-check/plugin-mirror";
 import { MODES, synthesizeMode } from "../../../tools/terraform-check/synth-modes";
 import { terraformVersion } from "../../../tools/terraform-check/terraform";
+import { replayNote } from "../../../tools/terraform-check/verdict-cache";
 import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
 
 const missing = terraformVersion() === undefined ? "terraform is not on PATH" : missingReason(() => findPluginMirror());
@@ -55,6 +56,10 @@ describeWhenAvailable("offline terraform check of the synthesized stack", missin
       ),
     ]);
     plans = checked.stacks;
+    if (checked.recordedAt !== undefined) {
+      // Said aloud: this run read terraform's verdict instead of planning (never under CI=true).
+      console.info(replayNote(checked.recordedAt));
+    }
   }, TERRAFORM_TIMEOUT);
 
   afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
