@@ -71,7 +71,7 @@ export function mirrorHolds(dir: string, provider: { address: string; version: s
 
 /**
  * Searches the filesystem (with `find`, skipping /proc, /sys, /dev and every node_modules and .git) for an unpacked mirror
- * that holds the aws provider, and returns the mirror's folder. The result is kept for the life
+ * that holds the aws provider as an executable file, and returns the mirror's folder. The result is kept for the life
  * of the process: one search is enough.
  */
 export function searchForMirror(platform = terraformPlatform()): string | undefined {
@@ -106,6 +106,9 @@ export function searchForMirror(platform = terraformPlatform()): string | undefi
       "f",
       "-path",
       pattern,
+      // A binary terraform can run: not a placeholder of the same name (as tests make).
+      "-perm",
+      "-u=x",
       "-print",
       "-quit",
     ],

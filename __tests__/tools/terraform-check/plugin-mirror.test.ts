@@ -107,13 +107,19 @@ describe("plugin-mirror", () => {
 
   test("finds a mirror anywhere on the machine by searching, when nothing else names one", () => {
     const mirror = fakeMirror(roots, [{ type: "aws", version: "5.100.0" }]);
-    // A platform name no other mirror has, not even another test run's searching beside this one.
-    const other = `${terraformPlatform()}-test-${process.pid}-${Date.now()}`;
-    fs.mkdirSync(path.join(mirror, "registry.terraform.io", "hashicorp", "aws", "5.100.0", other));
-    fs.writeFileSync(
-      path.join(mirror, "registry.terraform.io", "hashicorp", "aws", "5.100.0", other, "terraform-provider-aws_v5.100.0_x5"),
-      "",
-    );
-    expect(searchForMirror(other)).toBe(mirror);
+    // Platform names no other mirror has, not even another test run's searching beside this one.
+    const runnable = `${terraformPlatform()}-test-${process.pid}-${Date.now()}`;
+    const placeholder = `${runnable}-placeholder`;
+    for (const [platform, mode] of [
+      [runnable, 0o755],
+      [placeholder, 0o644],
+    ] as const) {
+      const dir = path.join(mirror, "registry.terraform.io", "hashicorp", "aws", "5.100.0", platform);
+      fs.mkdirSync(dir);
+      fs.writeFileSync(path.join(dir, "terraform-provider-aws_v5.100.0_x5"), "", { mode });
+    }
+    expect(searchForMirror(runnable)).toBe(mirror);
+    // A file of the provider's name that is not executable (as the other tests here make) is no mirror.
+    expect(searchForMirror(placeholder)).toBeUndefined();
   });
 });
