@@ -70,19 +70,20 @@ export function mirrorHolds(dir: string, provider: { address: string; version: s
 }
 
 /**
- * Searches the filesystem (with `find`, skipping /proc, /sys, /dev and every node_modules and .git) for an unpacked mirror
- * that holds the aws provider as an executable file, and returns the mirror's folder. The result is kept for the life
+ * Searches the filesystem from `root` (with `find`, skipping /proc, /sys, /dev and every node_modules and .git) for an
+ * unpacked mirror that holds the aws provider as an executable file, and returns the mirror's folder. The result is kept for the life
  * of the process: one search is enough.
  */
-export function searchForMirror(platform = terraformPlatform()): string | undefined {
-  if (searched.has(platform)) {
-    return searched.get(platform);
+export function searchForMirror(platform = terraformPlatform(), root = "/"): string | undefined {
+  const searchKey = `${root}\u0000${platform}`;
+  if (searched.has(searchKey)) {
+    return searched.get(searchKey);
   }
   const pattern = `*/${AWS_PROVIDER.address}/${AWS_PROVIDER.version}/${platform}/terraform-provider-aws*`;
   const result = spawnSync(
     "find",
     [
-      "/",
+      root,
       "(",
       "-path",
       "/proc",
@@ -116,7 +117,7 @@ export function searchForMirror(platform = terraformPlatform()): string | undefi
   );
   const binary = result.error ? "" : result.stdout.split("\n")[0];
   const dir = binary ? binary.slice(0, binary.indexOf(`/${AWS_PROVIDER.address}/`)) : undefined;
-  searched.set(platform, dir);
+  searched.set(searchKey, dir);
   return dir;
 }
 const searched = new Map<string, string | undefined>();

@@ -106,20 +106,21 @@ describe("plugin-mirror", () => {
   });
 
   test("finds a mirror anywhere on the machine by searching, when nothing else names one", () => {
-    const mirror = fakeMirror(roots, [{ type: "aws", version: "5.100.0" }]);
-    // Platform names no other mirror has, not even another test run's searching beside this one.
-    const runnable = `${terraformPlatform()}-test-${process.pid}-${Date.now()}`;
-    const placeholder = `${runnable}-placeholder`;
-    for (const [platform, mode] of [
-      [runnable, 0o755],
-      [placeholder, 0o644],
-    ] as const) {
-      const dir = path.join(mirror, "registry.terraform.io", "hashicorp", "aws", "5.100.0", platform);
-      fs.mkdirSync(dir);
+    // Searched from a folder of the test's own (searchForMirror's default is /), so that the
+    // search ends, and finds nothing, as quickly as it finds something.
+    const machine = fs.mkdtempSync(path.join(os.tmpdir(), "ls-machine-"));
+    roots.push(machine);
+    const platform = terraformPlatform();
+    const install = (mirror: string, mode: number) => {
+      const dir = path.join(machine, mirror, "registry.terraform.io", "hashicorp", "aws", "5.100.0", platform);
+      fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(path.join(dir, "terraform-provider-aws_v5.100.0_x5"), "", { mode });
-    }
-    expect(searchForMirror(runnable)).toBe(mirror);
+    };
     // A file of the provider's name that is not executable (as the other tests here make) is no mirror.
-    expect(searchForMirror(placeholder)).toBeUndefined();
+    install("placeholder", 0o644);
+    expect(searchForMirror(platform, machine)).toBeUndefined();
+    // Searched in its own subfolder: searchForMirror keeps each search's answer for the process.
+    install(path.join("opt", "runnable"), 0o755);
+    expect(searchForMirror(platform, path.join(machine, "opt"))).toBe(path.join(machine, "opt", "runnable"));
   });
 });
