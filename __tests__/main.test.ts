@@ -5,10 +5,20 @@ import * as path from "node:path";
 
 const ROOT = path.join(__dirname, "..");
 
+/** cdktf.json's `app` command, without `node`: what `cdktf synth` runs. */
+function appCommand(): string[] {
+  const app = (JSON.parse(fs.readFileSync(path.join(ROOT, "cdktf.json"), "utf8")) as { app: string }).app;
+  const [program, ...args] = app.split(/\s+/);
+  if (program !== "node") {
+    throw new Error(`cdktf.json's app should begin with \`node\`, found ${JSON.stringify(app)}`);
+  }
+  return args;
+}
+
 /** Runs main.ts as `cdktf synth` does (its `app` command), with `env` added and a fresh outdir. */
 function runMain(env: Record<string, string>): { status: number | null; stderr: string; outdir: string } {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "ls-main-"));
-  const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", "main.ts"], {
+  const result = spawnSync(process.execPath, appCommand(), {
     cwd: ROOT,
     env: { ...process.env, CDKTF_OUTDIR: outdir, ...env },
     encoding: "utf8",
