@@ -9,11 +9,13 @@ import {
   type CheckedStacks,
   checkModules,
   checkStacks,
-  prepareModule,
+  PROVIDERS_FILE,
+  type PreparedModule,
   STACK_FILE,
   TerraformCheckError,
 } from "../../../tools/terraform-check/check-stack";
-import { findPluginMirror } from "../../../tools/terraform-check/plugin-mirror";
+import { makeOffline } from "../../../tools/terraform-check/offline-config";
+import { AWS_PROVIDER, findPluginMirror } from "../../../tools/terraform-check/plugin-mirror";
 import { MODES, synthesizeMode } from "../../../tools/terraform-check/synth-modes";
 import { terraformVersion } from "../../../tools/terraform-check/terraform";
 import { replayNote } from "../../../tools/terraform-check/verdict-cache";
@@ -23,6 +25,42 @@ const missing = terraformVersion() === undefined ? "terraform is not on PATH" : 
 const TERRAFORM_TIMEOUT = 120_000;
 /** 64 characters, Lambda's maximum function name. */
 const LONGEST_FUNCTION_NAME = `streaming-${"f".repeat(54)}`;
+
+/**
+ * A module of one function as the stack declares one (its role, and the function on that role),
+ * with `runtime` as given, prepared in `<root>/<name>` with the stack's provider configuration.
+ * Small and fixed rather than a copy of the synthesized stack: the broken run shows how the check
+ * fails, which no edit to the stack changes, so its verdict stays cached (verdict-cache.ts) while
+ * an edited stack is planned again.
+ */
+function functionModule(root: string, name: string, runtime: string): PreparedModule {
+  const dir = path.join(root, name);
+  fs.mkdirSync(dir, { recursive: true });
+  const assumeRolePolicy = {
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+  };
+  const module = {
+    terraform: { required_providers: { aws: { source: "aws", version: AWS_PROVIDER.version } } },
+    resource: {
+      aws_iam_role: { fn: { name: `check-${name}`, assume_role_policy: JSON.stringify(assumeRolePolicy) } },
+      aws_lambda_function: {
+        fn: {
+          function_name: `check-${name}`,
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform interpolation, not a JavaScript template
+          role: "${aws_iam_role.fn.arn}",
+          handler: "index.handler",
+          runtime,
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform interpolation, not a JavaScript template
+          filename: "${path.module}/function.zip",
+        },
+      },
+    },
+  };
+  fs.writeFileSync(path.join(dir, STACK_FILE), JSON.stringify(module, null, 2));
+  const { provider } = makeOffline({ provider: { aws: [{ region: "us-east-1" }] } });
+  return { dir, standIns: [], rootFiles: { [PROVIDERS_FILE]: JSON.stringify({ provider }, null, 2) } };
+}
 
 describeWhenAvailable("offline terraform check of the synthesized stack", missing, () => {
   let scratch: string;
@@ -40,13 +78,11 @@ describeWhenAvailable("offline terraform check of the synthesized stack", missin
     }
     // The longest function name Lambda accepts: every name derived from it must fit AWS's limits.
     stacks.LONG = synthesizeMode("AWS_IAM", path.join(scratch, "synth-long"), { FUNCTION_NAME: LONGEST_FUNCTION_NAME }).stackDir;
-    // A second, small run beside it: a good copy of the stack and a copy with a runtime Lambda
+    // A second, small run beside it: a module of one function and a copy with a runtime Lambda
     // does not have. It cannot join the first run, whose plan would then stop at the error.
     const brokenRoot = path.join(scratch, "broken-root");
-    const good = prepareModule(stacks.AWS_IAM, path.join(brokenRoot, "good"), mirror);
-    const broken = prepareModule(stacks.AWS_IAM, path.join(brokenRoot, "broken"), mirror);
-    const file = path.join(broken.dir, STACK_FILE);
-    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace('"runtime": "nodejs22.x"', '"runtime": "nodejs99.x"'));
+    const good = functionModule(brokenRoot, "good", "nodejs22.x");
+    const broken = functionModule(brokenRoot, "broken", "nodejs99.x");
     [checked, brokenRun] = await Promise.all([
       // Every mode, and the long name, in one terraform init and one terraform plan.
       checkStacks(stacks, path.join(scratch, "root"), mirror),
@@ -115,7 +151,7 @@ describeWhenAvailable("offline terraform check of the synthesized stack", missin
     });
   });
 
-  test("fails on a broken copy of the stack with terraform's own diagnostic, and names the failing module only", () => {
+  test("fails on a broken module with terraform's own diagnostic, and names the failing module only", () => {
     expect(brokenRun).toBeInstanceOf(TerraformCheckError);
     const error = brokenRun as TerraformCheckError;
     expect(error.failingModules).toEqual(["broken"]);
