@@ -84,7 +84,16 @@ describe("npm run deploy and destroy, before cdktf", () => {
     const bare = Object.fromEntries(
       Object.entries(process.env).filter(([key]) => !key.startsWith("AWS_") && key !== "TERRAFORM_BINARY_NAME"),
     );
-    return { ...bare, HOME: dir, AWS_EC2_METADATA_DISABLED: "true", CHECKPOINT_DISABLE: "1", ...extra };
+    // npm checks for a newer npm now and then (always, with a fresh HOME) and prints a notice on
+    // stderr, which would fail the tests below that read stderr whole.
+    return {
+      ...bare,
+      HOME: dir,
+      AWS_EC2_METADATA_DISABLED: "true",
+      CHECKPOINT_DISABLE: "1",
+      npm_config_update_notifier: "false",
+      ...extra,
+    };
   }
 
   /** A `terraform` that reports `version`, first on the PATH. */

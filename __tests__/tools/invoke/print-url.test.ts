@@ -64,7 +64,8 @@ describe("npm run url", () => {
     const result = spawnSync("npm", ["run", "-s", "url"], {
       cwd: ROOT,
       // A stack name no checkout deploys, so the answer does not depend on this one's state.
-      env: { ...process.env, STACK_NAME: "never-deployed-url-test" },
+      // Without npm's notice of a newer npm, which it prints on stderr now and then.
+      env: { ...process.env, STACK_NAME: "never-deployed-url-test", npm_config_update_notifier: "false" },
       encoding: "utf8",
       timeout: 30_000,
     });
