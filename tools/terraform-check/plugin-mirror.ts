@@ -58,26 +58,49 @@ export function impliedMirrorDirs(env: NodeJS.ProcessEnv = process.env, platform
   return [path.join(home, ".terraform.d", "plugins"), ...[dataHome, ...dataDirs].map((dir) => path.join(dir, "terraform", "plugins"))];
 }
 
-/** Whether `dir` holds `provider` at `version` for `platform`, unpacked or as a zip. */
-export function mirrorHolds(dir: string, provider: { address: string; version: string }, platform = terraformPlatform()): boolean {
+/** Whether `dir` holds `provider` at `version` for `platform`, unpacked or as a zip (with `executable`, unpacked and executable). */
+export function mirrorHolds(
+  dir: string,
+  provider: { address: string; version: string },
+  platform = terraformPlatform(),
+  options: { executable?: boolean } = {},
+): boolean {
   const providerDir = path.join(dir, ...provider.address.split("/"));
   const type = provider.address.split("/")[2];
   const unpacked = path.join(providerDir, provider.version, platform);
   const packed = path.join(providerDir, `terraform-provider-${type}_${provider.version}_${platform}.zip`);
+  const runnable = (file: string) => !options.executable || isExecutable(path.join(unpacked, file));
   return (
-    (fs.existsSync(unpacked) && fs.readdirSync(unpacked).some((f) => f.startsWith(`terraform-provider-${type}`))) || fs.existsSync(packed)
+    (fs.existsSync(unpacked) && fs.readdirSync(unpacked).some((f) => f.startsWith(`terraform-provider-${type}`) && runnable(f))) ||
+    (!options.executable && fs.existsSync(packed))
   );
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
  * Searches the filesystem from `root` (with `find`, skipping /proc, /sys, /dev and every node_modules and .git) for an
- * unpacked mirror that holds the aws provider as an executable file, and returns the mirror's folder. The result is kept for the life
+ * unpacked mirror that holds the aws provider as an executable file, and returns the mirror's folder.
+ * What a search finds is recorded in `recordFile` (kept with the other caches, under node_modules),
+ * so that the next process, and the next run, look there first: a search takes seconds of `find`. The result is kept for the life
  * of the process: one search is enough.
  */
-export function searchForMirror(platform = terraformPlatform(), root = "/"): string | undefined {
+export function searchForMirror(platform = terraformPlatform(), root = "/", recordFile = SEARCH_RECORD_FILE): string | undefined {
   const searchKey = `${root}\u0000${platform}`;
   if (searched.has(searchKey)) {
     return searched.get(searchKey);
+  }
+  const recorded = readSearchRecord(recordFile)[searchKey];
+  if (recorded !== undefined && mirrorHolds(recorded, AWS_PROVIDER, platform, { executable: true })) {
+    searched.set(searchKey, recorded);
+    return recorded;
   }
   const pattern = `*/${AWS_PROVIDER.address}/${AWS_PROVIDER.version}/${platform}/terraform-provider-aws*`;
   const result = spawnSync(
@@ -118,9 +141,35 @@ export function searchForMirror(platform = terraformPlatform(), root = "/"): str
   const binary = result.error ? "" : result.stdout.split("\n")[0];
   const dir = binary ? binary.slice(0, binary.indexOf(`/${AWS_PROVIDER.address}/`)) : undefined;
   searched.set(searchKey, dir);
+  if (dir !== undefined) {
+    writeSearchRecord(recordFile, { ...readSearchRecord(recordFile), [searchKey]: dir });
+  }
   return dir;
 }
 const searched = new Map<string, string | undefined>();
+
+/** Where searchForMirror records what it found. */
+export const SEARCH_RECORD_FILE = path.join(__dirname, "..", "..", "node_modules", ".cache", "lambda-streaming", "mirror-search.json");
+
+function readSearchRecord(file: string): Record<string, string> {
+  try {
+    const record = JSON.parse(fs.readFileSync(file, "utf8"));
+    return typeof record === "object" && record !== null ? record : {};
+  } catch {
+    return {};
+  }
+}
+
+function writeSearchRecord(file: string, record: Record<string, string>): void {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const partial = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(partial, JSON.stringify(record, null, 2));
+    fs.renameSync(partial, file);
+  } catch {
+    // A record not written only costs the next process a search.
+  }
+}
 
 /**
  * The mirror to use: `TF_PLUGIN_DIR` when set (it must hold the aws provider), otherwise the

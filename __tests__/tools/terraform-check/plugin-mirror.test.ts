@@ -105,22 +105,60 @@ describe("plugin-mirror", () => {
     );
   });
 
-  test("finds a mirror anywhere on the machine by searching, when nothing else names one", () => {
+  describe("searching the machine, when nothing else names a mirror", () => {
     // Searched from a folder of the test's own (searchForMirror's default is /), so that the
     // search ends, and finds nothing, as quickly as it finds something.
-    const machine = fs.mkdtempSync(path.join(os.tmpdir(), "ls-machine-"));
-    roots.push(machine);
+    let machine: string;
+    let record: string;
     const platform = terraformPlatform();
+    beforeEach(() => {
+      machine = fs.mkdtempSync(path.join(os.tmpdir(), "ls-machine-"));
+      roots.push(machine);
+      record = path.join(machine, "record", "mirror-search.json");
+    });
     const install = (mirror: string, mode: number) => {
       const dir = path.join(machine, mirror, "registry.terraform.io", "hashicorp", "aws", "5.100.0", platform);
       fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(path.join(dir, "terraform-provider-aws_v5.100.0_x5"), "", { mode });
+      return path.join(machine, mirror);
     };
-    // A file of the provider's name that is not executable (as the other tests here make) is no mirror.
-    install("placeholder", 0o644);
-    expect(searchForMirror(platform, machine)).toBeUndefined();
-    // Searched in its own subfolder: searchForMirror keeps each search's answer for the process.
-    install(path.join("opt", "runnable"), 0o755);
-    expect(searchForMirror(platform, path.join(machine, "opt"))).toBe(path.join(machine, "opt", "runnable"));
+
+    test("finds an executable provider, and records where", () => {
+      // A file of the provider's name that is not executable (as the other tests here make) is no mirror.
+      install("placeholder", 0o644);
+      expect(searchForMirror(platform, machine, record)).toBeUndefined();
+      expect(fs.existsSync(record)).toBe(false);
+      // Searched in its own subfolder: searchForMirror keeps each search's answer for the process.
+      const runnable = install(path.join("opt", "runnable"), 0o755);
+      expect(searchForMirror(platform, path.join(machine, "opt"), record)).toBe(runnable);
+      expect(JSON.parse(fs.readFileSync(record, "utf8"))).toEqual({ [`${path.join(machine, "opt")}\u0000${platform}`]: runnable });
+    });
+
+    test("the next process reads the record instead of searching, while the mirror is still there", () => {
+      const elsewhere = install("elsewhere", 0o755);
+      // Nothing under `empty`: only the record can name a mirror for it.
+      const empty = path.join(machine, "empty");
+      fs.mkdirSync(empty);
+      fs.mkdirSync(path.dirname(record));
+      fs.writeFileSync(record, JSON.stringify({ [`${empty}\u0000${platform}`]: elsewhere }));
+      expect(searchForMirror(platform, empty, record)).toBe(elsewhere);
+    });
+
+    test("a recorded mirror that is gone, or no longer executable, is searched for anew", () => {
+      const gone = install("gone", 0o755);
+      fs.chmodSync(
+        path.join(gone, "registry.terraform.io", "hashicorp", "aws", "5.100.0", platform, "terraform-provider-aws_v5.100.0_x5"),
+        0o644,
+      );
+      const empty = path.join(machine, "empty");
+      fs.mkdirSync(empty);
+      fs.mkdirSync(path.dirname(record));
+      fs.writeFileSync(
+        record,
+        JSON.stringify({ [`${empty}\u0000${platform}`]: gone, [`${machine}\u0000x`]: path.join(machine, "nowhere") }),
+      );
+      expect(searchForMirror(platform, empty, record)).toBeUndefined();
+      expect(searchForMirror("x", machine, record)).toBeUndefined();
+    });
   });
 });
