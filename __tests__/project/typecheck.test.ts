@@ -16,11 +16,8 @@ test("tsc --noEmit finds no type errors", async () => {
   const [program, ...args] = script.split(/\s+/);
   expect(program).toBe("tsc");
   const result = await new Promise<{ code: number; output: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      [tsc, ...args, "--pretty", "false"],
-      { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
+    execFile(process.execPath, [tsc, ...args, "--pretty", "false"], { cwd: ROOT, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, output: `${stdout}${stderr}` }),
     );
   });
   // The errors themselves are the message when it fails.
