@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { AUTH_TYPES, type AuthType } from "./function-url-modes";
+import { writeFileAtomic } from "./write-file-atomic";
 
 export interface LocalUrlRecord {
   /** e.g. `http://127.0.0.1:3000/` */
@@ -101,13 +102,9 @@ export function readLocalUrlRecord(projectRoot: string): LocalUrlRecord | undefi
 
 function writeRecords(projectRoot: string, records: readonly LocalUrlRecord[], pid: number): void {
   const file = localUrlRecordPath(projectRoot);
-  const staging = `${file}.${pid}.tmp`;
   try {
-    fs.rmSync(staging, { force: true });
-    fs.writeFileSync(staging, `${JSON.stringify(records, null, 2)}\n`, { mode: 0o600 });
-    fs.renameSync(staging, file);
+    writeFileAtomic(file, `${JSON.stringify(records, null, 2)}\n`, { mode: 0o600, tag: pid });
   } catch (error) {
-    fs.rmSync(staging, { force: true });
     throw new Error(
       `Cannot record the local URL in ${file} for npm run invoke -- --local (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): make ${projectRoot} writable.`,
     );

@@ -7,10 +7,18 @@ import * as path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { type StandInArchive, standInForArchiveFiles } from "./archive-stand-in";
 import { makeOffline, offlineEnvironment, writeConfigFiles } from "./offline-config";
-import type { PluginMirror } from "./plugin-mirror";
+import { type PluginMirror, terraformPlatform } from "./plugin-mirror";
 import { runTerraform, type TerraformRun, terraformVersion } from "./terraform";
 import type { TerraformJson } from "./terraform-json";
-import { type KnownVerdict, knownVerdict, type Verdict, verdictCacheDir, verdictKey } from "./verdict-cache";
+import {
+  type KnownVerdict,
+  knownVerdict,
+  replayNote,
+  type TerraformInputs,
+  type Verdict,
+  verdictCacheDir,
+  verdictKey,
+} from "./verdict-cache";
 
 /** The file cdktf writes in each stack folder. */
 export const STACK_FILE = "cdk.tf.json";
@@ -36,7 +44,7 @@ export class TerraformCheckError extends Error {
     readonly recordedAt?: string,
   ) {
     const which = failingModules.length > 0 ? ` for ${failingModules.join(", ")}` : "";
-    const replayed = recordedAt === undefined ? "" : ` (terraform's verdict of ${recordedAt}, on these very inputs)`;
+    const replayed = recordedAt === undefined ? "" : ` ${replayNote(recordedAt)}`;
     super(`terraform ${step} failed${which} (exit code ${run.code}) in ${workdir}${replayed}:\n${run.stdout}${run.stderr}`);
     this.name = "TerraformCheckError";
   }
@@ -168,6 +176,21 @@ function initArgs(mirror: PluginMirror): string[] {
  */
 const PLAN_ARGS = ["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color"];
 
+/**
+ * What a check's verdict depends on besides the root's files. The environment is taken with a
+ * stand-in for the root's path (which differs every run) and without what offlineEnvironment
+ * passes through from the caller (PATH, HOME, TMPDIR): terraform's version names the binary.
+ */
+function terraformInputs(version: string, mirror: PluginMirror): TerraformInputs {
+  return {
+    terraformVersion: version,
+    mirror,
+    platform: terraformPlatform(),
+    env: offlineEnvironment("<root>", {}),
+    args: [initArgs(mirror), PLAN_ARGS],
+  };
+}
+
 /** Init, then plan, in `rootDir`: the step that ended it and its run, passed or failed. */
 async function initAndPlan(rootDir: string, mirror: PluginMirror): Promise<Verdict> {
   const env = offlineEnvironment(rootDir);
@@ -229,20 +252,26 @@ export async function checkModules(
   rootDir: string,
   modules: Readonly<Record<string, PreparedModule>>,
   mirror: PluginMirror,
-  cacheDir: string | undefined = verdictCacheDir(),
+  cacheDir: string | null = verdictCacheDir(),
 ): Promise<CombinedPlan> {
   writeRoot(rootDir, modules);
   const names = Object.keys(modules);
-  const version = cacheDir === undefined ? undefined : terraformVersion();
+  const failingIn = (run: TerraformRun) => modulesNamedIn(`${run.stdout}${run.stderr}`, names);
+  const version = cacheDir === null ? undefined : terraformVersion();
+  const inputs = version === undefined ? undefined : terraformInputs(version, mirror);
   const verdict: KnownVerdict =
-    cacheDir === undefined || version === undefined
+    cacheDir === null || inputs === undefined
       ? await initAndPlan(rootDir, mirror)
-      : await knownVerdict(cacheDir, verdictKey(rootDir, [initArgs(mirror), PLAN_ARGS], { terraformVersion: version, mirror }), () =>
-          initAndPlan(rootDir, mirror),
+      : await knownVerdict(
+          cacheDir,
+          verdictKey(rootDir, inputs),
+          () => initAndPlan(rootDir, mirror),
+          // A plan that passed, or failed on a module's configuration, is what these inputs give.
+          // Any other failure (a provider that crashed, a full disk) may not recur: plan again.
+          ({ step, run }) => step === "plan" && (run.code === 0 || failingIn(run).length > 0),
         );
   if (verdict.run.code !== 0) {
-    const failing = modulesNamedIn(`${verdict.run.stdout}${verdict.run.stderr}`, names);
-    throw new TerraformCheckError(verdict.step, rootDir, verdict.run, failing, verdict.recordedAt);
+    throw new TerraformCheckError(verdict.step, rootDir, verdict.run, failingIn(verdict.run), verdict.recordedAt);
   }
   const plan = readCombinedPlan(verdict.run, rootDir, names);
   return verdict.recordedAt === undefined ? plan : { ...plan, recordedAt: verdict.recordedAt };
@@ -258,7 +287,7 @@ export async function checkStacks(
   stacks: Readonly<Record<string, string>>,
   rootDir: string,
   mirror: PluginMirror,
-  cacheDir: string | undefined = verdictCacheDir(),
+  cacheDir: string | null = verdictCacheDir(),
 ): Promise<CheckedStacks> {
   const names = Object.keys(stacks);
   assertModuleNames(names);

@@ -6,6 +6,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { writeFileAtomic } from "../../lib/write-file-atomic";
+import { CACHE_DIR } from "../cache-dir";
 
 /** The aws provider version `@cdktf/provider-aws` 20.1.0 emits. */
 export const AWS_PROVIDER = { address: "registry.terraform.io/hashicorp/aws", version: "5.100.0" } as const;
@@ -149,7 +151,7 @@ export function searchForMirror(platform = terraformPlatform(), root = "/", reco
 const searched = new Map<string, string | undefined>();
 
 /** Where searchForMirror records what it found. */
-export const SEARCH_RECORD_FILE = path.join(__dirname, "..", "..", "node_modules", ".cache", "lambda-streaming", "mirror-search.json");
+export const SEARCH_RECORD_FILE = path.join(CACHE_DIR, "mirror-search.json");
 
 function readSearchRecord(file: string): Record<string, string> {
   try {
@@ -163,9 +165,7 @@ function readSearchRecord(file: string): Record<string, string> {
 function writeSearchRecord(file: string, record: Record<string, string>): void {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const partial = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(partial, JSON.stringify(record, null, 2));
-    fs.renameSync(partial, file);
+    writeFileAtomic(file, JSON.stringify(record, null, 2));
   } catch {
     // A record not written only costs the next process a search.
   }

@@ -1,28 +1,30 @@
 // Terraform's verdict on a root, kept by what went into it. A plan is a function of its inputs:
-// the root's files, the terraform binary's version and the provider binaries. So a check whose
-// inputs are byte for byte those of an earlier run on this machine reads that run's output
-// instead of planning again; one plan costs about 12 s of CPU here, nearly all of it the aws
-// provider building its schema. Any change to any input is a new key, and a real plan.
-// Off with CI=true (CI always plans) or TERRAFORM_CHECK_CACHE=off.
+// the root's files, the environment terraform runs in, the terraform binary's version and the
+// provider binaries. So a check whose inputs are those of an earlier run on this machine reads
+// that run's output instead of planning again; one plan costs about 12 s of CPU here, nearly all
+// of it the aws provider building its schema. Any change to any input is a new key, and a real
+// plan. Off with CI=true (CI always plans) or TERRAFORM_CHECK_CACHE=off.
 
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { UsageError } from "../../lib/usage-error";
+import { writeFileAtomic } from "../../lib/write-file-atomic";
+import { CACHE_DIR } from "../cache-dir";
 import type { PluginMirror } from "./plugin-mirror";
 import type { TerraformRun } from "./terraform";
 
-/** Where verdicts are kept: with the other caches, under node_modules (never committed). */
-export const DEFAULT_CACHE_DIR = path.join(__dirname, "..", "..", "node_modules", ".cache", "lambda-streaming", "terraform-check");
+/** Where verdicts are kept. */
+export const DEFAULT_CACHE_DIR = path.join(CACHE_DIR, "terraform-check");
 
-/** Verdicts kept; the oldest go first. Each is one plan's output (tens of kilobytes). */
+/** Verdicts kept; the least recently used go first. Each is one plan's output (tens of kilobytes). */
 export const MAX_VERDICTS = 20;
 
 /** The variable that turns the cache off. */
 export const CACHE_VARIABLE = "TERRAFORM_CHECK_CACHE";
 
 /** Bumped whenever what a verdict holds, or how its key is made, changes. */
-const FORMAT = "lambda-streaming terraform-check verdict 1";
+const FORMAT = "lambda-streaming terraform-check verdict 2";
 
 /** What terraform said: the step that ended the check, and its run. */
 export interface Verdict {
@@ -35,61 +37,80 @@ export interface KnownVerdict extends Verdict {
   readonly recordedAt?: string;
 }
 
-/** The terraform binary and the provider mirror: the inputs outside the root. */
-export interface TerraformTools {
+/** Everything a plan depends on outside the root's files. */
+export interface TerraformInputs {
   readonly terraformVersion: string;
   readonly mirror: PluginMirror;
+  /** Terraform's platform name, e.g. linux_amd64: which of the mirror's binaries runs. */
+  readonly platform: string;
+  /** The environment terraform runs in, without what varies from run to run (the root's path). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The arguments of each terraform command the check runs. */
+  readonly args: readonly (readonly string[])[];
 }
 
-/** The cache folder to use, or undefined when the cache is off (CI=true, TERRAFORM_CHECK_CACHE=off). */
-export function verdictCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+/** The cache folder to use, or null when the cache is off (CI=true, TERRAFORM_CHECK_CACHE=off). */
+export function verdictCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
   const setting = env[CACHE_VARIABLE] ?? "";
   if (!["", "on", "off"].includes(setting)) {
     throw new UsageError(`${CACHE_VARIABLE}=${JSON.stringify(setting)} is not a setting; use "off" to plan every time, or leave it unset.`);
   }
-  return env.CI === "true" || setting === "off" ? undefined : DEFAULT_CACHE_DIR;
+  return env.CI === "true" || setting === "off" ? null : DEFAULT_CACHE_DIR;
 }
 
-/** The line that says a verdict was read, not planned. */
+/** The line that says a verdict was read, not planned, and how to plan afresh. */
 export function replayNote(recordedAt: string): string {
   const where = path.relative(process.cwd(), DEFAULT_CACHE_DIR);
   return `(terraform's verdict of ${recordedAt}, on these very inputs: read from ${where}; ${CACHE_VARIABLE}=off plans afresh)`;
 }
 
 /**
- * The key of everything a plan of `rootDir` depends on: each file under it (path and bytes),
- * terraform's version, and each file of the mirror (path, size, modification time: the provider
- * binaries are hundreds of megabytes, and a new build is a new file).
+ * The key of everything a plan of `rootDir` depends on: each file under it (path and bytes), and
+ * `inputs`, the mirror's files among them by path, size and modification time (the aws provider
+ * is hundreds of megabytes, and a new build is a new file), symbolic links followed.
  */
-export function verdictKey(rootDir: string, args: readonly (readonly string[])[], tools: TerraformTools): string {
+export function verdictKey(rootDir: string, inputs: TerraformInputs): string {
   const hash = createHash("sha256");
-  const add = (...parts: (string | number)[]) => hash.update(`${parts.join("\u0000")}\u0001`);
-  add(FORMAT, tools.terraformVersion, JSON.stringify(args));
-  for (const file of filesUnder(tools.mirror.dir)) {
-    const stat = fs.statSync(path.join(tools.mirror.dir, file));
-    add("mirror", file, stat.size, stat.mtimeMs);
+  const add = (...parts: (string | number)[]) => {
+    const text = JSON.stringify(parts);
+    hash.update(`${text.length}:${text}`);
+  };
+  add(FORMAT, inputs.terraformVersion, inputs.platform, JSON.stringify(inputs.args), JSON.stringify(Object.entries(inputs.env).sort()));
+  for (const { name, stat } of filesUnder(inputs.mirror.dir)) {
+    add("mirror", name, stat.size, stat.mtimeMs);
   }
-  for (const file of filesUnder(rootDir)) {
-    add("root", file);
-    hash.update(fs.readFileSync(path.join(rootDir, file)));
+  for (const { name, stat } of filesUnder(rootDir)) {
+    add("root", name, stat.size);
+    hash.update(fs.readFileSync(path.join(rootDir, name)));
   }
   return hash.digest("hex");
 }
 
 /**
- * The verdict recorded under `key` in `cacheDir`; otherwise `run()`'s, recorded when it is one
- * the same inputs would give again: a plan, passed or failed. A failed init is not recorded (it
- * can fail for reasons outside the inputs, such as a full disk).
+ * The verdict recorded under `key` in `cacheDir`; otherwise `run()`'s, recorded when `keep`
+ * says the same inputs would give it again. A verdict that cannot be recorded (a read-only
+ * folder, a full disk) is still returned: it only costs the next run a plan.
  */
-export async function knownVerdict(cacheDir: string, key: string, run: () => Promise<Verdict>): Promise<KnownVerdict> {
+export async function knownVerdict(
+  cacheDir: string,
+  key: string,
+  run: () => Promise<Verdict>,
+  keep: (verdict: Verdict) => boolean,
+): Promise<KnownVerdict> {
   const file = path.join(cacheDir, `${key}.json`);
   const recorded = readVerdict(file);
   if (recorded !== undefined) {
+    // Used now: the last to be evicted.
+    touch(file);
     return recorded;
   }
   const verdict = await run();
-  if (verdict.step === "plan") {
-    writeVerdict(cacheDir, file, verdict);
+  if (keep(verdict)) {
+    try {
+      writeVerdict(cacheDir, file, verdict);
+    } catch {
+      // Not kept: the next run plans.
+    }
   }
   return verdict;
 }
@@ -100,7 +121,7 @@ function readVerdict(file: string): KnownVerdict | undefined {
     const wellFormed =
       format === FORMAT &&
       typeof recordedAt === "string" &&
-      step === "plan" &&
+      (step === "plan" || step === "init") &&
       typeof run?.stdout === "string" &&
       typeof run?.stderr === "string" &&
       Number.isInteger(run?.code);
@@ -113,24 +134,51 @@ function readVerdict(file: string): KnownVerdict | undefined {
 
 function writeVerdict(cacheDir: string, file: string, verdict: Verdict): void {
   fs.mkdirSync(cacheDir, { recursive: true });
-  const partial = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(partial, JSON.stringify({ format: FORMAT, recordedAt: new Date().toISOString(), ...verdict }));
-  // Whole or not at all: a reader never sees a half-written verdict.
-  fs.renameSync(partial, file);
+  writeFileAtomic(file, JSON.stringify({ format: FORMAT, recordedAt: new Date().toISOString(), ...verdict }));
   const kept = fs
     .readdirSync(cacheDir)
     .filter((name) => name.endsWith(".json"))
-    .map((name) => ({ name, mtime: fs.statSync(path.join(cacheDir, name)).mtimeMs }))
-    .sort((a, b) => b.mtime - a.mtime);
+    .flatMap((name) => {
+      // Another process may evict a file between the listing and this look at it.
+      const stat = fs.statSync(path.join(cacheDir, name), { throwIfNoEntry: false });
+      return stat === undefined ? [] : [{ name, used: stat.mtimeMs }];
+    })
+    .sort((a, b) => b.used - a.used);
   for (const { name } of kept.slice(MAX_VERDICTS)) {
     fs.rmSync(path.join(cacheDir, name), { force: true });
   }
 }
 
-/** Every file under `dir`, as sorted paths relative to it. */
-function filesUnder(dir: string): string[] {
-  return (fs.readdirSync(dir, { recursive: true, withFileTypes: true }) as fs.Dirent[])
-    .filter((entry) => entry.isFile() || entry.isSymbolicLink())
-    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
-    .sort();
+function touch(file: string): void {
+  const now = new Date();
+  try {
+    fs.utimesSync(file, now, now);
+  } catch {
+    // Evicted meanwhile by another process: nothing to keep fresh.
+  }
+}
+
+/** Every file under `dir`, following symbolic links (a mirror may link its providers in), sorted by path relative to `dir`. */
+function filesUnder(dir: string): { name: string; stat: fs.Stats }[] {
+  const files: { name: string; stat: fs.Stats }[] = [];
+  const seen = new Set<string>();
+  const walk = (relative: string): void => {
+    const full = path.join(dir, relative);
+    const real = fs.realpathSync(full);
+    if (seen.has(real)) {
+      return;
+    }
+    seen.add(real);
+    for (const name of fs.readdirSync(full).sort()) {
+      const entry = path.join(relative, name);
+      const stat = fs.statSync(path.join(dir, entry), { throwIfNoEntry: false });
+      if (stat?.isDirectory()) {
+        walk(entry);
+      } else if (stat?.isFile()) {
+        files.push({ name: entry, stat });
+      }
+    }
+  };
+  walk("");
+  return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }

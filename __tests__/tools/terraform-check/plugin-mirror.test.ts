@@ -107,21 +107,24 @@ describe("plugin-mirror", () => {
 
   describe("searching the machine, when nothing else names a mirror", () => {
     // Searched from a folder of the test's own (searchForMirror's default is /), so that the
-    // search ends, and finds nothing, as quickly as it finds something.
+    // search ends, and finds nothing, as quickly as it finds something; for a platform no real
+    // mirror has, so that no search beside this test (another suite's, from /) takes its fakes.
     let machine: string;
     let record: string;
-    const platform = terraformPlatform();
+    let platform: string;
     beforeEach(() => {
       machine = fs.mkdtempSync(path.join(os.tmpdir(), "ls-machine-"));
-      roots.push(machine);
       record = path.join(machine, "record", "mirror-search.json");
+      platform = `${terraformPlatform()}-test-${process.pid}-${Date.now()}`;
     });
+    afterEach(() => fs.rmSync(machine, { recursive: true, force: true }));
     const install = (mirror: string, mode: number) => {
       const dir = path.join(machine, mirror, "registry.terraform.io", "hashicorp", "aws", "5.100.0", platform);
       fs.mkdirSync(dir, { recursive: true });
       fs.writeFileSync(path.join(dir, "terraform-provider-aws_v5.100.0_x5"), "", { mode });
       return path.join(machine, mirror);
     };
+    const recorded = () => JSON.parse(fs.readFileSync(record, "utf8"));
 
     test("finds an executable provider, and records where", () => {
       // A file of the provider's name that is not executable (as the other tests here make) is no mirror.
@@ -131,7 +134,7 @@ describe("plugin-mirror", () => {
       // Searched in its own subfolder: searchForMirror keeps each search's answer for the process.
       const runnable = install(path.join("opt", "runnable"), 0o755);
       expect(searchForMirror(platform, path.join(machine, "opt"), record)).toBe(runnable);
-      expect(JSON.parse(fs.readFileSync(record, "utf8"))).toEqual({ [`${path.join(machine, "opt")}\u0000${platform}`]: runnable });
+      expect(recorded()).toEqual({ [`${path.join(machine, "opt")}\u0000${platform}`]: runnable });
     });
 
     test("the next process reads the record instead of searching, while the mirror is still there", () => {
@@ -144,21 +147,26 @@ describe("plugin-mirror", () => {
       expect(searchForMirror(platform, empty, record)).toBe(elsewhere);
     });
 
-    test("a recorded mirror that is gone, or no longer executable, is searched for anew", () => {
-      const gone = install("gone", 0o755);
+    test("a recorded mirror no longer executable is searched for anew, and the record corrected", () => {
+      const searched = path.join(machine, "searched");
+      const stale = install(path.join("searched", "stale"), 0o755);
       fs.chmodSync(
-        path.join(gone, "registry.terraform.io", "hashicorp", "aws", "5.100.0", platform, "terraform-provider-aws_v5.100.0_x5"),
+        path.join(stale, "registry.terraform.io", "hashicorp", "aws", "5.100.0", platform, "terraform-provider-aws_v5.100.0_x5"),
         0o644,
       );
-      const empty = path.join(machine, "empty");
-      fs.mkdirSync(empty);
+      const current = install(path.join("searched", "current"), 0o755);
       fs.mkdirSync(path.dirname(record));
-      fs.writeFileSync(
-        record,
-        JSON.stringify({ [`${empty}\u0000${platform}`]: gone, [`${machine}\u0000x`]: path.join(machine, "nowhere") }),
-      );
-      expect(searchForMirror(platform, empty, record)).toBeUndefined();
-      expect(searchForMirror("x", machine, record)).toBeUndefined();
+      fs.writeFileSync(record, JSON.stringify({ [`${searched}\u0000${platform}`]: stale }));
+      expect(searchForMirror(platform, searched, record)).toBe(current);
+      expect(recorded()).toEqual({ [`${searched}\u0000${platform}`]: current });
+    });
+
+    test("a recorded mirror that is gone is searched for anew", () => {
+      const searched = path.join(machine, "searched");
+      const current = install(path.join("searched", "current"), 0o755);
+      fs.mkdirSync(path.dirname(record));
+      fs.writeFileSync(record, JSON.stringify({ [`${searched}\u0000${platform}`]: path.join(machine, "gone") }));
+      expect(searchForMirror(platform, searched, record)).toBe(current);
     });
   });
 });

@@ -10,19 +10,28 @@ import {
   DEFAULT_CACHE_DIR,
   knownVerdict,
   MAX_VERDICTS,
+  type TerraformInputs,
   type Verdict,
   verdictCacheDir,
   verdictKey,
 } from "../../../tools/terraform-check/verdict-cache";
 
 const ARGS = [["init"], ["plan"]];
+/** Keep every verdict (checkModules keeps passed plans and those failed on a module). */
+const ALWAYS = () => true;
 
 describe("terraform's verdict, kept by its inputs", () => {
   let scratch: string;
   let root: string;
   let cache: string;
   let mirror: PluginMirror;
-  const tools = () => ({ terraformVersion: "1.11.4", mirror });
+  const inputs = (): TerraformInputs => ({
+    terraformVersion: "1.11.4",
+    mirror,
+    platform: "linux_amd64",
+    env: { TF_IN_AUTOMATION: "1" },
+    args: ARGS,
+  });
 
   beforeEach(() => {
     scratch = fs.mkdtempSync(path.join(os.tmpdir(), "ls-verdicts-"));
@@ -47,8 +56,8 @@ describe("terraform's verdict, kept by its inputs", () => {
 
   test("the same inputs twice: terraform runs once, and the second verdict says when it was recorded", async () => {
     const run = terraform(PLANNED);
-    const first = await knownVerdict(cache, verdictKey(root, ARGS, tools()), run);
-    const second = await knownVerdict(cache, verdictKey(root, ARGS, tools()), run);
+    const first = await knownVerdict(cache, verdictKey(root, inputs()), run, ALWAYS);
+    const second = await knownVerdict(cache, verdictKey(root, inputs()), run, ALWAYS);
     expect(run).toHaveBeenCalledTimes(1);
     expect(first).toEqual(PLANNED);
     expect(second).toEqual({ ...PLANNED, recordedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
@@ -60,64 +69,94 @@ describe("terraform's verdict, kept by its inputs", () => {
     ["a file renamed", () => fs.renameSync(path.join(root, "stack", "dist", "fn.zip"), path.join(root, "stack", "dist", "gn.zip"))],
     ["the provider binary rebuilt", () => fs.appendFileSync(path.join(mirror.dir, ...providerPath()), "!")],
   ])("%s: a new key", (_what, change) => {
-    const before = verdictKey(root, ARGS, tools());
+    const before = verdictKey(root, inputs());
     change();
-    expect(verdictKey(root, ARGS, tools())).not.toBe(before);
+    expect(verdictKey(root, inputs())).not.toBe(before);
   });
 
   function providerPath(): string[] {
     return ["registry.terraform.io", "hashicorp", "aws", "5.100.0", "linux_amd64", "terraform-provider-aws_v5.100.0_x5"];
   }
 
-  test("another terraform version, or other arguments: a new key", () => {
-    const key = verdictKey(root, ARGS, tools());
-    expect(verdictKey(root, ARGS, { ...tools(), terraformVersion: "1.12.0" })).not.toBe(key);
-    expect(verdictKey(root, [["init"], ["plan", "-refresh=true"]], tools())).not.toBe(key);
-    expect(verdictKey(root, ARGS, tools())).toBe(key);
+  test("another terraform version, platform, environment or arguments: a new key", () => {
+    const key = verdictKey(root, inputs());
+    expect(verdictKey(root, { ...inputs(), terraformVersion: "1.12.0" })).not.toBe(key);
+    expect(verdictKey(root, { ...inputs(), args: [["init"], ["plan", "-refresh=true"]] })).not.toBe(key);
+    expect(verdictKey(root, { ...inputs(), platform: "darwin_arm64" })).not.toBe(key);
+    expect(verdictKey(root, { ...inputs(), env: { TF_IN_AUTOMATION: "1", AWS_ACCESS_KEY_ID: "AKIA" } })).not.toBe(key);
+    expect(verdictKey(root, inputs())).toBe(key);
   });
 
   test("a failed plan is kept and given again, failed", async () => {
     const failed: Verdict = { step: "plan", run: { code: 1, stdout: "", stderr: "Error: expected runtime to be one of" } };
     const run = terraform(failed);
-    const key = verdictKey(root, ARGS, tools());
-    await knownVerdict(cache, key, run);
-    expect(await knownVerdict(cache, key, run)).toMatchObject(failed);
+    const key = verdictKey(root, inputs());
+    await knownVerdict(cache, key, run, ALWAYS);
+    expect(await knownVerdict(cache, key, run, ALWAYS)).toMatchObject(failed);
     expect(run).toHaveBeenCalledTimes(1);
   });
 
-  test("a failed init is not kept: it can fail for reasons outside the inputs", async () => {
-    const run = terraform({ step: "init", run: { code: 1, stdout: "", stderr: "Error: no space left on device" } });
-    const key = verdictKey(root, ARGS, tools());
-    await knownVerdict(cache, key, run);
-    await knownVerdict(cache, key, run);
+  test("a verdict `keep` refuses (one that may not recur) is given, not kept", async () => {
+    const crashed: Verdict = { step: "plan", run: { code: 1, stdout: "", stderr: "Error: Plugin did not respond" } };
+    const run = terraform(crashed);
+    const key = verdictKey(root, inputs());
+    const keep = jest.fn(() => false);
+    expect(await knownVerdict(cache, key, run, keep)).toEqual(crashed);
+    await knownVerdict(cache, key, run, keep);
     expect(run).toHaveBeenCalledTimes(2);
+    expect(keep).toHaveBeenCalledWith(crashed);
+    expect(fs.existsSync(cache)).toBe(false);
+  });
+
+  test("a cache folder it cannot write to: the verdict is still given", async () => {
+    fs.writeFileSync(cache, "a file where the folder should be");
+    expect(await knownVerdict(cache, "key", terraform(PLANNED), ALWAYS)).toEqual(PLANNED);
+  });
+
+  test("a provider linked into the mirror from elsewhere counts as the mirror's own", () => {
+    const elsewhere = path.join(scratch, "elsewhere", "linux_amd64");
+    fs.mkdirSync(elsewhere, { recursive: true });
+    fs.writeFileSync(path.join(elsewhere, "terraform-provider-aws_v5.100.0_x5"), "provider binary");
+    const platforms = path.join(mirror.dir, "registry.terraform.io", "hashicorp", "aws", "5.100.0");
+    fs.rmSync(path.join(platforms, "linux_amd64"), { recursive: true });
+    fs.symlinkSync(elsewhere, path.join(platforms, "linux_amd64"));
+    const before = verdictKey(root, inputs());
+    fs.appendFileSync(path.join(elsewhere, "terraform-provider-aws_v5.100.0_x5"), " rebuilt");
+    expect(verdictKey(root, inputs())).not.toBe(before);
   });
 
   test("an unreadable or foreign file under the key: terraform runs, and its verdict replaces it", async () => {
-    const key = verdictKey(root, ARGS, tools());
+    const key = verdictKey(root, inputs());
     fs.mkdirSync(cache, { recursive: true });
     for (const contents of ["{ half-writ", JSON.stringify({ format: "something else", recordedAt: "x", step: "plan", run: PLANNED.run })]) {
       fs.writeFileSync(path.join(cache, `${key}.json`), contents);
       const run = terraform(PLANNED);
-      expect(await knownVerdict(cache, key, run)).toEqual(PLANNED);
+      expect(await knownVerdict(cache, key, run, ALWAYS)).toEqual(PLANNED);
       expect(run).toHaveBeenCalledTimes(1);
     }
-    expect(await knownVerdict(cache, key, terraform(PLANNED))).toHaveProperty("recordedAt");
+    expect(await knownVerdict(cache, key, terraform(PLANNED), ALWAYS)).toHaveProperty("recordedAt");
   });
 
-  test(`keeps the ${MAX_VERDICTS} newest verdicts, and no partial files`, async () => {
-    for (let i = 0; i < MAX_VERDICTS + 3; i += 1) {
-      await knownVerdict(cache, `key-${i}`, terraform(PLANNED));
-      // Distinct modification times, oldest first, whatever the file system's resolution.
-      const when = new Date(Date.now() - (MAX_VERDICTS + 3 - i) * 60_000);
+  test(`keeps the ${MAX_VERDICTS} verdicts used last, and no partial files`, async () => {
+    for (let i = 0; i < MAX_VERDICTS; i += 1) {
+      await knownVerdict(cache, `key-${i}`, terraform(PLANNED), ALWAYS);
+      // Distinct times, oldest first, whatever the file system's resolution.
+      const when = new Date(Date.now() - (MAX_VERDICTS - i) * 60_000);
       fs.utimesSync(path.join(cache, `key-${i}.json`), when, when);
     }
-    await knownVerdict(cache, "newest", terraform(PLANNED));
+    // The oldest written, read again: now the last to go.
+    const replay = terraform(PLANNED);
+    await knownVerdict(cache, "key-0", replay, ALWAYS);
+    expect(replay).not.toHaveBeenCalled();
+    for (const name of ["newer", "newest"]) {
+      await knownVerdict(cache, name, terraform(PLANNED), ALWAYS);
+    }
     const kept = fs.readdirSync(cache).sort();
     expect(kept).toHaveLength(MAX_VERDICTS);
-    expect(kept).toContain("newest.json");
-    expect(kept).toContain(`key-${MAX_VERDICTS + 2}.json`);
-    expect(kept).not.toContain("key-0.json");
+    expect(kept).toEqual(expect.arrayContaining(["key-0.json", "newer.json", "newest.json"]));
+    expect(kept).not.toContain("key-1.json");
+    expect(kept).not.toContain("key-2.json");
+    expect(kept.filter((name) => !name.endsWith(".json"))).toEqual([]);
   });
 });
 
@@ -131,8 +170,8 @@ describe("whether the cache is on", () => {
   });
 
   test("off under CI (CI always plans) and with TERRAFORM_CHECK_CACHE=off", () => {
-    expect(verdictCacheDir({ CI: "true" })).toBeUndefined();
-    expect(verdictCacheDir({ TERRAFORM_CHECK_CACHE: "off" })).toBeUndefined();
+    expect(verdictCacheDir({ CI: "true" })).toBeNull();
+    expect(verdictCacheDir({ TERRAFORM_CHECK_CACHE: "off" })).toBeNull();
   });
 
   test("any other setting: an error naming it and the fix", () => {
