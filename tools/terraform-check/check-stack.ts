@@ -177,6 +177,40 @@ function initArgs(mirror: PluginMirror): string[] {
 const PLAN_ARGS = ["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color"];
 
 /**
+ * The verdict key of the root in `rootDir`, or undefined when it cannot be made (no terraform on
+ * PATH, an unreadable or looping folder in the mirror): then the check plans, uncached.
+ */
+function keyOf(rootDir: string, mirror: PluginMirror): string | undefined {
+  const version = terraformVersion();
+  try {
+    return version === undefined ? undefined : verdictKey(rootDir, terraformInputs(version, mirror));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * terraform's words for a failure outside the configuration: a provider that crashed or stopped
+ * answering, or a machine short of disk, memory or file handles. Terraform ties some of them to
+ * the resource it was planning (`with module.<name>.…`), so naming a module is not enough.
+ */
+const PASSING_FAILURE =
+  /^Error: (Plugin did not respond|Plugin error|Request cancelled|Failed to load plugin schemas|Failed to read schema)|plugin crashed|no space left on device|too many open files|cannot allocate memory|out of memory/im;
+
+/**
+ * Whether `verdict` is what the same inputs would give again, so worth keeping: a plan that
+ * passed, or one that failed on a module's configuration. Not a failed init, not a run killed by
+ * a signal, and not a failure outside the configuration (a crashed provider, a full disk).
+ */
+export function isLasting({ step, run }: Verdict, modules: readonly string[]): boolean {
+  if (step !== "plan" || run.code === null) {
+    return false;
+  }
+  const output = `${run.stdout}${run.stderr}`;
+  return run.code === 0 || (modulesNamedIn(output, modules).length > 0 && !PASSING_FAILURE.test(output));
+}
+
+/**
  * What a check's verdict depends on besides the root's files. The environment is taken with a
  * stand-in for the root's path (which differs every run) and without what offlineEnvironment
  * passes through from the caller (PATH, HOME, TMPDIR): terraform's version names the binary.
@@ -256,22 +290,19 @@ export async function checkModules(
 ): Promise<CombinedPlan> {
   writeRoot(rootDir, modules);
   const names = Object.keys(modules);
-  const failingIn = (run: TerraformRun) => modulesNamedIn(`${run.stdout}${run.stderr}`, names);
-  const version = cacheDir === null ? undefined : terraformVersion();
-  const inputs = version === undefined ? undefined : terraformInputs(version, mirror);
+  const key = cacheDir === null ? undefined : keyOf(rootDir, mirror);
   const verdict: KnownVerdict =
-    cacheDir === null || inputs === undefined
+    cacheDir === null || key === undefined
       ? await initAndPlan(rootDir, mirror)
       : await knownVerdict(
           cacheDir,
-          verdictKey(rootDir, inputs),
+          key,
           () => initAndPlan(rootDir, mirror),
-          // A plan that passed, or failed on a module's configuration, is what these inputs give.
-          // Any other failure (a provider that crashed, a full disk) may not recur: plan again.
-          ({ step, run }) => step === "plan" && (run.code === 0 || failingIn(run).length > 0),
+          (known) => isLasting(known, names),
         );
   if (verdict.run.code !== 0) {
-    throw new TerraformCheckError(verdict.step, rootDir, verdict.run, failingIn(verdict.run), verdict.recordedAt);
+    const failing = modulesNamedIn(`${verdict.run.stdout}${verdict.run.stderr}`, names);
+    throw new TerraformCheckError(verdict.step, rootDir, verdict.run, failing, verdict.recordedAt);
   }
   const plan = readCombinedPlan(verdict.run, rootDir, names);
   return verdict.recordedAt === undefined ? plan : { ...plan, recordedAt: verdict.recordedAt };

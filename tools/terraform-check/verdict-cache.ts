@@ -79,7 +79,10 @@ export function verdictKey(rootDir: string, inputs: TerraformInputs): string {
   for (const { name, stat } of filesUnder(inputs.mirror.dir)) {
     add("mirror", name, stat.size, stat.mtimeMs);
   }
-  for (const { name, stat } of filesUnder(rootDir)) {
+  // terraform's own working files, if the root was initialised before: not inputs (and the
+  // provider linked under .terraform is hundreds of megabytes).
+  const own = (name: string) => name === ".terraform.lock.hcl" || name.split(path.sep)[0] === ".terraform";
+  for (const { name, stat } of filesUnder(rootDir).filter(({ name }) => !own(name))) {
     add("root", name, stat.size);
     hash.update(fs.readFileSync(path.join(rootDir, name)));
   }

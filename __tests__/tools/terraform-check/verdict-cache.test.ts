@@ -78,6 +78,14 @@ describe("terraform's verdict, kept by its inputs", () => {
     return ["registry.terraform.io", "hashicorp", "aws", "5.100.0", "linux_amd64", "terraform-provider-aws_v5.100.0_x5"];
   }
 
+  test("terraform's own working files in the root (.terraform, its lock file) are not inputs", () => {
+    const key = verdictKey(root, inputs());
+    fs.mkdirSync(path.join(root, ".terraform", "providers"), { recursive: true });
+    fs.writeFileSync(path.join(root, ".terraform", "providers", "terraform-provider-aws"), "a provider linked in by init");
+    fs.writeFileSync(path.join(root, ".terraform.lock.hcl"), "# lock");
+    expect(verdictKey(root, inputs())).toBe(key);
+  });
+
   test("another terraform version, platform, environment or arguments: a new key", () => {
     const key = verdictKey(root, inputs());
     expect(verdictKey(root, { ...inputs(), terraformVersion: "1.12.0" })).not.toBe(key);
