@@ -26,7 +26,6 @@ function fixture(handler: string, overrides: Partial<FunctionConfig> = {}): Func
   return fixtureFunction({ functionName: "fixture", handler: `handlers.${handler}`, timeoutSeconds: 10, ...overrides });
 }
 
-/** Signs a GET to `url` with the test credentials, as an AWS SDK client would. */
 /** The installed curl's major and minor version (its AWS signing changed between releases). */
 async function curlVersion(): Promise<[number, number]> {
   const { stdout } = await promisify(execFile)("curl", ["--version"], { encoding: "utf8" });
@@ -35,6 +34,31 @@ async function curlVersion(): Promise<[number, number]> {
   return [Number(match[1]), Number(match[2])];
 }
 
+/**
+ * `curl -sS <args> --aws-sigv4 … <url>` with the test credentials, as the README's curl line signs:
+ * the body and the status curl reports.
+ */
+async function signedCurl(url: string, args: readonly string[] = []): Promise<{ body: string; status: string }> {
+  const { stdout } = await promisify(execFile)(
+    "curl",
+    [
+      "-sS",
+      "-w",
+      "\n%{http_code}",
+      ...args,
+      "--aws-sigv4",
+      "aws:amz:us-east-1:lambda",
+      "--user",
+      `${CREDENTIALS.accessKeyId}:${CREDENTIALS.secretAccessKey}`,
+      url,
+    ],
+    { encoding: "utf8" },
+  );
+  const end = stdout.lastIndexOf("\n");
+  return { body: stdout.slice(0, end), status: stdout.slice(end + 1) };
+}
+
+/** Signs a GET to `url` with the test credentials, as an AWS SDK client would. */
 async function signedHeaders(url: string, overrides: { region?: string; service?: string } = {}): Promise<Record<string, string>> {
   return signRequest(new URL(url), CREDENTIALS, {
     region: overrides.region ?? "us-east-1",
@@ -104,20 +128,7 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
 
     testWhenAvailable("accepts curl --aws-sigv4", NEEDS_CURL, async () => {
       const url = await start(carsFunction());
-      const { stdout } = await promisify(execFile)(
-        "curl",
-        [
-          "-sS",
-          "-N",
-          "--aws-sigv4",
-          "aws:amz:us-east-1:lambda",
-          "--user",
-          `${CREDENTIALS.accessKeyId}:${CREDENTIALS.secretAccessKey}`,
-          `${url}?count=3`,
-        ],
-        { encoding: "utf8" },
-      );
-      expect(stdout).toBe("🚗🚗🚗");
+      expect(await signedCurl(`${url}?count=3`, ["-N"])).toEqual({ body: "🚗🚗🚗", status: "200" });
     });
 
     testWhenAvailable(
@@ -125,23 +136,8 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
       NEEDS_CURL,
       async () => {
         const url = await start(carsFunction());
-        const run = promisify(execFile);
         const [curlMajor] = await curlVersion();
-        const { stdout } = await run(
-          "curl",
-          [
-            "-sS",
-            "-w",
-            "\n%{http_code}",
-            "--aws-sigv4",
-            "aws:amz:us-east-1:lambda",
-            "--user",
-            `${CREDENTIALS.accessKeyId}:${CREDENTIALS.secretAccessKey}`,
-            `${url}?count=3&chunk=1`,
-          ],
-          { encoding: "utf8" },
-        );
-        const [body, status] = stdout.split("\n");
+        const { body, status } = await signedCurl(`${url}?count=3&chunk=1`);
         if (curlMajor >= 8) {
           expect([body, status]).toEqual(["🚗🚗🚗", "200"]);
           return;
@@ -162,27 +158,8 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
       NEEDS_CURL,
       async () => {
         const url = await start(carsFunction());
-        const run = promisify(execFile);
         const [major, minor] = await curlVersion();
-        const { stdout } = await run(
-          "curl",
-          [
-            "-sS",
-            "-w",
-            "\n%{http_code}",
-            "--aws-sigv4",
-            "aws:amz:us-east-1:lambda",
-            "--user",
-            `${CREDENTIALS.accessKeyId}:${CREDENTIALS.secretAccessKey}`,
-            "-H",
-            "x-tag: a",
-            "-H",
-            "x-tag: b",
-            `${url}?count=3`,
-          ],
-          { encoding: "utf8" },
-        );
-        const [body, status] = stdout.split("\n");
+        const { body, status } = await signedCurl(`${url}?count=3`, ["-H", "x-tag: a", "-H", "x-tag: b"]);
         if (major > 8 || (major === 8 && minor >= 13)) {
           expect([body, status]).toEqual(["🚗🚗🚗", "200"]);
           return;
