@@ -7,6 +7,7 @@ import { STATUS_CODES } from "node:http";
 import type { Writable } from "node:stream";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { HTTP_INTEGRATION_CONTENT_TYPE, type PreludeResult, PreludeSplitter } from "./http-prelude";
+import type { SummaryFigures } from "./summary-line";
 
 export interface InvocationRequest {
   readonly functionName: string;
@@ -18,17 +19,13 @@ export interface InvocationRequest {
   readonly payload: string;
 }
 
-export interface InvocationSummary {
-  /** The Lambda API's status (200 for a stream that started), and its reason phrase. */
-  readonly status: number;
-  readonly statusText: string;
-  /** Milliseconds from sending the request to the first body byte (or the answer, if none). */
-  readonly firstByteMs: number;
-  readonly totalMs: number;
-  /** Body bytes (the prelude not counted, as a Function URL's body does not include it). */
-  readonly bytes: number;
-  /** The stream ended without its InvokeComplete event. */
-  readonly truncated: boolean;
+/**
+ * The summary line's figures for an InvokeWithResponseStream call: `status` is the Lambda API's
+ * (200 for a stream that started); `firstByteMs` runs from sending the request to the first body
+ * byte (or the answer, if none); `bytes` leaves out the prelude, as a Function URL's body does
+ * not include it; `truncated`, the stream ended without its InvokeComplete event.
+ */
+export interface InvocationSummary extends SummaryFigures {
   readonly contentType?: string;
   readonly prelude?: PreludeResult;
   /** InvokeComplete's ErrorCode and ErrorDetails: the function failed, after the bytes it streamed. */

@@ -4,17 +4,15 @@
 import * as http from "node:http";
 import * as https from "node:https";
 import type { Writable } from "node:stream";
+import type { SummaryFigures } from "./summary-line";
 
-export interface StreamSummary {
-  readonly status: number;
-  readonly statusText: string;
+/**
+ * The summary line's figures for a Function URL's response: `firstByteMs` runs from sending the
+ * request to the first body byte (or the headers, if none); `truncated`, the response ended
+ * without its terminating chunk.
+ */
+export interface StreamSummary extends SummaryFigures {
   readonly headers: http.IncomingHttpHeaders;
-  /** Milliseconds from sending the request to the first body byte (or the headers, if none). */
-  readonly firstByteMs: number;
-  readonly totalMs: number;
-  readonly bytes: number;
-  /** The response ended without its terminating chunk. */
-  readonly truncated: boolean;
 }
 
 /** GETs `url` with `headers`, copying the body into `sink` (with backpressure) or dropping it. */
