@@ -8,8 +8,28 @@ import * as fs from "node:fs";
 
 /** `describe` when `missing` is undefined; otherwise a loud skip, or a failure under CI. */
 export function describeWhenAvailable(name: string, missing: string | undefined, body: () => void): void {
+  whenAvailable(
+    name,
+    missing,
+    () => describe(name, body),
+    () => describe.skip(name, body),
+  );
+}
+
+/** `test` when `missing` is undefined; otherwise a loud skip of this one test, or a failure under CI. */
+export function testWhenAvailable(name: string, missing: string | undefined, body: jest.ProvidesCallback, timeoutMs?: number): void {
+  whenAvailable(
+    name,
+    missing,
+    () => test(name, body, timeoutMs),
+    () => test.skip(name, body, timeoutMs),
+  );
+}
+
+/** `run` when nothing is `missing`; under CI=true a test that fails with the reason; otherwise `skip`, said aloud. */
+function whenAvailable(name: string, missing: string | undefined, run: () => void, skip: () => void): void {
   if (missing === undefined) {
-    describe(name, body);
+    run();
     return;
   }
   if (process.env.CI === "true") {
@@ -20,23 +40,7 @@ export function describeWhenAvailable(name: string, missing: string | undefined,
   }
   console.warn(`SKIPPED "${name}": ${missing}`);
   // Reported by jest as skipped, never as passed; .ci/run sets CI=true, so CI cannot get here.
-  describe.skip(name, body);
-}
-
-/** `test` when `missing` is undefined; otherwise a loud skip of this one test, or a failure under CI. */
-export function testWhenAvailable(name: string, missing: string | undefined, body: jest.ProvidesCallback, timeoutMs?: number): void {
-  if (missing === undefined) {
-    test(name, body, timeoutMs);
-    return;
-  }
-  if (process.env.CI === "true") {
-    test(`${name}: has what it needs (CI must not skip it)`, () => {
-      throw new Error(`Cannot run "${name}": ${missing}`);
-    });
-    return;
-  }
-  console.warn(`SKIPPED "${name}": ${missing}`);
-  test.skip(name, body, timeoutMs);
+  skip();
 }
 
 /** Why `check` fails, or undefined when it passes. */
