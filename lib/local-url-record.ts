@@ -47,7 +47,7 @@ export function localUrlRecordPath(projectRoot: string): string {
  */
 export function writeLocalUrlRecord(projectRoot: string, record: LocalUrlRecord): void {
   const others = readRecords(projectRoot).filter((entry) => entry.pid !== record.pid && isAlive(entry.pid));
-  writeRecords(projectRoot, [...others, record], record.pid);
+  writeRecords(projectRoot, [...others, record]);
 }
 
 /** Removes `pid`'s own entry, if any: a server never removes another server's. */
@@ -60,7 +60,7 @@ export function removeLocalUrlRecord(projectRoot: string, pid: number): void {
   if (rest.length === 0) {
     fs.rmSync(localUrlRecordPath(projectRoot), { force: true });
   } else {
-    writeRecords(projectRoot, rest, pid);
+    writeRecords(projectRoot, rest);
   }
 }
 
@@ -79,7 +79,7 @@ export function removeStaleLocalUrlRecords(projectRoot: string): LocalUrlRecord[
   if (rest.length === 0) {
     fs.rmSync(localUrlRecordPath(projectRoot), { force: true });
   } else {
-    writeRecords(projectRoot, rest, process.pid);
+    writeRecords(projectRoot, rest);
   }
   return stale;
 }
@@ -100,10 +100,10 @@ export function readLocalUrlRecord(projectRoot: string): LocalUrlRecord | undefi
     .at(-1);
 }
 
-function writeRecords(projectRoot: string, records: readonly LocalUrlRecord[], pid: number): void {
+function writeRecords(projectRoot: string, records: readonly LocalUrlRecord[]): void {
   const file = localUrlRecordPath(projectRoot);
   try {
-    writeFileAtomic(file, `${JSON.stringify(records, null, 2)}\n`, { mode: 0o600, tag: pid });
+    writeFileAtomic(file, `${JSON.stringify(records, null, 2)}\n`, { mode: 0o600 });
   } catch (error) {
     throw new Error(
       `Cannot record the local URL in ${file} for npm run invoke -- --local (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): make ${projectRoot} writable.`,

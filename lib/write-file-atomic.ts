@@ -5,12 +5,12 @@
 import * as fs from "node:fs";
 
 /**
- * Writes `contents` to `file` through `<file>.<tag>.tmp` (`tag`: the writing process's id unless
- * given, so that writers in different processes never share a temporary file).
+ * Writes `contents` to `file` through `<file>.<pid>.tmp` (the writing process's id, so that
+ * writers in different processes never share a temporary file).
  * @throws the write's own error, with the temporary file removed.
  */
-export function writeFileAtomic(file: string, contents: string, options: { mode?: number; tag?: number } = {}): void {
-  const staging = `${file}.${options.tag ?? process.pid}.tmp`;
+export function writeFileAtomic(file: string, contents: string, options: { mode?: number } = {}): void {
+  const staging = `${file}.${process.pid}.tmp`;
   try {
     fs.rmSync(staging, { force: true });
     fs.writeFileSync(staging, contents, options.mode === undefined ? {} : { mode: options.mode });
