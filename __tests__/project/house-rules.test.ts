@@ -33,13 +33,14 @@ function importedFolders(file: string): string[] {
 /**
  * emulator/'s layers, top to bottom, in the order a request meets them (docs/layout.md). A folder
  * imports only from folders ranked below it: the two doors (url/, api/) are siblings and never
- * import each other; common/ is below all; the public files at emulator/'s root (testing.ts) are
+ * import each other, and share what they do alike through door/; common/ is below all; the public files at emulator/'s root (testing.ts) are
  * above all.
  */
 const EMULATOR_LAYERS: Record<string, number> = {
-  cli: 8,
-  url: 7,
-  api: 7,
+  cli: 9,
+  url: 8,
+  api: 8,
+  door: 7,
   auth: 6,
   function: 5,
   invocation: 4,
@@ -48,7 +49,7 @@ const EMULATOR_LAYERS: Record<string, number> = {
   "runtime-client": 1,
   common: 0,
 };
-const EMULATOR_ROOT_RANK = 9;
+const EMULATOR_ROOT_RANK = 10;
 
 /** The layer of an emulator/ path ("emulator/url/server.ts" → "url"), or the root for a file directly in emulator/. */
 function emulatorLayer(file: string): string {

@@ -138,7 +138,8 @@ export function rawQueryOf(url: string): string {
  * plus: SigV4 canonicalizes the raw encoding, in which a space is `%20`.
  */
 export function parseSigningQuery(raw: string): Record<string, string | string[]> {
-  const query: Record<string, string | string[]> = {};
+  // Null-prototype: a parameter named `constructor` or `__proto__` is a parameter like any other.
+  const query: Record<string, string | string[]> = Object.create(null);
   for (const pair of raw.split("&")) {
     if (pair === "") {
       continue;

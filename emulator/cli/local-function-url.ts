@@ -2,13 +2,14 @@
 // serves it, started on a host and port. What `npm start` runs, and what the tests start.
 
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { createLambdaApiServer } from "../api/api-server";
 import type { VerifierCredentials } from "../auth/sigv4-signature";
 import { localKeyPair } from "../auth/verifier-credentials";
 import type { FunctionConfig } from "../common/function-config";
+import { listen } from "../common/listen";
 import type { LogSink } from "../common/log-sink";
 import { isLoopback, loopbackHostNames } from "../common/loopback";
+
 import { locateRuntime, type RuntimeCommand } from "../environment/runtime-command";
 import { EnvironmentPool } from "../invocation/environment-pool";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
@@ -116,15 +117,6 @@ export async function startLocalFunctionUrl(options: LocalFunctionUrlOptions): P
     reload: (fn) => pool.setFunction(fn),
     close: () => closeAll(servers, pool),
   };
-}
-
-/** Listens on `host:port`; resolves with the port bound. */
-async function listen(server: Server, port: number, host: string): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => resolve());
-  });
-  return (server.address() as AddressInfo).port;
 }
 
 /** Stops the servers, every connection, and every runtime process. */

@@ -47,7 +47,8 @@ function section(json: Record<string, unknown>, key: string, file: string): Reco
   if (!isObject(value)) {
     throw new UsageError(`--env-vars ${file}: "${key}" must be an object of NAME: value, got ${describe(value)}`);
   }
-  const variables: Record<string, string> = {};
+  // Null-prototype: a variable named `__proto__` is kept, not taken for the object's prototype.
+  const variables: Record<string, string> = Object.create(null);
   for (const [name, v] of Object.entries(value)) {
     if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
       throw new UsageError(`--env-vars ${file}: "${key}.${name}" must be a string, number or boolean, got ${describe(v)}`);

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import type * as http from "node:http";
 import { LOCAL_ACCOUNT_ID } from "../common/constants";
 import type { LogSink } from "../common/log-sink";
+import { sendErrorBody } from "../door/door";
 import type { IamCaller } from "./event";
 
 /** AWS's page for the rule, named in the log line. */
@@ -108,13 +109,7 @@ export function authorizeAsDistribution(
     return verdict.caller;
   }
   log(`403 for RequestId: ${requestId}: ${verdict.reason}`);
-  const payload = JSON.stringify(SIGNATURE_MISMATCH.body);
-  res.writeHead(SIGNATURE_MISMATCH.status, {
-    "content-type": "application/json",
-    "content-length": String(Buffer.byteLength(payload)),
-    "x-amzn-ErrorType": SIGNATURE_MISMATCH.errorType,
-  });
-  res.end(payload);
+  sendErrorBody(res, SIGNATURE_MISMATCH.status, SIGNATURE_MISMATCH.errorType, JSON.stringify(SIGNATURE_MISMATCH.body));
   return false;
 }
 
