@@ -6,8 +6,8 @@
 import type * as http from "node:http";
 import type { Readable } from "node:stream";
 import { finished } from "node:stream/promises";
-import { withDeadline } from "../../lib/deadline";
-import type { InvokeMode } from "../../lib/function-url-modes";
+import type { InvokeMode } from "../../protocol/function-url-modes";
+import { withDeadline } from "../../support/deadline";
 import { HTTP_INTEGRATION_CONTENT_TYPE, MAX_BUFFERED_RESPONSE_BYTES } from "../common/constants";
 import type { FunctionError } from "../common/function-error";
 import type { LogSink } from "../common/log-sink";

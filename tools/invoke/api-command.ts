@@ -5,7 +5,7 @@
 import { STATUS_CODES } from "node:http";
 import type { Writable } from "node:stream";
 import type { AwsCredentialIdentity } from "@smithy/types";
-import { describeStaleRecords } from "../../lib/local-url-record";
+import { describeStaleRecords } from "../../support/local-url-record";
 import { explainApiFailure } from "./api-failure";
 import { TargetError } from "./function-url-target";
 import { describePrelude } from "./http-prelude";

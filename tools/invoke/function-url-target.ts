@@ -8,8 +8,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readConfig } from "../../lib/config";
-import { type LocalUrlRecord, readLocalUrlRecord, removeStaleLocalUrlRecords } from "../../lib/local-url-record";
 import { localStatePath, s3StateKey } from "../../lib/state-location";
+import { type LocalUrlRecord, readLocalUrlRecord, removeStaleLocalUrlRecords } from "../../support/local-url-record";
 
 export class TargetError extends Error {
   constructor(message: string) {

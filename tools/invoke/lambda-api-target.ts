@@ -3,7 +3,7 @@
 // serves (the endpoint, Region, function name and key pair it recorded in .local-url.json).
 
 import { readConfig } from "../../lib/config";
-import { LOCAL_URL_RECORD_FILE } from "../../lib/local-url-record";
+import { LOCAL_URL_RECORD_FILE } from "../../support/local-url-record";
 import { type LocalTarget, localTarget, notFound, readDeployedOutputs, TargetError } from "./function-url-target";
 
 /** A function to call through the Lambda API. */
