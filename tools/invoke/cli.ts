@@ -10,11 +10,12 @@ import { DEFAULTS } from "../../lib/config";
 import { describeStaleRecords, LOCAL_URL_RECORD_FILE } from "../../support/local-url-record";
 import { UsageError } from "../../support/usage-error";
 import { runApiInvoke } from "./api-command";
-import { deployedUrl, type LocalTarget, localTarget, regionOfUrl, TargetError } from "./function-url-target";
+import { deployedUrl, type LocalTarget, localTarget, regionOfUrl } from "./function-url-target";
 import { INVOKE_USAGE, parseInvokeOptions, requestUrl } from "./invoke-options";
 import { signRequest } from "./sign-request";
 import { type StreamSummary, streamRequest } from "./stream-request";
 import { formatSummary } from "./summary-line";
+import { TargetError } from "./target-error";
 
 export { formatSummary } from "./summary-line";
 
