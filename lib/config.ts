@@ -1,8 +1,8 @@
 // Reads the stack's configuration from environment variables, once, and validates every value.
 // A bad value becomes one line that names the variable, the value received and what is allowed.
 
-import { AUTH_TYPES, type AuthType } from "./function-url-modes";
-import { parseWholeNumber } from "./whole-number";
+import { AUTH_TYPES, type AuthType } from "../protocol/function-url-modes";
+import { parseWholeNumber } from "../support/whole-number";
 
 /** Who may call the Function URL. */
 export type FunctionUrlAuth = AuthType;

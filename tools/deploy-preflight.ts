@@ -5,7 +5,7 @@
 
 import { spawnSync } from "node:child_process";
 import { readConfig } from "../lib/config";
-import { withDeadline } from "../lib/deadline";
+import { withDeadline } from "../support/deadline";
 
 /**
  * The oldest terraform the stack works with: the S3 backend's `use_lockfile` (S3-native state

@@ -5,9 +5,9 @@ import * as fs from "node:fs";
 import { isIP } from "node:net";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { AUTH_TYPES, INVOKE_MODES } from "../../lib/function-url-modes";
-import { UsageError } from "../../lib/usage-error";
-import { parseWholeNumber } from "../../lib/whole-number";
+import { AUTH_TYPES, INVOKE_MODES } from "../../protocol/function-url-modes";
+import { UsageError } from "../../support/usage-error";
+import { parseWholeNumber } from "../../support/whole-number";
 import { bundleTarget } from "../function/bundle-target";
 import type { FunctionSource } from "../function/function-source";
 

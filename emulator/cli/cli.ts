@@ -4,8 +4,13 @@
 
 import * as path from "node:path";
 import { ConfigError } from "../../lib/config";
-import { describeStaleRecords, removeLocalUrlRecord, removeStaleLocalUrlRecords, writeLocalUrlRecord } from "../../lib/local-url-record";
-import { UsageError } from "../../lib/usage-error";
+import {
+  describeStaleRecords,
+  removeLocalUrlRecord,
+  removeStaleLocalUrlRecords,
+  writeLocalUrlRecord,
+} from "../../support/local-url-record";
+import { UsageError } from "../../support/usage-error";
 import { resolveVerifierCredentials } from "../auth/verifier-credentials";
 import { MAX_STREAMED_RESPONSE_BYTES } from "../common/constants";
 import { locateRuntime, RuntimeMissingError } from "../environment/runtime-command";

@@ -4,7 +4,7 @@
 // memory size (a process that grows past it is killed, as Lambda kills it), and its exit.
 
 import { type ChildProcess, spawn } from "node:child_process";
-import { withDeadline } from "../../lib/deadline";
+import { withDeadline } from "../../support/deadline";
 import type { FunctionConfig } from "../common/function-config";
 import type { FunctionError } from "../common/function-error";
 import type { LogSink } from "../common/log-sink";

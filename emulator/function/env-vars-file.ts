@@ -5,7 +5,7 @@
 // @see https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-sam-cli-using-invoke.html#serverless-sam-cli-using-invoke-environment-file
 
 import * as fs from "node:fs";
-import { UsageError } from "../../lib/usage-error";
+import { UsageError } from "../../support/usage-error";
 import { ReservedVariableError, refuseReservedKeys } from "../environment/function-variables";
 
 /** The variables `file` gives the function named `functionName`: `Parameters`, then its own key. */

@@ -1,7 +1,7 @@
 // Which transport the runtime processes use, from LAMBDA_RUNTIME_TRANSPORT: `node` (the default,
 // this folder's TypeScript) or `native` (aws-lambda-ric's compiled client, where it was built).
 
-import { UsageError } from "../../lib/usage-error";
+import { UsageError } from "../../support/usage-error";
 
 export type RuntimeTransport = "node" | "native";
 

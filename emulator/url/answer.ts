@@ -5,9 +5,10 @@
 
 import type * as http from "node:http";
 import type { Readable } from "node:stream";
-import { withDeadline } from "../../lib/deadline";
-import type { InvokeMode } from "../../lib/function-url-modes";
-import { HTTP_INTEGRATION_CONTENT_TYPE, MAX_BUFFERED_RESPONSE_BYTES } from "../common/constants";
+import type { InvokeMode } from "../../protocol/function-url-modes";
+import { HTTP_INTEGRATION_CONTENT_TYPE } from "../../protocol/http-integration-prelude";
+import { withDeadline } from "../../support/deadline";
+import { MAX_BUFFERED_RESPONSE_BYTES } from "../common/constants";
 import type { FunctionError } from "../common/function-error";
 import type { LogSink } from "../common/log-sink";
 import { readBody, streamClosed } from "../common/read-body";

@@ -5,14 +5,14 @@
 import { STATUS_CODES } from "node:http";
 import type { Writable } from "node:stream";
 import type { AwsCredentialIdentity } from "@smithy/types";
-import { describeStaleRecords } from "../../lib/local-url-record";
+import { describeStaleRecords } from "../../support/local-url-record";
 import { explainApiFailure } from "./api-failure";
-import { TargetError } from "./function-url-target";
 import { describePrelude } from "./http-prelude";
 import { apiPayload, type InvokeOptions } from "./invoke-options";
 import { type ApiTarget, deployedFunction, localApiTarget } from "./lambda-api-target";
 import { type InvocationSummary, streamInvocation } from "./stream-invocation";
 import { formatSummary } from "./summary-line";
+import { TargetError } from "./target-error";
 
 export interface ApiCommandIo {
   readonly env: NodeJS.ProcessEnv;

@@ -2,7 +2,7 @@
 // SDK's exception (by its name, the error code Lambda answered with) or a network error.
 // @see https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.html#API_InvokeWithResponseStream_Errors
 
-import { LOCAL_URL_RECORD_FILE } from "../../lib/local-url-record";
+import { LOCAL_URL_RECORD_FILE } from "../../support/local-url-record";
 import type { ApiTarget } from "./lambda-api-target";
 
 /** An SDK service exception's parts this reads. */

@@ -7,14 +7,15 @@ import type { Writable } from "node:stream";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { DEFAULTS } from "../../lib/config";
-import { describeStaleRecords, LOCAL_URL_RECORD_FILE } from "../../lib/local-url-record";
-import { UsageError } from "../../lib/usage-error";
+import { describeStaleRecords, LOCAL_URL_RECORD_FILE } from "../../support/local-url-record";
+import { UsageError } from "../../support/usage-error";
 import { runApiInvoke } from "./api-command";
-import { deployedUrl, type LocalTarget, localTarget, regionOfUrl, TargetError } from "./function-url-target";
+import { deployedUrl, type LocalTarget, localTarget, regionOfUrl } from "./function-url-target";
 import { INVOKE_USAGE, parseInvokeOptions, requestUrl } from "./invoke-options";
 import { signRequest } from "./sign-request";
 import { type StreamSummary, streamRequest } from "./stream-request";
 import { formatSummary } from "./summary-line";
+import { TargetError } from "./target-error";
 
 export { formatSummary } from "./summary-line";
 

@@ -6,7 +6,8 @@
 import * as path from "node:path";
 import type { Writable } from "node:stream";
 import { ConfigError } from "../../lib/config";
-import { deployedUrl, TargetError } from "./function-url-target";
+import { deployedUrl } from "./function-url-target";
+import { TargetError } from "./target-error";
 
 export const URL_USAGE = `Usage: npm run -s url
 Prints the deployed stack's URL and nothing else (public_url when the stack has one, else

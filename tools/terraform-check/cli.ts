@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError } from "../../lib/config";
-import { UsageError } from "../../lib/usage-error";
+import { UsageError } from "../../support/usage-error";
 import { checkStacks, TerraformCheckError } from "./check-stack";
 import { findPluginMirror, PluginMirrorError } from "./plugin-mirror";
 import { MODES, synthesizeMode } from "./synth-modes";

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { writeFileAtomic } from "../../lib/write-file-atomic";
+import { writeFileAtomic } from "../../support/write-file-atomic";
 import { CACHE_DIR } from "../cache-dir";
 
 /** The aws provider version `@cdktf/provider-aws` 20.1.0 emits. */

@@ -8,8 +8,8 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UsageError } from "../../lib/usage-error";
-import { writeFileAtomic } from "../../lib/write-file-atomic";
+import { UsageError } from "../../support/usage-error";
+import { writeFileAtomic } from "../../support/write-file-atomic";
 import { CACHE_DIR } from "../cache-dir";
 import type { PluginMirror } from "./plugin-mirror";
 import type { TerraformRun } from "./terraform";

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseCliOptions, USAGE } from "../../../emulator/cli/cli-options";
-import { UsageError } from "../../../lib/usage-error";
+import { UsageError } from "../../../support/usage-error";
 
 const FIXTURES = path.join(__dirname, "..", "..", "fixtures", "handlers");
 const ENV_FILE = path.join(__dirname, "..", "..", "fixtures", "env-vars", "env.json");

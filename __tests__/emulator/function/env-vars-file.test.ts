@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { readEnvVarsFile } from "../../../emulator/function/env-vars-file";
-import { UsageError } from "../../../lib/usage-error";
+import { UsageError } from "../../../support/usage-error";
 
 const ENV_FILE = path.join(__dirname, "..", "..", "fixtures", "env-vars", "env.json");
 

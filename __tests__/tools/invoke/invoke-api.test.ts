@@ -15,8 +15,8 @@ import type { FunctionConfig } from "../../../emulator/common/function-config";
 import { locateRuntime } from "../../../emulator/environment/runtime-command";
 import { bundleHandler } from "../../../lib/bundling";
 import { HANDLER_ENTRY } from "../../../lib/lambda-streaming-stack";
-import { type LocalUrlRecord, writeLocalUrlRecord } from "../../../lib/local-url-record";
-import { UsageError } from "../../../lib/usage-error";
+import { type LocalUrlRecord, writeLocalUrlRecord } from "../../../support/local-url-record";
+import { UsageError } from "../../../support/usage-error";
 import { explainApiFailure } from "../../../tools/invoke/api-failure";
 import { runInvoke } from "../../../tools/invoke/cli";
 import { describePrelude, type PreludeResult, PreludeSplitter } from "../../../tools/invoke/http-prelude";
@@ -150,16 +150,16 @@ describe("the prelude, split off the stream", () => {
 
   test("no delimiter within 16 KiB, a stream that ends first, a prelude that is not JSON: said once, the bytes passed on", () => {
     const long = split([Buffer.alloc(16 * 1024 + 8, "x")]);
-    expect(long.results).toEqual([{ kind: "invalid", reason: "no prelude delimiter (8 NUL bytes) within the first 16384 bytes" }]);
+    expect(long.results).toEqual([{ kind: "invalid", reason: "no prelude delimiter within the first 16384 bytes" }]);
     expect(long.body.length).toBe(16 * 1024 + 8);
     const short = split([Buffer.from('{"statusCode":2')]);
-    expect(short.results).toEqual([{ kind: "invalid", reason: "the stream ended before the prelude delimiter (8 NUL bytes)" }]);
+    expect(short.results).toEqual([{ kind: "invalid", reason: "the stream ended before the prelude delimiter" }]);
     expect(short.body).toBe('{"statusCode":2');
     const notJson = split([Buffer.concat([Buffer.from("[1]"), Buffer.alloc(8), Buffer.from("body")])]);
     expect(notJson.results).toEqual([{ kind: "invalid", reason: "the prelude is not a JSON object" }]);
     expect(notJson.body).toBe("body");
     expect(describePrelude(short.results[0])).toBe(
-      "Prelude: none that parses (the stream ended before the prelude delimiter (8 NUL bytes)); its bytes are printed as the body.",
+      "Prelude: none that parses (the stream ended before the prelude delimiter); its bytes are printed as the body.",
     );
     expect(split([])).toEqual({ results: [], body: "" });
   });

@@ -9,12 +9,13 @@ import { verifySigV4 } from "../../../emulator/auth/sigv4-verifier";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../../emulator/cli/local-function-url";
 import { locateRuntime } from "../../../emulator/environment/runtime-command";
 import { bundleHandler } from "../../../lib/bundling";
-import type { AuthType } from "../../../lib/function-url-modes";
 import { HANDLER_ENTRY } from "../../../lib/lambda-streaming-stack";
-import { type LocalUrlRecord, writeLocalUrlRecord } from "../../../lib/local-url-record";
-import { UsageError } from "../../../lib/usage-error";
+import type { AuthType } from "../../../protocol/function-url-modes";
+import { type LocalUrlRecord, writeLocalUrlRecord } from "../../../support/local-url-record";
+import { UsageError } from "../../../support/usage-error";
 import { explainStatus, formatSummary, runInvoke } from "../../../tools/invoke/cli";
-import { deployedUrl, localStateFile, localUrl, readStateOutputs, regionOfUrl } from "../../../tools/invoke/function-url-target";
+import { localStateFile, readStateOutputs } from "../../../tools/invoke/deployed-outputs";
+import { deployedUrl, localUrl, regionOfUrl } from "../../../tools/invoke/function-url-target";
 import { parseInvokeOptions, requestUrl } from "../../../tools/invoke/invoke-options";
 import { signRequest } from "../../../tools/invoke/sign-request";
 import { streamRequest } from "../../../tools/invoke/stream-request";
@@ -153,7 +154,11 @@ describe("deployedUrl", () => {
     );
     fs.writeFileSync(path.join(root, "terraform.lambda-streaming.tfstate"), JSON.stringify({ version: 4, outputs: {} }));
     expect(() => deployedUrl(root, {})).toThrow(/has no function_url output/);
-    expect(readStateOutputs(path.join(root, "missing.tfstate"))).toEqual({});
+    expect(readStateOutputs(path.join(root, "missing.tfstate"), { what: "URL", otherwise: "" })).toEqual({});
+    fs.writeFileSync(path.join(root, "terraform.lambda-streaming.tfstate"), "not json");
+    expect(() => deployedUrl(root, {})).toThrow(
+      /^No URL found: .*terraform\.lambda-streaming\.tfstate is not a Terraform state file \(not JSON\)\. Pass --url URL, or use --local\.$/,
+    );
   });
 
   test("prefers public_url (CloudFront in front), called unsigned, over function_url", () => {

@@ -4,7 +4,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { UsageError } from "../../../lib/usage-error";
+import { UsageError } from "../../../support/usage-error";
 import type { PluginMirror } from "../../../tools/terraform-check/plugin-mirror";
 import {
   DEFAULT_CACHE_DIR,

@@ -6,7 +6,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { AUTH_TYPES, type AuthType } from "./function-url-modes";
+import { AUTH_TYPES, type AuthType } from "../protocol/function-url-modes";
 import { writeFileAtomic } from "./write-file-atomic";
 
 export interface LocalUrlRecord {
