@@ -159,7 +159,11 @@ describeWhenAvailable("the local dev loop", missingReason(locateRuntime), () => 
         .split("\n")
         .find((l) => l.startsWith("npm start -- --bundle "));
       if (line === undefined) throw new Error("README.md has no `npm start -- --bundle …` dev-loop line");
-      return line.replace(/\s#.*$/, "").trim().split(/\s+/).slice(3);
+      return line
+        .replace(/\s#.*$/, "")
+        .trim()
+        .split(/\s+/)
+        .slice(3);
     };
 
     test("its --bundle line streams as printed: the project's handler is served as the stack serves it", async () => {
@@ -167,7 +171,11 @@ describeWhenAvailable("the local dev loop", missingReason(locateRuntime), () => 
       log = new LogCollector();
       const serving = await serveFromCommandLine(
         [...readmeBundleLine(), "--port", "0", "--api-port", "0"],
-        { AWS_ACCESS_KEY_ID: credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey, AWS_EC2_METADATA_DISABLED: "true" },
+        {
+          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+          AWS_EC2_METADATA_DISABLED: "true",
+        },
         log.sink,
         ROOT,
       );

@@ -59,7 +59,10 @@ const FLAG_HELP: { readonly [name in keyof typeof FLAGS]: readonly [syntax: stri
     "--handler FILE.EXPORT",
     "--bundle's FILE.js (or FILE.ts, bundled) and its export, or the entry's export (default: index.handler)",
   ],
-  "invoke-mode": ["--invoke-mode MODE", "RESPONSE_STREAM or BUFFERED (default: the stack's; BUFFERED with --bundle of another handler, as AWS)"],
+  "invoke-mode": [
+    "--invoke-mode MODE",
+    "RESPONSE_STREAM or BUFFERED (default: the stack's; BUFFERED with --bundle of another handler, as AWS)",
+  ],
   auth: ["--auth TYPE", "AWS_IAM (signed requests) or NONE (default: the stack's)"],
   timeout: ["--timeout SECONDS", "function timeout, 1 to 900 (default: the stack's)"],
   memory: ["--memory MB", "memory size, 128 to 10240: a runtime process that passes it is stopped (default: the stack's)"],

@@ -62,7 +62,7 @@ export function explainApiFailure(error: unknown, target: ApiTarget): string {
 }
 
 /** Why the local Lambda API cannot be reached, and what to do: start one. */
-function unreachableLocalApi(target: ApiTarget, code: string): string {
+export function unreachableLocalApi(target: ApiTarget, code: string): string {
   const local = target.local;
   const what = local?.recorded
     ? `The local Lambda API that npm start (pid ${local.recorded.pid}) recorded in ${LOCAL_URL_RECORD_FILE}, ${target.endpoint}, does not answer (${code}).`

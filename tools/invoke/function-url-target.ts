@@ -2,7 +2,7 @@
 // records it), or the deployed stack's URL (its `public_url` output when it has one, else
 // `function_url`, read by deployed-outputs.ts).
 
-import { type LocalUrlRecord, readLocalUrlRecord, removeStaleLocalUrlRecords } from "../../support/local-url-record";
+import { type LocalUrlRecord, readRunningRecords, removeStaleLocalUrlRecords } from "../../support/local-url-record";
 import { readDeployedOutputs } from "./deployed-outputs";
 import { notFound, TargetError } from "./target-error";
 
@@ -23,7 +23,11 @@ export function localUrl(env: NodeJS.ProcessEnv): string {
 export type LocalTarget = (
   | { readonly recorded: LocalUrlRecord; readonly url: string }
   | { readonly recorded?: undefined; readonly url: string }
-) & { readonly stale: readonly LocalUrlRecord[] };
+) & {
+  readonly stale: readonly LocalUrlRecord[];
+  /** Other running servers, besides the newest (`recorded`), which is the one called. */
+  readonly others: readonly LocalUrlRecord[];
+};
 
 /**
  * The URL `npm start` recorded at the project root while it runs (any port, its auth type and
@@ -33,8 +37,27 @@ export type LocalTarget = (
  */
 export function localTarget(projectRoot: string, env: NodeJS.ProcessEnv): LocalTarget {
   const stale = removeStaleLocalUrlRecords(projectRoot);
-  const recorded = readLocalUrlRecord(projectRoot);
-  return recorded ? { recorded, url: recorded.url, stale } : { url: localUrl(env), stale };
+  const running = readRunningRecords(projectRoot);
+  const recorded = running.at(-1);
+  const others = running.slice(0, -1);
+  return recorded ? { recorded, url: recorded.url, stale, others } : { url: localUrl(env), stale, others };
+}
+
+/**
+ * With more than one `npm start` running, which one `--local` calls (the newest) and how to call
+ * each other one instead: its URL with --url. Undefined with one server or none.
+ * @param door what is called: the newest server's URL, or its Lambda API (`--api`)
+ */
+export function describeChoice(local: LocalTarget, door: "url" | "api"): string | undefined {
+  if (local.recorded === undefined || local.others.length === 0) {
+    return undefined;
+  }
+  const chosen = door === "url" ? local.recorded.url : (local.recorded.apiUrl ?? local.recorded.url);
+  const others = local.others.map((other) => `npm run invoke -- --url ${other.url} (pid ${other.pid})`).join("; ");
+  return (
+    `${local.others.length + 1} npm start servers are running; --local calls the newest, pid ${local.recorded.pid} ` +
+    `(${door === "url" ? "" : "its Lambda API, "}${chosen}). To call ${local.others.length === 1 ? "the other" : "another"}: ${others}.`
+  );
 }
 
 /** What `npm run invoke` suggests when it finds no deployed URL; other commands say their own (or nothing). */

@@ -56,9 +56,9 @@ describe("resolveFunction", () => {
         handler: "index.handler",
       });
     }
-    expect(resolveFunction(parseCliOptions(["--bundle", HANDLER_ENTRY, "--invoke-mode", "BUFFERED"], {}), env, projectRoot).invokeMode).toBe(
-      "BUFFERED",
-    );
+    expect(
+      resolveFunction(parseCliOptions(["--bundle", HANDLER_ENTRY, "--invoke-mode", "BUFFERED"], {}), env, projectRoot).invokeMode,
+    ).toBe("BUFFERED");
   });
 
   test("--stack: what the stack says, with every flag overriding it", () => {

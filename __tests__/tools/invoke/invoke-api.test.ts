@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Writable } from "node:stream";
@@ -24,7 +25,7 @@ import { apiPayload, parseInvokeOptions } from "../../../tools/invoke/invoke-opt
 import { deployedFunction, localApiTarget, localApiUrl } from "../../../tools/invoke/lambda-api-target";
 import { fixtureFunction } from "../../helpers/function-config";
 import { LogCollector } from "../../helpers/log-collector";
-import { closedPort } from "../../helpers/loopback-server";
+import { closedPort, listenOnLoopback } from "../../helpers/loopback-server";
 import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
 
 const SERVER_PAIR = { accessKeyId: "AKIDSERVER", secretAccessKey: "server-secret" };
@@ -241,10 +242,26 @@ describe("where --api calls", () => {
     );
   });
 
-  test("local, a pair needed and none found: says to export npm start's", async () => {
-    const { io: bare } = io(root);
+  test("local, a pair needed and none found: says to export npm start's, when a server answers there", async () => {
+    const server = net.createServer((socket) => socket.destroy());
+    const api = await listenOnLoopback(server);
+    try {
+      const { io: bare } = io(root, { env: { PORT: String(Number(new URL(api).port) - 1) } });
+      await expect(runInvoke(["--api", "--local"], bare)).rejects.toThrow(
+        new RegExp(
+          `^No AWS credentials for the local Lambda API \\(${api.replace(/[.]/g, "\\.")}\\): it checks signatures against the pair npm start named`,
+        ),
+      );
+    } finally {
+      server.close();
+    }
+  });
+
+  test("local, no pair and no server: says no local Lambda API is running, not that credentials are missing", async () => {
+    const port = await closedPort();
+    const { io: bare } = io(root, { env: { PORT: String(port - 1) } });
     await expect(runInvoke(["--api", "--local"], bare)).rejects.toThrow(
-      /^No AWS credentials for the local Lambda API \(http:\/\/127\.0\.0\.1:3001\): it checks signatures against the pair npm start named/,
+      `No local Lambda API is running: none is recorded in .local-url.json, and nothing answers at http://127.0.0.1:${port} (ECONNREFUSED). Start one with \`npm start\` (in another terminal).`,
     );
   });
 
