@@ -123,7 +123,10 @@ describeWhenAvailable("the local dev loop", missingReason(locateRuntime), () => 
     }, 30_000);
 
     test("npm start -- --bundle FILE.ts --watch: a TypeScript entry is bundled, served, and bundled again on save", async () => {
-      const entry = path.join(project, "handler", "index.ts");
+      // An entry of the user's own, not the project's handler/index.ts (which is served as the stack serves it).
+      fs.mkdirSync(path.join(project, "app"));
+      const entry = path.join(project, "app", "index.ts");
+      fs.writeFileSync(entry, handlerSource("v1"));
       log = new LogCollector();
       const serving = await serveFromCommandLine(
         ["--bundle", entry, "--invoke-mode", "RESPONSE_STREAM", "--auth", "NONE", "--port", "0", "--watch"],

@@ -12,6 +12,13 @@ export function lambdaApiDoor(log: LogSink): Door {
     name: "local Lambda API",
     log,
     errorBody: (status, _errorType, message) => JSON.stringify({ Type: status >= 500 ? "Service" : "User", Message: message }),
+    // Whatever the URL's auth type (even NONE), AWS's Lambda API takes only signed calls.
+    signing: {
+      target: "the Lambda API",
+      required: "the Lambda API is always signed, whatever the URL's auth type",
+      signWith: (region) => `the AWS SDK or AWS CLI for Region ${region}, as in the aws lambda line npm start prints`,
+      invokeCommand: "npm run invoke -- --api --local",
+    },
     refusalLine: (status, errorType, requestId, reason) => `Lambda API ${status} ${errorType} for RequestId: ${requestId}: ${reason}`,
   };
 }

@@ -3,6 +3,7 @@
 // server skeleton, the input reader and the forwarder below them are the same for both.
 
 import type * as http from "node:http";
+import type { SigningAdvice } from "../auth/sigv4-verifier";
 import type { LogSink } from "../common/log-sink";
 
 export interface Door {
@@ -11,6 +12,8 @@ export interface Door {
   readonly log: LogSink;
   /** AWS's JSON error body for this door (the error type goes in `x-amzn-ErrorType`). */
   errorBody(status: number, errorType: string, message: string): string;
+  /** How its 403 log lines explain a signature it refused: why it wants one, and what signs. */
+  readonly signing: SigningAdvice;
   /** The log line for a refused request, in the door's own words. */
   refusalLine(status: number, errorType: string, requestId: string, reason: string): string;
 }

@@ -80,7 +80,7 @@ export async function checkSignature(
     throw new Error(`${door.name} has no credentials to check signatures against`);
   }
   const signed = { method: request.method, url: request.url, headers: request.input.headers, body: request.input.body };
-  const verification = await verifySigV4(signed, credentials, region);
+  const verification = await verifySigV4(signed, credentials, region, door.signing);
   if (verification.ok) {
     return verification;
   }
@@ -90,5 +90,5 @@ export async function checkSignature(
     return verification;
   }
   door.log(`The AWS profile's credentials changed (now ${renewed.accessKeyId}); signatures are checked against them.`);
-  return verifySigV4(signed, renewed, region);
+  return verifySigV4(signed, renewed, region, door.signing);
 }

@@ -64,6 +64,12 @@ export function functionUrlDoor(log: LogSink): Door {
     name: "local Function URL",
     log,
     errorBody: (_status, _errorType, message) => JSON.stringify({ Message: message }),
+    signing: {
+      target: "this URL",
+      required: "the URL's auth type is AWS_IAM",
+      signWith: (region) => `curl --aws-sigv4 "aws:amz:${region}:lambda", as in the curl line npm start prints`,
+      invokeCommand: "npm run invoke -- --local",
+    },
     refusalLine: (status, _errorType, requestId, reason) => `${status} for RequestId: ${requestId}: ${reason}`,
   };
 }

@@ -146,3 +146,43 @@ describe.each(["Function URL", "Lambda API"] as const)("the %s door", (doorName)
     expect((await send(`${base}${path}`, { method: "POST", headers, body: "{}" })).status).toBe(200);
   });
 });
+
+describe("each door explains its own refusals", () => {
+  const logs: string[] = [];
+  const servers: http.Server[] = [];
+  afterAll(async () => {
+    for (const server of servers) await closeServer(server);
+  });
+  async function unsigned(server: http.Server, path: string, method: string): Promise<string> {
+    servers.push(server);
+    const base = `http://127.0.0.1:${await listen(server, 0, "127.0.0.1")}`;
+    logs.length = 0;
+    expect((await send(new URL(path, base).href, { method })).status).toBe(403);
+    return logs.find((line) => line.includes(" for RequestId: ")) ?? logs.join("\n");
+  }
+  const common = {
+    credentials: CREDENTIALS,
+    log: (line: string) => logs.push(line),
+    invoke: (_event: Buffer, { requestId }: { requestId: string }): RunningInvocation => answeredInvocation(requestId),
+  };
+
+  test("the Lambda API, under a URL with --auth NONE: always signed; the AWS SDK or CLI, and npm run invoke -- --api --local", async () => {
+    const none = { ...FN, authType: "NONE" as const };
+    const line = await unsigned(
+      createLambdaApiServer({ currentFunction: () => none, ...common }),
+      "/2015-03-31/functions/stub/invocations",
+      "POST",
+    );
+    expect(line).toMatch(
+      /^Lambda API 403 MissingAuthenticationTokenException for RequestId: \S+: the request is not signed \(no Authorization header\), and the Lambda API is always signed, whatever the URL's auth type: sign it with SigV4 for "aws:amz:us-east-1:lambda" \(the AWS SDK or AWS CLI for Region us-east-1, as in the aws lambda line npm start prints\), or use npm run invoke -- --api --local$/,
+    );
+    expect(line).not.toMatch(/AWS_IAM|curl/);
+  });
+
+  test("the Function URL: its AWS_IAM auth type; curl as npm start prints it, and npm run invoke -- --local", async () => {
+    const line = await unsigned(createFunctionUrlServer({ fn: FN, ...common }), "/", "GET");
+    expect(line).toMatch(
+      /^403 for RequestId: \S+: the request is not signed \(no Authorization header\), and the URL's auth type is AWS_IAM: sign it with SigV4 for "aws:amz:us-east-1:lambda" \(curl --aws-sigv4 "aws:amz:us-east-1:lambda", as in the curl line npm start prints\), or use npm run invoke -- --local$/,
+    );
+  });
+});

@@ -340,7 +340,7 @@ describeWhenAvailable("npm run invoke -- --api against the local Lambda API", mi
     expect(lines[0]).toBe("Prelude: status 200 · content-type: text/plain; charset=utf-8");
     expect(lines.slice(1)).toEqual([
       "",
-      expect.stringMatching(/^200 OK · first byte [\d.]+ ms · total [\d.]+ ms · 20 bytes · [\d.]+ MiB\/s$/),
+      expect.stringMatching(/^200 OK · first byte [\d.]+ ms · total [\d.]+ ms · 20 bytes · [\d.]+ (B|KiB|MiB)\/s$/),
       "",
     ]);
     // The prelude is out before the first car; the cars arrive over the handler's 4 × 150 ms.
@@ -514,7 +514,7 @@ describe("a Lambda API whose connection breaks mid-stream (a stand-in server, fr
     expect(await runInvoke(["--api"], deployed)).toBe(1);
     expect(terminal.out()).toBe("half ");
     expect(terminal.err()).toMatch(
-      /^\n200 OK · first byte [\d.]+ ms · total [\d.]+ ms · 5 bytes · [\d.]+ MiB\/s · cut short\nThe stream was cut short before its InvokeComplete event: exit 1\.\n$/,
+      /^\n200 OK · first byte [\d.]+ ms · total [\d.]+ ms · 5 bytes · [\d.]+ (B|KiB|MiB)\/s · cut short\nThe stream was cut short before its InvokeComplete event: exit 1\.\n$/,
     );
   });
 });

@@ -8,6 +8,7 @@ import { PassThrough } from "node:stream";
 import { verifySigV4 } from "../../../emulator/auth/sigv4-verifier";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../../emulator/cli/local-function-url";
 import { locateRuntime } from "../../../emulator/environment/runtime-command";
+import { functionUrlDoor } from "../../../emulator/url/send";
 import { bundleHandler } from "../../../lib/bundling";
 import { HANDLER_ENTRY } from "../../../lib/lambda-streaming-stack";
 import type { AuthType } from "../../../protocol/function-url-modes";
@@ -123,6 +124,7 @@ describe("signRequest and streamRequest", () => {
       { method: "GET", url: seen.url, headers: seen.headers, body: Buffer.alloc(0) },
       CREDENTIALS,
       "us-east-1",
+      functionUrlDoor(() => {}).signing,
     );
     expect(verification).toEqual({ ok: true, accessKey: "AKIDINVOKE" });
   });
