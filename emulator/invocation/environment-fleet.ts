@@ -5,7 +5,8 @@
 
 import type { FunctionConfig } from "../common/function-config";
 import type { LogSink } from "../common/log-sink";
-import { ExecutionEnvironment, InitError } from "../environment/execution-environment";
+import { ExecutionEnvironment } from "../environment/execution-environment";
+import { InitError } from "../environment/init-phase";
 import type { RuntimeCommand } from "../environment/runtime-command";
 import { logInitFailure } from "./invocation-log";
 

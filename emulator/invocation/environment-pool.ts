@@ -7,7 +7,8 @@
 
 import { randomUUID } from "node:crypto";
 import type { FunctionConfig } from "../common/function-config";
-import { type ExecutionEnvironment, INIT_TIMEOUT_MS } from "../environment/execution-environment";
+import type { ExecutionEnvironment } from "../environment/execution-environment";
+import { INIT_TIMEOUT_MS } from "../environment/init-phase";
 import type { RuntimeCommand } from "../environment/runtime-command";
 import { EnvironmentFleet, type FleetOptions } from "./environment-fleet";
 import { FINISHING_GRACE_MS, FinishingEnvironments } from "./finishing-environments";

@@ -6,7 +6,8 @@
 import type { FunctionConfig } from "../common/function-config";
 import type { FunctionError } from "../common/function-error";
 import type { LogSink } from "../common/log-sink";
-import { type ExecutionEnvironment, InitError } from "../environment/execution-environment";
+import type { ExecutionEnvironment } from "../environment/execution-environment";
+import { InitError } from "../environment/init-phase";
 import { InvocationLog } from "./invocation-log";
 import type { InvokeOptions, PoolResponse, RunningInvocation } from "./running-invocation";
 import { NotInvoked } from "./wait-queue";
