@@ -58,7 +58,7 @@ export interface InitializedRuntime {
  * @throws InitError with the init error the runtime reported, or why the process ended.
  */
 export async function initRuntime(fn: FunctionConfig, runtime: RuntimeCommand, options: StartOptions): Promise<InitializedRuntime> {
-  const runtimeApi = new RuntimeApi();
+  const runtimeApi = new RuntimeApi(options.log);
   const address = await runtimeApi.listen();
   const started = performance.now();
   const inspect = options.inspectPort === undefined ? [] : [`--inspect=127.0.0.1:${options.inspectPort}`];
