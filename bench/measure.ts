@@ -21,7 +21,7 @@ export interface ServerProcess {
 }
 
 /** Spawns a server that prints its URL (the first http:// it prints) and waits for it. */
-export function startServer(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ServerProcess> {
+function startServer(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ServerProcess> {
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   // stdio is ["ignore", "pipe", "pipe"], so both streams exist.

@@ -27,7 +27,7 @@ export interface BenchOutputs {
 }
 
 /** The ignored folder a run writes to unless `--update` asks for the committed files. */
-export const SCRATCH_DIR = path.join("bench", "out");
+const SCRATCH_DIR = path.join("bench", "out");
 
 /**
  * By default a run writes to `bench/out/` (ignored by git), so benchmarking leaves the working

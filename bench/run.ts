@@ -30,7 +30,7 @@ export interface BenchSizes {
   readonly loadSequential: number;
 }
 
-export const FULL: BenchSizes = {
+const FULL: BenchSizes = {
   ttfbSamples: 25,
   coldSamples: 7,
   bufferedSamples: 10,
@@ -42,7 +42,7 @@ export const FULL: BenchSizes = {
 };
 
 /** `--smoke`: every measurement once and small, to check that the bench runs (the test suite does). */
-export const SMOKE: BenchSizes = {
+const SMOKE: BenchSizes = {
   ttfbSamples: 1,
   coldSamples: 1,
   bufferedSamples: 1,

@@ -26,7 +26,7 @@ export const CAR_BYTES = new TextEncoder().encode(CAR).length;
  * A streamed response may be at most 200 MiB (raised from 20 MiB in July 2025).
  * @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
  */
-export const MAX_STREAM_BYTES = 200 * 1024 * 1024;
+const MAX_STREAM_BYTES = 200 * 1024 * 1024;
 
 export const PARAMETER_RULES = {
   count: { min: 0, max: Math.floor(MAX_STREAM_BYTES / CAR_BYTES), default: DEFAULT_CAR_COUNT, unit: "cars" },

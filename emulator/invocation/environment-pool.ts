@@ -32,7 +32,7 @@ export interface PoolOptions extends FleetOptions {
 }
 
 /** Requests that may wait for an environment at once. */
-export const MAX_WAITING = 100;
+const MAX_WAITING = 100;
 
 export class EnvironmentPool {
   private readonly fleet: EnvironmentFleet;
