@@ -18,7 +18,7 @@ export interface Row {
 }
 
 /** What a `--smoke` run says in place of yes or NO: one sample of a small load proves nothing. */
-export const SMOKE_VERDICT = "smoke: figures not meaningful";
+const SMOKE_VERDICT = "smoke: figures not meaningful";
 
 /** Where a run writes its results and its picture. */
 export interface BenchOutputs {
