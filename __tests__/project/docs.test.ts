@@ -55,6 +55,11 @@ describe("the README and docs/", () => {
     expect(README.split("\n").length).toBeLessThan(380);
   });
 
+  test("the README's tables are narrower than 120 characters", () => {
+    const wide = README.split("\n").filter((line) => line.trimStart().startsWith("|") && line.length >= 120);
+    expect(wide).toEqual([]);
+  });
+
   test("the glossary explains every term", () => {
     const headings = [...read("docs/glossary.md").matchAll(/^### (.+)$/gm)].map((m) => m[1]);
     for (const [term, pattern] of Object.entries(TERMS)) {
