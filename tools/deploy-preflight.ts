@@ -15,7 +15,7 @@ import { withDeadline } from "../support/deadline";
 export const MIN_TERRAFORM_VERSION = "1.10";
 
 /** How long the credential chain may take: long enough for SSO and profiles, short enough not to look hung. */
-export const CREDENTIALS_DEADLINE_MS = 5_000;
+const CREDENTIALS_DEADLINE_MS = 5_000;
 
 /** What the checks look at; tests pass their own. */
 export interface PreflightProbes {
@@ -110,7 +110,7 @@ function firstLine(error: unknown): string {
  * The real probes: the AWS SDK (loaded only here, it is large) and the terraform binary cdktf
  * will run. The SDK reads the process's own environment, which is `env` when run as a script.
  */
-export function sdkProbes(env: NodeJS.ProcessEnv): PreflightProbes {
+function sdkProbes(env: NodeJS.ProcessEnv): PreflightProbes {
   return {
     async findCredentials() {
       const { defaultProvider } = await import("@aws-sdk/credential-provider-node");

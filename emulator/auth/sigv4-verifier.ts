@@ -21,7 +21,7 @@ export type Verification =
   | { readonly ok: false; readonly failure: VerificationFailure; readonly reason: string };
 
 /** AWS rejects a request whose time is more than 5 minutes away from its own. */
-export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 const AUTHORIZATION =
   /^AWS4-HMAC-SHA256 Credential=([^/,\s]*)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;_.-]+),\s*Signature=([0-9a-f]{64})$/;

@@ -28,7 +28,7 @@ export interface CliOptions extends FunctionSource {
 }
 
 /** Node's own default inspector port. @see https://nodejs.org/api/cli.html#--inspecthostport */
-export const DEFAULT_INSPECT_PORT = 9229;
+const DEFAULT_INSPECT_PORT = 9229;
 
 const FLAGS = {
   port: { type: "string" },
@@ -250,7 +250,7 @@ function existingFile(name: string, value: string): string {
 }
 
 /** The example the project ships for --env-vars: a missing file's error says to copy it. */
-export const ENV_VARS_EXAMPLE_FILE = "env.example.json";
+const ENV_VARS_EXAMPLE_FILE = "env.example.json";
 
 function envVarsFile(value: string): string {
   try {

@@ -59,7 +59,7 @@ export interface LocalFunctionUrl {
   close(): Promise<void>;
 }
 
-export const DEFAULT_MAX_ENVIRONMENTS = 8;
+const DEFAULT_MAX_ENVIRONMENTS = 8;
 
 export async function startLocalFunctionUrl(options: LocalFunctionUrlOptions): Promise<LocalFunctionUrl> {
   const log = options.log ?? ((line: string) => console.log(line));

@@ -4,7 +4,7 @@
 // runtime interface client and the Runtime Interface Emulator for each value.
 
 /** Base path of every Runtime API route. @see https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html */
-export const RUNTIME_API_VERSION = "/2018-06-01";
+const RUNTIME_API_VERSION = "/2018-06-01";
 
 export const RUNTIME_ROUTES = {
   next: `${RUNTIME_API_VERSION}/runtime/invocation/next`,

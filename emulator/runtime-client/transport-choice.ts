@@ -5,7 +5,7 @@ import { UsageError } from "../../support/usage-error";
 
 export type RuntimeTransport = "node" | "native";
 
-export const TRANSPORT_VARIABLE = "LAMBDA_RUNTIME_TRANSPORT";
+const TRANSPORT_VARIABLE = "LAMBDA_RUNTIME_TRANSPORT";
 
 /** The transport `env` asks for; `node` when it asks for none. */
 export function chosenTransport(env: NodeJS.ProcessEnv = process.env): RuntimeTransport {

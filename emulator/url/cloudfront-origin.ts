@@ -11,7 +11,7 @@ import { sendErrorBody } from "../door/door";
 import type { IamCaller } from "./event";
 
 /** AWS's page for the rule, named in the log line. */
-export const OAC_LAMBDA_DOCS =
+const OAC_LAMBDA_DOCS =
   "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-lambda.html";
 
 /**
@@ -20,7 +20,7 @@ export const OAC_LAMBDA_DOCS =
  * of the request body in the x-amz-content-sha256 header ... Lambda doesn't support unsigned
  * payloads." (OAC_LAMBDA_DOCS)
  */
-export const METHODS_NEEDING_PAYLOAD_HASH: readonly string[] = ["POST", "PUT"];
+const METHODS_NEEDING_PAYLOAD_HASH: readonly string[] = ["POST", "PUT"];
 
 /**
  * Who the function sees as the signer. On AWS it is CloudFront's signing identity, which AWS does
