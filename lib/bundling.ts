@@ -4,7 +4,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { type BuildOptions, buildSync } from "esbuild";
+import { type BuildOptions, buildSync, type Message } from "esbuild";
 import { BUNDLE_CACHE_DIR, BUNDLE_FILE, BUNDLE_FOLDER_PREFIX, type Bundle, hashedBundle, storeBundle } from "./bundle-store";
 import { NODE_TARGET } from "./lambda-runtime";
 
@@ -45,6 +45,40 @@ export function bundleOptions(entry: string, root: string = defaultRoot(entry)):
   };
 }
 
+/** A handler that does not build, in one line: each of esbuild's errors as file:line:column: text. */
+export class BundleError extends Error {
+  override readonly name = "BundleError";
+}
+
+/** Most errors one line names; esbuild stops at ten anyway. */
+const ERRORS_SHOWN = 3;
+
+/** What `build` returns; a failed build rethrown as one BundleError line. */
+function explained<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    throw bundleError(error);
+  }
+}
+
+/**
+ * esbuild's failure (its message starts "Build failed with N errors:" and its stack is esbuild's
+ * own frames) as one BundleError line; anything else is left as it is.
+ * @see https://esbuild.github.io/api/#build (a failed build throws an error with `errors`)
+ */
+function bundleError(error: unknown): unknown {
+  const errors = (error as { errors?: readonly Message[] }).errors;
+  if (!Array.isArray(errors) || errors.length === 0) {
+    return error;
+  }
+  const lines = errors
+    .slice(0, ERRORS_SHOWN)
+    .map(({ location, text }) => (location ? `${location.file}:${location.line}:${location.column}: ERROR: ${text}` : `ERROR: ${text}`));
+  const more = errors.length > ERRORS_SHOWN ? ` (and ${errors.length - ERRORS_SHOWN} more)` : "";
+  return new BundleError(`The handler does not build: ${lines.join("; ")}${more}`);
+}
+
 /** The folder that holds the entry's folder: the project, for `<project>/handler/index.ts`. */
 function defaultRoot(entry: string): string {
   return path.dirname(path.dirname(path.resolve(entry)));
@@ -55,7 +89,7 @@ export function buildBundle(entry: string, root: string = defaultRoot(entry)): B
   if (!fs.existsSync(entry)) {
     throw new Error(`Cannot find the handler entry file at ${entry}. Set \`entry\` to the handler's index.ts.`);
   }
-  const result = buildSync(bundleOptions(entry, path.resolve(root)));
+  const result = explained(() => buildSync(bundleOptions(entry, path.resolve(root))));
   return hashedBundle(result.outputFiles.map((file) => ({ name: path.basename(file.path), contents: file.contents })));
 }
 

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { BUNDLE_FILE, buildBundle, bundleHandler, bundleOptions } from "../../lib/bundling";
+import { BUNDLE_FILE, BundleError, buildBundle, bundleHandler, bundleOptions } from "../../lib/bundling";
 import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
 import { STREAMING_HANDLER_MARK } from "../helpers/response-stream";
 
@@ -126,5 +126,25 @@ describe("bundleHandler", () => {
     expect(() => bundleHandler("/nowhere/handler/index.ts")).toThrow(
       "Cannot find the handler entry file at /nowhere/handler/index.ts. Set `entry` to the handler's index.ts.",
     );
+  });
+
+  test("a handler that does not build is one BundleError line, file:line:column, not esbuild's stack", () => {
+    const project = fs.mkdtempSync(path.join(os.tmpdir(), "ls-broken-"));
+    try {
+      fs.mkdirSync(path.join(project, "handler"));
+      const entry = path.join(project, "handler", "index.ts");
+      fs.writeFileSync(entry, "export const handler = (;\n");
+      let thrown: unknown;
+      try {
+        bundleHandler(entry);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(BundleError);
+      expect((thrown as Error).message).toMatch(/^The handler does not build: \S*handler\/index\.ts:1:24: ERROR: Unexpected "\(?;"?$/);
+      expect((thrown as Error).message).not.toContain("\n");
+    } finally {
+      fs.rmSync(project, { recursive: true, force: true });
+    }
   });
 });

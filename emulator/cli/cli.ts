@@ -3,6 +3,7 @@
 // (start-banner.ts), and with --watch serve each saved version (function-watcher.ts).
 
 import * as path from "node:path";
+import { BundleError } from "../../lib/bundling";
 import { ConfigError } from "../../lib/config";
 import {
   describeStaleRecords,
@@ -136,7 +137,12 @@ export function exitFor(error: unknown): { code: number; message: string } {
   if (error instanceof UsageError) {
     return { code: 2, message: error.message };
   }
-  if (error instanceof ConfigError || error instanceof StackReadError || error instanceof RuntimeMissingError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof StackReadError ||
+    error instanceof RuntimeMissingError ||
+    error instanceof BundleError
+  ) {
     return { code: 1, message: error.message };
   }
   const listenProblem = listenErrorMessage(error);

@@ -198,7 +198,9 @@ function synthesizeInChild(projectRoot: string, env: NodeJS.ProcessEnv): Promise
             0,
             lines.findIndex((line) => /Error\b/.test(line)),
           );
-          reject(new Error(`synth failed: ${lines.slice(first, first + 4).join("\n")}`));
+          // Stack frames say nothing a user can act on: the error's own lines only.
+          const own = lines.slice(first, first + 4).filter((line) => !/^\s+at /.test(line));
+          reject(new Error(`synth failed: ${own.join("\n")}`));
           return;
         }
         resolve(stdout.trim());

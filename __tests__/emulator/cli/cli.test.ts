@@ -395,6 +395,27 @@ describeWhenAvailable("npm start killed with SIGKILL", NEEDS_RUNTIME, () => {
   }, 60_000);
 });
 
+test("a handler with a syntax error stops npm start with one line naming file:line:column, exit 1, as --watch reports it", async () => {
+  const project = fs.mkdtempSync(path.join(os.tmpdir(), "ls-cli-broken-"));
+  try {
+    const entry = path.join(project, "broken.ts");
+    fs.writeFileSync(entry, "export const handler = (;\n");
+    const error = await serveFromCommandLine(["--bundle", entry, "--port", "0"], {}, () => {}, project).then(
+      async (serving) => {
+        await serving?.close();
+        return "served a handler that does not build";
+      },
+      (e: unknown) => e,
+    );
+    const { code, message } = exitFor(error);
+    expect(code).toBe(1);
+    expect(message).toMatch(/^The handler does not build: \S*broken\.ts:1:24: ERROR: /);
+    expect(message).not.toMatch(/\n|node_modules/);
+  } finally {
+    fs.rmSync(project, { recursive: true, force: true });
+  }
+});
+
 describe("exitFor", () => {
   test.each([
     [new UsageError("--port must be …"), 2, "--port must be …"],
