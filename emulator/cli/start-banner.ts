@@ -36,15 +36,36 @@ function signingVariables(resolved: ResolvedCredentials | undefined): string {
     : "";
 }
 
-/** The AWS CLI v2 line that streams the function through the local Lambda API (CLI v1 has no event-stream operations). */
-export function apiCommand(fn: FunctionConfig, apiUrl: string, resolved: ResolvedCredentials | undefined): string {
-  return `${signingVariables(resolved)}aws lambda invoke-with-response-stream --endpoint-url ${apiUrl} --region ${fn.region} --function-name ${fn.functionName} --cli-binary-format raw-in-base64-out --payload '{}' /dev/stdout`;
+/**
+ * The AWS CLI release that first has each feature the printed lines use: `invoke-with-response-stream`
+ * (the InvokeWithResponseStream API change), and `AWS_ENDPOINT_URL_<SERVICE>` (service-specific
+ * endpoints), which older releases ignore, calling AWS itself; so every CLI line names
+ * `--endpoint-url`. Debian 12's awscli is 2.9.19: it has neither.
+ * @see https://github.com/aws/aws-cli/blob/v2/CHANGELOG.rst (2.11.12: lambda InvokeWithResponseStream; 2.13.0: configure the endpoint URL … via an environment variable)
+ */
+export const AWS_CLI_VERSIONS = { responseStream: "2.11.12", endpointVariable: "2.13.0" } as const;
+
+/** The arguments both AWS CLI lines share: where the local Lambda API is, and which function. */
+function cliTarget(fn: FunctionConfig, apiUrl: string): string {
+  return `--endpoint-url ${apiUrl} --region ${fn.region} --function-name ${fn.functionName} --cli-binary-format raw-in-base64-out --payload '{}'`;
 }
 
-/** The lines that announce the local Lambda API: the AWS CLI v2 line, and the README's SDK example pointed at it. */
+/** The AWS CLI v2 line that streams the function through the local Lambda API (CLI v1 has no event-stream operations). */
+export function apiCommand(fn: FunctionConfig, apiUrl: string, resolved: ResolvedCredentials | undefined): string {
+  return `${signingVariables(resolved)}aws lambda invoke-with-response-stream ${cliTarget(fn, apiUrl)} /dev/stdout`;
+}
+
+/** The AWS CLI line every v2 release runs: Invoke, the whole answer at the end (the prelude and body in one payload). */
+export function apiInvokeCommand(fn: FunctionConfig, apiUrl: string, resolved: ResolvedCredentials | undefined): string {
+  return `${signingVariables(resolved)}aws lambda invoke ${cliTarget(fn, apiUrl)} /dev/stdout`;
+}
+
+/** The lines that announce the local Lambda API: the two AWS CLI v2 lines, and the README's SDK example pointed at it. */
 export function apiLines(fn: FunctionConfig, apiUrl: string, resolved: ResolvedCredentials | undefined): string[] {
   return [
-    `Local Lambda API (Invoke, InvokeWithResponseStream) for ${fn.functionName} at ${apiUrl}  ·  AWS CLI v2: ${apiCommand(fn, apiUrl, resolved)}`,
+    `Local Lambda API (Invoke, InvokeWithResponseStream) for ${fn.functionName} at ${apiUrl}`,
+    `  Streamed (AWS CLI ${AWS_CLI_VERSIONS.responseStream} or newer): ${apiCommand(fn, apiUrl, resolved)}`,
+    `  Whole, at the end (any AWS CLI v2): ${apiInvokeCommand(fn, apiUrl, resolved)}`,
     `From code (the README's example; the SDK reads AWS_ENDPOINT_URL_LAMBDA): ${signingVariables(resolved)}AWS_REGION=${fn.region} FUNCTION_NAME=${fn.functionName} AWS_ENDPOINT_URL_LAMBDA=${apiUrl} node examples/stream-from-code.mjs`,
   ];
 }

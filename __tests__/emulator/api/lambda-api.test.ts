@@ -288,11 +288,15 @@ describeWhenAvailable("the local Lambda API, called by the AWS SDK", missingReas
         path.join(__dirname, "..", "..", ".."),
       );
       try {
-        const line = out.find((l) => l.startsWith("Local Lambda API")) ?? "";
+        const line = out.find((l) => l.startsWith("  Streamed (AWS CLI ")) ?? "";
         const [, keyId, secret, endpoint, region, name] =
-          /AWS CLI v2: AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+) aws lambda invoke-with-response-stream --endpoint-url (\S+) --region (\S+) --function-name (\S+) /.exec(
+          /: AWS_ACCESS_KEY_ID=(\S+) AWS_SECRET_ACCESS_KEY=(\S+) aws lambda invoke-with-response-stream --endpoint-url (\S+) --region (\S+) --function-name (\S+) /.exec(
             line,
           ) ?? [];
+        // The `aws lambda invoke` line beside it names the same endpoint, function and pair.
+        expect(out.find((l) => l.startsWith("  Whole, at the end (any AWS CLI v2): "))).toBe(
+          `  Whole, at the end (any AWS CLI v2): AWS_ACCESS_KEY_ID=${keyId} AWS_SECRET_ACCESS_KEY=${secret} aws lambda invoke --endpoint-url ${endpoint} --region ${region} --function-name ${name} --cli-binary-format raw-in-base64-out --payload '{}' /dev/stdout`,
+        );
         expect(endpoint).toBe(serving?.local.apiUrl);
         const pasted = new LambdaClient({ endpoint, region, credentials: { accessKeyId: keyId, secretAccessKey: secret }, maxAttempts: 1 });
         try {
@@ -300,6 +304,9 @@ describeWhenAvailable("the local Lambda API, called by the AWS SDK", missingReas
             await pasted.send(new InvokeWithResponseStreamCommand({ FunctionName: name, Payload: '{"pasted":true}' })),
           );
           expect(JSON.parse(payload.toString())).toEqual({ pasted: true });
+          // What `aws lambda invoke` sends: Invoke, the whole answer at once.
+          const whole = await pasted.send(new InvokeCommand({ FunctionName: name, Payload: '{"whole":true}' }));
+          expect(JSON.parse(Buffer.from(whole.Payload ?? []).toString())).toEqual({ whole: true });
         } finally {
           pasted.destroy();
         }

@@ -445,21 +445,29 @@ describe("exitFor", () => {
 describe("apiLines", () => {
   const fn = { functionName: "f", region: "eu-west-1" } as FunctionConfig;
 
-  test("a local pair is named in the AWS CLI line, so it works as printed in any terminal", () => {
-    const [line] = apiLines(fn, "http://127.0.0.1:3001", {
+  test("a local pair is named in the AWS CLI lines, so they work as printed in any terminal", () => {
+    const lines = apiLines(fn, "http://127.0.0.1:3001", {
       source: "local-pair",
       credentials: { accessKeyId: "AKIALOCALX", secretAccessKey: "s" },
     });
-    expect(line).toBe(
-      "Local Lambda API (Invoke, InvokeWithResponseStream) for f at http://127.0.0.1:3001  ·  AWS CLI v2: AWS_ACCESS_KEY_ID=AKIALOCALX AWS_SECRET_ACCESS_KEY=s aws lambda invoke-with-response-stream --endpoint-url http://127.0.0.1:3001 --region eu-west-1 --function-name f --cli-binary-format raw-in-base64-out --payload '{}' /dev/stdout",
-    );
+    expect(lines.slice(0, 3)).toEqual([
+      "Local Lambda API (Invoke, InvokeWithResponseStream) for f at http://127.0.0.1:3001",
+      "  Streamed (AWS CLI 2.11.12 or newer): AWS_ACCESS_KEY_ID=AKIALOCALX AWS_SECRET_ACCESS_KEY=s aws lambda invoke-with-response-stream --endpoint-url http://127.0.0.1:3001 --region eu-west-1 --function-name f --cli-binary-format raw-in-base64-out --payload '{}' /dev/stdout",
+      "  Whole, at the end (any AWS CLI v2): AWS_ACCESS_KEY_ID=AKIALOCALX AWS_SECRET_ACCESS_KEY=s aws lambda invoke --endpoint-url http://127.0.0.1:3001 --region eu-west-1 --function-name f --cli-binary-format raw-in-base64-out --payload '{}' /dev/stdout",
+    ]);
+  });
+
+  test("every AWS CLI line names --endpoint-url: a CLI older than 2.13.0 ignores AWS_ENDPOINT_URL_LAMBDA and would call AWS", () => {
+    const lines = apiLines(fn, "http://127.0.0.1:3001", undefined).filter((line) => / aws lambda /.test(line));
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).toContain(" --endpoint-url http://127.0.0.1:3001 ");
   });
 
   test.each(["environment", "aws-profile"] as const)("with %s credentials the AWS CLI finds them itself: none are printed", (source) => {
     const lines = apiLines(fn, "http://127.0.0.1:3001", { source, credentials: { accessKeyId: "AKIAREAL", secretAccessKey: "secret" } });
     expect(lines.join("\n")).not.toMatch(/AKIAREAL|secret/);
-    expect(lines[0]).toMatch(/AWS CLI v2: aws lambda invoke-with-response-stream --endpoint-url http:\/\/127\.0\.0\.1:3001 /);
-    expect(lines[1]).toBe(
+    expect(lines[1]).toMatch(/: aws lambda invoke-with-response-stream --endpoint-url http:\/\/127\.0\.0\.1:3001 /);
+    expect(lines[3]).toBe(
       "From code (the README's example; the SDK reads AWS_ENDPOINT_URL_LAMBDA): AWS_REGION=eu-west-1 FUNCTION_NAME=f AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:3001 node examples/stream-from-code.mjs",
     );
   });
