@@ -54,34 +54,6 @@ describe("npm run validate", () => {
     expect(checked).toEqual([["AWS_IAM", "NONE", "cloudfront"], ["work"], ["/mirror"]]);
   });
 
-  test("a verdict read from the cache says so, under terraform's summary", async () => {
-    const result = await run({
-      checkStacks: async (stacks) => ({ ...(await planned({ aws_iam_role: 6 })(stacks)), recordedAt: "2026-12-01T10:00:00.000Z" }),
-    });
-    expect(result.code).toBe(0);
-    expect(result.out.at(-1)).toBe(
-      "(terraform's verdict of 2026-12-01T10:00:00.000Z, on these very inputs: read from node_modules/.cache/lambda-streaming/terraform-check; TERRAFORM_CHECK_CACHE=off plans afresh)",
-    );
-  });
-
-  test("TERRAFORM_CHECK_CACHE set to something else: its value and the fix, exit 2, before anything runs", async () => {
-    const saved = process.env.TERRAFORM_CHECK_CACHE;
-    process.env.TERRAFORM_CHECK_CACHE = "maybe";
-    try {
-      const checkStacks = jest.fn();
-      const result = await run({ checkStacks });
-      expect(result).toEqual({
-        code: 2,
-        out: [],
-        err: ['TERRAFORM_CHECK_CACHE="maybe" is not a setting; use "off" to plan every time, or leave it unset.'],
-      });
-      expect(checkStacks).not.toHaveBeenCalled();
-    } finally {
-      if (saved === undefined) delete process.env.TERRAFORM_CHECK_CACHE;
-      else process.env.TERRAFORM_CHECK_CACHE = saved;
-    }
-  });
-
   test("names the real archive provider when the mirror has it", async () => {
     const result = await run({ findPluginMirror: () => ({ ...mirror, foundBy: "TF_PLUGIN_DIR", hasArchive: true }) });
     expect(result.out.slice(0, 2)).toEqual([

@@ -13,7 +13,6 @@ import { HCL_STACK_FILE, prepareHclModule } from "../../../tools/terraform-check
 import { findPluginMirror, type PluginMirror } from "../../../tools/terraform-check/plugin-mirror";
 import { MODE_VARIABLES } from "../../../tools/terraform-check/synth-modes";
 import { terraformVersion } from "../../../tools/terraform-check/terraform";
-import { replayNote } from "../../../tools/terraform-check/verdict-cache";
 import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
@@ -56,10 +55,6 @@ describeWhenAvailable("cdktf synth --hcl, checked offline by terraform", missing
     const root = path.join(scratch, "root");
     const modules = Object.fromEntries(MODES.map((mode) => [mode, prepareHclModule(stackDirs[mode], path.join(root, mode), mirror)]));
     plan = await checkModules(root, modules, mirror);
-    if (plan.recordedAt !== undefined) {
-      // Said aloud: this run read terraform's verdict instead of planning (never under CI=true).
-      console.info(replayNote(plan.recordedAt));
-    }
   }, TIMEOUT);
 
   afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
