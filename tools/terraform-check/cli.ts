@@ -45,10 +45,7 @@ async function validate(out: (line: string) => void, err: (line: string) => void
     return 1;
   }
   const mirror = tools.findPluginMirror();
-  const how = { TF_PLUGIN_DIR: "TF_PLUGIN_DIR", implied: "an implied mirror folder", search: "found by searching this machine" }[
-    mirror.foundBy
-  ];
-  out(`terraform ${version}; providers from ${mirror.dir} (${how})`);
+  out(`terraform ${version}; providers from ${mirror.dir} (${mirror.foundBy})`);
   out(
     mirror.hasArchive
       ? "archive_file: the real hashicorp/archive provider"

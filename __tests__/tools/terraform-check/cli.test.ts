@@ -6,7 +6,7 @@ import { TerraformCheckError } from "../../../tools/terraform-check/check-stack"
 import { runValidate, type ValidateTools } from "../../../tools/terraform-check/cli";
 import { PluginMirrorError } from "../../../tools/terraform-check/plugin-mirror";
 
-const mirror = { dir: "/mirror", foundBy: "search" as const, hasArchive: false };
+const mirror = { dir: "/mirror", foundBy: "filesystem_mirror in /home/u/.terraformrc", hasArchive: false };
 /** A stand-in for checkStacks: each stack planned as `creates` says, terraform's total as `total`. */
 const planned =
   (creates: Record<string, number>, total = "Plan: 18 to add, 0 to change, 0 to destroy.") =>
@@ -43,7 +43,7 @@ describe("npm run validate", () => {
     });
     expect(result.code).toBe(0);
     expect(result.out).toEqual([
-      "terraform 1.11.4; providers from /mirror (found by searching this machine)",
+      "terraform 1.11.4; providers from /mirror (filesystem_mirror in /home/u/.terraformrc)",
       "archive_file: zipped by the check's stand-in (hashicorp/archive is not in the mirror)",
       "AWS_IAM    valid. Plan: 3 to add, 0 to change, 0 to destroy. (aws_iam_role, aws_lambda_permission ×2)",
       "NONE       valid. Plan: 3 to add, 0 to change, 0 to destroy. (aws_iam_role, aws_lambda_permission ×2)",
@@ -73,10 +73,13 @@ describe("npm run validate", () => {
       "no provider mirror",
       {
         findPluginMirror: () => {
-          throw new PluginMirrorError("No provider mirror holds hashicorp/aws 5.100.0: …");
+          throw new PluginMirrorError("No mirror of hashicorp/aws 5.100.0 where terraform looks: set TF_PLUGIN_DIR to one.", [
+            "Looked at:",
+            "  TF_PLUGIN_DIR: unset",
+          ]);
         },
       },
-      /^No provider mirror holds/,
+      /^No mirror of hashicorp\/aws 5\.100\.0 where terraform looks: set TF_PLUGIN_DIR to one\.\nLooked at:\n {2}TF_PLUGIN_DIR: unset$/,
     ],
     [
       "terraform refusing the stack",
