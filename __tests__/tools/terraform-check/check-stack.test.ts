@@ -1,6 +1,7 @@
 // The synthesized stack, checked by the real terraform binary and hashicorp/aws 5.100.0, offline.
-// Needs `terraform` on PATH and a provider mirror (TF_PLUGIN_DIR or an implied mirror folder).
-// Without them this suite is reported as skipped, with the reason; with CI=true it fails.
+// Needs `terraform` on PATH and a provider mirror (TF_PLUGIN_DIR, a filesystem_mirror of
+// terraform's CLI configuration, or an implied mirror folder). Without them this suite is reported
+// as skipped, with the reason on one line; with CI=true it fails.
 
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -17,10 +18,9 @@ import {
 import { makeOffline } from "../../../tools/terraform-check/offline-config";
 import { AWS_PROVIDER, findPluginMirror } from "../../../tools/terraform-check/plugin-mirror";
 import { MODES, synthesizeMode } from "../../../tools/terraform-check/synth-modes";
-import { terraformVersion } from "../../../tools/terraform-check/terraform";
-import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
+import { describeWhenAvailable, missingReason, requireTerraformAndMirror } from "../../helpers/requirements";
 
-const missing = terraformVersion() === undefined ? "terraform is not on PATH" : missingReason(() => findPluginMirror());
+const missing = missingReason(requireTerraformAndMirror);
 const TERRAFORM_TIMEOUT = 120_000;
 /** 64 characters, Lambda's maximum function name. */
 const LONGEST_FUNCTION_NAME = `streaming-${"f".repeat(54)}`;

@@ -12,8 +12,7 @@ import { type CombinedPlan, checkModules, STACK_FILE } from "../../../tools/terr
 import { HCL_STACK_FILE, prepareHclModule } from "../../../tools/terraform-check/hcl-stand-in";
 import { findPluginMirror, type PluginMirror } from "../../../tools/terraform-check/plugin-mirror";
 import { MODE_VARIABLES } from "../../../tools/terraform-check/synth-modes";
-import { terraformVersion } from "../../../tools/terraform-check/terraform";
-import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
+import { describeWhenAvailable, missingReason, requireTerraformAndMirror } from "../../helpers/requirements";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 const CDKTF = path.join(ROOT, "node_modules", ".bin", "cdktf");
@@ -21,7 +20,7 @@ const TIMEOUT = 240_000;
 /** Public direct and public through CloudFront: together, every resource type the stack has. */
 const MODES = ["NONE", "cloudfront"] as const;
 
-const missing = terraformVersion() === undefined ? "terraform is not on PATH" : missingReason(() => findPluginMirror());
+const missing = missingReason(requireTerraformAndMirror);
 
 describeWhenAvailable("cdktf synth --hcl, checked offline by terraform", missing, () => {
   let scratch: string;
