@@ -2,7 +2,16 @@
 module.exports = {
   testEnvironment: "node",
   // The source folders are roots too, so that a file no test loads still counts for coverage.
-  roots: ["<rootDir>/__tests__", "<rootDir>/lib", "<rootDir>/handler", "<rootDir>/emulator", "<rootDir>/tools", "<rootDir>/bench"],
+  roots: [
+    "<rootDir>/__tests__",
+    "<rootDir>/protocol",
+    "<rootDir>/support",
+    "<rootDir>/lib",
+    "<rootDir>/handler",
+    "<rootDir>/emulator",
+    "<rootDir>/tools",
+    "<rootDir>/bench",
+  ],
   // Only *.test.ts files are suites; helpers and fixtures under __tests__ are not.
   testMatch: ["**/__tests__/**/*.test.ts"],
   // The compiled transport's suite needs aws-lambda-ric's native build, which needs a compiler:
@@ -33,7 +42,7 @@ module.exports = {
   // cannot see; runtime-client/transport.test.ts and every end-to-end suite run it there. The
   // transport's own modules are tested in-process as well (runtime-connection.test.ts). The .mjs files (the runtime's bootstrap, the bench's baseline server and
   // fixture) run only in child processes too.
-  collectCoverageFrom: ["{lib,handler,emulator,tools,bench}/**/*.ts", "!**/*.d.ts", "!emulator/runtime-client/index.ts"],
+  collectCoverageFrom: ["{protocol,support,lib,handler,emulator,tools,bench}/**/*.ts", "!**/*.d.ts", "!emulator/runtime-client/index.ts"],
   coverageReporters: ["text-summary", ["text", { skipFull: true }]],
   coverageThreshold: { global: { lines: 90, branches: 85 } },
 };

@@ -8,6 +8,9 @@ import * as path from "node:path";
 
 export const ROOT = path.join(__dirname, "..");
 
+/** `npm start`'s flags for the benchmark's handler (bench/fixtures/bytes.mjs), streamed. */
+export const FIXTURES = ["--bundle", path.join("bench", "fixtures"), "--handler", "bytes.handler", "--invoke-mode", "RESPONSE_STREAM"];
+
 export interface ServerProcess {
   readonly url: string;
   readonly child: ChildProcess;
@@ -18,7 +21,7 @@ export interface ServerProcess {
 }
 
 /** Spawns a server that prints its URL (the first http:// it prints) and waits for it. */
-export function startServer(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ServerProcess> {
+function startServer(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<ServerProcess> {
   const spawnedAt = performance.now();
   const child = spawn(process.execPath, [...args], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
   // stdio is ["ignore", "pipe", "pipe"], so both streams exist.
@@ -206,4 +209,14 @@ export function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Runs `body` with the servers `start` starts, and stops them all afterwards. */
+export async function withServers<T>(start: () => Promise<ServerProcess[]>, body: (servers: ServerProcess[]) => Promise<T>): Promise<T> {
+  const servers = await start();
+  try {
+    return await body(servers);
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
 }

@@ -18,7 +18,7 @@ export interface Row {
 }
 
 /** What a `--smoke` run says in place of yes or NO: one sample of a small load proves nothing. */
-export const SMOKE_VERDICT = "smoke: figures not meaningful";
+const SMOKE_VERDICT = "smoke: figures not meaningful";
 
 /** Where a run writes its results and its picture. */
 export interface BenchOutputs {
@@ -27,7 +27,7 @@ export interface BenchOutputs {
 }
 
 /** The ignored folder a run writes to unless `--update` asks for the committed files. */
-export const SCRATCH_DIR = path.join("bench", "out");
+const SCRATCH_DIR = path.join("bench", "out");
 
 /**
  * By default a run writes to `bench/out/` (ignored by git), so benchmarking leaves the working

@@ -11,23 +11,11 @@ import { parseArgs } from "node:util";
 import { bundleHandler } from "../lib/bundling";
 import { HANDLER_ENTRY } from "../lib/lambda-streaming-stack";
 import { zipFolder } from "../tools/zip-folder";
-import {
-  compiledTransportBuilt,
-  median,
-  processTree,
-  ROOT,
-  type ServerProcess,
-  startBare,
-  startLocal,
-  startRelay,
-  timedGet,
-  treeRss,
-} from "./measure";
+import { coldStart, memoryGrowth, throughputs, warmFirstByte } from "./figures";
+import { load } from "./load";
+import { compiledTransportBuilt, FIXTURES, ROOT, startBare, startLocal, startRelay, timedGet, withServers } from "./measure";
 import { drawStreamingSvg } from "./plot";
 import { type BenchOutputs, benchOutputs, formatTable, memoryRows, type Row } from "./report";
-
-const FIXTURES = ["--bundle", path.join("bench", "fixtures"), "--handler", "bytes.handler", "--invoke-mode", "RESPONSE_STREAM"];
-const SLOW_READER_BYTES_PER_SECOND = 32 * 1024 * 1024;
 
 /** How much each measurement does. */
 export interface BenchSizes {
@@ -42,7 +30,7 @@ export interface BenchSizes {
   readonly loadSequential: number;
 }
 
-export const FULL: BenchSizes = {
+const FULL: BenchSizes = {
   ttfbSamples: 25,
   coldSamples: 7,
   bufferedSamples: 10,
@@ -54,7 +42,7 @@ export const FULL: BenchSizes = {
 };
 
 /** `--smoke`: every measurement once and small, to check that the bench runs (the test suite does). */
-export const SMOKE: BenchSizes = {
+const SMOKE: BenchSizes = {
   ttfbSamples: 1,
   coldSamples: 1,
   bufferedSamples: 1,
@@ -64,98 +52,6 @@ export const SMOKE: BenchSizes = {
   loadConcurrent: 2,
   loadSequential: 5,
 };
-
-async function withServers<T>(start: () => Promise<ServerProcess[]>, body: (servers: ServerProcess[]) => Promise<T>): Promise<T> {
-  const servers = await start();
-  try {
-    return await body(servers);
-  } finally {
-    await Promise.all(servers.map((s) => s.stop()));
-  }
-}
-
-/** Median time to the first body byte over `samples` warm requests, alternating the two URLs. */
-async function warmFirstByte(urls: readonly [string, string], samples: number): Promise<[number, number]> {
-  for (const url of urls) {
-    for (let i = 0; i < 3; i += 1) await timedGet(url);
-  }
-  const times: [number[], number[]] = [[], []];
-  for (let i = 0; i < samples; i += 1) {
-    for (const [k, url] of urls.entries()) {
-      times[k].push((await timedGet(url)).firstByteMs);
-    }
-  }
-  return [median(times[0]), median(times[1])];
-}
-
-/**
- * MiB/s of a `mib` MiB answer from each URL, the median of three, taken in turns (one from each,
- * three times over), so that the machine's moods fall on all of them alike.
- */
-async function throughputs(urls: readonly string[], mib: number): Promise<number[]> {
-  const timings: number[][] = urls.map(() => []);
-  for (let round = 0; round < 3; round += 1) {
-    for (const [k, url] of urls.entries()) {
-      const t = await timedGet(url);
-      if (t.bytes !== mib * 1024 * 1024) throw new Error(`expected ${mib} MiB from ${url}, got ${t.bytes} bytes`);
-      timings[k].push(t.totalMs);
-    }
-  }
-  return timings.map((t) => mib / (median(t) / 1000));
-}
-
-/** Spawn to first byte of a fresh environment: the first request to a fresh server on `transport`. */
-async function freshEnvironmentFirstByte(transport: "node" | "native"): Promise<number> {
-  return withServers(
-    async () => [await startLocal(FIXTURES, { LAMBDA_RUNTIME_TRANSPORT: transport })],
-    // The server is up; its pool has no environment yet: this request spawns one.
-    async ([server]) => (await timedGet(`${server.url}?mib=0&kib=4`)).firstByteMs,
-  );
-}
-
-/** Spawn to first byte of a fresh bare server process (its answer's transfer time left out). */
-async function freshProcessFirstByte(): Promise<number> {
-  const server = await startBare();
-  try {
-    const t = await timedGet(`${server.url}bytes?mib=0&kib=4`);
-    return performance.now() - server.spawnedAt - (t.totalMs - t.firstByteMs);
-  } finally {
-    await server.stop();
-  }
-}
-
-/**
- * Cold start, median of `samples` each, taken in turns: a fresh environment on the Node.js
- * transport, on the compiled one (when it is built here; NaN otherwise), and a fresh bare process.
- */
-async function coldStart(samples: number, compiled: boolean): Promise<{ node: number; compiled: number; bare: number }> {
-  const times = { node: [] as number[], compiled: [] as number[], bare: [] as number[] };
-  for (let i = 0; i < samples; i += 1) {
-    times.node.push(await freshEnvironmentFirstByte("node"));
-    if (compiled) times.compiled.push(await freshEnvironmentFirstByte("native"));
-    times.bare.push(await freshProcessFirstByte());
-  }
-  return { node: median(times.node), compiled: compiled ? median(times.compiled) : Number.NaN, bare: median(times.bare) };
-}
-
-/**
- * Growth of the server's process tree RSS while a slow reader takes `url`'s bytes, after a
- * warm-up of `warmMib` MiB at full speed. A fresh Node.js process grows its heap once, whatever
- * the traffic (the bare server too); after a warm-up of the same size, growth measures what is
- * held for the slow reader.
- */
-async function memoryGrowth(server: ServerProcess, url: string, warmMib: number): Promise<number> {
-  await timedGet(url.replace(/mib=\d+/, `mib=${warmMib}`));
-  const before = treeRss(server.pid);
-  let peak = before;
-  const sampler = setInterval(() => (peak = Math.max(peak, treeRss(server.pid))), 20);
-  try {
-    await timedGet(url, { bytesPerSecond: SLOW_READER_BYTES_PER_SECOND });
-  } finally {
-    clearInterval(sampler);
-  }
-  return (peak - before) / 1024 / 1024;
-}
 
 function zipSize(): number {
   return zipFolder(bundleHandler(HANDLER_ENTRY), 0o644).length;
@@ -174,60 +70,6 @@ async function plot(outputs: BenchOutputs, query: string, log: (line: string) =>
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, drawStreamingSvg({ query, streamed: streamed.progress, buffered: buffered.progress }));
   log(`wrote ${path.relative(ROOT, file)}: the same request (${query}) streamed and buffered`);
-}
-
-/** Percentile `p` (0–100) of `values`. */
-function percentile(values: readonly number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-/**
- * `--load`: heavier than the test suite. Many concurrent full streams, then a long run of
- * sequential requests, with the server's process tree counted and measured before and after.
- */
-async function load(sizes: BenchSizes, log: (line: string) => void): Promise<void> {
-  const CONCURRENT = sizes.loadConcurrent;
-  const SEQUENTIAL = sizes.loadSequential;
-  await withServers(
-    async () => [await startLocal(["--max-environments", "16"])],
-    async ([server]) => {
-      const pid = server.pid;
-      await timedGet(server.url);
-      const started = performance.now();
-      const results = await Promise.all(Array.from({ length: CONCURRENT }, () => timedGet(server.url)));
-      const wall = performance.now() - started;
-      const complete = results.filter((r) => r.status === 200 && r.bytes === 4_194_300).length;
-      log(
-        `${CONCURRENT} concurrent 🚗 streams (16 environments): ${complete}/${CONCURRENT} complete and full-length in ${wall.toFixed(0)} ms; ` +
-          `first byte p50 ${percentile(
-            results.map((r) => r.firstByteMs),
-            50,
-          ).toFixed(1)} ms, p99 ${percentile(
-            results.map((r) => r.firstByteMs),
-            99,
-          ).toFixed(1)} ms; ` +
-          `${((CONCURRENT * 4_194_300) / 1024 / 1024 / (wall / 1000)).toFixed(0)} MiB/s in all`,
-      );
-      const processes = (): number => processTree(pid).length;
-      const before = { rss: treeRss(pid) / 1024 / 1024, processes: processes() };
-      const times: number[] = [];
-      let failures = 0;
-      const seqStarted = performance.now();
-      for (let i = 0; i < SEQUENTIAL; i += 1) {
-        const t = await timedGet(`${server.url}?count=1000`);
-        if (t.status !== 200 || t.bytes !== 4000) failures += 1;
-        times.push(t.totalMs);
-      }
-      const seqWall = performance.now() - seqStarted;
-      const after = { rss: treeRss(pid) / 1024 / 1024, processes: processes() };
-      log(
-        `${SEQUENTIAL} sequential requests: ${failures} failed; ${(SEQUENTIAL / (seqWall / 1000)).toFixed(0)} requests/s; ` +
-          `latency p50 ${percentile(times, 50).toFixed(2)} ms, p99 ${percentile(times, 99).toFixed(2)} ms; ` +
-          `processes ${before.processes} → ${after.processes}; RSS ${before.rss.toFixed(1)} → ${after.rss.toFixed(1)} MiB`,
-      );
-    },
-  );
 }
 
 /** `npm run bench`'s flags. */

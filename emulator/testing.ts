@@ -5,8 +5,8 @@
 import * as path from "node:path";
 import { BUNDLE_FILE, bundleHandler } from "../lib/bundling";
 import { DEFAULTS } from "../lib/config";
-import type { InvokeMode } from "../lib/function-url-modes";
 import { FUNCTION_ENVIRONMENT } from "../lib/lambda-runtime";
+import type { InvokeMode } from "../protocol/function-url-modes";
 import { startLocalFunctionUrl } from "./cli/local-function-url";
 import { LAMBDA_RESPONSE_LIMITS } from "./invocation/response-limiter";
 

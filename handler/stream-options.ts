@@ -14,7 +14,7 @@ interface ParameterRule {
  * 1,048,575 cars (the join puts a car *between* 1,048,576 empty strings), 4,194,300 bytes.
  * @see https://aws.amazon.com/blogs/compute/introducing-aws-lambda-response-streaming/
  */
-export const DEFAULT_CAR_COUNT = 1024 * 1024 - 1;
+const DEFAULT_CAR_COUNT = 1024 * 1024 - 1;
 
 /** The character the response repeats: 🚗 (U+1F697). Change it here and only here. */
 export const CAR = "🚗";
@@ -26,9 +26,9 @@ export const CAR_BYTES = new TextEncoder().encode(CAR).length;
  * A streamed response may be at most 200 MiB (raised from 20 MiB in July 2025).
  * @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
  */
-export const MAX_STREAM_BYTES = 200 * 1024 * 1024;
+const MAX_STREAM_BYTES = 200 * 1024 * 1024;
 
-export const PARAMETER_RULES = {
+const PARAMETER_RULES = {
   count: { min: 0, max: Math.floor(MAX_STREAM_BYTES / CAR_BYTES), default: DEFAULT_CAR_COUNT, unit: "cars" },
   chunk: { min: 1, max: 65_536, default: 1_024, unit: "cars per write" },
   delay: { min: 0, max: 1_000, default: 0, unit: "milliseconds between writes" },

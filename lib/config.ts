@@ -1,8 +1,8 @@
 // Reads the stack's configuration from environment variables, once, and validates every value.
 // A bad value becomes one line that names the variable, the value received and what is allowed.
 
-import { AUTH_TYPES, type AuthType } from "./function-url-modes";
-import { parseWholeNumber } from "./whole-number";
+import { AUTH_TYPES, type AuthType } from "../protocol/function-url-modes";
+import { parseWholeNumber } from "../support/whole-number";
 
 /** Who may call the Function URL. */
 export type FunctionUrlAuth = AuthType;
@@ -17,7 +17,7 @@ export type PublicAccess = "cloudfront";
  * Which edge locations a distribution uses; PriceClass_100 is the cheapest.
  * @see https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PriceClass.html
  */
-export const PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
+const PRICE_CLASSES = ["PriceClass_100", "PriceClass_200", "PriceClass_All"] as const;
 export type PriceClass = (typeof PRICE_CLASSES)[number];
 
 /** The instruction set the function runs on. */
@@ -51,7 +51,7 @@ export interface StackConfig {
  * Every retention CloudWatch Logs accepts; 0 means "never expire".
  * @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
  */
-export const LOG_RETENTION_DAYS = [
+const LOG_RETENTION_DAYS = [
   0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 

@@ -58,7 +58,7 @@ export interface StreamingFunctionProps {
 }
 
 /** Lambda's handler string for the bundle's `index.js`, export `handler`. */
-export const HANDLER = "index.handler";
+const HANDLER = "index.handler";
 
 /** Headers a browser sends when it signs a request with SigV4. */
 const SIGV4_HEADERS = ["authorization", "x-amz-content-sha256", "x-amz-date", "x-amz-security-token"];

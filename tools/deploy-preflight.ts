@@ -5,7 +5,7 @@
 
 import { spawnSync } from "node:child_process";
 import { readConfig } from "../lib/config";
-import { withDeadline } from "../lib/deadline";
+import { withDeadline } from "../support/deadline";
 
 /**
  * The oldest terraform the stack works with: the S3 backend's `use_lockfile` (S3-native state
@@ -15,7 +15,7 @@ import { withDeadline } from "../lib/deadline";
 export const MIN_TERRAFORM_VERSION = "1.10";
 
 /** How long the credential chain may take: long enough for SSO and profiles, short enough not to look hung. */
-export const CREDENTIALS_DEADLINE_MS = 5_000;
+const CREDENTIALS_DEADLINE_MS = 5_000;
 
 /** What the checks look at; tests pass their own. */
 export interface PreflightProbes {
@@ -110,7 +110,7 @@ function firstLine(error: unknown): string {
  * The real probes: the AWS SDK (loaded only here, it is large) and the terraform binary cdktf
  * will run. The SDK reads the process's own environment, which is `env` when run as a script.
  */
-export function sdkProbes(env: NodeJS.ProcessEnv): PreflightProbes {
+function sdkProbes(env: NodeJS.ProcessEnv): PreflightProbes {
   return {
     async findCredentials() {
       const { defaultProvider } = await import("@aws-sdk/credential-provider-node");

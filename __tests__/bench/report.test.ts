@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { benchOutputs, formatTable, memoryRows, type Row, SMOKE_VERDICT } from "../../bench/report";
+import { benchOutputs, formatTable, memoryRows, type Row } from "../../bench/report";
 
 const ROOT = path.join(__dirname, "..", "..");
 
@@ -14,11 +14,14 @@ describe("benchOutputs", () => {
     expect(fs.readFileSync(path.join(ROOT, ".gitignore"), "utf8").split("\n")).toContain("bench/out/");
   });
 
-  test("--update writes the committed figures and picture", () => {
-    expect(benchOutputs(ROOT, true)).toEqual({
+  test("--update writes over the committed figures and the README's picture", () => {
+    const outputs = benchOutputs(ROOT, true);
+    expect(outputs).toEqual({
       results: path.join(ROOT, "bench", "results.json"),
       svg: path.join(ROOT, "docs", "streaming.svg"),
     });
+    expect(JSON.parse(fs.readFileSync(outputs.results, "utf8"))).toHaveProperty("rows");
+    expect(fs.readFileSync(path.join(ROOT, "README.md"), "utf8")).toContain(path.relative(ROOT, outputs.svg));
   });
 });
 
@@ -61,8 +64,8 @@ describe("formatTable", () => {
 
   test("a smoke run says its figures mean nothing instead of NO, but for a size-independent figure", () => {
     const rows = [row("fast", true), row("slow", false), row("zip", false, true), { ...row("cold", true), met: undefined }];
-    expect(SMOKE_VERDICT).toBe("smoke: figures not meaningful");
-    expect(verdicts(formatTable(rows, true))).toEqual([SMOKE_VERDICT, SMOKE_VERDICT, "NO", "—"]);
+    const smoke = "smoke: figures not meaningful";
+    expect(verdicts(formatTable(rows, true))).toEqual([smoke, smoke, "NO", "—"]);
   });
 
   // The met column of a real run depends on how the machine performed; each case is shown here.

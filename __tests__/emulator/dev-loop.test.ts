@@ -14,6 +14,8 @@ import { locateRuntime } from "../../emulator/environment/runtime-command";
 import { withOverrides } from "../../emulator/function/function-source";
 import { type FunctionWatcher, watchFunction } from "../../emulator/function/function-watcher";
 import { bundleHandler } from "../../lib/bundling";
+import { DEFAULTS } from "../../lib/config";
+import { signRequest } from "../../tools/invoke/sign-request";
 import { fixtureFunction } from "../helpers/function-config";
 import { send } from "../helpers/http-client";
 import { LogCollector } from "../helpers/log-collector";
@@ -121,7 +123,10 @@ describeWhenAvailable("the local dev loop", missingReason(locateRuntime), () => 
     }, 30_000);
 
     test("npm start -- --bundle FILE.ts --watch: a TypeScript entry is bundled, served, and bundled again on save", async () => {
-      const entry = path.join(project, "handler", "index.ts");
+      // An entry of the user's own, not the project's handler/index.ts (which is served as the stack serves it).
+      fs.mkdirSync(path.join(project, "app"));
+      const entry = path.join(project, "app", "index.ts");
+      fs.writeFileSync(entry, handlerSource("v1"));
       log = new LogCollector();
       const serving = await serveFromCommandLine(
         ["--bundle", entry, "--invoke-mode", "RESPONSE_STREAM", "--auth", "NONE", "--port", "0", "--watch"],
@@ -142,6 +147,50 @@ describeWhenAvailable("the local dev loop", missingReason(locateRuntime), () => 
         // Nothing was in flight at the reload: v1's folder went with it; .build holds v2's alone.
         expect(fs.readdirSync(path.join(project, ".build"))).toEqual([path.basename(serving?.local.pool.function.bundleDir ?? "")]);
         expect(fs.existsSync(v1)).toBe(false);
+      } finally {
+        await serving?.close();
+      }
+    }, 30_000);
+  });
+
+  describe("the README's dev loop", () => {
+    const ROOT = path.join(__dirname, "..", "..");
+    /** The README's `npm start -- --bundle …` line, its flags as written (the comment dropped). */
+    const readmeBundleLine = (): string[] => {
+      const line = fs
+        .readFileSync(path.join(ROOT, "README.md"), "utf8")
+        .split("\n")
+        .find((l) => l.startsWith("npm start -- --bundle "));
+      if (line === undefined) throw new Error("README.md has no `npm start -- --bundle …` dev-loop line");
+      return line
+        .replace(/\s#.*$/, "")
+        .trim()
+        .split(/\s+/)
+        .slice(3);
+    };
+
+    test("its --bundle line streams as printed: the project's handler is served as the stack serves it", async () => {
+      const credentials = { accessKeyId: "AKIALOCALDEVLOOP0000", secretAccessKey: "dev-loop-secret" };
+      log = new LogCollector();
+      const serving = await serveFromCommandLine(
+        [...readmeBundleLine(), "--port", "0", "--api-port", "0"],
+        {
+          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+          AWS_EC2_METADATA_DISABLED: "true",
+        },
+        log.sink,
+        ROOT,
+      );
+      try {
+        // The stack's name (so env.json's "lambda-streaming" entry applies), invoke mode and auth type.
+        expect(log.matching(/^Local Function URL for lambda-streaming \(RESPONSE_STREAM, AWS_IAM, index\.handler /)).toHaveLength(1);
+        const url = new URL(`${serving?.local.url ?? ""}?count=3&chunk=1&delay=200`);
+        const res = await send(url.href, { headers: await signRequest(url, credentials, { region: DEFAULTS.region }) });
+        expect(res.status).toBe(200);
+        expect(res.body.toString()).toBe("🚗".repeat(3));
+        // On failure the received object shows its detail: when each read came.
+        expect(res).toArriveProgressively(3, 200);
       } finally {
         await serving?.close();
       }

@@ -12,7 +12,7 @@ import { HANDLER_ENTRY } from "../../lib/lambda-streaming-stack";
 import { signRequest } from "../../tools/invoke/sign-request";
 import { within } from "../helpers/deadline";
 import { fixtureFunction } from "../helpers/function-config";
-import { arrivedProgressively, send } from "../helpers/http-client";
+import { send } from "../helpers/http-client";
 import { LogCollector } from "../helpers/log-collector";
 import { describeWhenAvailable, missingReason, requireCurlWithSigV4, testWhenAvailable } from "../helpers/requirements";
 
@@ -105,8 +105,7 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
       const res = await send(target, { headers: await signedHeaders(target) });
       expect(res.body.toString()).toBe("🚗".repeat(10));
       // Ten cars written 100 ms apart: the first read holds only some, and the rest take their time.
-      const progress = arrivedProgressively(res, 10, 100);
-      expect(progress.detail).toBe(progress.ok ? progress.detail : "a progressive stream");
+      expect(res).toArriveProgressively(10, 100);
     });
 
     test("answers 403 in AWS's shape to an unsigned request, and to a wrong region or service", async () => {
@@ -198,8 +197,7 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
       expect(res.headers["x-fixture"]).toBe("paced");
       expect(res.headers["set-cookie"]).toEqual(["a=1; Path=/", "b=2"]);
       expect(res.body.toString()).toBe("chunk-0\nchunk-1\nchunk-2\nchunk-3\nchunk-4\n");
-      const progress = arrivedProgressively(res, 5, 150);
-      expect(progress.detail).toBe(progress.ok ? progress.detail : "a progressive stream");
+      expect(res).toArriveProgressively(5, 150);
     });
 
     test("passes a stream without a prelude through with the runtime's content type", async () => {

@@ -420,7 +420,7 @@ describeWhenAvailable("the local Lambda with misbehaving functions", missingReas
       // Idle once its REPORT is out.
       await log.waitFor(/^REPORT/);
       expect(local?.pool.stats()).toMatchObject({ environments: 1, idle: 1 });
-      expect(timers.pending().filter((origin) => origin.includes("execution-environment"))).toEqual([]);
+      expect(timers.pending().filter((origin) => origin.includes("emulator/environment/"))).toEqual([]);
       // A normal shutdown says nothing per environment (it is not a crash).
       await local?.close();
       local = undefined;

@@ -1,26 +1,17 @@
-import {
-  CAR,
-  CAR_BYTES,
-  checkFitsInTime,
-  countWrites,
-  DEFAULT_CAR_COUNT,
-  PARAMETER_RULES,
-  parseStreamOptions,
-} from "../../handler/stream-options";
+import { checkFitsInTime, countWrites, parseStreamOptions } from "../../handler/stream-options";
 
 describe("parseStreamOptions", () => {
-  test("defaults to the classic 1,048,575 cars, 1,024 per write, no delay", () => {
+  test('defaults to the classic new Array(1024 * 1024).join("🚗"): 1,048,575 cars, 1,024 per write, no delay', () => {
     expect(parseStreamOptions({ rawQueryString: "" })).toEqual({
       ok: true,
-      options: { count: 1_048_575, chunk: 1_024, delay: 0 },
+      options: { count: new Array(1024 * 1024).join("🚗").length / "🚗".length, chunk: 1_024, delay: 0 },
     });
-    expect(DEFAULT_CAR_COUNT).toBe(new Array(1024 * 1024).join("🚗").length / 2);
   });
 
-  test("the byte count is the character's own UTF-8 length, and count stays within 200 MiB", () => {
-    expect(CAR_BYTES).toBe(Buffer.byteLength(CAR, "utf8"));
-    expect(Number.isSafeInteger(PARAMETER_RULES.count.max)).toBe(true);
-    expect(PARAMETER_RULES.count.max * CAR_BYTES).toBeLessThanOrEqual(200 * 1024 * 1024);
+  test("takes the most whole cars that fit in the 200 MiB a streamed response may carry, and no more", () => {
+    const most = Math.floor((200 * 1024 * 1024) / Buffer.byteLength("🚗"));
+    expect(parseStreamOptions({ rawQueryString: `count=${most}` })).toMatchObject({ ok: true, options: { count: most } });
+    expect(parseStreamOptions({ rawQueryString: `count=${most + 1}` })).toMatchObject({ ok: false });
   });
 
   test("reads every parameter at its bounds", () => {

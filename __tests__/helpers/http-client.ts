@@ -58,3 +58,26 @@ export function arrivedProgressively(res: RecordedResponse, pieces: number, gapM
     detail: `first read held ${inFirst} of ${pieces} pieces; ${spreadMs.toFixed(0)} ms from first read to last (at least ${minimumMs.toFixed(0)} expected)`,
   };
 }
+
+declare global {
+  namespace jest {
+    interface Matchers<R> {
+      /** `expect(res).toArriveProgressively(pieces, gapMs)`: arrivedProgressively, its detail in the failure message. */
+      toArriveProgressively(pieces: number, gapMs: number): R;
+    }
+  }
+}
+
+expect.extend({
+  toArriveProgressively(res: RecordedResponse, pieces: number, gapMs: number) {
+    const { ok, detail } = arrivedProgressively(res, pieces, gapMs);
+    const expected = `${pieces} writes ${gapMs} ms apart`;
+    return {
+      pass: ok,
+      message: () =>
+        ok
+          ? `expected not to arrive progressively as ${expected}: ${detail}`
+          : `expected to arrive progressively as ${expected}: ${detail}`,
+    };
+  },
+});

@@ -138,7 +138,7 @@ function sourceTexts(dir: string): string[] {
     return e.isDirectory() ? sourceTexts(p) : /\.(ts|mjs)$/.test(e.name) ? [read(p)] : [];
   });
 }
-const SOURCES = ["lib", "emulator", "tools", "bench"].flatMap(sourceTexts);
+const SOURCES = ["protocol", "support", "lib", "emulator", "tools", "bench"].flatMap(sourceTexts);
 const knownVariable = (name: string): boolean =>
   SDK_VARIABLES.has(name) || SOURCES.some((text) => text.includes(`"${name}"`) || text.includes(`env.${name}`));
 

@@ -2,22 +2,25 @@
 // error type in `x-amzn-ErrorType`, which the AWS SDK turns into its exception class.
 // @see https://docs.aws.amazon.com/lambda/latest/api/CommonErrors.html
 
-import type * as http from "node:http";
 import type { VerificationFailure } from "../auth/sigv4-verifier";
+import type { LogSink } from "../common/log-sink";
+import type { Door } from "../door/door";
 
-/** Sends `errorType` with `message`; a stream already under way is cut instead. */
-export function sendApiError(res: http.ServerResponse, status: number, errorType: string, message: string): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const payload = JSON.stringify({ Type: status >= 500 ? "Service" : "User", Message: message });
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": String(Buffer.byteLength(payload)),
-    "x-amzn-ErrorType": errorType,
-  });
-  res.end(payload);
+/** The Lambda API as a door: AWS's error shape for it, and its log lines (`Lambda API 403 Type for RequestId: …: why`). */
+export function lambdaApiDoor(log: LogSink): Door {
+  return {
+    name: "local Lambda API",
+    log,
+    errorBody: (status, _errorType, message) => JSON.stringify({ Type: status >= 500 ? "Service" : "User", Message: message }),
+    // Whatever the URL's auth type (even NONE), AWS's Lambda API takes only signed calls.
+    signing: {
+      target: "the Lambda API",
+      required: "the Lambda API is always signed, whatever the URL's auth type",
+      signWith: (region) => `the AWS SDK or AWS CLI for Region ${region}, as in the aws lambda line npm start prints`,
+      invokeCommand: "npm run invoke -- --api --local",
+    },
+    refusalLine: (status, errorType, requestId, reason) => `Lambda API ${status} ${errorType} for RequestId: ${requestId}: ${reason}`,
+  };
 }
 
 /**

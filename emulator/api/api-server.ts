@@ -5,28 +5,19 @@
 // @see https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
 // @see https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.html
 
-import { randomUUID } from "node:crypto";
-import * as http from "node:http";
+import type * as http from "node:http";
 import type { VerifierCredentials } from "../auth/sigv4-signature";
-import { verifySigV4 } from "../auth/sigv4-verifier";
 import { KeyRing } from "../auth/verifier-credentials";
-import { logWhenClosed } from "../common/access-log";
-import {
-  LOCAL_ACCOUNT_ID,
-  MAX_DRAINED_REQUEST_BYTES,
-  MAX_REQUEST_BODY_BYTES,
-  MAX_REQUEST_HEADER_BYTES,
-  STREAM_HIGH_WATER_MARK,
-} from "../common/constants";
+import { LOCAL_ACCOUNT_ID } from "../common/constants";
 import type { FunctionConfig } from "../common/function-config";
 import type { LogSink } from "../common/log-sink";
-import { isAllowedHost } from "../common/loopback";
-import { readBody } from "../common/read-body";
-import { joinHeaders } from "../common/request-headers";
+import { type Door, refuse, requestTooLarge } from "../door/door";
+import { checkSignature, readRequestInput } from "../door/request-input";
+import { createDoorServer } from "../door/server";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
 import type { Invoke, RunningInvocation } from "../invocation/running-invocation";
 import { newTraceId } from "../invocation/trace-id";
-import { sendApiError, signatureError } from "./api-errors";
+import { lambdaApiDoor, signatureError } from "./api-errors";
 import { matchFunctionName } from "./function-name";
 import { answerInvoke } from "./invoke-answer";
 import { streamInvocation } from "./stream-answer";
@@ -58,45 +49,30 @@ const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
 /** Creates (does not start) the local Lambda API server. */
 export function createLambdaApiServer(options: LambdaApiServerOptions): http.Server {
   const keys = new KeyRing(options.credentials, options.renewCredentials);
-  const server = http.createServer(
-    { noDelay: true, maxHeaderSize: MAX_REQUEST_HEADER_BYTES, highWaterMark: STREAM_HIGH_WATER_MARK },
-    (req, res) => {
-      handleRequest(req, res, options, keys).catch((error: Error) => {
-        options.log(`local Lambda API: internal error: ${error.stack ?? error.message}`);
-        sendApiError(res, 500, "ServiceException", "Internal Server Error");
-      });
-    },
-  );
-  server.on("clientError", (_error, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
-    else socket.destroy();
+  const door = lambdaApiDoor(options.log);
+  return createDoorServer({
+    door,
+    ...(options.allowedHostNames ? { allowedHostNames: options.allowedHostNames } : {}),
+    handle: (req, res, requestId) => handleRequest(req, res, requestId, { options, door, keys }),
   });
-  return server;
 }
 
 async function handleRequest(
   req: http.IncomingMessage,
   res: http.ServerResponse,
-  options: LambdaApiServerOptions,
-  keys: KeyRing,
+  requestId: string,
+  { options, door, keys }: { readonly options: LambdaApiServerOptions; readonly door: Door; readonly keys: KeyRing },
 ): Promise<void> {
   const { log } = options;
   const fn = options.currentFunction();
-  const requestId = randomUUID();
-  logWhenClosed(req, res, requestId, log);
-  res.setHeader("x-amzn-RequestId", requestId);
-  const refuse = (status: number, errorType: string, message: string, reason: string = message): void => {
-    log(`Lambda API ${status} ${errorType} for RequestId: ${requestId}: ${reason}`);
+  const refuseWith = (status: number, errorType: string, message: string, reason: string = message): void => {
     req.resume();
-    sendApiError(res, status, errorType, message);
+    refuse(door, res, requestId, { status, errorType, message, reason });
   };
-  if (options.allowedHostNames && req.headers.host !== undefined && !isAllowedHost(req.headers.host, options.allowedHostNames)) {
-    return refuse(403, "AccessDeniedException", "Forbidden", `Host ${JSON.stringify(req.headers.host)} is not a loopback name`);
-  }
   const [rawPath, rawQuery = ""] = (req.url ?? "/").split("?", 2);
   const route = ROUTES.map((r) => ({ ...r, match: r.path.exec(rawPath) })).find((r) => r.match);
   if (!route?.match || req.method !== "POST") {
-    return refuse(404, "UnknownOperationException", "Unknown operation", `no Lambda API operation at ${req.method} ${rawPath}`);
+    return refuseWith(404, "UnknownOperationException", "Unknown operation", `no Lambda API operation at ${req.method} ${rawPath}`);
   }
   let name: string;
   try {
@@ -105,51 +81,26 @@ async function handleRequest(
     name = route.match[1];
   }
   const qualifier = new URLSearchParams(rawQuery).get("Qualifier") ?? undefined;
-
-  if (Number(req.headers["content-length"] ?? 0) > MAX_REQUEST_BODY_BYTES) {
-    // Refused before it is read; the connection closes once the answer is out.
-    res.setHeader("connection", "close");
-    return refuse(
-      413,
-      "RequestTooLargeException",
-      `Request must be smaller than ${MAX_REQUEST_BODY_BYTES} bytes for the InvokeFunction operation`,
-    );
+  // Over 6 MB is refused before the signature is checked, as on AWS: a body cut off at the limit
+  // would otherwise be blamed on the key.
+  const input = await readRequestInput(door, req, res, requestId);
+  if (!input) {
+    return;
   }
-  // A body that goes on far past the limit (chunked, no length declared) is not read to its end.
-  let seen = 0;
-  req.on("data", (chunk: Buffer) => {
-    seen += chunk.length;
-    if (seen > MAX_DRAINED_REQUEST_BYTES) req.destroy();
-  });
-  const body = await readBody(req, MAX_REQUEST_BODY_BYTES).catch(() => null);
-  if (body === null) return;
-  const headers = joinHeaders(req.rawHeaders);
-  const credentials = keys.credentials as VerifierCredentials;
-  const signed = { method: req.method ?? "POST", url: req.url ?? "/", headers, body: body ?? Buffer.alloc(0) };
-  let verification = await verifySigV4(signed, credentials, fn.region);
-  if (!verification.ok) {
-    const renewed = await keys.renew();
-    if (renewed) verification = await verifySigV4(signed, renewed, fn.region);
-  }
+  const { headers, body } = input;
+  const verification = await checkSignature(door, keys, { method: req.method ?? "POST", url: req.url ?? "/", input }, fn.region);
   if (!verification.ok) {
     const { errorType, message } = signatureError(verification.failure);
-    return refuse(403, errorType, message, verification.reason);
+    return refuseWith(403, errorType, message, verification.reason);
   }
   const named = matchFunctionName({ functionName: fn.functionName, region: fn.region, accountId: LOCAL_ACCOUNT_ID }, name, qualifier);
   if (!named.ok) {
-    return refuse(named.status, named.errorType, named.message);
-  }
-  if (body === undefined || body.length > MAX_REQUEST_BODY_BYTES) {
-    return refuse(
-      413,
-      "RequestTooLargeException",
-      `Request must be smaller than ${MAX_REQUEST_BODY_BYTES} bytes for the InvokeFunction operation`,
-    );
+    return refuseWith(named.status, named.errorType, named.message);
   }
   const invocationType = headers["x-amz-invocation-type"] ?? "RequestResponse";
   const allowedTypes = route.operation === "Invoke" ? ["RequestResponse", "Event", "DryRun"] : ["RequestResponse", "DryRun"];
   if (!allowedTypes.includes(invocationType)) {
-    return refuse(
+    return refuseWith(
       400,
       "ValidationException",
       `1 validation error detected: Value '${invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [${allowedTypes.join(", ")}]`,
@@ -157,7 +108,7 @@ async function handleRequest(
   }
   const logType = headers["x-amz-log-type"] ?? "None";
   if (logType !== "None" && logType !== "Tail") {
-    return refuse(
+    return refuseWith(
       400,
       "ValidationException",
       `1 validation error detected: Value '${logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]`,
@@ -165,13 +116,13 @@ async function handleRequest(
   }
   const clientContext = decodeClientContext(headers["x-amz-client-context"]);
   if (clientContext === false) {
-    return refuse(400, "InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object.");
+    return refuseWith(400, "InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object.");
   }
   const event = body.length === 0 ? Buffer.from("{}") : body;
   try {
     JSON.parse(event.toString("utf8"));
   } catch (error) {
-    return refuse(400, "InvalidRequestContentException", `Could not parse request body into json: ${(error as Error).message}`);
+    return refuseWith(400, "InvalidRequestContentException", `Could not parse request body into json: ${(error as Error).message}`);
   }
   if (invocationType === "DryRun") {
     // The caller may invoke; nothing runs.
@@ -180,11 +131,8 @@ async function handleRequest(
     return;
   }
   if (invocationType === "Event" && event.length > MAX_ASYNC_PAYLOAD_BYTES) {
-    return refuse(
-      413,
-      "RequestTooLargeException",
-      `Request must be smaller than ${MAX_ASYNC_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
-    );
+    const tooLarge = requestTooLarge(MAX_ASYNC_PAYLOAD_BYTES);
+    return refuseWith(tooLarge.status, tooLarge.errorType, tooLarge.message);
   }
 
   // An Event invocation runs on after the 202; a synchronous one stops waiting when its caller leaves.
@@ -205,7 +153,7 @@ async function handleRequest(
   // Refused (throttled), or its caller left while it waited: answered before any stream begins.
   const response = await invocation.response;
   if (response.kind === "throttled") {
-    return refuse(429, "TooManyRequestsException", "Rate Exceeded.", response.reason);
+    return refuseWith(429, "TooManyRequestsException", "Rate Exceeded.", response.reason);
   }
   if (response.kind === "abandoned") {
     return;

@@ -6,10 +6,10 @@
 // @see https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.html
 
 import type * as http from "node:http";
-import { type Readable, Transform } from "node:stream";
 import type { FunctionError } from "../common/function-error";
 import type { LogSink } from "../common/log-sink";
-import { finishThroughLimiter, ResponseLimiter, type ResponseLimits } from "../invocation/response-limiter";
+import { forward } from "../door/forward";
+import type { ResponseLimits } from "../invocation/response-limiter";
 import type { RunningInvocation } from "../invocation/running-invocation";
 import { type InvokeCompleteEvent, invokeComplete, payloadChunk } from "./event-stream";
 
@@ -41,7 +41,12 @@ export async function streamInvocation(context: StreamAnswerContext, invocation:
   } else if (response.kind === "buffered") {
     res.write(payloadChunk(response.body));
   } else {
-    error = await forwardFrames(context, response.body, invocation.completion);
+    const ended = await forward(
+      { res, limits: context.limits, frame: payloadChunk, onError: "finish" },
+      response.body,
+      invocation.completion,
+    );
+    error = ended?.error;
   }
   const complete: InvokeCompleteEvent = {
     ...(error ? { ErrorCode: error.errorType, ErrorDetails: error.errorMessage } : {}),
@@ -51,49 +56,4 @@ export async function streamInvocation(context: StreamAnswerContext, invocation:
     context.log(`InvokeWithResponseStream for RequestId: ${context.requestId} ended with ${error.errorType}: ${error.errorMessage}`);
   }
   if (!res.destroyed) res.end(invokeComplete(complete));
-}
-
-/**
- * Pipes the runtime's stream through Lambda's limits into PayloadChunk frames, with backpressure
- * from the caller back to the handler's writes. Resolves with the error that ended it, if any,
- * once every byte before it has been framed.
- */
-async function forwardFrames(
-  context: StreamAnswerContext,
-  body: Readable,
-  completion: RunningInvocation["completion"],
-): Promise<FunctionError | undefined> {
-  const { res } = context;
-  const limiter = new ResponseLimiter(context.limits);
-  const framer = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      callback(null, payloadChunk(chunk));
-    },
-  });
-  let limitError: FunctionError | undefined;
-  const drain = (): void => {
-    body.unpipe(limiter);
-    body.resume();
-  };
-  limiter.once("error", (error) => {
-    limitError = { errorType: error.name, errorMessage: error.message };
-    drain();
-    framer.end();
-  });
-  res.once("close", () => {
-    if (!res.writableFinished) {
-      // The caller left: the function runs on, its stream read and dropped.
-      drain();
-      limiter.destroy();
-      framer.destroy();
-    }
-  });
-  body.pipe(limiter).pipe(framer).pipe(res, { end: false });
-  const { error } = await completion;
-  if (error) {
-    drain();
-  }
-  // Every byte that came before the end (or the error) is framed before InvokeComplete.
-  await finishThroughLimiter(body, limiter, framer);
-  return limitError ?? error;
 }

@@ -33,7 +33,7 @@ export async function diagnoseMismatch(signing: Signing, signature: string): Pro
 }
 
 /** Whether the raw query's parameter names are in SigV4's order (code point order). */
-export function isSortedByName(rawQuery: string): boolean {
+function isSortedByName(rawQuery: string): boolean {
   const names = rawQuery
     .split("&")
     .filter((pair) => pair !== "")

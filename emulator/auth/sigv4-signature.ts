@@ -87,15 +87,15 @@ export class CanonicalRequest extends SignatureV4Base {
   }
 }
 
-export const SHA256 = Hash.bind(null, "sha256");
+const SHA256 = Hash.bind(null, "sha256");
 
-export function splitUrl(url: string): { path: string; rawQuery: string } {
+function splitUrl(url: string): { path: string; rawQuery: string } {
   const queryAt = url.indexOf("?");
   return { path: queryAt === -1 ? url : url.slice(0, queryAt), rawQuery: queryAt === -1 ? "" : url.slice(queryAt + 1) };
 }
 
 /** `request` in the shape Smithy's functions read, with `headers`. */
-export function smithyRequest(request: SignedRequest, headers: Record<string, string>) {
+function smithyRequest(request: SignedRequest, headers: Record<string, string>) {
   const { path, rawQuery } = splitUrl(request.url);
   return {
     method: request.method,
@@ -137,8 +137,9 @@ export function rawQueryOf(url: string): string {
  * The query as the signer wants it: decoded names and values (repeats as arrays). `+` stays a
  * plus: SigV4 canonicalizes the raw encoding, in which a space is `%20`.
  */
-export function parseSigningQuery(raw: string): Record<string, string | string[]> {
-  const query: Record<string, string | string[]> = {};
+function parseSigningQuery(raw: string): Record<string, string | string[]> {
+  // Null-prototype: a parameter named `constructor` or `__proto__` is a parameter like any other.
+  const query: Record<string, string | string[]> = Object.create(null);
   for (const pair of raw.split("&")) {
     if (pair === "") {
       continue;
@@ -152,7 +153,7 @@ export function parseSigningQuery(raw: string): Record<string, string | string[]
   return query;
 }
 
-export function safeDecode(text: string): string {
+function safeDecode(text: string): string {
   try {
     return decodeURIComponent(text);
   } catch {

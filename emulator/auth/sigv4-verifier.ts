@@ -21,30 +21,49 @@ export type Verification =
   | { readonly ok: false; readonly failure: VerificationFailure; readonly reason: string };
 
 /** AWS rejects a request whose time is more than 5 minutes away from its own. */
-export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
+const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 const AUTHORIZATION =
   /^AWS4-HMAC-SHA256 Credential=([^/,\s]*)\/(\d{8})\/([^/,\s]+)\/([^/,\s]+)\/aws4_request,\s*SignedHeaders=([a-z0-9;_.-]+),\s*Signature=([0-9a-f]{64})$/;
 const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
 
 /**
+ * How a door explains its refusals: why it wants a signature, and what signs as it expects. A
+ * Function URL wants one because its auth type is AWS_IAM (curl, as npm start prints it); the
+ * Lambda API always does (the AWS SDK or CLI, as npm start prints it).
+ */
+export interface SigningAdvice {
+  /** What is called, as the log names it: "this URL", "the Lambda API". */
+  readonly target: string;
+  /** Why it must be signed: "the URL's auth type is AWS_IAM". */
+  readonly required: string;
+  /** A way to sign for `region` that works as printed: curl's --aws-sigv4, or the AWS CLI. */
+  signWith(region: string): string;
+  /** The project's command that signs as the server expects: "npm run invoke -- --local". */
+  readonly invokeCommand: string;
+}
+
+/**
  * Verifies `request` against `credentials` for `region`. Every failure says its most likely
- * cause and what to do, for the server's log; the caller only ever sees AWS's 403.
+ * cause and what to do, in `advice`'s words for the door it came through, for the server's log;
+ * the caller only ever sees AWS's 403.
  */
 export async function verifySigV4(
   request: SignedRequest,
   credentials: VerifierCredentials,
   region: string,
+  advice: SigningAdvice,
   now: Date = new Date(),
 ): Promise<Verification> {
+  const { invokeCommand } = advice;
   const authorization = request.headers.authorization;
   if (!authorization) {
     return {
       ok: false,
       failure: "unsigned",
       reason:
-        `the request is not signed (no Authorization header), and the URL's auth type is AWS_IAM: sign it with SigV4 for "aws:amz:${region}:${SIGV4_SERVICE}" ` +
-        "(the curl line npm start prints), or use npm run invoke -- --local",
+        `the request is not signed (no Authorization header), and ${advice.required}: sign it with SigV4 for "aws:amz:${region}:${SIGV4_SERVICE}" ` +
+        `(${advice.signWith(region)}), or use ${invokeCommand}`,
     };
   }
   const scheme = authorization.split(" ", 1)[0];
@@ -53,7 +72,7 @@ export async function verifySigV4(
     return {
       ok: false,
       failure: "malformed",
-      reason: `the Authorization header is ${JSON.stringify(scheme)}, not an AWS4-HMAC-SHA256 signature${basic}: sign with SigV4 (curl --aws-sigv4 "aws:amz:${region}:${SIGV4_SERVICE}"), or use npm run invoke -- --local`,
+      reason: `the Authorization header is ${JSON.stringify(scheme)}, not an AWS4-HMAC-SHA256 signature${basic}: sign with SigV4 (${advice.signWith(region)}), or use ${invokeCommand}`,
     };
   }
   const match = AUTHORIZATION.exec(authorization);
@@ -70,21 +89,21 @@ export async function verifySigV4(
     return {
       ok: false,
       failure: "unknown-key",
-      reason: `the request was signed with an empty access key id: the shell that signed has no AWS_ACCESS_KEY_ID (curl --user "$AWS_ACCESS_KEY_ID:…" then sends none); export the server's pair there (${credentials.accessKeyId}), or use npm run invoke -- --local`,
+      reason: `the request was signed with an empty access key id: the shell that signed has no AWS_ACCESS_KEY_ID (curl --user "$AWS_ACCESS_KEY_ID:…" then sends none); export the server's pair there (${credentials.accessKeyId}), or use ${invokeCommand}`,
     };
   }
   if (accessKey !== credentials.accessKeyId) {
     return {
       ok: false,
       failure: "unknown-key",
-      reason: `the request was signed with another key pair (${accessKey}); the server checks against ${credentials.accessKeyId}, the pair npm start named when it started (its shell's, its AWS profile's, or one made for the run): sign with that pair, or use npm run invoke -- --local`,
+      reason: `the request was signed with another key pair (${accessKey}); the server checks against ${credentials.accessKeyId}, the pair npm start named when it started (its shell's, its AWS profile's, or one made for the run): sign with that pair, or use ${invokeCommand}`,
     };
   }
   if (scopeService !== SIGV4_SERVICE || scopeRegion !== region) {
     return {
       ok: false,
       failure: "mismatch",
-      reason: `the request was signed for Region "${scopeRegion}" and service "${scopeService}"; this URL wants Region "${region}" and service "${SIGV4_SERVICE}" (curl --aws-sigv4 "aws:amz:${region}:${SIGV4_SERVICE}")`,
+      reason: `the request was signed for Region "${scopeRegion}" and service "${scopeService}"; ${advice.target} wants Region "${region}" and service "${SIGV4_SERVICE}" (${advice.signWith(region)})`,
     };
   }
   const amzDate = request.headers["x-amz-date"];

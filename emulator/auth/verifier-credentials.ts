@@ -4,7 +4,7 @@
 // made for this run, which works only against this server.
 
 import { randomBytes } from "node:crypto";
-import { withDeadline } from "../../lib/deadline";
+import { withDeadline } from "../../support/deadline";
 import type { VerifierCredentials } from "./sigv4-signature";
 
 export type CredentialSource =

@@ -5,9 +5,9 @@ import * as fs from "node:fs";
 import { isIP } from "node:net";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { AUTH_TYPES, INVOKE_MODES } from "../../lib/function-url-modes";
-import { UsageError } from "../../lib/usage-error";
-import { parseWholeNumber } from "../../lib/whole-number";
+import { AUTH_TYPES, INVOKE_MODES } from "../../protocol/function-url-modes";
+import { UsageError } from "../../support/usage-error";
+import { parseWholeNumber } from "../../support/whole-number";
 import { bundleTarget } from "../function/bundle-target";
 import type { FunctionSource } from "../function/function-source";
 
@@ -28,7 +28,7 @@ export interface CliOptions extends FunctionSource {
 }
 
 /** Node's own default inspector port. @see https://nodejs.org/api/cli.html#--inspecthostport */
-export const DEFAULT_INSPECT_PORT = 9229;
+const DEFAULT_INSPECT_PORT = 9229;
 
 const FLAGS = {
   port: { type: "string" },
@@ -59,7 +59,10 @@ const FLAG_HELP: { readonly [name in keyof typeof FLAGS]: readonly [syntax: stri
     "--handler FILE.EXPORT",
     "--bundle's FILE.js (or FILE.ts, bundled) and its export, or the entry's export (default: index.handler)",
   ],
-  "invoke-mode": ["--invoke-mode MODE", "RESPONSE_STREAM or BUFFERED (default: the stack's; BUFFERED with --bundle, as AWS)"],
+  "invoke-mode": [
+    "--invoke-mode MODE",
+    "RESPONSE_STREAM or BUFFERED (default: the stack's; BUFFERED with --bundle of another handler, as AWS)",
+  ],
   auth: ["--auth TYPE", "AWS_IAM (signed requests) or NONE (default: the stack's)"],
   timeout: ["--timeout SECONDS", "function timeout, 1 to 900 (default: the stack's)"],
   memory: ["--memory MB", "memory size, 128 to 10240: a runtime process that passes it is stopped (default: the stack's)"],
@@ -84,6 +87,7 @@ export const USAGE = [
 
 /** Parses `argv` (without node and script); `env` supplies PORT. */
 export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
+  refuseFlagsNpmTook(argv, env);
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -135,12 +139,46 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     ...(apiPort !== undefined ? { apiPort: integer("--api-port", apiPort, 0, 65_535) } : {}),
   };
   checkHost(options.host);
+  if (options.apiPort !== undefined && options.apiPort !== 0 && options.apiPort === options.port) {
+    const portFlag = text("port") !== undefined ? "--port" : "PORT";
+    throw new UsageError(
+      `${portFlag} ${options.port} and --api-port ${options.apiPort} name the same port: the Function URL and the Lambda API each need their own (leave out --api-port for --port + 1)`,
+    );
+  }
   if (options.apiPort === undefined && options.port === 65_535) {
     throw new UsageError(
       "--port 65535 leaves no port above it for the Lambda API (--port + 1): pass --api-port N, or --api-port 0 to serve no API",
     );
   }
   return options;
+}
+
+/**
+ * Flags typed before `--` (`npm start --watch`) are npm's, not ours: npm keeps each as an
+ * `npm_config_<name>` variable (`--port 4106` becomes `npm_config_port=true` and a stray `4106`),
+ * so the server would run without them. For a flag of ours that npm took, one line says where
+ * flags go. Our flags npm itself knows (none today) could not be told apart, and none is checked.
+ * @see https://docs.npmjs.com/cli/v11/using-npm/config#environment-variables
+ */
+function refuseFlagsNpmTook(argv: readonly string[], env: NodeJS.ProcessEnv): void {
+  const taken = (Object.keys(FLAGS) as (keyof typeof FLAGS)[]).filter(
+    (flag) => flag !== "help" && env[`npm_config_${flag.replace(/-/g, "_")}`] !== undefined && !argv.includes(`--${flag}`),
+  );
+  if (taken.length === 0) {
+    return;
+  }
+  // `--port 4106`: npm read --port as a switch and passed 4106 on; the value comes back with its flag.
+  const strays = argv.filter((arg) => !arg.startsWith("-"));
+  const typed = taken.map((flag) => {
+    const value = env[`npm_config_${flag.replace(/-/g, "_")}`];
+    if (FLAGS[flag].type === "boolean") return `--${flag}`;
+    if (value !== "true") return `--${flag} ${value}`;
+    if (taken.length === 1 && strays.length === 1) return `--${flag} ${strays[0]}`;
+    return flag === "inspect" ? "--inspect" : FLAG_HELP[flag][0];
+  });
+  throw new UsageError(
+    `npm took ${taken.map((f) => `--${f}`).join(", ")} for itself: flags before \`--\` go to npm. Put them after \`--\`: npm start -- ${typed.join(" ")}`,
+  );
 }
 
 /** `--inspect` with no port (last, or before another flag) means Node's default port. */
@@ -212,7 +250,7 @@ function existingFile(name: string, value: string): string {
 }
 
 /** The example the project ships for --env-vars: a missing file's error says to copy it. */
-export const ENV_VARS_EXAMPLE_FILE = "env.example.json";
+const ENV_VARS_EXAMPLE_FILE = "env.example.json";
 
 function envVarsFile(value: string): string {
   try {

@@ -4,11 +4,17 @@
 
 import * as path from "node:path";
 import { ConfigError } from "../../lib/config";
-import { describeStaleRecords, removeLocalUrlRecord, removeStaleLocalUrlRecords, writeLocalUrlRecord } from "../../lib/local-url-record";
-import { UsageError } from "../../lib/usage-error";
+import {
+  describeStaleRecords,
+  removeLocalUrlRecord,
+  removeStaleLocalUrlRecords,
+  writeLocalUrlRecord,
+} from "../../support/local-url-record";
+import { UsageError } from "../../support/usage-error";
 import { resolveVerifierCredentials } from "../auth/verifier-credentials";
 import { MAX_STREAMED_RESPONSE_BYTES } from "../common/constants";
 import { locateRuntime, RuntimeMissingError } from "../environment/runtime-command";
+import { unusedEnvVarsWarning } from "../function/env-vars-file";
 import { resolveFunction, watchPlan } from "../function/function-source";
 import { watchFunction } from "../function/function-watcher";
 import { trackRetiredBundles } from "../function/retired-bundles";
@@ -46,6 +52,10 @@ export async function serveFromCommandLine(
     out(removed);
   }
   const fn = resolveFunction(options, env, projectRoot);
+  const unusedEnvVars = options.envVars ? unusedEnvVarsWarning(options.envVars, fn.functionName) : undefined;
+  if (unusedEnvVars) {
+    out(unusedEnvVars);
+  }
   // The Lambda API is always signed, as on AWS; the URL is when its auth type is AWS_IAM (which
   // watch mode may switch to).
   const servesApi = options.apiPort !== 0;

@@ -10,12 +10,20 @@ export function asApiListenError(error: unknown): unknown {
   return Object.assign(error as object, { flag: "--api-port" });
 }
 
+/** Marks a listen error as the debugger's (its port comes from --inspect). */
+export function asInspectListenError(error: unknown): unknown {
+  return Object.assign(error as object, { flag: "--inspect" });
+}
+
 /** One line explaining a listen error, or undefined when it is not one of the known kinds. */
 export function listenErrorMessage(error: unknown): string | undefined {
   const e = error as ListenError;
   const where = e.port ? `${e.address}:${e.port}` : (e.address ?? "that address");
   switch (e.code) {
     case "EADDRINUSE":
+      if (e.flag === "--inspect") {
+        return `Cannot listen on ${where} for the debugger: the port is in use (EADDRINUSE), perhaps by another --inspect; pick another with --inspect PORT.`;
+      }
       return e.flag === "--api-port"
         ? `Cannot listen on ${where} for the Lambda API: the port is in use (EADDRINUSE); pick another with --api-port (0 turns the API off), or move both with --port.`
         : `Cannot listen on ${where}: the port is in use (EADDRINUSE); pick another with --port or PORT (0 picks a free one).`;

@@ -2,18 +2,20 @@
 // serves it, started on a host and port. What `npm start` runs, and what the tests start.
 
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import * as net from "node:net";
 import { createLambdaApiServer } from "../api/api-server";
 import type { VerifierCredentials } from "../auth/sigv4-signature";
 import { localKeyPair } from "../auth/verifier-credentials";
 import type { FunctionConfig } from "../common/function-config";
+import { listen } from "../common/listen";
 import type { LogSink } from "../common/log-sink";
 import { isLoopback, loopbackHostNames } from "../common/loopback";
+
 import { locateRuntime, type RuntimeCommand } from "../environment/runtime-command";
 import { EnvironmentPool } from "../invocation/environment-pool";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
 import { createFunctionUrlServer } from "../url/server";
-import { asApiListenError } from "./listen-error";
+import { asApiListenError, asInspectListenError } from "./listen-error";
 
 export interface LocalFunctionUrlOptions {
   readonly fn: FunctionConfig;
@@ -57,10 +59,14 @@ export interface LocalFunctionUrl {
   close(): Promise<void>;
 }
 
-export const DEFAULT_MAX_ENVIRONMENTS = 8;
+const DEFAULT_MAX_ENVIRONMENTS = 8;
 
 export async function startLocalFunctionUrl(options: LocalFunctionUrlOptions): Promise<LocalFunctionUrl> {
   const log = options.log ?? ((line: string) => console.log(line));
+  if (options.inspectPort !== undefined) {
+    // Node only warns when the inspector's port is taken, and runs on without one: refused here instead.
+    await refuseTakenInspectorPort(options.inspectPort);
+  }
   const pool = new EnvironmentPool(options.fn, options.runtime ?? locateRuntime(), {
     // A debugger attaches to one process: with the inspector on, one environment at a time.
     maxEnvironments: options.inspectPort === undefined ? (options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS) : 1,
@@ -118,15 +124,6 @@ export async function startLocalFunctionUrl(options: LocalFunctionUrlOptions): P
   };
 }
 
-/** Listens on `host:port`; resolves with the port bound. */
-async function listen(server: Server, port: number, host: string): Promise<number> {
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => resolve());
-  });
-  return (server.address() as AddressInfo).port;
-}
-
 /** Stops the servers, every connection, and every runtime process. */
 async function closeAll(servers: readonly Server[], pool: EnvironmentPool): Promise<void> {
   for (const server of servers) server.closeAllConnections();
@@ -134,4 +131,19 @@ async function closeAll(servers: readonly Server[], pool: EnvironmentPool): Prom
     ...servers.map((server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()))),
     pool.close(),
   ]);
+}
+
+/**
+ * Rejects with the listen error (marked as --inspect's) when 127.0.0.1:`port` is taken: Node's
+ * inspector would print "Starting inspector … failed: address already in use" and run without a
+ * debugger. The port is tried and freed just before the runtime process binds it.
+ */
+async function refuseTakenInspectorPort(port: number): Promise<void> {
+  const probe = net.createServer();
+  try {
+    await listen(probe, port, "127.0.0.1");
+  } catch (error) {
+    throw asInspectListenError(error);
+  }
+  await new Promise((resolve) => probe.close(resolve));
 }

@@ -1,9 +1,10 @@
-// Protocol strings and limits of the Lambda Runtime API and of Function URLs, in one place.
+// Protocol strings and limits of the Lambda Runtime API and of Function URLs, in one place (the
+// HTTP-integration prelude's, which npm run invoke shares, are in protocol/http-integration-prelude.ts).
 // Sources: docs/streaming-protocol.md (sections 1, 3 and 5), which cites AWS's docs, the
 // runtime interface client and the Runtime Interface Emulator for each value.
 
 /** Base path of every Runtime API route. @see https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html */
-export const RUNTIME_API_VERSION = "/2018-06-01";
+const RUNTIME_API_VERSION = "/2018-06-01";
 
 export const RUNTIME_ROUTES = {
   next: `${RUNTIME_API_VERSION}/runtime/invocation/next`,
@@ -36,17 +37,6 @@ export const RESPONSE_MODE_BUFFERED = "buffered";
 /** Error trailers of a streamed response, and the header of `/error` and `/init/error`. */
 export const ERROR_TYPE_HEADER = "lambda-runtime-function-error-type";
 export const ERROR_BODY_TRAILER = "lambda-runtime-function-error-body";
-
-/** Content type the runtime uses after `awslambda.HttpResponseStream.from`. */
-export const HTTP_INTEGRATION_CONTENT_TYPE = "application/vnd.awslambda.http-integration-response";
-/** Eight NUL bytes end the JSON prelude of an http-integration response. */
-export const PRELUDE_DELIMITER = Buffer.alloc(8);
-/**
- * The prelude must end within the first 16 KB (API Gateway's documented limit; Function URLs
- * are not documented, so the local URL applies the same cap).
- * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode-lambda.html
- */
-export const MAX_PRELUDE_BYTES = 16 * 1024;
 
 /** Buffered response limit enforced by the Runtime API: 6 MiB + 100 bytes. */
 export const MAX_BUFFERED_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;

@@ -2,7 +2,7 @@
 // (function/stack-reader.ts) or made from flags (function/function-source.ts), then passed down to
 // the doors, the pool and each execution environment.
 
-import type { AuthType, InvokeMode } from "../../lib/function-url-modes";
+import type { AuthType, InvokeMode } from "../../protocol/function-url-modes";
 
 export interface CorsConfig {
   readonly allowOrigins: readonly string[];

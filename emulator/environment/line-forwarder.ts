@@ -4,7 +4,7 @@
 import type { LogSink } from "../common/log-sink";
 
 /** CloudWatch Logs takes events of up to 256 KB; a longer line is split there too. */
-export const MAX_LINE_LENGTH = 256 * 1024;
+const MAX_LINE_LENGTH = 256 * 1024;
 
 export function forwardLines(stream: NodeJS.ReadableStream, log: LogSink, maxLine: number = MAX_LINE_LENGTH): void {
   let pending = "";

@@ -4,6 +4,9 @@
 import type { ChildProcess } from "node:child_process";
 import type { FunctionError } from "../common/function-error";
 
+/** How long a killed process may take to be reaped before a stop gives up waiting. */
+export const EXIT_DEADLINE_MS = 5_000;
+
 export /**
  * Kills the runtime process and everything it started (its process group), as Lambda ends a whole
  * sandbox: a child the handler spawned must not outlive it, nor hold its output pipes open.

@@ -5,7 +5,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { UsageError } from "../../lib/usage-error";
+import { UsageError } from "../../support/usage-error";
 
 /** Files Lambda's Node.js runtime loads for `FILE.EXPORT`, in the order it looks. */
 const LOADABLE = [".js", ".mjs", ".cjs"];

@@ -5,11 +5,42 @@
 // @see https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/serverless-sam-cli-using-invoke.html#serverless-sam-cli-using-invoke-environment-file
 
 import * as fs from "node:fs";
-import { UsageError } from "../../lib/usage-error";
+import { UsageError } from "../../support/usage-error";
 import { ReservedVariableError, refuseReservedKeys } from "../environment/function-variables";
+
+/** SAM's shape, as each error shows it. */
+const SHAPE = '{"Parameters": {"NAME": "value"}, "<function name>": {"NAME": "value"}}';
 
 /** The variables `file` gives the function named `functionName`: `Parameters`, then its own key. */
 export function readEnvVarsFile(file: string, functionName: string): Record<string, string> {
+  const sections = readSections(file);
+  const variables = { ...sections.get("Parameters"), ...sections.get(functionName) };
+  try {
+    refuseReservedKeys(variables, `--env-vars ${file}`);
+  } catch (error) {
+    throw error instanceof ReservedVariableError ? new UsageError(error.message) : error;
+  }
+  return variables;
+}
+
+/**
+ * A warning when `file` gives the function named `functionName` nothing: no `Parameters` and no
+ * entry of its name (SAM applies neither, silently); undefined when it gives it something.
+ */
+export function unusedEnvVarsWarning(file: string, functionName: string): string | undefined {
+  const sections = readSections(file);
+  if (sections.has("Parameters") || sections.has(functionName)) {
+    return undefined;
+  }
+  const others = [...sections.keys()].map((key) => JSON.stringify(key)).join(", ");
+  return (
+    `--env-vars ${file}: no "Parameters" and no entry named "${functionName}" (the function served), so none of its values apply` +
+    `${others ? ` (its entries: ${others})` : ""}; name an entry "${functionName}", or put values for every function under "Parameters"`
+  );
+}
+
+/** Every section of the file, each NAME: value with values as strings; anything else is one UsageError line. */
+function readSections(file: string): Map<string, Record<string, string>> {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -22,32 +53,25 @@ export function readEnvVarsFile(file: string, functionName: string): Record<stri
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(
-      `--env-vars ${file}: not valid JSON (${(error as Error).message}); expected {"Parameters": {"NAME": "value"}, "${functionName}": {…}}`,
-    );
+    throw new UsageError(`--env-vars ${file}: not valid JSON (${(error as Error).message}); expected AWS SAM's shape ${SHAPE}`);
   }
   if (!isObject(json)) {
     throw new UsageError(`--env-vars ${file}: expected a JSON object such as {"Parameters": {"NAME": "value"}}, got ${describe(json)}`);
   }
-  const variables = { ...section(json, "Parameters", file), ...section(json, functionName, file) };
-  try {
-    refuseReservedKeys(variables, `--env-vars ${file}`);
-  } catch (error) {
-    throw error instanceof ReservedVariableError ? new UsageError(error.message) : error;
-  }
-  return variables;
+  // A Map: a function named `__proto__` or `constructor` is a section like any other.
+  return new Map(Object.entries(json).map(([key, value]) => [key, section(key, value, file)]));
 }
 
 /** One section's variables as strings; numbers and booleans are written out, as SAM does. */
-function section(json: Record<string, unknown>, key: string, file: string): Record<string, string> {
-  const value = json[key];
-  if (value === undefined) {
-    return {};
-  }
+function section(key: string, value: unknown, file: string): Record<string, string> {
   if (!isObject(value)) {
-    throw new UsageError(`--env-vars ${file}: "${key}" must be an object of NAME: value, got ${describe(value)}`);
+    // package.json and other JSON files are not SAM's shape: their first non-object value says so.
+    throw new UsageError(
+      `--env-vars ${file}: "${key}" must be an object of NAME: value, got ${describe(value)}; expected AWS SAM's shape ${SHAPE}`,
+    );
   }
-  const variables: Record<string, string> = {};
+  // Null-prototype: a variable named `__proto__` is kept, not taken for the object's prototype.
+  const variables: Record<string, string> = Object.create(null);
   for (const [name, v] of Object.entries(value)) {
     if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") {
       throw new UsageError(`--env-vars ${file}: "${key}.${name}" must be a string, number or boolean, got ${describe(v)}`);

@@ -7,8 +7,8 @@ import { execFile } from "node:child_process";
 import * as path from "node:path";
 import { BUNDLE_CACHE_DIR, storedBundleOf } from "../../lib/bundle-store";
 import { DEFAULTS, readConfig } from "../../lib/config";
-import type { AuthType, InvokeMode } from "../../lib/function-url-modes";
 import { FUNCTION_ENVIRONMENT, RUNTIME } from "../../lib/lambda-runtime";
+import type { AuthType, InvokeMode } from "../../protocol/function-url-modes";
 import type { FunctionConfig } from "../common/function-config";
 import type { BundleTarget } from "./bundle-target";
 import { readEnvVarsFile } from "./env-vars-file";
@@ -37,17 +37,21 @@ export function resolveFunction(options: FunctionSource, env: NodeJS.ProcessEnv,
   if (options.bundle) {
     return withOverrides(
       {
-        functionName: options.bundle.name,
-        region: env.AWS_REGION || DEFAULTS.region,
+        ...(isStackEntry(options.bundle, projectRoot)
+          ? stackSettings(env)
+          : {
+              functionName: options.bundle.name,
+              region: env.AWS_REGION || DEFAULTS.region,
+              memoryMb: DEFAULTS.memoryMb,
+              timeoutSeconds: DEFAULTS.timeoutSeconds,
+              // What AWS creates when nothing sets the URL's invoke mode.
+              invokeMode: "BUFFERED" as const,
+              authType: DEFAULTS.functionUrlAuth,
+            }),
         handler: options.bundle.handler,
         runtime: RUNTIME,
-        memoryMb: DEFAULTS.memoryMb,
-        timeoutSeconds: DEFAULTS.timeoutSeconds,
         environment: { ...FUNCTION_ENVIRONMENT },
         bundleDir: bundledFolder(options.bundle, projectRoot),
-        // What AWS creates when nothing sets the URL's invoke mode.
-        invokeMode: "BUFFERED",
-        authType: DEFAULTS.functionUrlAuth,
       },
       options,
     );
@@ -58,6 +62,30 @@ export function resolveFunction(options: FunctionSource, env: NodeJS.ProcessEnv,
       path.join(projectRoot, "cdktf.out"),
     );
   return withOverrides(readStackBundle(options.stack ?? synthesize()), options);
+}
+
+/** `--bundle handler/index.ts` (or `--bundle handler`): the project's own handler, the stack's entry. */
+function isStackEntry(target: BundleTarget, projectRoot: string): boolean {
+  return target.kind === "entry" && path.resolve(target.entry) === path.join(path.resolve(projectRoot), "handler", "index.ts");
+}
+
+/**
+ * What the stack gives its function, read from the configuration without a synth: its name (so
+ * env.json's entry for it applies), Region, memory, timeout, the URL's auth type, and the URL's
+ * invoke mode, RESPONSE_STREAM (lib/streaming-function.ts), so it streams as deployed.
+ */
+function stackSettings(
+  env: NodeJS.ProcessEnv,
+): Pick<FunctionConfig, "functionName" | "region" | "memoryMb" | "timeoutSeconds" | "invokeMode" | "authType"> {
+  const config = readConfig(env);
+  return {
+    functionName: config.functionName,
+    region: config.region,
+    memoryMb: config.memoryMb,
+    timeoutSeconds: config.timeoutSeconds,
+    invokeMode: "RESPONSE_STREAM",
+    authType: config.functionUrlAuth,
+  };
 }
 
 /**

@@ -5,7 +5,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { AUTH_TYPES, INVOKE_MODES, type InvokeMode } from "../../lib/function-url-modes";
+import { AUTH_TYPES, INVOKE_MODES, type InvokeMode } from "../../protocol/function-url-modes";
 import type { FunctionConfig } from "../common/function-config";
 import { ReservedVariableError, refuseReservedKeys } from "../environment/function-variables";
 

@@ -1,71 +1,57 @@
-// The function's execution environments: warm ones are reused, new ones start up to a cap, and
-// requests wait for a free one (wait-queue.ts). Above the function's reserved concurrency requests
-// are throttled, as Lambda does. A failed init fails the request that started it. Each invocation
-// is logged (invocation-log.ts) once its environment is done with it (the runtime asked for the
-// next event, timed out, or died). Watch mode hands it new versions: old environments finish and
-// retire.
+// Which request gets which execution environment: warm ones are reused, new ones start up to a
+// cap, and requests wait for a free one (wait-queue.ts). Above the function's reserved concurrency
+// requests are throttled, as Lambda does. A failed init fails the request that started it. Each
+// invocation is logged (invocation-log.ts) once its environment is done with it (the runtime asked
+// for the next event, timed out, or died). Watch mode hands it new versions: old environments
+// finish and retire. Starting and stopping the environments themselves is environment-fleet.ts.
 
 import { randomUUID } from "node:crypto";
 import type { FunctionConfig } from "../common/function-config";
-import type { FunctionError } from "../common/function-error";
-import type { LogSink } from "../common/log-sink";
-import { ExecutionEnvironment, INIT_TIMEOUT_MS, InitError } from "../environment/execution-environment";
+import type { ExecutionEnvironment } from "../environment/execution-environment";
+import { INIT_TIMEOUT_MS } from "../environment/init-phase";
 import type { RuntimeCommand } from "../environment/runtime-command";
-import { InvocationLog, logInitFailure } from "./invocation-log";
-import type { InvokeOptions, PoolResponse, RunningInvocation } from "./running-invocation";
+import { EnvironmentFleet, type FleetOptions } from "./environment-fleet";
+import { FINISHING_GRACE_MS, FinishingEnvironments } from "./finishing-environments";
+import { failed, type InvocationRequest, type InvocationRun, neverRan, notInvoked, runLogged } from "./invocation-run";
+import type { InvokeOptions, RunningInvocation } from "./running-invocation";
 import { newTraceId } from "./trace-id";
-import { NotInvoked, WaitQueue } from "./wait-queue";
+import { WaitQueue } from "./wait-queue";
 
-/** What identifies an invocation to its environment. */
-type InvocationRequestOptions = Pick<InvokeOptions, "clientContext"> & { readonly requestId: string; readonly traceId: string };
-
-export interface PoolOptions {
+export interface PoolOptions extends FleetOptions {
   /** Most environments to run at once; requests beyond wait. */
   readonly maxEnvironments: number;
   /** Most requests that may wait for an environment; more are throttled. @default MAX_WAITING */
   readonly maxWaiting?: number;
   /** How long a request may wait for an environment, in ms. @default the function's timeout plus the init timeout */
   readonly waitDeadlineMs?: number;
-  /** How long an init may take, in ms. @default INIT_TIMEOUT_MS (Lambda's 10 seconds) */
-  readonly initTimeoutMs?: number;
-  /** Runs environments under Node's inspector on this port (one at a time), without timeouts. */
-  readonly inspectPort?: number;
   /**
    * How long an environment whose answer is complete counts as about to be free, in ms.
    * @default FINISHING_GRACE_MS
    */
   readonly finishingGraceMs?: number;
-  readonly log: LogSink;
 }
 
 /** Requests that may wait for an environment at once. */
-export const MAX_WAITING = 100;
-
-/**
- * How long an environment whose answer is complete counts as about to be free (its runtime asks
- * for the next event within a millisecond or two, unless the handler left work behind). Requests
- * wait for it that long rather than start a cold environment beside it.
- */
-export const FINISHING_GRACE_MS = 100;
+const MAX_WAITING = 100;
 
 export class EnvironmentPool {
-  /** Each environment with the function version (generation) it runs. */
-  private readonly environments = new Map<ExecutionEnvironment, FunctionConfig>();
+  private readonly fleet: EnvironmentFleet;
   private readonly idle: ExecutionEnvironment[] = [];
   private readonly waiting = new WaitQueue<ExecutionEnvironment>();
-  /** Environments still starting, each with the way to stop it and the promise of its outcome. */
-  private readonly starting = new Map<AbortController, Promise<unknown>>();
-  /** Environments whose invocation ended and whose runtime has not yet asked for the next one. */
-  private finishing = 0;
-  private readonly stopping = new Set<Promise<void>>();
+  /** Environments whose answer is complete and whose runtime has not yet asked for the next event. */
+  private readonly finishing: FinishingEnvironments;
   private inFlight = 0;
   private closed = false;
 
   constructor(
     private fn: FunctionConfig,
-    private readonly runtime: RuntimeCommand,
+    runtime: RuntimeCommand,
     private readonly options: PoolOptions,
-  ) {}
+  ) {
+    this.fleet = new EnvironmentFleet(runtime, options);
+    // One not back in time: a waiting request gets a fresh environment instead of waiting for its timeout.
+    this.finishing = new FinishingEnvironments(options.finishingGraceMs ?? FINISHING_GRACE_MS, () => this.startForWaiter());
+  }
 
   /** The function new environments start with. */
   get function(): FunctionConfig {
@@ -78,13 +64,9 @@ export class EnvironmentPool {
    */
   setFunction(fn: FunctionConfig): void {
     this.fn = fn;
-    const retired = this.idle.splice(0);
-    for (const env of retired) {
-      this.environments.delete(env);
-    }
     // Requests waiting for a busy old environment may start on the new version, once the idle old
     // ones are gone (a debugger's port is free again).
-    void Promise.all(retired.map((env) => this.stopEnvironment(env))).then(() => {
+    void Promise.all(this.idle.splice(0).map((env) => this.fleet.stop(env))).then(() => {
       while (this.waiting.length > 0 && this.roomForMore()) {
         this.startForWaiter();
       }
@@ -109,13 +91,8 @@ export class EnvironmentPool {
 
   /** How many environments exist and how many requests are being served. */
   stats(): { environments: number; idle: number; inFlight: number; waiting: number; starting: number } {
-    return {
-      environments: this.environments.size,
-      idle: this.idle.length,
-      inFlight: this.inFlight,
-      waiting: this.waiting.length,
-      starting: this.starting.size,
-    };
+    const { running, starting } = this.fleet.counts();
+    return { environments: running, idle: this.idle.length, inFlight: this.inFlight, waiting: this.waiting.length, starting };
   }
 
   /**
@@ -125,7 +102,7 @@ export class EnvironmentPool {
    * response, as one that waited past its deadline does: a door reads every refusal one way.
    */
   invoke(event: Buffer, options: InvokeOptions = {}): RunningInvocation {
-    const request: InvocationRequestOptions = {
+    const request: InvocationRequest = {
       requestId: options.requestId ?? randomUUID(),
       traceId: options.traceId ?? newTraceId(),
       ...(options.clientContext !== undefined ? { clientContext: options.clientContext } : {}),
@@ -135,7 +112,7 @@ export class EnvironmentPool {
     const reserved = this.fn.reservedConcurrency;
     // An invocation whose answer is complete holds its concurrency until its runtime asks for the
     // next event, a moment later: a request arriving in that moment waits for it.
-    if (reserved !== undefined && this.inFlight - this.finishing >= reserved) {
+    if (reserved !== undefined && this.inFlight - this.finishing.size >= reserved) {
       return { requestId, ...notInvoked({ kind: "throttled", reason: `the function's reserved concurrency (${reserved}) is in use` }) };
     }
     const maxWaiting = this.options.maxWaiting ?? MAX_WAITING;
@@ -147,12 +124,7 @@ export class EnvironmentPool {
       (env) => this.runIfWanted(env, event, request, signal),
       (error: Error) => {
         this.inFlight -= 1;
-        if (error instanceof NotInvoked) {
-          return notInvoked(error.response);
-        }
-        const functionError: FunctionError =
-          error instanceof InitError ? error.functionError : { errorType: "Runtime.Unknown", errorMessage: error.message };
-        return failed(functionError);
+        return neverRan(error);
       },
     );
     return {
@@ -167,17 +139,8 @@ export class EnvironmentPool {
   async close(): Promise<void> {
     this.closed = true;
     this.waiting.rejectAll(new Error("the local Function URL is shutting down"));
-    for (const start of this.starting.keys()) {
-      start.abort();
-    }
-    await Promise.all([
-      ...this.starting.values(),
-      ...[...this.environments.keys()].map((env) => this.stopEnvironment(env)),
-      // Environments already on their way out (timed out, retired): their whole process group too.
-      ...this.stopping,
-    ]);
-    this.environments.clear();
     this.idle.length = 0;
+    await this.fleet.stopAll();
   }
 
   /**
@@ -188,9 +151,9 @@ export class EnvironmentPool {
   private runIfWanted(
     env: ExecutionEnvironment,
     event: Buffer,
-    request: InvocationRequestOptions,
+    request: InvocationRequest,
     signal: AbortSignal | undefined,
-  ): Omit<RunningInvocation, "requestId"> {
+  ): InvocationRun {
     if (signal?.aborted) {
       this.inFlight -= 1;
       this.release(env);
@@ -205,54 +168,14 @@ export class EnvironmentPool {
     }
   }
 
-  private run(env: ExecutionEnvironment, event: Buffer, request: InvocationRequestOptions): Omit<RunningInvocation, "requestId"> {
-    const cold = env.cold;
-    const fn = this.environments.get(env) ?? this.fn;
-    const log = new InvocationLog(request.requestId, fn, this.options.log);
-    const untap = env.tapOutput(log.output);
-    const invocation = env.invoke({ ...request, event, onTimeout: () => log.timedOut() });
-    void invocation.completion.then(() => this.countAsFinishing(invocation.ended));
-    const logTail = Promise.all([invocation.ended, invocation.completion]).then(([end, completion]) => {
-      const maxMemoryUsedMb = env.maxMemoryUsedMb();
-      this.inFlight -= 1;
-      const tail = log.finish({
-        end,
-        ...(completion.error ? { error: completion.error } : {}),
-        ...(maxMemoryUsedMb !== undefined ? { maxMemoryUsedMb } : {}),
-        ...(cold ? { initDurationMs: env.initDurationMs } : {}),
-      });
-      untap();
-      if (end.kind === "next") {
-        this.release(env);
-      } else {
-        this.discard(env);
-      }
-      return tail;
-    });
-    return { response: invocation.response, completion: invocation.completion, logTail };
-  }
-
-  /**
-   * The answer is complete; the environment is expected back in a moment. If it is not back within
-   * the grace period (a timer or socket left open keeps the invocation going), a waiting request
-   * gets a fresh environment instead of waiting for this one's timeout.
-   */
-  private countAsFinishing(ended: Promise<unknown>): void {
-    this.finishing += 1;
-    let counted = true;
-    const uncount = (): void => {
-      if (counted) {
-        counted = false;
-        this.finishing -= 1;
-      }
-    };
-    const grace = setTimeout(() => {
-      uncount();
-      this.startForWaiter();
-    }, this.options.finishingGraceMs ?? FINISHING_GRACE_MS);
-    void ended.then(() => {
-      clearTimeout(grace);
-      uncount();
+  private run(env: ExecutionEnvironment, event: Buffer, request: InvocationRequest): InvocationRun {
+    return runLogged(env, this.fleet.versionOf(env) ?? this.fn, event, request, this.options.log, {
+      answered: (ended) => this.finishing.add(ended),
+      done: (reusable) => {
+        this.inFlight -= 1;
+        if (reusable) this.release(env);
+        else this.discard(env);
+      },
     });
   }
 
@@ -270,65 +193,30 @@ export class EnvironmentPool {
     // (An idle environment whose process dies leaves `idle` at once: see `watchForDeath`.)
     // An environment that is about to be free again (its runtime is a moment from asking for the
     // next event) serves this request warm, rather than a cold start beside it.
-    if (this.roomForMore() && this.finishing <= this.waiting.length) {
+    if (this.roomForMore() && this.finishing.size <= this.waiting.length) {
       return this.startEnvironment();
     }
     return this.wait(signal);
   }
 
-  /** Stops `env`; `close()` waits for every stop under way. */
-  private stopEnvironment(env: ExecutionEnvironment): Promise<void> {
-    const stopped = env.stop();
-    this.stopping.add(stopped);
-    void stopped.then(() => this.stopping.delete(stopped));
-    return stopped;
-  }
-
   /** Whether another environment may start: under the cap and the reserved concurrency. */
   private roomForMore(): boolean {
-    const running = this.environments.size + this.starting.size;
-    return running < this.options.maxEnvironments && running < (this.fn.reservedConcurrency ?? Number.POSITIVE_INFINITY);
+    const { running, starting } = this.fleet.counts();
+    const all = running + starting;
+    return all < this.options.maxEnvironments && all < (this.fn.reservedConcurrency ?? Number.POSITIVE_INFINITY);
   }
 
+  /**
+   * Starts an environment on the current version. A failed init fails only the request that
+   * started it (as Lambda does); the next request waiting tries an init of its own.
+   */
   private startEnvironment(): Promise<ExecutionEnvironment> {
-    const abort = new AbortController();
-    const started = this.tryStart(abort);
-    this.starting.set(
-      abort,
-      // A failed init fails only the request that started it (as Lambda does); the next request
-      // waiting tries an init of its own.
-      started.then(
-        () => undefined,
-        () => this.startForWaiter(),
-      ),
+    const started = this.fleet.start(this.fn);
+    void started.then(
+      (env) => this.watchForDeath(env),
+      () => this.startForWaiter(),
     );
     return started;
-  }
-
-  private async tryStart(abort: AbortController): Promise<ExecutionEnvironment> {
-    const fn = this.fn;
-    try {
-      const env = await ExecutionEnvironment.start(fn, this.runtime, {
-        log: this.options.log,
-        signal: abort.signal,
-        ...(this.options.initTimeoutMs ? { initTimeoutMs: this.options.initTimeoutMs } : {}),
-        ...(this.options.inspectPort !== undefined ? { inspectPort: this.options.inspectPort } : {}),
-      });
-      if (this.closed) {
-        await env.stop();
-        throw new Error("the local Function URL is shutting down");
-      }
-      this.environments.set(env, fn);
-      this.watchForDeath(env);
-      return env;
-    } catch (error) {
-      if (error instanceof InitError && !this.closed) {
-        logInitFailure(this.options.log, error);
-      }
-      throw error;
-    } finally {
-      this.starting.delete(abort);
-    }
   }
 
   /** Waits for an environment: until one is free, the deadline passes, or the client leaves. */
@@ -339,13 +227,13 @@ export class EnvironmentPool {
   }
 
   private release(env: ExecutionEnvironment): void {
-    if (this.environments.get(env) !== this.fn) {
+    if (this.fleet.versionOf(env) !== this.fn) {
       // An older version of the function: retired once idle.
       this.discard(env);
       return;
     }
     if (this.closed) {
-      void this.stopEnvironment(env);
+      void this.fleet.stop(env);
       return;
     }
     if (!this.waiting.first()?.resolve(env)) {
@@ -355,11 +243,10 @@ export class EnvironmentPool {
 
   /** A dead environment makes room for a new one, which a waiting request may start once it is gone. */
   private discard(env: ExecutionEnvironment): void {
-    this.environments.delete(env);
     const at = this.idle.indexOf(env);
     if (at !== -1) this.idle.splice(at, 1);
     // Stopped first: a replacement under a debugger needs its inspector port free.
-    void this.stopEnvironment(env).then(() => this.startForWaiter());
+    void this.fleet.stop(env).then(() => this.startForWaiter());
   }
 
   /** An environment whose process ends while idle (killed, crashed after its answer) is dropped. */
@@ -385,12 +272,4 @@ export class EnvironmentPool {
       if (!waiter.resolve(env)) this.release(env);
     }, waiter.reject);
   }
-}
-
-function failed(error: FunctionError): Omit<RunningInvocation, "requestId"> {
-  return { response: Promise.resolve({ kind: "error", error }), completion: Promise.resolve({ error }), logTail: Promise.resolve("") };
-}
-
-function notInvoked(response: PoolResponse): Omit<RunningInvocation, "requestId"> {
-  return { response: Promise.resolve(response), completion: Promise.resolve({}), logTail: Promise.resolve("") };
 }

@@ -5,7 +5,8 @@
 import type { FunctionConfig } from "../common/function-config";
 import type { FunctionError } from "../common/function-error";
 import type { LogSink } from "../common/log-sink";
-import type { InitError, InvocationEnd } from "../environment/execution-environment";
+import type { InvocationEnd } from "../environment/execution-environment";
+import type { InitError } from "../environment/init-phase";
 import { endLine, initReportLine, reportLine, startLine, timeoutLine } from "./lambda-log";
 import { LogTail } from "./log-tail";
 

@@ -3,8 +3,7 @@
 // backpressure still reaches the handler's writes.
 // @see https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html#config-rs-bandwidth-cap
 
-import { type Readable, Transform, type TransformCallback } from "node:stream";
-import { finished } from "node:stream/promises";
+import { Transform, type TransformCallback } from "node:stream";
 import { MAX_STREAMED_RESPONSE_BYTES, STREAM_HIGH_WATER_MARK, STREAMING_BANDWIDTH } from "../common/constants";
 
 export interface ResponseLimits {
@@ -102,21 +101,4 @@ export class ResponseLimiter extends Transform {
       this.timer = setTimeout(resolve, ms);
     });
   }
-}
-
-/** Resolves once `stream`'s readable side has ended or the stream closed, cut off or not (at once if it has). */
-function ended(stream: Readable): Promise<void> {
-  return finished(stream, { writable: false }).catch(() => undefined);
-}
-
-/**
- * Once the runtime's stream `body` is whole, ends `limiter` so that it passes on what it still
- * holds, and resolves when `last` (the limiter, or the stream that reads it) has given out its last
- * byte: what both doors wait for before they end their answer.
- */
-export async function finishThroughLimiter(body: Readable, limiter: ResponseLimiter, last: Readable = limiter): Promise<void> {
-  await ended(body);
-  body.unpipe(limiter);
-  if (!limiter.writableEnded && !limiter.destroyed) limiter.end();
-  await ended(last);
 }

@@ -5,7 +5,6 @@
 
 import { EventEmitter } from "node:events";
 import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import {
   ERROR_TYPE_HEADER,
   MAX_BUFFERED_RESPONSE_BYTES,
@@ -18,9 +17,12 @@ import {
   STREAM_HIGH_WATER_MARK,
 } from "../common/constants";
 import type { FunctionError } from "../common/function-error";
+import { listen } from "../common/listen";
+import type { LogSink } from "../common/log-sink";
 import { readBody } from "../common/read-body";
 import { parseErrorBody, readErrorTrailers, runtimeApiError, truncatedError } from "./error-body";
 import { Invocation, type InvocationRequest } from "./invocation";
+import { BAD_REQUEST, HEADERS_TOO_LARGE, internalError, readAnswer, refuseTooLarge, refuseTransition, reply } from "./runtime-replies";
 
 export interface RuntimeApiEvents {
   /** The runtime asked for work: it is initialized (first time) or done with the last invocation. */
@@ -38,7 +40,8 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
   /** The runtime has asked for its first event: init is over, and `/init/error` is refused. */
   private initialized = false;
 
-  constructor() {
+  /** `log` hears of a server error once it listens (an accept that fails); the server keeps serving. */
+  constructor(private readonly log: LogSink) {
     super();
     // Header and trailer limit of Go's HTTP server (RIE's), not Node's 16 KiB: the runtime's error
     // report carries the error's message and stack in its X-Ray cause header (or, streamed, in
@@ -63,16 +66,14 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
     this.server.requestTimeout = 0;
     this.server.headersTimeout = 0;
     this.server.keepAliveTimeout = 0;
+    // Once it listens, a server error (an accept that fails) is logged, never swallowed or fatal.
+    this.server.once("listening", () => this.server.on("error", (error: Error) => this.log(`Runtime API: server error: ${error.message}`)));
   }
 
   /** Starts listening on loopback; returns `host:port` for AWS_LAMBDA_RUNTIME_API. */
   async listen(): Promise<string> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen(0, "127.0.0.1", () => resolve());
-    });
-    const { address, port } = this.server.address() as AddressInfo;
-    return `${address}:${port}`;
+    const host = "127.0.0.1";
+    return `${host}:${await listen(this.server, 0, host)}`;
   }
 
   /** Hands `request` to the runtime now if it is waiting on `/next`, or as soon as it asks. */
@@ -269,55 +270,6 @@ export class RuntimeApi extends EventEmitter<RuntimeApiEvents> {
   }
 }
 
-/**
- * Reads a buffered `/response` or an `/error` body (the invocation's one answer has begun), then
- * answers the runtime 202 and hands the body to `accept`; over the payload limit, RIE's 413; a body
- * cut off, the invocation truncated.
- */
-function readAnswer(invocation: Invocation, req: http.IncomingMessage, res: http.ServerResponse, accept: (body: Buffer) => void): void {
-  invocation.reading();
-  readBody(req, MAX_BUFFERED_RESPONSE_BYTES)
-    .then(
-      (body) => {
-        if (body === undefined) {
-          refuseTooLarge(res, invocation);
-          return;
-        }
-        reply(res, 202, { status: "OK" });
-        accept(body);
-      },
-      () => invocation.complete({ error: truncatedError(), truncated: true }),
-    )
-    .catch(() => internalError(res));
-}
-
-/** RIE's 403 for a call the invocation's state does not allow (an `/error` while a stream flows). */
-function refuseTransition(req: http.IncomingMessage, res: http.ServerResponse, invocation: Invocation, to: string): void {
-  req.resume();
-  reply(res, 403, runtimeApiError("InvalidStateTransition", `State transition from ${invocation.state} to ${to} failed for runtime.`));
-}
-
-/** A failure inside the Runtime API itself: RIE's 500; the server keeps serving. */
-function internalError(res: http.ServerResponse): void {
-  reply(res, 500, runtimeApiError("InternalServerError", "Internal Server Error"));
-}
-
-/**
- * RIE's 413 for a body over the Runtime API's payload limit; the invocation, if any, then fails
- * with `Function.ResponseSizeTooLarge`.
- */
-function refuseTooLarge(res: http.ServerResponse, invocation?: Invocation): void {
-  const errorMessage = `Exceeded maximum allowed payload size (${MAX_BUFFERED_RESPONSE_BYTES} bytes).`;
-  reply(res, 413, runtimeApiError("RequestEntityTooLarge", errorMessage));
-  invocation?.complete({ error: { errorType: "Function.ResponseSizeTooLarge", errorMessage } });
-}
-
-/** The HTTP answer Go's server (RIE's) gives to a request it cannot parse. */
-const BAD_REQUEST = "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request";
-/** Go's answer to headers over its limit. */
-const HEADERS_TOO_LARGE =
-  "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n431 Request Header Fields Too Large";
-
 /** A percent-encoded path segment, decoded; undefined when an escape is malformed. */
 function decodePathSegment(segment: string): string | undefined {
   try {
@@ -325,13 +277,4 @@ function decodePathSegment(segment: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function reply(res: http.ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent || res.destroyed) {
-    return;
-  }
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(payload) });
-  res.end(payload);
 }

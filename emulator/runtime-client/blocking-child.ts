@@ -21,7 +21,7 @@ process.stdin.on("data", (part) => body.push(part)).on("end", () => {
 });`;
 
 /** The child process failed to make the request. */
-export class BlockingChildError extends Error {
+class BlockingChildError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "BlockingChildError";

@@ -131,7 +131,7 @@ export class AnswerReader {
       if (status >= 100 && status < 200) {
         continue;
       }
-      const headers: Record<string, string> = {};
+      const headers: Record<string, string> = Object.create(null);
       for (const field of fields) {
         const colon = field.indexOf(":");
         if (colon <= 0) {
@@ -139,7 +139,7 @@ export class AnswerReader {
         }
         const name = field.slice(0, colon).trim().toLowerCase();
         const value = field.slice(colon + 1).trim();
-        headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+        headers[name] = Object.hasOwn(headers, name) ? `${headers[name]}, ${value}` : value;
       }
       return { status, headers, framing: framingOf(status, headers) };
     }

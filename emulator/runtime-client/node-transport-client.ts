@@ -8,7 +8,7 @@ import { type NextInvocation, nextRequest, readNextInvocation, resultRequest } f
 import { ConnectionUnavailableError, RuntimeConnection } from "./runtime-connection";
 
 /** How long `done()` or `error()` waits for the Runtime API before giving up on the post. */
-export const BLOCKING_CALL_DEADLINE_MS = 30_000;
+const BLOCKING_CALL_DEADLINE_MS = 30_000;
 
 /**
  * All three on one kept-alive connection on the runtime's main thread: no worker thread, whose

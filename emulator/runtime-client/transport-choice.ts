@@ -1,11 +1,11 @@
 // Which transport the runtime processes use, from LAMBDA_RUNTIME_TRANSPORT: `node` (the default,
 // this folder's TypeScript) or `native` (aws-lambda-ric's compiled client, where it was built).
 
-import { UsageError } from "../../lib/usage-error";
+import { UsageError } from "../../support/usage-error";
 
 export type RuntimeTransport = "node" | "native";
 
-export const TRANSPORT_VARIABLE = "LAMBDA_RUNTIME_TRANSPORT";
+const TRANSPORT_VARIABLE = "LAMBDA_RUNTIME_TRANSPORT";
 
 /** The transport `env` asks for; `node` when it asks for none. */
 export function chosenTransport(env: NodeJS.ProcessEnv = process.env): RuntimeTransport {

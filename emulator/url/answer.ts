@@ -5,14 +5,15 @@
 
 import type * as http from "node:http";
 import type { Readable } from "node:stream";
-import { finished } from "node:stream/promises";
-import { withDeadline } from "../../lib/deadline";
-import type { InvokeMode } from "../../lib/function-url-modes";
-import { HTTP_INTEGRATION_CONTENT_TYPE, MAX_BUFFERED_RESPONSE_BYTES } from "../common/constants";
+import type { InvokeMode } from "../../protocol/function-url-modes";
+import { HTTP_INTEGRATION_CONTENT_TYPE } from "../../protocol/http-integration-prelude";
+import { withDeadline } from "../../support/deadline";
+import { MAX_BUFFERED_RESPONSE_BYTES } from "../common/constants";
 import type { FunctionError } from "../common/function-error";
 import type { LogSink } from "../common/log-sink";
-import { readBody } from "../common/read-body";
-import { finishThroughLimiter, ResponseLimiter, type ResponseLimits } from "../invocation/response-limiter";
+import { readBody, streamClosed } from "../common/read-body";
+import { forward } from "../door/forward";
+import type { ResponseLimits } from "../invocation/response-limiter";
 import type { InvocationCompletion, PoolResponse } from "../invocation/running-invocation";
 import { fromBufferedResult, type HttpResponseOutput } from "./buffered-result";
 import { readPrelude, splitPrelude, waitForFirstBytes } from "./prelude";
@@ -82,7 +83,7 @@ async function streamResponse(
   const failed = failureOf(completion).then(async (failure) => {
     // Bytes the runtime sent before it failed may not be read yet (its exit can be seen first):
     // its stream delivers them until it closes, which a dead runtime's does at once; briefly.
-    await withDeadline(closed(body), FAILURE_READ_GRACE_MS);
+    await withDeadline(streamClosed(body), FAILURE_READ_GRACE_MS);
     stopReading.abort();
     return failure;
   });
@@ -118,55 +119,17 @@ async function streamResponse(
   } catch (error) {
     return badPrelude(context, body, `Node cannot send the prelude's status or headers: ${(error as Error).message}`);
   }
-  await forward(context, body, completion);
+  await forwardBody(context, body, completion);
 }
 
-/**
- * Forwards the body through Lambda's limits with backpressure: when the client reads slowly, the
- * runtime's connection is not read either, and the handler's writes return false. When the client
- * is gone, Lambda lets the function run on: the runtime's stream is read and dropped, so nothing
- * is held (and nothing blocks) for a client that will not read.
- */
-async function forward(context: AnswerContext, body: Readable, completion: Promise<InvocationCompletion>): Promise<void> {
+/** Forwards the body as it comes; an error cuts the answer short, and is logged. */
+async function forwardBody(context: AnswerContext, body: Readable, completion: Promise<InvocationCompletion>): Promise<void> {
   const { res, log, requestId } = context;
-  const limiter = new ResponseLimiter(context.limits);
-  const drain = (): void => {
-    body.unpipe(limiter);
-    body.resume();
-  };
-  limiter.once("error", (error) => {
-    log(`stream for RequestId: ${requestId} cut: ${error.name}: ${error.message}`);
-    drain();
-    res.destroy();
-  });
-  const clientGone = res.destroyed || !res.socket || res.socket.destroyed;
-  if (clientGone) {
-    drain();
-    limiter.destroy();
-  } else {
-    body.pipe(limiter).pipe(res, { end: false });
-    res.once("close", () => {
-      if (!res.writableFinished) {
-        drain();
-        limiter.destroy();
-      }
-    });
-  }
-  const { error } = await completion;
-  if (error) {
-    // Status and headers went out long ago: cut the response short (no terminating chunk), so the
-    // client can tell the stream is incomplete. At once: a client that stopped reading must not
-    // hold the request open.
-    log(`stream for RequestId: ${requestId} ended early: ${error.errorType}: ${error.errorMessage}`);
-    drain();
-    limiter.destroy();
-    res.destroy();
-    return;
-  }
-  // The runtime's stream has ended by now; once its last bytes are in the limiter, let the limiter
-  // pass on what it holds.
-  await finishThroughLimiter(body, limiter);
-  if (!res.destroyed) {
+  const ended = await forward({ res, limits: context.limits, onError: "cut" }, body, completion);
+  if (ended) {
+    const how = ended.cause === "limit" ? "cut" : "ended early";
+    log(`stream for RequestId: ${requestId} ${how}: ${describeError(ended.error)}`);
+  } else if (!res.destroyed) {
     res.end();
   }
 }
@@ -233,11 +196,6 @@ function failureOf(completion: Promise<InvocationCompletion>): Promise<{ readonl
 
 /** How long a failed invocation's stream may still deliver the bytes it already carries. */
 const FAILURE_READ_GRACE_MS = 500;
-
-/** Resolves once `stream` has ended or closed, cut off or not (at once if it has: no timing-dependent branch here). */
-function closed(stream: Readable): Promise<void> {
-  return finished(stream, { writable: false }).catch(() => undefined);
-}
 
 function describeError(error: FunctionError): string {
   return `${error.errorType}: ${error.errorMessage}`;

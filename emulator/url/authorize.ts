@@ -3,58 +3,45 @@
 // distribution it plays; for NONE, anyone. A refusal is AWS's 403, its cause in the log only.
 
 import type * as http from "node:http";
-import { verifySigV4 } from "../auth/sigv4-verifier";
 import type { KeyRing } from "../auth/verifier-credentials";
 import { LOCAL_ACCOUNT_ID, URL_AUTH_DOCS } from "../common/constants";
 import type { FunctionConfig } from "../common/function-config";
-import type { LogSink } from "../common/log-sink";
+import { type Door, refuse } from "../door/door";
+import { checkSignature, type RequestInput } from "../door/request-input";
 import { authorizeAsDistribution } from "./cloudfront-origin";
 import type { IamCaller } from "./event";
-import { sendJson } from "./send";
 
 /**
  * The caller of an AWS_IAM URL whose signature checks out, undefined for a NONE URL, or false
  * once a 403 has been sent.
  */
 export async function authorize(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
-  headers: Record<string, string>,
-  body: Buffer,
-  fn: FunctionConfig,
-  log: LogSink,
+  door: Door,
   keys: KeyRing,
-  requestId: string,
+  request: { readonly req: http.IncomingMessage; readonly res: http.ServerResponse; readonly requestId: string },
+  input: RequestInput,
+  fn: FunctionConfig,
 ): Promise<IamCaller | undefined | false> {
+  const { req, res, requestId } = request;
   if (fn.authType === "NONE") {
     return undefined;
   }
   if (fn.publicAccess === "cloudfront") {
     // The local URL plays the CloudFront distribution that signs for every caller.
-    return authorizeAsDistribution({ method: req.method ?? "GET", headers, body }, res, log, requestId);
+    return authorizeAsDistribution({ method: req.method ?? "GET", ...input }, res, door.log, requestId);
   }
-  const credentials = keys.credentials;
-  if (!credentials) {
+  if (!keys.credentials) {
     // Fail closed: an AWS_IAM URL with nothing to check signatures against serves no one.
-    return refuse(
+    return forbidden(
+      door,
       res,
-      log,
       requestId,
       `the URL's auth type is ${fn.authType}, and the server has no credentials to check signatures against`,
     );
   }
-  const request = { method: req.method ?? "GET", url: req.url ?? "/", headers, body };
-  let verification = await verifySigV4(request, credentials, fn.region);
+  const verification = await checkSignature(door, keys, { method: req.method ?? "GET", url: req.url ?? "/", input }, fn.region);
   if (!verification.ok) {
-    // Temporary credentials from a profile rotate: check against the newest pair before refusing.
-    const renewed = await keys.renew();
-    if (renewed) {
-      log(`The AWS profile's credentials changed (now ${renewed.accessKeyId}); signatures are checked against them.`);
-      verification = await verifySigV4(request, renewed, fn.region);
-    }
-  }
-  if (!verification.ok) {
-    return refuse(res, log, requestId, verification.reason);
+    return forbidden(door, res, requestId, verification.reason);
   }
   return {
     accessKey: verification.accessKey,
@@ -65,13 +52,12 @@ export async function authorize(
 }
 
 /** AWS's 403 for a request that fails authorization, with the reason in the log only; false. */
-export function refuse(res: http.ServerResponse, log: LogSink, requestId: string, reason: string): false {
-  log(`403 for RequestId: ${requestId}: ${reason}`);
-  sendJson(
-    res,
-    403,
-    { Message: `Forbidden. For troubleshooting Function URL authorization issues, see: ${URL_AUTH_DOCS}` },
-    "AccessDeniedException",
-  );
+function forbidden(door: Door, res: http.ServerResponse, requestId: string, reason: string): false {
+  refuse(door, res, requestId, {
+    status: 403,
+    errorType: "AccessDeniedException",
+    message: `Forbidden. For troubleshooting Function URL authorization issues, see: ${URL_AUTH_DOCS}`,
+    reason,
+  });
   return false;
 }

@@ -46,7 +46,9 @@ export function fromBufferedResult(payload: Buffer): HttpResponseOutput | string
     if (typeof statusCode === "string") {
       return statusCode;
     }
-    const headers: Record<string, string> = { "content-type": "application/json" };
+    // Null-prototype: a header the function names `__proto__` is a header, not the object's prototype.
+    const headers: Record<string, string> = Object.create(null);
+    headers["content-type"] = "application/json";
     for (const [name, v] of Object.entries((result.headers as Record<string, unknown>) ?? {})) {
       headers[name.toLowerCase()] = String(v);
     }

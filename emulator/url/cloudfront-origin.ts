@@ -7,10 +7,11 @@ import { createHash } from "node:crypto";
 import type * as http from "node:http";
 import { LOCAL_ACCOUNT_ID } from "../common/constants";
 import type { LogSink } from "../common/log-sink";
+import { sendErrorBody } from "../door/door";
 import type { IamCaller } from "./event";
 
 /** AWS's page for the rule, named in the log line. */
-export const OAC_LAMBDA_DOCS =
+const OAC_LAMBDA_DOCS =
   "https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-lambda.html";
 
 /**
@@ -19,7 +20,7 @@ export const OAC_LAMBDA_DOCS =
  * of the request body in the x-amz-content-sha256 header ... Lambda doesn't support unsigned
  * payloads." (OAC_LAMBDA_DOCS)
  */
-export const METHODS_NEEDING_PAYLOAD_HASH: readonly string[] = ["POST", "PUT"];
+const METHODS_NEEDING_PAYLOAD_HASH: readonly string[] = ["POST", "PUT"];
 
 /**
  * Who the function sees as the signer. On AWS it is CloudFront's signing identity, which AWS does
@@ -108,13 +109,7 @@ export function authorizeAsDistribution(
     return verdict.caller;
   }
   log(`403 for RequestId: ${requestId}: ${verdict.reason}`);
-  const payload = JSON.stringify(SIGNATURE_MISMATCH.body);
-  res.writeHead(SIGNATURE_MISMATCH.status, {
-    "content-type": "application/json",
-    "content-length": String(Buffer.byteLength(payload)),
-    "x-amzn-ErrorType": SIGNATURE_MISMATCH.errorType,
-  });
-  res.end(payload);
+  sendErrorBody(res, SIGNATURE_MISMATCH.status, SIGNATURE_MISMATCH.errorType, JSON.stringify(SIGNATURE_MISMATCH.body));
   return false;
 }
 

@@ -136,11 +136,14 @@ function cookiesOf(rawHeaders: readonly string[]): string[] {
   return cookies;
 }
 
-/** Decoded query parameters; repeated names joined with commas (`a=1&a=2` → `{a: "1,2"}`). */
+/**
+ * Decoded query parameters; repeated names joined with commas (`a=1&a=2` → `{a: "1,2"}`). A
+ * null-prototype object, so `constructor` or `__proto__` is a parameter like any other.
+ */
 export function parseQuery(rawQueryString: string): Record<string, string> {
-  const query: Record<string, string> = {};
+  const query: Record<string, string> = Object.create(null);
   for (const [name, value] of new URLSearchParams(rawQueryString)) {
-    query[name] = name in query ? `${query[name]},${value}` : value;
+    query[name] = Object.hasOwn(query, name) ? `${query[name]},${value}` : value;
   }
   return query;
 }

@@ -1,16 +1,19 @@
-// A streamed response as the runtime sends it: the HTTP-integration prelude
-// (`<JSON metadata><8 NUL bytes><body>`, after `awslambda.HttpResponseStream.from`), and the
-// error trailers that end a failed stream. No HTTP here: bytes in, parsed parts out.
-//
-// Wire format (docs/streaming-protocol.md, section 3): with content type
-// application/vnd.awslambda.http-integration-response the body starts with a JSON object
-// ({statusCode, headers, cookies}) followed by eight 0x00 bytes; everything after the first
-// such delimiter is the HTTP body, and may itself contain NULs. The runtime gives no chunk
-// fidelity, so the delimiter may arrive split across reads.
+// A streamed response as the local Function URL reads it: the HTTP-integration prelude
+// (`<JSON metadata><8 NUL bytes><body>`, after `awslambda.HttpResponseStream.from`) read strictly,
+// since Lambda answers 502 for a prelude it cannot send. No HTTP here: bytes in, parsed parts out.
+// The wire rule itself (the delimiter, the 16 KiB limit, a delimiter split across reads) is
+// protocol/http-integration-prelude.ts, which npm run invoke shares.
 
 import { validateHeaderName, validateHeaderValue } from "node:http";
 import type { Readable } from "node:stream";
-import { MAX_PRELUDE_BYTES, PRELUDE_DELIMITER } from "../common/constants";
+import {
+  ENDED_BEFORE_DELIMITER,
+  findPreludeEnd,
+  NO_DELIMITER_IN_TIME,
+  PRELUDE_DELIMITER,
+  PreludeScanner,
+  preludeObject,
+} from "../../protocol/http-integration-prelude";
 import { readFinalStatus } from "./buffered-result";
 
 /** The HTTP status, headers and cookies a handler asked for in its prelude. */
@@ -36,48 +39,27 @@ export type PreludeResult =
  * stops the reading (the result is then "aborted").
  */
 export function readPrelude(stream: Readable, signal?: AbortSignal): Promise<PreludeResult> {
-  let buffered: Buffer = Buffer.alloc(0);
+  const scanner = new PreludeScanner();
   return watch<PreludeResult>(stream, signal, {
     onData(chunk, finish) {
-      // Search from 7 bytes back, so a delimiter split across reads is found.
-      const from = Math.max(0, buffered.length - (PRELUDE_DELIMITER.length - 1));
-      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-      const at = findPreludeEnd(buffered, from);
-      if (at === undefined) {
+      const split = scanner.push(chunk);
+      if (split.kind === "pending") {
         return;
       }
       stream.pause();
-      if (at === "too late") {
-        finish({ kind: "invalid", reason: TOO_LATE });
+      if (split.kind === "too late") {
+        finish({ kind: "invalid", reason: NO_DELIMITER_IN_TIME });
         return;
       }
-      const rest = buffered.subarray(at + PRELUDE_DELIMITER.length);
-      if (rest.length > 0) {
-        stream.unshift(rest);
+      if (split.body.length > 0) {
+        stream.unshift(split.body);
       }
-      const parsed = parsePrelude(buffered.subarray(0, at));
+      const parsed = parsePrelude(split.json);
       finish(typeof parsed === "string" ? { kind: "invalid", reason: parsed } : { kind: "prelude", prelude: parsed });
     },
-    onEnd: () => (buffered.length === 0 ? { kind: "empty" } : { kind: "invalid", reason: "the stream ended before the prelude delimiter" }),
+    onEnd: () => (scanner.held.length === 0 ? { kind: "empty" } : { kind: "invalid", reason: ENDED_BEFORE_DELIMITER }),
     onAbort: () => ({ kind: "aborted" }),
   });
-}
-
-const TOO_LATE = `no prelude delimiter within the first ${MAX_PRELUDE_BYTES} bytes`;
-
-/**
- * Where the prelude's JSON ends in `bytes` (the delimiter's offset, searched from `from`); "too
- * late" when no delimiter begins within the first MAX_PRELUDE_BYTES; undefined while too few
- * bytes have arrived to tell. The one rule for both invoke modes: the JSON is at most
- * MAX_PRELUDE_BYTES bytes, however the stream was chunked.
- */
-function findPreludeEnd(bytes: Buffer, from: number): number | "too late" | undefined {
-  const window = MAX_PRELUDE_BYTES + PRELUDE_DELIMITER.length;
-  const at = bytes.subarray(0, window).indexOf(PRELUDE_DELIMITER, from);
-  if (at !== -1) {
-    return at;
-  }
-  return bytes.length >= window ? "too late" : undefined;
 }
 
 /**
@@ -119,9 +101,9 @@ function watch<T>(
  * there is no usable prelude.
  */
 export function splitPrelude(payload: Buffer): { readonly prelude: Prelude; readonly body: Buffer } | string {
-  const at = findPreludeEnd(payload, 0);
+  const at = findPreludeEnd(payload);
   if (typeof at !== "number") {
-    return TOO_LATE;
+    return NO_DELIMITER_IN_TIME;
   }
   const prelude = parsePrelude(payload.subarray(0, at));
   return typeof prelude === "string" ? prelude : { prelude, body: payload.subarray(at + PRELUDE_DELIMITER.length) };
@@ -132,16 +114,11 @@ export function splitPrelude(payload: Buffer): { readonly prelude: Prelude; read
  * strings and cookies an array of strings. Returns a description of the problem when invalid.
  */
 export function parsePrelude(json: Buffer): Prelude | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(json.toString("utf8"));
-  } catch {
-    return "the prelude is not valid JSON";
+  const value = preludeObject(json);
+  if (typeof value === "string") {
+    return value;
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return "the prelude is not a JSON object";
-  }
-  const { statusCode = 200, headers = {}, cookies = [] } = value as Record<string, unknown>;
+  const { statusCode = 200, headers = {}, cookies = [] } = value;
   const status = readFinalStatus(statusCode, "the prelude's");
   if (typeof status === "string") {
     return status;

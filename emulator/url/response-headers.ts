@@ -23,7 +23,7 @@ export function dropHopByHopHeaders(headers: Readonly<Record<string, string>>): 
       .map((name) => name.trim().toLowerCase())
       .filter(Boolean),
   );
-  const kept: Record<string, string> = {};
+  const kept: Record<string, string> = Object.create(null);
   const dropped: string[] = [];
   for (const [name, value] of Object.entries(headers)) {
     if (HOP_BY_HOP_RESPONSE.has(name) || named.has(name)) {

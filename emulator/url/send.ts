@@ -1,8 +1,10 @@
 // Sending a whole answer on the Function URL: a response in one piece (headers checked before any
-// byte goes), Lambda's 502, and AWS's JSON error shape. Nothing is half-sent: a header Node
+// byte goes), Lambda's 502, and AWS's JSON error shape (the door's description of itself). Nothing is half-sent: a header Node
 // refuses undoes the ones set before it.
 
 import type * as http from "node:http";
+import type { LogSink } from "../common/log-sink";
+import { type Door, sendErrorBody } from "../door/door";
 import type { HttpResponseOutput } from "./buffered-result";
 
 /** Sends a whole response; throws if Node refuses its status or headers (nothing is sent then). */
@@ -51,17 +53,23 @@ export function sendBadGateway(res: http.ServerResponse): void {
   res.end("Internal Server Error");
 }
 
-/** AWS's error shape: `{"Message": …}` with the error type in `x-amzn-ErrorType`. */
+/** AWS's error shape for a Function URL: `{"Message": …}` with the error type in `x-amzn-ErrorType`. */
 export function sendJson(res: http.ServerResponse, status: number, body: { Message: string }, errorType: string): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const payload = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": String(Buffer.byteLength(payload)),
-    "x-amzn-ErrorType": errorType,
-  });
-  res.end(payload);
+  sendErrorBody(res, status, errorType, JSON.stringify(body));
+}
+
+/** The Function URL as a door: its error shape, and its log lines (`403 for RequestId: …: why`). */
+export function functionUrlDoor(log: LogSink): Door {
+  return {
+    name: "local Function URL",
+    log,
+    errorBody: (_status, _errorType, message) => JSON.stringify({ Message: message }),
+    signing: {
+      target: "this URL",
+      required: "the URL's auth type is AWS_IAM",
+      signWith: (region) => `curl --aws-sigv4 "aws:amz:${region}:lambda", as in the curl line npm start prints`,
+      invokeCommand: "npm run invoke -- --local",
+    },
+    refusalLine: (status, _errorType, requestId, reason) => `${status} for RequestId: ${requestId}: ${reason}`,
+  };
 }

@@ -1,17 +1,18 @@
 // The Function URL door, the local Function URL's HTTP server. A request meets, in order: the Host
-// check, its body (request-body.ts), CORS (cors.ts), auth (authorize.ts), the event (event.ts) and
-// the invocation, then its answer (answer.ts: prelude, streaming, limits, BUFFERED mapping).
+// check (door/server.ts), CORS (cors.ts), its body (door/request-input.ts), auth (authorize.ts),
+// the event (event.ts) and the invocation, then its answer (answer.ts: prelude, streaming, limits,
+// BUFFERED mapping).
 
-import { randomUUID } from "node:crypto";
-import * as http from "node:http";
+import type * as http from "node:http";
 import type { VerifierCredentials } from "../auth/sigv4-signature";
 import { KeyRing } from "../auth/verifier-credentials";
-import { logWhenClosed } from "../common/access-log";
-import { MAX_REQUEST_BODY_BYTES, MAX_REQUEST_HEADER_BYTES, STREAM_HIGH_WATER_MARK } from "../common/constants";
+import { MAX_REQUEST_BODY_BYTES } from "../common/constants";
 import type { FunctionConfig } from "../common/function-config";
 import type { LogSink } from "../common/log-sink";
-import { isAllowedHost } from "../common/loopback";
 import { joinHeaders } from "../common/request-headers";
+import { type Door, refuse, requestTooLarge } from "../door/door";
+import { readRequestInput } from "../door/request-input";
+import { createDoorServer } from "../door/server";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
 import type { Invoke, RunningInvocation } from "../invocation/running-invocation";
 import { newTraceId } from "../invocation/trace-id";
@@ -19,8 +20,7 @@ import { answerInvocation } from "./answer";
 import { authorize } from "./authorize";
 import { answerPreflight, applyCors } from "./cors";
 import { type IamCaller, toFunctionUrlEvent } from "./event";
-import { readRequestBody, sendTooLarge } from "./request-body";
-import { sendJson } from "./send";
+import { functionUrlDoor } from "./send";
 
 export interface FunctionUrlServerOptions {
   readonly fn: FunctionConfig;
@@ -47,71 +47,44 @@ export function createFunctionUrlServer(options: FunctionUrlServerOptions): http
     throw new Error("An AWS_IAM Function URL needs credentials to check signatures against.");
   }
   const keys = new KeyRing(options.credentials, options.renewCredentials);
-  const server = http.createServer(
-    { noDelay: true, maxHeaderSize: MAX_REQUEST_HEADER_BYTES, highWaterMark: STREAM_HIGH_WATER_MARK },
-    (req, res) => {
-      handleRequest(req, res, options, keys).catch((error: Error) => {
-        options.log(`local Function URL: internal error: ${error.stack ?? error.message}`);
-        sendJson(res, 500, { Message: "Internal Server Error" }, "ServiceException");
-      });
-    },
-  );
-  // Malformed HTTP gets an answer and a closed socket; the server keeps serving.
-  server.on("clientError", (error: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable) {
-      socket.destroy();
-      return;
-    }
-    const status = error.code === "HPE_HEADER_OVERFLOW" ? "431 Request Header Fields Too Large" : "400 Bad Request";
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  const door = functionUrlDoor(options.log);
+  return createDoorServer({
+    door,
+    ...(options.allowedHostNames ? { allowedHostNames: options.allowedHostNames } : {}),
+    handle: (req, res, requestId) => handleRequest({ req, res, requestId }, options, door, keys),
   });
-  return server;
 }
 
 async function handleRequest(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
+  request: { readonly req: http.IncomingMessage; readonly res: http.ServerResponse; readonly requestId: string },
   options: FunctionUrlServerOptions,
+  door: Door,
   keys: KeyRing,
 ): Promise<void> {
-  const { log } = options;
+  const { req, res, requestId } = request;
   const fn = options.currentFunction?.() ?? options.fn;
-  const requestId = randomUUID();
-  logWhenClosed(req, res, requestId, log);
-  res.setHeader("x-amzn-RequestId", requestId);
   // Created first: a client that leaves at any point takes its request out of the queue.
   const clientGone = new AbortController();
   res.once("close", () => clientGone.abort());
-  const allowed = options.allowedHostNames;
-  if (allowed && req.headers.host !== undefined && !isAllowedHost(req.headers.host, allowed)) {
-    log(
-      `403 for RequestId: ${requestId}: Host ${JSON.stringify(req.headers.host)} is not a loopback name; a server bound to loopback answers only ${allowed.join(", ")}`,
-    );
-    req.resume();
-    sendJson(res, 403, { Message: "Forbidden" }, "AccessDeniedException");
+  applyCors(res, fn.cors, joinHeaders(req.rawHeaders).origin);
+  const input = await readRequestInput(door, req, res, requestId);
+  if (!input) {
     return;
   }
-  const headers = joinHeaders(req.rawHeaders);
-  applyCors(res, fn.cors, headers.origin);
-  const body = await readRequestBody(req, res);
-  if (!body) {
-    return;
-  }
-  if (fn.cors && req.method === "OPTIONS" && headers.origin && headers["access-control-request-method"]) {
+  if (fn.cors && req.method === "OPTIONS" && input.headers.origin && input.headers["access-control-request-method"]) {
     // Lambda answers a CORS preflight itself, without auth and without invoking the function.
     answerPreflight(res, fn.cors);
     return;
   }
-
-  const caller = await authorize(req, res, headers, body, fn, options.log, keys, requestId);
+  const caller = await authorize(door, keys, request, input, fn);
   if (caller === false) {
     return;
   }
-  const invocation = invoke(req, res, body, caller, options, requestId, clientGone.signal);
+  const invocation = invoke(request, door, input.body, caller, options, clientGone.signal);
   if (!invocation) {
     return;
   }
-  const answer = { res, invokeMode: fn.invokeMode, limits: options.limits ?? LAMBDA_RESPONSE_LIMITS, log, requestId };
+  const answer = { res, invokeMode: fn.invokeMode, limits: options.limits ?? LAMBDA_RESPONSE_LIMITS, log: options.log, requestId };
   await answerInvocation(answer, await invocation.response, invocation.completion);
 }
 
@@ -121,12 +94,11 @@ async function handleRequest(
  * request out of the queue.
  */
 function invoke(
-  req: http.IncomingMessage,
-  res: http.ServerResponse,
+  { req, res, requestId }: { readonly req: http.IncomingMessage; readonly res: http.ServerResponse; readonly requestId: string },
+  door: Door,
   body: Buffer,
   caller: IamCaller | undefined,
   options: FunctionUrlServerOptions,
-  requestId: string,
   clientGone: AbortSignal,
 ): RunningInvocation | undefined {
   const now = new Date();
@@ -146,10 +118,10 @@ function invoke(
     // The limit is the invoke payload's, the event as built: a binary body grows by a third as
     // base64, so one well under 6 MB can pass it.
     const encoding = event.isBase64Encoded ? " base64-encoded" : "";
-    options.log(
-      `413 for RequestId: ${requestId}: the event built from the request is ${payload.length} bytes (its ${body.length}-byte body${encoding}), over the ${MAX_REQUEST_BODY_BYTES}-byte limit of an invoke payload`,
-    );
-    sendTooLarge(res);
+    refuse(door, res, requestId, {
+      ...requestTooLarge(MAX_REQUEST_BODY_BYTES),
+      reason: `the event built from the request is ${payload.length} bytes (its ${body.length}-byte body${encoding}), over the ${MAX_REQUEST_BODY_BYTES}-byte limit of an invoke payload`,
+    });
     return undefined;
   }
   return options.invoke(payload, { requestId, traceId, signal: clientGone });

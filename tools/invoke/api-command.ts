@@ -5,14 +5,16 @@
 import { STATUS_CODES } from "node:http";
 import type { Writable } from "node:stream";
 import type { AwsCredentialIdentity } from "@smithy/types";
-import { describeStaleRecords } from "../../lib/local-url-record";
-import { explainApiFailure } from "./api-failure";
-import { TargetError } from "./function-url-target";
+import { describeStaleRecords } from "../../support/local-url-record";
+import { explainApiFailure, unreachableLocalApi } from "./api-failure";
+import { describeChoice } from "./function-url-target";
 import { describePrelude } from "./http-prelude";
 import { apiPayload, type InvokeOptions } from "./invoke-options";
 import { type ApiTarget, deployedFunction, localApiTarget } from "./lambda-api-target";
+import { unreachableCode } from "./reachable";
 import { type InvocationSummary, streamInvocation } from "./stream-invocation";
 import { formatSummary } from "./summary-line";
+import { TargetError } from "./target-error";
 
 export interface ApiCommandIo {
   readonly env: NodeJS.ProcessEnv;
@@ -33,6 +35,11 @@ async function signingCredentials(target: ApiTarget, io: ApiCommandIo): Promise<
   if (credentials) {
     return credentials;
   }
+  // No server is the first thing to fix: without one, the missing pair is beside the point.
+  const refused = target.local && target.endpoint ? await unreachableCode(target.endpoint) : undefined;
+  if (refused) {
+    throw new TargetError(unreachableLocalApi(target, refused));
+  }
   throw new TargetError(
     target.local
       ? `No AWS credentials for the local Lambda API (${target.endpoint}): it checks signatures against the pair npm start named when it started, and the credential chain here found none. Export that pair (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), as its "Local Lambda API" line shows.`
@@ -46,9 +53,9 @@ export async function runApiInvoke(options: InvokeOptions, io: ApiCommandIo): Pr
   let target: ApiTarget;
   if (options.local) {
     target = localApiTarget(io.projectRoot, io.env, options.functionName);
-    const removed = describeStaleRecords(target.local?.stale ?? []);
-    if (removed) {
-      io.stderr.write(`${removed}\n`);
+    const local = target.local;
+    for (const line of local ? [describeStaleRecords(local.stale), describeChoice(local, "api")] : []) {
+      if (line) io.stderr.write(`${line}\n`);
     }
   } else {
     target = deployedFunction(io.projectRoot, io.env, options.functionName);

@@ -2,7 +2,7 @@
 // SDK's exception (by its name, the error code Lambda answered with) or a network error.
 // @see https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.html#API_InvokeWithResponseStream_Errors
 
-import { LOCAL_URL_RECORD_FILE } from "../../lib/local-url-record";
+import { LOCAL_URL_RECORD_FILE } from "../../support/local-url-record";
 import type { ApiTarget } from "./lambda-api-target";
 
 /** An SDK service exception's parts this reads. */
@@ -62,7 +62,7 @@ export function explainApiFailure(error: unknown, target: ApiTarget): string {
 }
 
 /** Why the local Lambda API cannot be reached, and what to do: start one. */
-function unreachableLocalApi(target: ApiTarget, code: string): string {
+export function unreachableLocalApi(target: ApiTarget, code: string): string {
   const local = target.local;
   const what = local?.recorded
     ? `The local Lambda API that npm start (pid ${local.recorded.pid}) recorded in ${LOCAL_URL_RECORD_FILE}, ${target.endpoint}, does not answer (${code}).`

@@ -7,14 +7,15 @@ import type { Writable } from "node:stream";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { DEFAULTS } from "../../lib/config";
-import { describeStaleRecords, LOCAL_URL_RECORD_FILE } from "../../lib/local-url-record";
-import { UsageError } from "../../lib/usage-error";
+import { describeStaleRecords, LOCAL_URL_RECORD_FILE } from "../../support/local-url-record";
+import { UsageError } from "../../support/usage-error";
 import { runApiInvoke } from "./api-command";
-import { deployedUrl, type LocalTarget, localTarget, regionOfUrl, TargetError } from "./function-url-target";
+import { deployedUrl, describeChoice, type LocalTarget, localTarget, regionOfUrl } from "./function-url-target";
 import { INVOKE_USAGE, parseInvokeOptions, requestUrl } from "./invoke-options";
 import { signRequest } from "./sign-request";
 import { type StreamSummary, streamRequest } from "./stream-request";
 import { formatSummary } from "./summary-line";
+import { TargetError } from "./target-error";
 
 export { formatSummary } from "./summary-line";
 
@@ -115,9 +116,8 @@ export async function runInvoke(argv: readonly string[], io: InvokeIo): Promise<
     target = { url: options.url };
   } else if (options.local) {
     const local = localTarget(io.projectRoot, io.env);
-    const removed = describeStaleRecords(local.stale);
-    if (removed) {
-      io.stderr.write(`${removed}\n`);
+    for (const line of [describeStaleRecords(local.stale), describeChoice(local, "url")]) {
+      if (line) io.stderr.write(`${line}\n`);
     }
     target = { url: local.url, authType: local.recorded?.authType, region: local.recorded?.region, local };
   } else {

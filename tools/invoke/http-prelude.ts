@@ -1,20 +1,9 @@
 // The HTTP-integration prelude, split off a function's response stream as a caller of
-// InvokeWithResponseStream receives it: `awslambda.HttpResponseStream.from` makes the stream
-// `<JSON {statusCode, headers, cookies}><8 NUL bytes><body>` (docs/streaming-protocol.md, section 3).
-// Bytes in, prelude and body out: the delimiter may arrive split across chunks.
+// InvokeWithResponseStream receives it, and read leniently: it is shown to a person, as the handler
+// wrote it. The wire rule (content type, 8 NUL bytes, the 16 KiB limit, a delimiter split across
+// chunks) is protocol/http-integration-prelude.ts, which the local Function URL shares.
 
-/** The stream content type of a handler that wrote a prelude (InvokeWithResponseStream's ResponseStreamContentType). */
-export const HTTP_INTEGRATION_CONTENT_TYPE = "application/vnd.awslambda.http-integration-response";
-
-/** Eight NUL bytes end the prelude's JSON (which cannot contain a raw NUL). */
-const DELIMITER = Buffer.alloc(8);
-
-/**
- * How far into the stream the delimiter may start: API Gateway requires it within the first 16 KB,
- * Function URLs document no limit, and the local Function URL applies the same one.
- * @see https://docs.aws.amazon.com/apigateway/latest/developerguide/response-transfer-mode-lambda.html
- */
-const MAX_PRELUDE_BYTES = 16 * 1024;
+import { ENDED_BEFORE_DELIMITER, NO_DELIMITER_IN_TIME, PreludeScanner, preludeObject } from "../../protocol/http-integration-prelude";
 
 /** The status, headers and cookies a handler gave `HttpResponseStream.from`, as it gave them. */
 export interface HttpPrelude {
@@ -34,58 +23,45 @@ export type PreludeResult =
  * prelude is known (or known to be missing), before any body byte is returned.
  */
 export class PreludeSplitter {
-  private held: Buffer | undefined = Buffer.alloc(0);
+  private scanner: PreludeScanner | undefined = new PreludeScanner();
 
   constructor(private readonly onPrelude: (result: PreludeResult) => void) {}
 
   push(chunk: Uint8Array): Buffer {
-    if (this.held === undefined) {
+    if (this.scanner === undefined) {
       return Buffer.from(chunk);
     }
-    // Search from 7 bytes back, so a delimiter split across chunks is found.
-    const from = Math.max(0, this.held.length - (DELIMITER.length - 1));
-    const bytes = Buffer.concat([this.held, chunk]);
-    const at = bytes.subarray(0, MAX_PRELUDE_BYTES + DELIMITER.length).indexOf(DELIMITER, from);
-    if (at !== -1) {
-      this.held = undefined;
-      this.onPrelude(parsePrelude(bytes.subarray(0, at)));
-      return bytes.subarray(at + DELIMITER.length);
+    const split = this.scanner.push(chunk);
+    if (split.kind === "pending") {
+      return Buffer.alloc(0);
     }
-    if (bytes.length >= MAX_PRELUDE_BYTES + DELIMITER.length) {
-      return this.giveUp(bytes, `no prelude delimiter (8 NUL bytes) within the first ${MAX_PRELUDE_BYTES} bytes`);
+    this.scanner = undefined;
+    if (split.kind === "too late") {
+      this.onPrelude({ kind: "invalid", reason: NO_DELIMITER_IN_TIME });
+      return split.bytes;
     }
-    this.held = bytes;
-    return Buffer.alloc(0);
+    this.onPrelude(parsePrelude(split.json));
+    return split.body;
   }
 
   /** The bytes still held back when the stream ends before a delimiter (none for an empty stream). */
   end(): Buffer {
-    if (this.held === undefined || this.held.length === 0) {
-      this.held = undefined;
-      return Buffer.alloc(0);
+    const held = this.scanner?.held ?? Buffer.alloc(0);
+    this.scanner = undefined;
+    if (held.length > 0) {
+      this.onPrelude({ kind: "invalid", reason: ENDED_BEFORE_DELIMITER });
     }
-    return this.giveUp(this.held, "the stream ended before the prelude delimiter (8 NUL bytes)");
-  }
-
-  private giveUp(bytes: Buffer, reason: string): Buffer {
-    this.held = undefined;
-    this.onPrelude({ kind: "invalid", reason });
-    return bytes;
+    return held;
   }
 }
 
 /** The prelude's JSON, read leniently: it is shown to a person, as the handler wrote it. */
 function parsePrelude(json: Buffer): PreludeResult {
-  let value: unknown;
-  try {
-    value = JSON.parse(json.toString("utf8"));
-  } catch (error) {
-    return { kind: "invalid", reason: `the prelude is not JSON (${(error as Error).message})` };
+  const value = preludeObject(json);
+  if (typeof value === "string") {
+    return { kind: "invalid", reason: value };
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    return { kind: "invalid", reason: "the prelude is not a JSON object" };
-  }
-  const { statusCode, headers, cookies } = value as { statusCode?: unknown; headers?: unknown; cookies?: unknown };
+  const { statusCode, headers, cookies } = value;
   return {
     kind: "prelude",
     prelude: {

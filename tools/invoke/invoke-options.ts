@@ -2,7 +2,7 @@
 // [--path /?count=…] [--quiet]` with util.parseArgs, and builds what --api sends.
 
 import { parseArgs } from "node:util";
-import { UsageError } from "../../lib/usage-error";
+import { UsageError } from "../../support/usage-error";
 
 export interface InvokeOptions {
   readonly url?: string;

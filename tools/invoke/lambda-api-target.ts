@@ -3,8 +3,10 @@
 // serves (the endpoint, Region, function name and key pair it recorded in .local-url.json).
 
 import { readConfig } from "../../lib/config";
-import { LOCAL_URL_RECORD_FILE } from "../../lib/local-url-record";
-import { type LocalTarget, localTarget, notFound, readDeployedOutputs, TargetError } from "./function-url-target";
+import { LOCAL_URL_RECORD_FILE } from "../../support/local-url-record";
+import { readDeployedOutputs } from "./deployed-outputs";
+import { type LocalTarget, localTarget } from "./function-url-target";
+import { notFound, TargetError } from "./target-error";
 
 /** A function to call through the Lambda API. */
 export interface ApiTarget {

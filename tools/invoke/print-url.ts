@@ -6,9 +6,10 @@
 import * as path from "node:path";
 import type { Writable } from "node:stream";
 import { ConfigError } from "../../lib/config";
-import { deployedUrl, TargetError } from "./function-url-target";
+import { deployedUrl } from "./function-url-target";
+import { TargetError } from "./target-error";
 
-export const URL_USAGE = `Usage: npm run -s url
+const URL_USAGE = `Usage: npm run -s url
 Prints the deployed stack's URL and nothing else (public_url when the stack has one, else
 function_url), read from its Terraform state; exits 1 with the reason when there is none.
 -s keeps npm's own lines out of the output: URL=$(npm run -s url).`;

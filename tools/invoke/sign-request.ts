@@ -32,7 +32,8 @@ export async function signRequest(url: URL, credentials: AwsCredentialIdentity, 
     sha256: Hash.bind(null, "sha256"),
     applyChecksum: options.bodyHashHeader ?? true,
   });
-  const query: Record<string, string | string[]> = {};
+  // Null-prototype: a parameter named `constructor` or `__proto__` is a parameter like any other.
+  const query: Record<string, string | string[]> = Object.create(null);
   for (const [name, value] of url.searchParams) {
     const existing = query[name];
     query[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];

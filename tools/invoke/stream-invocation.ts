@@ -6,7 +6,8 @@
 import { STATUS_CODES } from "node:http";
 import type { Writable } from "node:stream";
 import type { AwsCredentialIdentity } from "@smithy/types";
-import { HTTP_INTEGRATION_CONTENT_TYPE, type PreludeResult, PreludeSplitter } from "./http-prelude";
+import { HTTP_INTEGRATION_CONTENT_TYPE } from "../../protocol/http-integration-prelude";
+import { type PreludeResult, PreludeSplitter } from "./http-prelude";
 import type { SummaryFigures } from "./summary-line";
 
 export interface InvocationRequest {

@@ -1,7 +1,11 @@
 import { createHash, createHmac } from "node:crypto";
 import type { SignedRequest } from "../../../emulator/auth/sigv4-signature";
 import { type VerificationFailure, verifySigV4 } from "../../../emulator/auth/sigv4-verifier";
+import { functionUrlDoor } from "../../../emulator/url/send";
 import { signRequest } from "../../../tools/invoke/sign-request";
+
+/** The Function URL's words for its refusals (the Lambda API has its own: doors-input.test.ts). */
+const URL_ADVICE = functionUrlDoor(() => {}).signing;
 
 const CREDENTIALS = { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY" };
 const NOW = new Date("2026-11-26T12:00:00Z");
@@ -45,7 +49,7 @@ async function signedRequest(options: SignOptions = {}): Promise<SignedRequest> 
   };
 }
 
-const verify = (request: SignedRequest) => verifySigV4(request, CREDENTIALS, "us-east-1", NOW);
+const verify = (request: SignedRequest) => verifySigV4(request, CREDENTIALS, "us-east-1", URL_ADVICE, NOW);
 
 const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 const hmac = (key: string | Buffer, text: string): Buffer => createHmac("sha256", key).update(text).digest();
@@ -169,7 +173,7 @@ describe("verifySigV4", () => {
       "the wrong service",
       { service: "s3" },
       (r) => r,
-      /^the request was signed for Region "us-east-1" and service "s3"; this URL wants Region "us-east-1" and service "lambda" \(curl --aws-sigv4 "aws:amz:us-east-1:lambda"\)$/,
+      /^the request was signed for Region "us-east-1" and service "s3"; this URL wants Region "us-east-1" and service "lambda" \(curl --aws-sigv4 "aws:amz:us-east-1:lambda", as in the curl line npm start prints\)$/,
     ],
     [
       "the wrong region",
@@ -207,7 +211,7 @@ describe("verifySigV4", () => {
       "no signature at all",
       {},
       (r) => ({ ...r, headers: { host: HOST } }),
-      /^the request is not signed \(no Authorization header\), and the URL's auth type is AWS_IAM: sign it with SigV4 for "aws:amz:us-east-1:lambda" \(the curl line npm start prints\), or use npm run invoke -- --local$/,
+      /^the request is not signed \(no Authorization header\), and the URL's auth type is AWS_IAM: sign it with SigV4 for "aws:amz:us-east-1:lambda" \(curl --aws-sigv4 "aws:amz:us-east-1:lambda", as in the curl line npm start prints\), or use npm run invoke -- --local$/,
     ],
     [
       "Basic auth (curl --user without --aws-sigv4)",
@@ -289,7 +293,7 @@ describe("verifySigV4", () => {
     test("with the server's pair temporary, a session token sent beside the signature, not signed, is not added to it", async () => {
       const temporary = { ...CREDENTIALS, sessionToken: "session-token" };
       const request = handSigned("/cars?chunk=1&count=3", { unsigned: { "x-amz-security-token": "session-token" } });
-      expect(await verifySigV4(request, temporary, "us-east-1", NOW)).toEqual({ ok: true, accessKey: "AKIDEXAMPLE" });
+      expect(await verifySigV4(request, temporary, "us-east-1", URL_ADVICE, NOW)).toEqual({ ok: true, accessKey: "AKIDEXAMPLE" });
       const signedToken = handSigned("/cars?chunk=1&count=3", {
         signed: [
           ["host", HOST],
@@ -297,7 +301,7 @@ describe("verifySigV4", () => {
           ["x-amz-security-token", "session-token"],
         ],
       });
-      expect(await verifySigV4(signedToken, temporary, "us-east-1", NOW)).toEqual({ ok: true, accessKey: "AKIDEXAMPLE" });
+      expect(await verifySigV4(signedToken, temporary, "us-east-1", URL_ADVICE, NOW)).toEqual({ ok: true, accessKey: "AKIDEXAMPLE" });
     });
 
     test("a header the caller did not sign may change; one it signed may not", async () => {
@@ -358,7 +362,7 @@ describe("verifySigV4", () => {
 
   test("requires the server's session token when it has one", async () => {
     const request = await signedRequest();
-    expect(await verifySigV4(request, { ...CREDENTIALS, sessionToken: "token" }, "us-east-1", NOW)).toMatchObject({
+    expect(await verifySigV4(request, { ...CREDENTIALS, sessionToken: "token" }, "us-east-1", URL_ADVICE, NOW)).toMatchObject({
       ok: false,
       reason: expect.stringMatching(/session token/),
     });
@@ -367,7 +371,7 @@ describe("verifySigV4", () => {
   test("accepts a valid session token signed with temporary credentials", async () => {
     const temporary = { ...CREDENTIALS, sessionToken: "session-token" };
     const request = await signedRequest({ extraHeaders: { "x-amz-security-token": "session-token" } });
-    expect(await verifySigV4(request, temporary, "us-east-1", NOW)).toEqual({ ok: true, accessKey: CREDENTIALS.accessKeyId });
+    expect(await verifySigV4(request, temporary, "us-east-1", URL_ADVICE, NOW)).toEqual({ ok: true, accessKey: CREDENTIALS.accessKeyId });
   });
 
   test.each<[string, (r: SignedRequest) => SignedRequest, RegExp]>([

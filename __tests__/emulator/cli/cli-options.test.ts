@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseCliOptions, USAGE } from "../../../emulator/cli/cli-options";
-import { UsageError } from "../../../lib/usage-error";
+import { UsageError } from "../../../support/usage-error";
 
 const FIXTURES = path.join(__dirname, "..", "..", "fixtures", "handlers");
 const ENV_FILE = path.join(__dirname, "..", "..", "fixtures", "env-vars", "env.json");
@@ -174,4 +174,39 @@ test("--port 65535 without --api-port is refused in one line: the API's default 
     "--port 65535 leaves no port above it for the Lambda API (--port + 1): pass --api-port N, or --api-port 0 to serve no API",
   );
   expect(parseCliOptions(["--port", "65535", "--api-port", "0"], {})).toMatchObject({ port: 65_535, apiPort: 0 });
+});
+
+test("--port N --api-port N is refused: the two flags name the same port", () => {
+  expect(() => parseCliOptions(["--port", "4106", "--api-port", "4106"], {})).toThrow(
+    "--port 4106 and --api-port 4106 name the same port: the Function URL and the Lambda API each need their own (leave out --api-port for --port + 1)",
+  );
+  expect(() => parseCliOptions(["--api-port", "4106"], { PORT: "4106" })).toThrow(/^PORT 4106 and --api-port 4106 name the same port/);
+  // --port 0 --api-port 0: a free port, and no API; not the same port.
+  expect(parseCliOptions(["--port", "0", "--api-port", "0"], {})).toMatchObject({ port: 0, apiPort: 0 });
+});
+
+describe("flags typed before `--`, which npm takes for itself (npm_config_* variables)", () => {
+  // What npm 11 hands the script for `npm start --watch`, `npm start --port 4106` and
+  // `npm start --max-environments=3 --invoke-mode BUFFERED` (measured with `npm start` printing its env and argv).
+  test("npm start --watch: put it after --", () => {
+    expect(() => parseCliOptions([], { npm_config_watch: "true" })).toThrow(
+      "npm took --watch for itself: flags before `--` go to npm. Put them after `--`: npm start -- --watch",
+    );
+  });
+
+  test("npm start --port 4106: the stray value goes back with its flag", () => {
+    expect(() => parseCliOptions(["4106"], { npm_config_port: "true" })).toThrow(/Put them after `--`: npm start -- --port 4106$/);
+  });
+
+  test("several flags: each is named; a value npm kept is used, an unknown one shown by its syntax", () => {
+    expect(() => parseCliOptions(["BUFFERED"], { npm_config_max_environments: "3", npm_config_invoke_mode: "true" })).toThrow(
+      "npm took --invoke-mode, --max-environments for itself: flags before `--` go to npm. Put them after `--`: npm start -- --invoke-mode MODE --max-environments 3",
+    );
+  });
+
+  test("npm's own variables, and a flag also given after --, are not mistaken for ours", () => {
+    const npmEnv = { npm_config_cache: "/tmp/npm", npm_config_user_agent: "npm/11", npm_config_loglevel: "silent" };
+    expect(parseCliOptions(["--watch"], { ...npmEnv, npm_config_watch: "true" })).toMatchObject({ watch: true });
+    expect(parseCliOptions([], npmEnv)).toMatchObject({ watch: false });
+  });
 });

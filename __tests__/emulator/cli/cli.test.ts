@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as http from "node:http";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { exitFor, serveFromCommandLine } from "../../../emulator/cli/cli";
@@ -12,10 +13,11 @@ import type { FunctionConfig } from "../../../emulator/common/function-config";
 import { locateRuntime, RuntimeMissingError } from "../../../emulator/environment/runtime-command";
 import { StackReadError } from "../../../emulator/function/stack-reader";
 import { bundleHandler } from "../../../lib/bundling";
-import { localUrlRecordPath, readLocalUrlRecord } from "../../../lib/local-url-record";
-import { UsageError } from "../../../lib/usage-error";
+import { localUrlRecordPath, readLocalUrlRecord } from "../../../support/local-url-record";
+import { UsageError } from "../../../support/usage-error";
 import { localTarget } from "../../../tools/invoke/function-url-target";
 import { send } from "../../helpers/http-client";
+import { listenOnLoopback } from "../../helpers/loopback-server";
 import { isRunning, processEnded } from "../../helpers/process-resources";
 import { describeWhenAvailable, missingReason, requireCurlWithSigV4, testWhenAvailable } from "../../helpers/requirements";
 
@@ -280,6 +282,56 @@ describe("serveFromCommandLine (npm start in-process)", () => {
       fs.rmSync(root, { recursive: true, force: true });
     }
   });
+
+  testWhenAvailable(
+    "--inspect on a port that is taken fails as every taken port does: one line, exit 1, nothing served",
+    NEEDS_RUNTIME,
+    async () => {
+      const taken = net.createServer();
+      const port = Number(new URL(await listenOnLoopback(taken)).port);
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), "ls-cli-inspect-"));
+      const out: string[] = [];
+      try {
+        const started = serveFromCommandLine(
+          [
+            "--bundle",
+            FIXTURES,
+            "--handler",
+            "handlers.paced",
+            "--auth",
+            "NONE",
+            "--api-port",
+            "0",
+            "--port",
+            "0",
+            "--inspect",
+            String(port),
+          ],
+          {},
+          (line) => out.push(line),
+          root,
+        );
+        // Served anyway (the fault this test is for): closed at once, so the failure is quick.
+        const error = await started.then(
+          async (serving) => {
+            await serving?.close();
+            return "served with the inspector's port taken";
+          },
+          (e: unknown) => e,
+        );
+        expect(exitFor(error)).toEqual({
+          code: 1,
+          message: `Cannot listen on 127.0.0.1:${port} for the debugger: the port is in use (EADDRINUSE), perhaps by another --inspect; pick another with --inspect PORT.`,
+        });
+        // No start banner claims a debugger is listening, and no record names a server.
+        expect(out.filter((line) => /Debugger|Local Function URL/.test(line))).toEqual([]);
+        expect(fs.existsSync(path.join(root, ".local-url.json"))).toBe(false);
+      } finally {
+        taken.close();
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    },
+  );
 
   testWhenAvailable("serves the given folder and prints the start lines; close() stops it", NEEDS_RUNTIME, async () => {
     const out: string[] = [];

@@ -1,4 +1,4 @@
-import { asApiListenError, listenErrorMessage } from "../../../emulator/cli/listen-error";
+import { asApiListenError, asInspectListenError, listenErrorMessage } from "../../../emulator/cli/listen-error";
 
 /** An error shaped as Node's `server.listen` emits it. */
 function listenError(code: string, fields: Record<string, unknown>): Error {
@@ -36,5 +36,14 @@ test("a Lambda API port in use names --api-port, not --port", () => {
   const error = asApiListenError(Object.assign(new Error("listen EADDRINUSE"), { code: "EADDRINUSE", address: "127.0.0.1", port: 3001 }));
   expect(listenErrorMessage(error)).toBe(
     "Cannot listen on 127.0.0.1:3001 for the Lambda API: the port is in use (EADDRINUSE); pick another with --api-port (0 turns the API off), or move both with --port.",
+  );
+});
+
+test("the debugger's port in use names --inspect", () => {
+  const error = asInspectListenError(
+    Object.assign(new Error("listen EADDRINUSE"), { code: "EADDRINUSE", address: "127.0.0.1", port: 9229 }),
+  );
+  expect(listenErrorMessage(error)).toBe(
+    "Cannot listen on 127.0.0.1:9229 for the debugger: the port is in use (EADDRINUSE), perhaps by another --inspect; pick another with --inspect PORT.",
   );
 });

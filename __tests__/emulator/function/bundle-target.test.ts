@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { bundleTarget } from "../../../emulator/function/bundle-target";
-import { UsageError } from "../../../lib/usage-error";
+import { UsageError } from "../../../support/usage-error";
 
 describe("bundleTarget", () => {
   let dir: string;

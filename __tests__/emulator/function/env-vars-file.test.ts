@@ -1,8 +1,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { readEnvVarsFile } from "../../../emulator/function/env-vars-file";
-import { UsageError } from "../../../lib/usage-error";
+import { readEnvVarsFile, unusedEnvVarsWarning } from "../../../emulator/function/env-vars-file";
+import { UsageError } from "../../../support/usage-error";
 
 const ENV_FILE = path.join(__dirname, "..", "..", "fixtures", "env-vars", "env.json");
 
@@ -24,9 +24,19 @@ describe("readEnvVarsFile", () => {
   });
 
   test.each([
-    ["not-json.json", "{ STAGE: local }", /^--env-vars .*not-json\.json: not valid JSON \(.*\); expected \{"Parameters"/],
+    ["not-json.json", "{ STAGE: local }", /^--env-vars .*not-json\.json: not valid JSON \(.*\); expected AWS SAM's shape \{"Parameters"/],
+    [
+      "package.json",
+      JSON.stringify({ name: "lambda-streaming", version: "0.1.0", scripts: { test: "jest" } }),
+      /^--env-vars .*package\.json: "name" must be an object of NAME: value, got a string; expected AWS SAM's shape \{"Parameters": \{"NAME": "value"\}, "<function name>": \{"NAME": "value"\}\}$/,
+    ],
+    ["other-section.json", '{"Parameters": {}, "other": {"A": [1]}}', /: "other\.A" must be a string, number or boolean, got an array$/],
     ["array.json", "[]", /^--env-vars .*array\.json: expected a JSON object such as \{"Parameters": \{"NAME": "value"\}\}, got an array$/],
-    ["section.json", '{"Parameters": "STAGE=local"}', /: "Parameters" must be an object of NAME: value, got a string$/],
+    [
+      "section.json",
+      '{"Parameters": "STAGE=local"}',
+      /: "Parameters" must be an object of NAME: value, got a string; expected AWS SAM.s shape/,
+    ],
     ["nested.json", '{"Parameters": {"A": {"b": 1}}}', /: "Parameters\.A" must be a string, number or boolean, got an object$/],
     [
       "reserved.json",
@@ -37,6 +47,23 @@ describe("readEnvVarsFile", () => {
     const target = file(name, text);
     expect(() => readEnvVarsFile(target, "f")).toThrow(UsageError);
     expect(() => readEnvVarsFile(target, "f")).toThrow(message);
+  });
+
+  test("warns when the file gives the served function nothing: no Parameters and no entry of its name", () => {
+    const target = file("other-function.json", '{"lambda-streaming": {"GREETING": "hello"}}');
+    expect(unusedEnvVarsWarning(target, "index")).toBe(
+      `--env-vars ${target}: no "Parameters" and no entry named "index" (the function served), so none of its values apply ` +
+        `(its entries: "lambda-streaming"); name an entry "index", or put values for every function under "Parameters"`,
+    );
+    expect(unusedEnvVarsWarning(target, "lambda-streaming")).toBeUndefined();
+    expect(unusedEnvVarsWarning(file("params.json", '{"Parameters": {}}'), "index")).toBeUndefined();
+  });
+
+  test("a function named like Object.prototype's properties is a section like any other", () => {
+    const target = file("proto.json", '{"constructor": {"A": "1"}, "__proto__": {"B": "2"}}');
+    expect(readEnvVarsFile(target, "constructor")).toEqual({ A: "1" });
+    expect(readEnvVarsFile(target, "__proto__")).toEqual({ B: "2" });
+    expect(readEnvVarsFile(target, "toString")).toEqual({});
   });
 
   test("names a file it cannot read", () => {

@@ -41,6 +41,26 @@ describe("resolveFunction", () => {
     });
   });
 
+  test("--bundle of the project's own handler (handler/index.ts, or handler/): served as the stack serves it, flags still override", () => {
+    const projectRoot = path.dirname(path.dirname(HANDLER_ENTRY));
+    const env = { FUNCTION_NAME: "my-streamer", AWS_REGION: "eu-west-2", MEMORY_MB: "512" };
+    const config = readConfig(env);
+    for (const bundle of [HANDLER_ENTRY, path.dirname(HANDLER_ENTRY)]) {
+      expect(resolveFunction(parseCliOptions(["--bundle", bundle], {}), env, projectRoot)).toMatchObject({
+        functionName: config.functionName,
+        region: config.region,
+        memoryMb: config.memoryMb,
+        timeoutSeconds: config.timeoutSeconds,
+        invokeMode: "RESPONSE_STREAM",
+        authType: config.functionUrlAuth,
+        handler: "index.handler",
+      });
+    }
+    expect(
+      resolveFunction(parseCliOptions(["--bundle", HANDLER_ENTRY, "--invoke-mode", "BUFFERED"], {}), env, projectRoot).invokeMode,
+    ).toBe("BUFFERED");
+  });
+
   test("--stack: what the stack says, with every flag overriding it", () => {
     const stackDir = synthesizeStack(readConfig({ STACK_NAME: "source" }), outdir);
     const options = parseCliOptions(

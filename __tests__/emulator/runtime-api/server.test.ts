@@ -2,6 +2,7 @@
 
 import { once } from "node:events";
 import * as http from "node:http";
+import * as net from "node:net";
 import type { InvocationRequest } from "../../../emulator/runtime-api/invocation";
 import { RuntimeApi } from "../../../emulator/runtime-api/server";
 
@@ -96,7 +97,7 @@ describe("RuntimeApi", () => {
   let api: RuntimeApi;
   let address: string;
   beforeEach(async () => {
-    api = new RuntimeApi();
+    api = new RuntimeApi(() => undefined);
     address = await api.listen();
   });
   afterEach(() => api.close());
@@ -391,11 +392,29 @@ describe("RuntimeApi", () => {
     expect((await call(address, "POST", `${BASE}/invocation/id-odd/error`, { body })).status).toBe(202);
     expect(await invocation.completion).toEqual({ error: { errorType: "Runtime.Unknown", errorMessage: "" } });
     // /init/error belongs to a runtime still in its init phase.
-    const initializing = new RuntimeApi();
+    const initializing = new RuntimeApi(() => undefined);
     try {
       expect((await call(await initializing.listen(), "POST", `${BASE}/init/error`, { body })).status).toBe(202);
     } finally {
       await initializing.close();
+    }
+  });
+
+  test("a server error once it listens is logged, not swallowed, and it keeps serving", async () => {
+    const logs: string[] = [];
+    // The server the Runtime API listens on, caught as it calls listen().
+    const listening = jest.spyOn(net.Server.prototype, "listen");
+    const logged = new RuntimeApi((line) => logs.push(line));
+    try {
+      const where = await logged.listen();
+      const server = listening.mock.contexts[0] as net.Server;
+      listening.mockRestore();
+      server.emit("error", Object.assign(new Error("accept EMFILE"), { code: "EMFILE" }));
+      expect(logs).toEqual(["Runtime API: server error: accept EMFILE"]);
+      expect((await call(where, "GET", `${BASE}/nothing`)).status).toBe(404);
+    } finally {
+      listening.mockRestore();
+      await logged.close();
     }
   });
 });

@@ -1,5 +1,5 @@
 import { chosenTransport, describeTransport } from "../../../emulator/runtime-client/transport-choice";
-import { UsageError } from "../../../lib/usage-error";
+import { UsageError } from "../../../support/usage-error";
 
 describe("chosenTransport", () => {
   test.each([

@@ -12,6 +12,15 @@ describe("fromBufferedResult", () => {
     });
   });
 
+  test("keeps headers named like Object.prototype's properties as headers", () => {
+    const result = fromBufferedResult(Buffer.from('{"statusCode":200,"headers":{"__proto__":"p","constructor":"c"}}'));
+    expect(typeof result === "string" ? result : Object.entries(result.headers)).toEqual([
+      ["content-type", "application/json"],
+      ["__proto__", "p"],
+      ["constructor", "c"],
+    ]);
+  });
+
   test("decodes a base64 body and serializes an object body", () => {
     expect(map({ statusCode: 200, body: "aGk=", isBase64Encoded: true })).toMatchObject({ body: Buffer.from("hi") });
     expect(map({ statusCode: 200, body: { a: 1 } })).toMatchObject({ body: Buffer.from('{"a":1}') });

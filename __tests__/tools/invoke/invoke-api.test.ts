@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Writable } from "node:stream";
@@ -15,8 +16,8 @@ import type { FunctionConfig } from "../../../emulator/common/function-config";
 import { locateRuntime } from "../../../emulator/environment/runtime-command";
 import { bundleHandler } from "../../../lib/bundling";
 import { HANDLER_ENTRY } from "../../../lib/lambda-streaming-stack";
-import { type LocalUrlRecord, writeLocalUrlRecord } from "../../../lib/local-url-record";
-import { UsageError } from "../../../lib/usage-error";
+import { type LocalUrlRecord, writeLocalUrlRecord } from "../../../support/local-url-record";
+import { UsageError } from "../../../support/usage-error";
 import { explainApiFailure } from "../../../tools/invoke/api-failure";
 import { runInvoke } from "../../../tools/invoke/cli";
 import { describePrelude, type PreludeResult, PreludeSplitter } from "../../../tools/invoke/http-prelude";
@@ -24,7 +25,7 @@ import { apiPayload, parseInvokeOptions } from "../../../tools/invoke/invoke-opt
 import { deployedFunction, localApiTarget, localApiUrl } from "../../../tools/invoke/lambda-api-target";
 import { fixtureFunction } from "../../helpers/function-config";
 import { LogCollector } from "../../helpers/log-collector";
-import { closedPort } from "../../helpers/loopback-server";
+import { closedPort, listenOnLoopback } from "../../helpers/loopback-server";
 import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
 
 const SERVER_PAIR = { accessKeyId: "AKIDSERVER", secretAccessKey: "server-secret" };
@@ -150,16 +151,16 @@ describe("the prelude, split off the stream", () => {
 
   test("no delimiter within 16 KiB, a stream that ends first, a prelude that is not JSON: said once, the bytes passed on", () => {
     const long = split([Buffer.alloc(16 * 1024 + 8, "x")]);
-    expect(long.results).toEqual([{ kind: "invalid", reason: "no prelude delimiter (8 NUL bytes) within the first 16384 bytes" }]);
+    expect(long.results).toEqual([{ kind: "invalid", reason: "no prelude delimiter within the first 16384 bytes" }]);
     expect(long.body.length).toBe(16 * 1024 + 8);
     const short = split([Buffer.from('{"statusCode":2')]);
-    expect(short.results).toEqual([{ kind: "invalid", reason: "the stream ended before the prelude delimiter (8 NUL bytes)" }]);
+    expect(short.results).toEqual([{ kind: "invalid", reason: "the stream ended before the prelude delimiter" }]);
     expect(short.body).toBe('{"statusCode":2');
     const notJson = split([Buffer.concat([Buffer.from("[1]"), Buffer.alloc(8), Buffer.from("body")])]);
     expect(notJson.results).toEqual([{ kind: "invalid", reason: "the prelude is not a JSON object" }]);
     expect(notJson.body).toBe("body");
     expect(describePrelude(short.results[0])).toBe(
-      "Prelude: none that parses (the stream ended before the prelude delimiter (8 NUL bytes)); its bytes are printed as the body.",
+      "Prelude: none that parses (the stream ended before the prelude delimiter); its bytes are printed as the body.",
     );
     expect(split([])).toEqual({ results: [], body: "" });
   });
@@ -241,10 +242,26 @@ describe("where --api calls", () => {
     );
   });
 
-  test("local, a pair needed and none found: says to export npm start's", async () => {
-    const { io: bare } = io(root);
+  test("local, a pair needed and none found: says to export npm start's, when a server answers there", async () => {
+    const server = net.createServer((socket) => socket.destroy());
+    const api = await listenOnLoopback(server);
+    try {
+      const { io: bare } = io(root, { env: { PORT: String(Number(new URL(api).port) - 1) } });
+      await expect(runInvoke(["--api", "--local"], bare)).rejects.toThrow(
+        new RegExp(
+          `^No AWS credentials for the local Lambda API \\(${api.replace(/[.]/g, "\\.")}\\): it checks signatures against the pair npm start named`,
+        ),
+      );
+    } finally {
+      server.close();
+    }
+  });
+
+  test("local, no pair and no server: says no local Lambda API is running, not that credentials are missing", async () => {
+    const port = await closedPort();
+    const { io: bare } = io(root, { env: { PORT: String(port - 1) } });
     await expect(runInvoke(["--api", "--local"], bare)).rejects.toThrow(
-      /^No AWS credentials for the local Lambda API \(http:\/\/127\.0\.0\.1:3001\): it checks signatures against the pair npm start named/,
+      `No local Lambda API is running: none is recorded in .local-url.json, and nothing answers at http://127.0.0.1:${port} (ECONNREFUSED). Start one with \`npm start\` (in another terminal).`,
     );
   });
 
@@ -323,7 +340,7 @@ describeWhenAvailable("npm run invoke -- --api against the local Lambda API", mi
     expect(lines[0]).toBe("Prelude: status 200 · content-type: text/plain; charset=utf-8");
     expect(lines.slice(1)).toEqual([
       "",
-      expect.stringMatching(/^200 OK · first byte [\d.]+ ms · total [\d.]+ ms · 20 bytes · [\d.]+ MiB\/s$/),
+      expect.stringMatching(/^200 OK · first byte [\d.]+ ms · total [\d.]+ ms · 20 bytes · [\d.]+ (B|KiB|MiB)\/s$/),
       "",
     ]);
     // The prelude is out before the first car; the cars arrive over the handler's 4 × 150 ms.
@@ -497,7 +514,7 @@ describe("a Lambda API whose connection breaks mid-stream (a stand-in server, fr
     expect(await runInvoke(["--api"], deployed)).toBe(1);
     expect(terminal.out()).toBe("half ");
     expect(terminal.err()).toMatch(
-      /^\n200 OK · first byte [\d.]+ ms · total [\d.]+ ms · 5 bytes · [\d.]+ MiB\/s · cut short\nThe stream was cut short before its InvokeComplete event: exit 1\.\n$/,
+      /^\n200 OK · first byte [\d.]+ ms · total [\d.]+ ms · 5 bytes · [\d.]+ (B|KiB|MiB)\/s · cut short\nThe stream was cut short before its InvokeComplete event: exit 1\.\n$/,
     );
   });
 });

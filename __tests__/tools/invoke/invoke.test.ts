@@ -8,13 +8,15 @@ import { PassThrough } from "node:stream";
 import { verifySigV4 } from "../../../emulator/auth/sigv4-verifier";
 import { type LocalFunctionUrl, startLocalFunctionUrl } from "../../../emulator/cli/local-function-url";
 import { locateRuntime } from "../../../emulator/environment/runtime-command";
+import { functionUrlDoor } from "../../../emulator/url/send";
 import { bundleHandler } from "../../../lib/bundling";
-import type { AuthType } from "../../../lib/function-url-modes";
 import { HANDLER_ENTRY } from "../../../lib/lambda-streaming-stack";
-import { type LocalUrlRecord, writeLocalUrlRecord } from "../../../lib/local-url-record";
-import { UsageError } from "../../../lib/usage-error";
+import type { AuthType } from "../../../protocol/function-url-modes";
+import { type LocalUrlRecord, writeLocalUrlRecord } from "../../../support/local-url-record";
+import { UsageError } from "../../../support/usage-error";
 import { explainStatus, formatSummary, runInvoke } from "../../../tools/invoke/cli";
-import { deployedUrl, localStateFile, localUrl, readStateOutputs, regionOfUrl } from "../../../tools/invoke/function-url-target";
+import { localStateFile, readStateOutputs } from "../../../tools/invoke/deployed-outputs";
+import { deployedUrl, localUrl, regionOfUrl } from "../../../tools/invoke/function-url-target";
 import { parseInvokeOptions, requestUrl } from "../../../tools/invoke/invoke-options";
 import { signRequest } from "../../../tools/invoke/sign-request";
 import { streamRequest } from "../../../tools/invoke/stream-request";
@@ -75,6 +77,15 @@ describe("targets and summaries", () => {
     );
   });
 
+  test("a small or slow response's throughput is shown in a unit where it reads as a figure, not 0.0 MiB/s", () => {
+    const summary = { status: 200, statusText: "OK", firstByteMs: 2, totalMs: 10, truncated: false };
+    // 12 bytes (three cars) in 10 ms: 1,200 B/s.
+    expect(formatSummary({ ...summary, bytes: 12 })).toBe("200 OK · first byte 2.0 ms · total 10.0 ms · 12 bytes · 1.2 KiB/s");
+    expect(formatSummary({ ...summary, bytes: 5, totalMs: 1000 })).toMatch(/ · 5 bytes · 5 B\/s$/);
+    expect(formatSummary({ ...summary, bytes: 0, totalMs: 0 })).toMatch(/ · 0 bytes · 0 B\/s$/);
+    expect(formatSummary({ ...summary, bytes: 4_194_304, totalMs: 1000 })).toMatch(/ · 4\.0 MiB\/s$/);
+  });
+
   test("explains 403 (signed or not) and 429 with what to do", () => {
     expect(explainStatus(403, false)).toMatch(/not signed, because no AWS credentials were found/);
     expect(explainStatus(403, true)).toMatch(/both lambda:InvokeFunctionUrl and lambda:InvokeFunction .*invoker_policy_arn/);
@@ -113,6 +124,7 @@ describe("signRequest and streamRequest", () => {
       { method: "GET", url: seen.url, headers: seen.headers, body: Buffer.alloc(0) },
       CREDENTIALS,
       "us-east-1",
+      functionUrlDoor(() => {}).signing,
     );
     expect(verification).toEqual({ ok: true, accessKey: "AKIDINVOKE" });
   });
@@ -153,7 +165,11 @@ describe("deployedUrl", () => {
     );
     fs.writeFileSync(path.join(root, "terraform.lambda-streaming.tfstate"), JSON.stringify({ version: 4, outputs: {} }));
     expect(() => deployedUrl(root, {})).toThrow(/has no function_url output/);
-    expect(readStateOutputs(path.join(root, "missing.tfstate"))).toEqual({});
+    expect(readStateOutputs(path.join(root, "missing.tfstate"), { what: "URL", otherwise: "" })).toEqual({});
+    fs.writeFileSync(path.join(root, "terraform.lambda-streaming.tfstate"), "not json");
+    expect(() => deployedUrl(root, {})).toThrow(
+      /^No URL found: .*terraform\.lambda-streaming\.tfstate is not a Terraform state file \(not JSON\)\. Pass --url URL, or use --local\.$/,
+    );
   });
 
   test("prefers public_url (CloudFront in front), called unsigned, over function_url", () => {
@@ -314,6 +330,22 @@ describeWhenAvailable("npm run invoke -- --local against a running local URL", m
     expect(io.err()).toMatch(/403 Forbidden: the local URL refused the signature; its terminal logs why \(403 for RequestId: …\)/);
     await log.waitFor(
       /^403 for RequestId: .*: the request was signed with another key pair \(AKIDOTHER\); the server checks against AKIDSERVER/,
+    );
+  });
+
+  test("two servers running: says which it called (the newest) and how to call the other", async () => {
+    // An older server's entry (this test's parent process stands in for it: alive, so not stale) …
+    const older = { url: "http://127.0.0.1:4999/", authType: "NONE", region: "us-east-1", pid: process.ppid };
+    fs.writeFileSync(path.join(root, ".local-url.json"), JSON.stringify([older]));
+    // … then the newest, which answers.
+    const newest = await serve("NONE");
+    const io = { ...capture(), env: {}, projectRoot: root, findCredentials: async () => undefined };
+    expect(await runInvoke(["--local", "--quiet"], io)).toBe(0);
+    expect(io.err()).toMatch(
+      new RegExp(
+        `^2 npm start servers are running; --local calls the newest, pid ${process.pid} \\(${newest.url}\\)\\. ` +
+          `To call the other: npm run invoke -- --url http://127\\.0\\.0\\.1:4999/ \\(pid ${process.ppid}\\)\\.\n`,
+      ),
     );
   });
 

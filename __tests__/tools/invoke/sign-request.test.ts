@@ -1,6 +1,7 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { verifySigV4 } from "../../../emulator/auth/sigv4-verifier";
+import { functionUrlDoor } from "../../../emulator/url/send";
 import { signRequest } from "../../../tools/invoke/sign-request";
 import { streamRequest } from "../../../tools/invoke/stream-request";
 
@@ -19,6 +20,7 @@ describe("signRequest", () => {
       { method: body ? "POST" : "GET", url: `${url.pathname}${url.search}`, headers: lowerCased(headers), body: Buffer.from(body ?? "") },
       CREDENTIALS,
       "eu-west-1",
+      functionUrlDoor(() => {}).signing,
     );
     expect(verification).toEqual({ ok: true, accessKey: "AKIDSIGN" });
   });

@@ -10,7 +10,7 @@ import {
   removeLocalUrlRecord,
   removeStaleLocalUrlRecords,
   writeLocalUrlRecord,
-} from "../../lib/local-url-record";
+} from "../../support/local-url-record";
 
 const RECORD: LocalUrlRecord = { url: "http://127.0.0.1:4321/", authType: "AWS_IAM", region: "eu-west-1", pid: process.pid };
 

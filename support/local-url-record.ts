@@ -6,7 +6,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { AUTH_TYPES, type AuthType } from "./function-url-modes";
+import { AUTH_TYPES, type AuthType } from "../protocol/function-url-modes";
 import { writeFileAtomic } from "./write-file-atomic";
 
 export interface LocalUrlRecord {
@@ -95,9 +95,12 @@ export function describeStaleRecords(stale: readonly LocalUrlRecord[]): string |
 
 /** The newest running server's record; undefined when there is none, or its process is gone. */
 export function readLocalUrlRecord(projectRoot: string): LocalUrlRecord | undefined {
-  return readRecords(projectRoot)
-    .filter((entry) => isAlive(entry.pid))
-    .at(-1);
+  return readRunningRecords(projectRoot).at(-1);
+}
+
+/** Every running server's record, newest last. */
+export function readRunningRecords(projectRoot: string): LocalUrlRecord[] {
+  return readRecords(projectRoot).filter((entry) => isAlive(entry.pid));
 }
 
 function writeRecords(projectRoot: string, records: readonly LocalUrlRecord[]): void {
