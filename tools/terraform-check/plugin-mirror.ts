@@ -118,10 +118,12 @@ export function findPluginMirror(env: NodeJS.ProcessEnv = process.env, platform:
   if (config.folder !== undefined && !config.files.some(({ file }) => path.dirname(file) === config.folder)) {
     configFiles.push(`${path.join(config.folder, "*.tfrc")} and *.tfrc.json (none)`);
   }
+  // A variable that names the file is said, so that the user sees why no other file was read.
+  const namedBy = config.folder === undefined ? ` (${env.TF_CLI_CONFIG_FILE ? "TF_CLI_CONFIG_FILE" : "TERRAFORM_CONFIG"})` : "";
   throw new PluginMirrorError(`No mirror of ${wanted} where terraform looks: set ${PLUGIN_DIR_VARIABLE} to one.`, [
     "Looked at:",
     `  ${PLUGIN_DIR_VARIABLE}: unset`,
-    `  terraform's CLI configuration: ${configFiles.join("; ")}`,
+    `  terraform's CLI configuration${namedBy}: ${configFiles.join("; ")}`,
     `  terraform's implied mirror folders: ${implied.join(", ")}`,
     ...fill,
   ]);

@@ -154,6 +154,13 @@ describe("plugin-mirror", () => {
         `  terraform's CLI configuration: ${path.join(home, ".terraformrc")} (absent); ${path.join(home, ".terraform.d", "*.tfrc")} and *.tfrc.json (none)\n`,
       );
     });
+
+    test("nowhere, with TF_CLI_CONFIG_FILE naming an absent file: the variable is named beside that file, and no other file is read", () => {
+      const named = path.join(home, "ci.tfrc");
+      configNaming(path.join(home, ".terraformrc"), fakeMirror(roots, [{ type: "aws", version: "5.100.0" }]));
+      const error = catchError(() => findPluginMirror(env({ TF_CLI_CONFIG_FILE: named }), "linux"));
+      expect(error.message).toContain(`  terraform's CLI configuration (TF_CLI_CONFIG_FILE): ${named} (absent)\n`);
+    });
   });
 
   test("a TF_PLUGIN_DIR without the aws provider gets a clear message with the fix", () => {
