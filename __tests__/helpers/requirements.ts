@@ -5,6 +5,8 @@
 
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import { findPluginMirror, PluginMirrorError } from "../../tools/terraform-check/plugin-mirror";
+import { terraformVersion } from "../../tools/terraform-check/terraform";
 
 /** `describe` when `missing` is undefined; otherwise a loud skip, or a failure under CI. */
 export function describeWhenAvailable(name: string, missing: string | undefined, body: () => void): void {
@@ -38,7 +40,9 @@ function whenAvailable(name: string, missing: string | undefined, run: () => voi
     });
     return;
   }
-  console.warn(`SKIPPED "${name}": ${missing}`);
+  // One line on stderr, not console.warn: jest prints a test file's console output only when some
+  // test in it ran, so a suite skipped whole would lose its reason.
+  process.stderr.write(`SKIPPED "${name}": ${missing}\n`);
   // Reported by jest as skipped, never as passed; .ci/run sets CI=true, so CI cannot get here.
   skip();
 }
@@ -93,5 +97,21 @@ export function requireCurlWithSigV4(): void {
   const [major, minor] = (/^curl (\d+)\.(\d+)/.exec(curl.stdout) ?? []).slice(1).map(Number);
   if (!(major > 7 || (major === 7 && minor >= 75))) {
     throw new Error(`curl ${major}.${minor} has no --aws-sigv4 (curl 7.75 or later has it)`);
+  }
+}
+
+/**
+ * terraform on PATH, and a hashicorp/aws 5.100.0 mirror where the offline check looks for one.
+ * Without a mirror, the reason is the one line that says which variable to set (TF_PLUGIN_DIR);
+ * `npm run validate` prints every place it looked.
+ */
+export function requireTerraformAndMirror(): void {
+  if (terraformVersion() === undefined) {
+    throw new Error("terraform is not on PATH; install Terraform 1.10 or newer (https://developer.hashicorp.com/terraform/install)");
+  }
+  try {
+    findPluginMirror();
+  } catch (error) {
+    throw error instanceof PluginMirrorError ? new Error(error.headline) : error;
   }
 }

@@ -7,18 +7,9 @@ import * as path from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { type StandInArchive, standInForArchiveFiles } from "./archive-stand-in";
 import { makeOffline, offlineEnvironment, writeConfigFiles } from "./offline-config";
-import { type PluginMirror, terraformPlatform } from "./plugin-mirror";
-import { runTerraform, type TerraformRun, terraformVersion } from "./terraform";
+import type { PluginMirror } from "./plugin-mirror";
+import { runTerraform, type TerraformRun } from "./terraform";
 import type { TerraformJson } from "./terraform-json";
-import {
-  type KnownVerdict,
-  knownVerdict,
-  replayNote,
-  type TerraformInputs,
-  type Verdict,
-  verdictCacheDir,
-  verdictKey,
-} from "./verdict-cache";
 
 /** The file cdktf writes in each stack folder. */
 export const STACK_FILE = "cdk.tf.json";
@@ -40,12 +31,9 @@ export class TerraformCheckError extends Error {
     readonly run: TerraformRun,
     /** The modules terraform's diagnostics name (`module.<name>.…` or `on <name>/…`). */
     readonly failingModules: readonly string[] = [],
-    /** Set when this is the verdict of an earlier run on the very same inputs: when it was recorded. */
-    readonly recordedAt?: string,
   ) {
     const which = failingModules.length > 0 ? ` for ${failingModules.join(", ")}` : "";
-    const replayed = recordedAt === undefined ? "" : ` ${replayNote(recordedAt)}`;
-    super(`terraform ${step} failed${which} (exit code ${run.code}) in ${workdir}${replayed}:\n${run.stdout}${run.stderr}`);
+    super(`terraform ${step} failed${which} (exit code ${run.code}) in ${workdir}:\n${run.stdout}${run.stderr}`);
     this.name = "TerraformCheckError";
   }
 }
@@ -84,8 +72,6 @@ export interface CombinedPlan {
    * warnings elsewhere)", so each kind is here, not each occurrence.
    */
   readonly warnings: readonly string[];
-  /** Set when this is the verdict of an earlier run on the very same inputs: when it was recorded. */
-  readonly recordedAt?: string;
 }
 
 /**
@@ -176,57 +162,8 @@ function initArgs(mirror: PluginMirror): string[] {
  */
 const PLAN_ARGS = ["plan", "-refresh=false", "-input=false", "-lock=false", "-no-color"];
 
-/**
- * The verdict key of the root in `rootDir`, or undefined when it cannot be made (no terraform on
- * PATH, an unreadable or looping folder in the mirror): then the check plans, uncached.
- */
-function keyOf(rootDir: string, mirror: PluginMirror): string | undefined {
-  const version = terraformVersion();
-  try {
-    return version === undefined ? undefined : verdictKey(rootDir, terraformInputs(version, mirror));
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * terraform's words for a failure outside the configuration: a provider that crashed or stopped
- * answering, or a machine short of disk, memory or file handles. Terraform ties some of them to
- * the resource it was planning (`with module.<name>.…`), so naming a module is not enough.
- */
-const PASSING_FAILURE =
-  /^Error: (Plugin did not respond|Plugin error|Request cancelled|Failed to load plugin schemas|Failed to read schema)|plugin crashed|no space left on device|too many open files|cannot allocate memory|out of memory/im;
-
-/**
- * Whether `verdict` is what the same inputs would give again, so worth keeping: a plan that
- * passed, or one that failed on a module's configuration. Not a failed init, not a run killed by
- * a signal, and not a failure outside the configuration (a crashed provider, a full disk).
- */
-export function isLasting({ step, run }: Verdict, modules: readonly string[]): boolean {
-  if (step !== "plan" || run.code === null) {
-    return false;
-  }
-  const output = `${run.stdout}${run.stderr}`;
-  return run.code === 0 || (modulesNamedIn(output, modules).length > 0 && !PASSING_FAILURE.test(output));
-}
-
-/**
- * What a check's verdict depends on besides the root's files. The environment is taken with a
- * stand-in for the root's path (which differs every run) and without what offlineEnvironment
- * passes through from the caller (PATH, HOME, TMPDIR): terraform's version names the binary.
- */
-function terraformInputs(version: string, mirror: PluginMirror): TerraformInputs {
-  return {
-    terraformVersion: version,
-    mirror,
-    platform: terraformPlatform(),
-    env: offlineEnvironment("<root>", {}),
-    args: [initArgs(mirror), PLAN_ARGS],
-  };
-}
-
 /** Init, then plan, in `rootDir`: the step that ended it and its run, passed or failed. */
-async function initAndPlan(rootDir: string, mirror: PluginMirror): Promise<Verdict> {
+async function initAndPlan(rootDir: string, mirror: PluginMirror): Promise<{ step: "init" | "plan"; run: TerraformRun }> {
   const env = offlineEnvironment(rootDir);
   const init = await runTerraform(initArgs(mirror), rootDir, env);
   if (init.code !== 0) {
@@ -278,34 +215,21 @@ export function readCombinedPlan(plan: TerraformRun, rootDir: string, modules: r
 
 /**
  * Writes the root for `modules` (prepared in its child folders), inits it and plans it: one
- * terraform run. With `cacheDir` (verdict-cache.ts), a root whose every input is that of a run
- * recorded there gets that run's verdict, and `recordedAt` says when it was recorded.
+ * terraform run.
  * @throws TerraformCheckError naming the failing modules when init or plan fails.
  */
 export async function checkModules(
   rootDir: string,
   modules: Readonly<Record<string, PreparedModule>>,
   mirror: PluginMirror,
-  cacheDir: string | null = verdictCacheDir(),
 ): Promise<CombinedPlan> {
   writeRoot(rootDir, modules);
   const names = Object.keys(modules);
-  const key = cacheDir === null ? undefined : keyOf(rootDir, mirror);
-  const verdict: KnownVerdict =
-    cacheDir === null || key === undefined
-      ? await initAndPlan(rootDir, mirror)
-      : await knownVerdict(
-          cacheDir,
-          key,
-          () => initAndPlan(rootDir, mirror),
-          (known) => isLasting(known, names),
-        );
-  if (verdict.run.code !== 0) {
-    const failing = modulesNamedIn(`${verdict.run.stdout}${verdict.run.stderr}`, names);
-    throw new TerraformCheckError(verdict.step, rootDir, verdict.run, failing, verdict.recordedAt);
+  const { step, run } = await initAndPlan(rootDir, mirror);
+  if (run.code !== 0) {
+    throw new TerraformCheckError(step, rootDir, run, modulesNamedIn(`${run.stdout}${run.stderr}`, names));
   }
-  const plan = readCombinedPlan(verdict.run, rootDir, names);
-  return verdict.recordedAt === undefined ? plan : { ...plan, recordedAt: verdict.recordedAt };
+  return readCombinedPlan(run, rootDir, names);
 }
 
 export interface CheckedStacks extends Omit<CombinedPlan, "modules"> {
@@ -313,17 +237,12 @@ export interface CheckedStacks extends Omit<CombinedPlan, "modules"> {
   readonly stacks: Readonly<Record<string, PreparedModule & ModulePlan>>;
 }
 
-/** Prepares each stack folder of `stacks` (name → folder) as a module of one root in `rootDir`, then one init and one plan (or the verdict kept in `cacheDir`). */
-export async function checkStacks(
-  stacks: Readonly<Record<string, string>>,
-  rootDir: string,
-  mirror: PluginMirror,
-  cacheDir: string | null = verdictCacheDir(),
-): Promise<CheckedStacks> {
+/** Prepares each stack folder of `stacks` (name → folder) as a module of one root in `rootDir`, then one init and one plan. */
+export async function checkStacks(stacks: Readonly<Record<string, string>>, rootDir: string, mirror: PluginMirror): Promise<CheckedStacks> {
   const names = Object.keys(stacks);
   assertModuleNames(names);
   const prepared = Object.fromEntries(names.map((name) => [name, prepareModule(stacks[name], path.join(rootDir, name), mirror)]));
-  const { modules, ...plan } = await checkModules(rootDir, prepared, mirror, cacheDir);
+  const { modules, ...plan } = await checkModules(rootDir, prepared, mirror);
   return { ...plan, stacks: Object.fromEntries(names.map((name) => [name, { ...prepared[name], ...modules[name] }])) };
 }
 

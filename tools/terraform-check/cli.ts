@@ -7,12 +7,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ConfigError } from "../../lib/config";
-import { UsageError } from "../../support/usage-error";
 import { checkStacks, TerraformCheckError } from "./check-stack";
 import { findPluginMirror, PluginMirrorError } from "./plugin-mirror";
 import { MODES, synthesizeMode } from "./synth-modes";
 import { terraformVersion } from "./terraform";
-import { replayNote, verdictCacheDir } from "./verdict-cache";
 
 /** What `runValidate` uses; tests give stand-ins, the command the real ones. */
 export interface ValidateTools {
@@ -36,26 +34,18 @@ export async function runValidate(
       err(error.message);
       return 1;
     }
-    if (error instanceof UsageError) {
-      err(error.message);
-      return 2;
-    }
     throw error;
   }
 }
 
 async function validate(out: (line: string) => void, err: (line: string) => void, tools: ValidateTools): Promise<number> {
-  const cacheDir = verdictCacheDir();
   const version = tools.terraformVersion();
   if (version === undefined) {
     err("terraform is not on PATH; install Terraform 1.10 or newer (https://developer.hashicorp.com/terraform/install).");
     return 1;
   }
   const mirror = tools.findPluginMirror();
-  const how = { TF_PLUGIN_DIR: "TF_PLUGIN_DIR", implied: "an implied mirror folder", search: "found by searching this machine" }[
-    mirror.foundBy
-  ];
-  out(`terraform ${version}; providers from ${mirror.dir} (${how})`);
+  out(`terraform ${version}; providers from ${mirror.dir} (${mirror.foundBy})`);
   out(
     mirror.hasArchive
       ? "archive_file: the real hashicorp/archive provider"
@@ -65,7 +55,7 @@ async function validate(out: (line: string) => void, err: (line: string) => void
   try {
     const stacks = Object.fromEntries(MODES.map((mode) => [mode, synthesizeMode(mode, path.join(scratch, "synth")).stackDir]));
     // Every mode a module of one root: one terraform init and one plan for all of them.
-    const checked = await tools.checkStacks(stacks, path.join(scratch, "work"), mirror, cacheDir);
+    const checked = await tools.checkStacks(stacks, path.join(scratch, "work"), mirror);
     const width = Math.max(...MODES.map((mode) => mode.length));
     for (const mode of MODES) {
       const { summary, creates } = checked.stacks[mode];
@@ -73,9 +63,6 @@ async function validate(out: (line: string) => void, err: (line: string) => void
       out(`${mode.padEnd(width)} valid. ${summary} (${types.join(", ")})`);
     }
     out(`terraform's summary of the one plan of all ${MODES.length} modes: ${checked.summary}`);
-    if (checked.recordedAt !== undefined) {
-      out(replayNote(checked.recordedAt));
-    }
     return 0;
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });

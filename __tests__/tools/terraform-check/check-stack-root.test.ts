@@ -6,7 +6,6 @@ import * as os from "node:os";
 import * as path from "node:path";
 import {
   anchorArchiveSources,
-  isLasting,
   modulesNamedIn,
   PROVIDERS_FILE,
   type PreparedModule,
@@ -186,40 +185,5 @@ describe("reading the one plan of several modules", () => {
     ]);
     expect(error.message).toBe("terraform plan failed for NONE (exit code 1) in /root:\nError: x\n\n  on NONE/cdk.tf.json line 1:\n");
     expect(error.name).toBe("TerraformCheckError");
-  });
-});
-
-describe("which verdicts are worth keeping (isLasting)", () => {
-  const modules = ["good", "broken"];
-  const plan = (code: number | null, stderr: string) => ({ step: "plan" as const, run: { code, stdout: "", stderr } });
-  /** A diagnostic as terraform prints it, tied to a resource of `module`. */
-  const diagnostic = (summary: string, module: string, detail: string) =>
-    `\nError: ${summary}\n\n  with module.${module}.aws_iam_role.fn,\n  on ${module}/cdk.tf.json line 15, in resource.aws_iam_role.fn:\n\n${detail}\n`;
-
-  test("a plan that passed, and one that failed on a module's configuration: the same inputs give them again", () => {
-    expect(isLasting({ step: "plan", run: { code: 0, stdout: "Plan: 2 to add, 0 to change, 0 to destroy.\n", stderr: "" } }, modules)).toBe(
-      true,
-    );
-    expect(isLasting(plan(1, diagnostic("expected runtime to be one of [...], got nodejs99.x", "broken", "")), modules)).toBe(true);
-  });
-
-  test.each([
-    [
-      "a provider that stopped answering, tied to a module's resource",
-      plan(
-        1,
-        diagnostic(
-          "Plugin did not respond",
-          "good",
-          "The plugin encountered an error, and failed to respond to the plugin.(*GRPCProvider).ValidateResourceConfig call.",
-        ),
-      ),
-    ],
-    ["a full disk, tied to a module's resource", plan(1, diagnostic("writing zip", "good", "write dist/fn.zip: no space left on device"))],
-    ["a failure that names no module", plan(1, "\nError: Failed to query available provider packages\n")],
-    ["a plan killed by a signal", plan(null, diagnostic("expected runtime", "broken", ""))],
-    ["a failed init", { step: "init" as const, run: { code: 1, stdout: "", stderr: diagnostic("Module not installed", "good", "") } }],
-  ])("%s: may not recur, so not kept", (_what, verdict) => {
-    expect(isLasting(verdict, modules)).toBe(false);
   });
 });

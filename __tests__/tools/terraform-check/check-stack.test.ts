@@ -1,6 +1,7 @@
 // The synthesized stack, checked by the real terraform binary and hashicorp/aws 5.100.0, offline.
-// Needs `terraform` on PATH and a provider mirror (TF_PLUGIN_DIR or an implied mirror folder).
-// Without them this suite is reported as skipped, with the reason; with CI=true it fails.
+// Needs `terraform` on PATH and a provider mirror (TF_PLUGIN_DIR, a filesystem_mirror of
+// terraform's CLI configuration, or an implied mirror folder). Without them this suite is reported
+// as skipped, with the reason on one line; with CI=true it fails.
 
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -17,11 +18,9 @@ import {
 import { makeOffline } from "../../../tools/terraform-check/offline-config";
 import { AWS_PROVIDER, findPluginMirror } from "../../../tools/terraform-check/plugin-mirror";
 import { MODES, synthesizeMode } from "../../../tools/terraform-check/synth-modes";
-import { terraformVersion } from "../../../tools/terraform-check/terraform";
-import { replayNote } from "../../../tools/terraform-check/verdict-cache";
-import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
+import { describeWhenAvailable, missingReason, requireTerraformAndMirror } from "../../helpers/requirements";
 
-const missing = terraformVersion() === undefined ? "terraform is not on PATH" : missingReason(() => findPluginMirror());
+const missing = missingReason(requireTerraformAndMirror);
 const TERRAFORM_TIMEOUT = 120_000;
 /** 64 characters, Lambda's maximum function name. */
 const LONGEST_FUNCTION_NAME = `streaming-${"f".repeat(54)}`;
@@ -30,8 +29,7 @@ const LONGEST_FUNCTION_NAME = `streaming-${"f".repeat(54)}`;
  * A module of one function as the stack declares one (its role, and the function on that role),
  * with `runtime` as given, prepared in `<root>/<name>` with the stack's provider configuration.
  * Small and fixed rather than a copy of the synthesized stack: the broken run shows how the check
- * fails, which no edit to the stack changes, so its verdict stays cached (verdict-cache.ts) while
- * an edited stack is planned again.
+ * fails, which no edit to the stack changes.
  */
 function functionModule(root: string, name: string, runtime: string): PreparedModule {
   const dir = path.join(root, name);
@@ -92,10 +90,6 @@ describeWhenAvailable("offline terraform check of the synthesized stack", missin
       ),
     ]);
     plans = checked.stacks;
-    if (checked.recordedAt !== undefined) {
-      // Said aloud: this run read terraform's verdict instead of planning (never under CI=true).
-      console.info(replayNote(checked.recordedAt));
-    }
   }, TERRAFORM_TIMEOUT);
 
   afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));

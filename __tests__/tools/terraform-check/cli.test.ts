@@ -6,7 +6,7 @@ import { TerraformCheckError } from "../../../tools/terraform-check/check-stack"
 import { runValidate, type ValidateTools } from "../../../tools/terraform-check/cli";
 import { PluginMirrorError } from "../../../tools/terraform-check/plugin-mirror";
 
-const mirror = { dir: "/mirror", foundBy: "search" as const, hasArchive: false };
+const mirror = { dir: "/mirror", foundBy: "filesystem_mirror in /home/u/.terraformrc", hasArchive: false };
 /** A stand-in for checkStacks: each stack planned as `creates` says, terraform's total as `total`. */
 const planned =
   (creates: Record<string, number>, total = "Plan: 18 to add, 0 to change, 0 to destroy.") =>
@@ -43,7 +43,7 @@ describe("npm run validate", () => {
     });
     expect(result.code).toBe(0);
     expect(result.out).toEqual([
-      "terraform 1.11.4; providers from /mirror (found by searching this machine)",
+      "terraform 1.11.4; providers from /mirror (filesystem_mirror in /home/u/.terraformrc)",
       "archive_file: zipped by the check's stand-in (hashicorp/archive is not in the mirror)",
       "AWS_IAM    valid. Plan: 3 to add, 0 to change, 0 to destroy. (aws_iam_role, aws_lambda_permission ×2)",
       "NONE       valid. Plan: 3 to add, 0 to change, 0 to destroy. (aws_iam_role, aws_lambda_permission ×2)",
@@ -52,34 +52,6 @@ describe("npm run validate", () => {
     ]);
     // Every mode in one call: one root, one init, one plan.
     expect(checked).toEqual([["AWS_IAM", "NONE", "cloudfront"], ["work"], ["/mirror"]]);
-  });
-
-  test("a verdict read from the cache says so, under terraform's summary", async () => {
-    const result = await run({
-      checkStacks: async (stacks) => ({ ...(await planned({ aws_iam_role: 6 })(stacks)), recordedAt: "2026-12-01T10:00:00.000Z" }),
-    });
-    expect(result.code).toBe(0);
-    expect(result.out.at(-1)).toBe(
-      "(terraform's verdict of 2026-12-01T10:00:00.000Z, on these very inputs: read from node_modules/.cache/lambda-streaming/terraform-check; TERRAFORM_CHECK_CACHE=off plans afresh)",
-    );
-  });
-
-  test("TERRAFORM_CHECK_CACHE set to something else: its value and the fix, exit 2, before anything runs", async () => {
-    const saved = process.env.TERRAFORM_CHECK_CACHE;
-    process.env.TERRAFORM_CHECK_CACHE = "maybe";
-    try {
-      const checkStacks = jest.fn();
-      const result = await run({ checkStacks });
-      expect(result).toEqual({
-        code: 2,
-        out: [],
-        err: ['TERRAFORM_CHECK_CACHE="maybe" is not a setting; use "off" to plan every time, or leave it unset.'],
-      });
-      expect(checkStacks).not.toHaveBeenCalled();
-    } finally {
-      if (saved === undefined) delete process.env.TERRAFORM_CHECK_CACHE;
-      else process.env.TERRAFORM_CHECK_CACHE = saved;
-    }
   });
 
   test("names the real archive provider when the mirror has it", async () => {
@@ -101,10 +73,13 @@ describe("npm run validate", () => {
       "no provider mirror",
       {
         findPluginMirror: () => {
-          throw new PluginMirrorError("No provider mirror holds hashicorp/aws 5.100.0: …");
+          throw new PluginMirrorError("No mirror of hashicorp/aws 5.100.0 where terraform looks: set TF_PLUGIN_DIR to one.", [
+            "Looked at:",
+            "  TF_PLUGIN_DIR: unset",
+          ]);
         },
       },
-      /^No provider mirror holds/,
+      /^No mirror of hashicorp\/aws 5\.100\.0 where terraform looks: set TF_PLUGIN_DIR to one\.\nLooked at:\n {2}TF_PLUGIN_DIR: unset$/,
     ],
     [
       "terraform refusing the stack",

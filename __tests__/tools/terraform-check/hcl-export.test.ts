@@ -12,9 +12,7 @@ import { type CombinedPlan, checkModules, STACK_FILE } from "../../../tools/terr
 import { HCL_STACK_FILE, prepareHclModule } from "../../../tools/terraform-check/hcl-stand-in";
 import { findPluginMirror, type PluginMirror } from "../../../tools/terraform-check/plugin-mirror";
 import { MODE_VARIABLES } from "../../../tools/terraform-check/synth-modes";
-import { terraformVersion } from "../../../tools/terraform-check/terraform";
-import { replayNote } from "../../../tools/terraform-check/verdict-cache";
-import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
+import { describeWhenAvailable, missingReason, requireTerraformAndMirror } from "../../helpers/requirements";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 const CDKTF = path.join(ROOT, "node_modules", ".bin", "cdktf");
@@ -22,7 +20,7 @@ const TIMEOUT = 240_000;
 /** Public direct and public through CloudFront: together, every resource type the stack has. */
 const MODES = ["NONE", "cloudfront"] as const;
 
-const missing = terraformVersion() === undefined ? "terraform is not on PATH" : missingReason(() => findPluginMirror());
+const missing = missingReason(requireTerraformAndMirror);
 
 describeWhenAvailable("cdktf synth --hcl, checked offline by terraform", missing, () => {
   let scratch: string;
@@ -56,10 +54,6 @@ describeWhenAvailable("cdktf synth --hcl, checked offline by terraform", missing
     const root = path.join(scratch, "root");
     const modules = Object.fromEntries(MODES.map((mode) => [mode, prepareHclModule(stackDirs[mode], path.join(root, mode), mirror)]));
     plan = await checkModules(root, modules, mirror);
-    if (plan.recordedAt !== undefined) {
-      // Said aloud: this run read terraform's verdict instead of planning (never under CI=true).
-      console.info(replayNote(plan.recordedAt));
-    }
   }, TIMEOUT);
 
   afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));

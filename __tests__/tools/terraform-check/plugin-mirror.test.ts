@@ -6,7 +6,6 @@ import {
   impliedMirrorDirs,
   mirrorHolds,
   PluginMirrorError,
-  searchForMirror,
   terraformPlatform,
 } from "../../../tools/terraform-check/plugin-mirror";
 
@@ -77,96 +76,108 @@ describe("plugin-mirror", () => {
     expect(findPluginMirror({ TF_PLUGIN_DIR: both, HOME: "/nowhere" })).toMatchObject({ hasArchive: true });
   });
 
-  test("finds an implied mirror when TF_PLUGIN_DIR is unset", () => {
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), "ls-home-"));
-    roots.push(home);
-    const mirror = fakeMirror(roots, [{ type: "aws", version: "5.100.0" }]);
-    fs.mkdirSync(path.join(home, ".terraform.d"));
-    fs.symlinkSync(mirror, path.join(home, ".terraform.d", "plugins"));
-    expect(findPluginMirror({ HOME: home, XDG_DATA_DIRS: "/nowhere" }, { search: false })).toMatchObject({
-      dir: path.join(home, ".terraform.d", "plugins"),
-      foundBy: "implied",
+  describe("with TF_PLUGIN_DIR unset: terraform's CLI configuration, then its implied mirror folders", () => {
+    let home: string;
+    beforeEach(() => {
+      home = fs.mkdtempSync(path.join(os.tmpdir(), "ls-home-"));
+      roots.push(home);
+    });
+    /** `home` as HOME, with no system-wide implied folder (XDG_DATA_DIRS) that this machine may have. */
+    const env = (more: NodeJS.ProcessEnv = {}) => ({ HOME: home, XDG_DATA_DIRS: path.join(home, "no-data-dirs"), ...more });
+    const configNaming = (file: string, ...mirrors: string[]) => {
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const blocks = mirrors.map((mirror) => `  filesystem_mirror {\n    path = "${mirror}"\n  }\n`).join("");
+      fs.writeFileSync(file, `provider_installation {\n${blocks}}\n`);
+      return file;
+    };
+    const impliedMirror = () => {
+      fs.mkdirSync(path.join(home, ".terraform.d"), { recursive: true });
+      fs.symlinkSync(fakeMirror(roots, [{ type: "aws", version: "5.100.0" }]), path.join(home, ".terraform.d", "plugins"));
+      return path.join(home, ".terraform.d", "plugins");
+    };
+
+    test("the first filesystem_mirror that holds the provider, before an implied folder that holds it too", () => {
+      impliedMirror();
+      const without = fakeMirror(roots, []);
+      const mirror = fakeMirror(roots, [{ type: "aws", version: "5.100.0" }]);
+      const rc = configNaming(path.join(home, ".terraformrc"), without, mirror);
+      expect(findPluginMirror(env(), "linux")).toEqual({ dir: mirror, foundBy: `filesystem_mirror in ${rc}`, hasArchive: false });
+    });
+
+    test("the file TF_CLI_CONFIG_FILE names, and TF_PLUGIN_DIR before it", () => {
+      const mirror = fakeMirror(roots, [{ type: "aws", version: "5.100.0" }]);
+      const named = configNaming(path.join(home, "ci.tfrc"), mirror);
+      expect(findPluginMirror(env({ TF_CLI_CONFIG_FILE: named }), "linux")).toMatchObject({
+        dir: mirror,
+        foundBy: `filesystem_mirror in ${named}`,
+      });
+      const variable = fakeMirror(roots, [{ type: "aws", version: "5.100.0" }]);
+      expect(findPluginMirror(env({ TF_CLI_CONFIG_FILE: named, TF_PLUGIN_DIR: variable }), "linux")).toMatchObject({
+        dir: variable,
+        foundBy: "TF_PLUGIN_DIR",
+      });
+    });
+
+    test("an implied mirror folder when the configuration names none that holds the provider", () => {
+      configNaming(path.join(home, ".terraformrc"), fakeMirror(roots, [{ type: "aws", version: "5.99.0" }]));
+      const implied = impliedMirror();
+      expect(findPluginMirror(env(), "linux")).toEqual({
+        dir: implied,
+        foundBy: "terraform's implied mirror folder",
+        hasArchive: false,
+      });
+    });
+
+    test("nowhere: a headline naming TF_PLUGIN_DIR, then each place looked at, and how to fill a mirror", () => {
+      const elsewhere = path.join(home, "elsewhere");
+      const rc = configNaming(path.join(home, ".terraformrc"), elsewhere);
+      const broken = path.join(home, ".terraform.d", "broken.tfrc");
+      fs.mkdirSync(path.dirname(broken));
+      fs.writeFileSync(broken, 'provider_installation {\n  filesystem_mirror { path = "/x }\n}\n');
+      const error = catchError(() => findPluginMirror(env(), "linux"));
+      const wanted = `registry.terraform.io/hashicorp/aws 5.100.0 \\(${terraformPlatform()}\\)`;
+      expect(error.headline).toMatch(new RegExp(`^No mirror of ${wanted} where terraform looks: set TF_PLUGIN_DIR to one\\.$`));
+      expect(error.message.split("\n")).toEqual([
+        error.headline,
+        "Looked at:",
+        "  TF_PLUGIN_DIR: unset",
+        `  terraform's CLI configuration: ${rc} (filesystem_mirror ${elsewhere}, without the provider); ${broken} (not read: line 2: a string that never ends)`,
+        `  terraform's implied mirror folders: ${impliedMirrorDirs(env(), "linux").join(", ")}`,
+        expect.stringMatching(/^A mirror is laid out as <dir>\/registry\.terraform\.io\/hashicorp\/aws\/5\.100\.0\//),
+        expect.stringMatching(/^On a machine with internet, `terraform providers mirror <dir>` in a synthesized stack folder/),
+      ]);
+    });
+
+    test("nowhere, with no configuration at all: the absent file and the empty folder are named", () => {
+      const error = catchError(() => findPluginMirror(env(), "linux"));
+      expect(error.message).toContain(
+        `  terraform's CLI configuration: ${path.join(home, ".terraformrc")} (absent); ${path.join(home, ".terraform.d", "*.tfrc")} and *.tfrc.json (none)\n`,
+      );
+    });
+
+    test("nowhere, with TF_CLI_CONFIG_FILE naming an absent file: the variable is named beside that file, and no other file is read", () => {
+      const named = path.join(home, "ci.tfrc");
+      configNaming(path.join(home, ".terraformrc"), fakeMirror(roots, [{ type: "aws", version: "5.100.0" }]));
+      const error = catchError(() => findPluginMirror(env({ TF_CLI_CONFIG_FILE: named }), "linux"));
+      expect(error.message).toContain(`  terraform's CLI configuration (TF_CLI_CONFIG_FILE): ${named} (absent)\n`);
     });
   });
 
   test("a TF_PLUGIN_DIR without the aws provider gets a clear message with the fix", () => {
     const empty = fakeMirror(roots, []);
     expect(() => findPluginMirror({ TF_PLUGIN_DIR: empty })).toThrow(PluginMirrorError);
-    expect(() => findPluginMirror({ TF_PLUGIN_DIR: empty })).toThrow(
-      new RegExp(
-        `^TF_PLUGIN_DIR=${empty} does not hold registry.terraform.io/hashicorp/aws 5.100.0 \\(${terraformPlatform()}\\)\\. Set TF_PLUGIN_DIR to a folder laid out as`,
-      ),
+    expect(catchError(() => findPluginMirror({ TF_PLUGIN_DIR: empty })).headline).toBe(
+      `TF_PLUGIN_DIR=${empty} does not hold registry.terraform.io/hashicorp/aws 5.100.0 (${terraformPlatform()}).`,
     );
-  });
-
-  test("no mirror anywhere gets a message that lists where it looked", () => {
-    expect(() => findPluginMirror({ HOME: "/nowhere", XDG_DATA_DIRS: "/also-nowhere" }, { search: false })).toThrow(
-      /TF_PLUGIN_DIR is unset, none of \/nowhere\/.terraform.d\/plugins, .*\/also-nowhere\/terraform\/plugins has it\. Set TF_PLUGIN_DIR/,
-    );
-  });
-
-  describe("searching the machine, when nothing else names a mirror", () => {
-    // Searched from a folder of the test's own (searchForMirror's default is /), so that the
-    // search ends, and finds nothing, as quickly as it finds something; for a platform no real
-    // mirror has, so that no search beside this test (another suite's, from /) takes its fakes.
-    let machine: string;
-    let record: string;
-    let platform: string;
-    beforeEach(() => {
-      machine = fs.mkdtempSync(path.join(os.tmpdir(), "ls-machine-"));
-      record = path.join(machine, "record", "mirror-search.json");
-      platform = `${terraformPlatform()}-test-${process.pid}-${Date.now()}`;
-    });
-    afterEach(() => fs.rmSync(machine, { recursive: true, force: true }));
-    const install = (mirror: string, mode: number) => {
-      const dir = path.join(machine, mirror, "registry.terraform.io", "hashicorp", "aws", "5.100.0", platform);
-      fs.mkdirSync(dir, { recursive: true });
-      fs.writeFileSync(path.join(dir, "terraform-provider-aws_v5.100.0_x5"), "", { mode });
-      return path.join(machine, mirror);
-    };
-    const recorded = () => JSON.parse(fs.readFileSync(record, "utf8"));
-
-    test("finds an executable provider, and records where", () => {
-      // A file of the provider's name that is not executable (as the other tests here make) is no mirror.
-      install("placeholder", 0o644);
-      expect(searchForMirror(platform, machine, record)).toBeUndefined();
-      expect(fs.existsSync(record)).toBe(false);
-      // Searched in its own subfolder: searchForMirror keeps each search's answer for the process.
-      const runnable = install(path.join("opt", "runnable"), 0o755);
-      expect(searchForMirror(platform, path.join(machine, "opt"), record)).toBe(runnable);
-      expect(recorded()).toEqual({ [`${path.join(machine, "opt")}\u0000${platform}`]: runnable });
-    });
-
-    test("the next process reads the record instead of searching, while the mirror is still there", () => {
-      const elsewhere = install("elsewhere", 0o755);
-      // Nothing under `empty`: only the record can name a mirror for it.
-      const empty = path.join(machine, "empty");
-      fs.mkdirSync(empty);
-      fs.mkdirSync(path.dirname(record));
-      fs.writeFileSync(record, JSON.stringify({ [`${empty}\u0000${platform}`]: elsewhere }));
-      expect(searchForMirror(platform, empty, record)).toBe(elsewhere);
-    });
-
-    test("a recorded mirror no longer executable is searched for anew, and the record corrected", () => {
-      const searched = path.join(machine, "searched");
-      const stale = install(path.join("searched", "stale"), 0o755);
-      fs.chmodSync(
-        path.join(stale, "registry.terraform.io", "hashicorp", "aws", "5.100.0", platform, "terraform-provider-aws_v5.100.0_x5"),
-        0o644,
-      );
-      const current = install(path.join("searched", "current"), 0o755);
-      fs.mkdirSync(path.dirname(record));
-      fs.writeFileSync(record, JSON.stringify({ [`${searched}\u0000${platform}`]: stale }));
-      expect(searchForMirror(platform, searched, record)).toBe(current);
-      expect(recorded()).toEqual({ [`${searched}\u0000${platform}`]: current });
-    });
-
-    test("a recorded mirror that is gone is searched for anew", () => {
-      const searched = path.join(machine, "searched");
-      const current = install(path.join("searched", "current"), 0o755);
-      fs.mkdirSync(path.dirname(record));
-      fs.writeFileSync(record, JSON.stringify({ [`${searched}\u0000${platform}`]: path.join(machine, "gone") }));
-      expect(searchForMirror(platform, searched, record)).toBe(current);
-    });
   });
 });
+
+function catchError(run: () => unknown): PluginMirrorError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof PluginMirrorError) return error;
+    throw error;
+  }
+  throw new Error("expected a PluginMirrorError; nothing was thrown");
+}
