@@ -1,11 +1,14 @@
 // What `npm run deploy` and `destroy` need besides a good configuration, checked before cdktf
-// runs: AWS credentials, a Region your AWS settings agree with, and terraform new enough. Left to
-// cdktf, a missing one surfaces seconds later inside `terraform init` or `apply`, in words that
-// never name it. Each problem is one line that says what to do.
+// runs: AWS credentials, a Region your AWS settings agree with, terraform new enough, and a place
+// terraform init can get the providers from (the Terraform registry, or a mirror it reads). Left
+// to cdktf, a missing one surfaces seconds later inside `terraform init` or `apply`, in words that
+// never name it (and, for the registry, printed twice). Each problem is one line that says what to do.
 
 import { spawnSync } from "node:child_process";
 import { readConfig } from "../lib/config";
 import { withDeadline } from "../support/deadline";
+import { unreachableCode } from "../support/reachable";
+import { ARCHIVE_PROVIDER, AWS_PROVIDER, findPluginMirror, PLUGIN_DIR_VARIABLE } from "./terraform-check/plugin-mirror";
 
 /**
  * The oldest terraform the stack works with: the S3 backend's `use_lockfile` (S3-native state
@@ -25,7 +28,14 @@ export interface PreflightProbes {
   profileRegion(): Promise<string | undefined>;
   /** `terraform version -json`'s version, or why terraform could not run. */
   terraformVersion(): { readonly version: string } | { readonly error: string };
+  /** Whether a mirror terraform reads holds both providers: then init needs no network. */
+  providerMirror(): boolean;
+  /** Why the Terraform registry does not answer (`ENOTFOUND`, `ETIMEDOUT`, …); undefined when it does. */
+  registryUnreachable(): Promise<string | undefined>;
 }
+
+/** Where terraform init gets providers by default. @see https://developer.hashicorp.com/terraform/cli/config/config-file#provider-installation */
+export const TERRAFORM_REGISTRY = "https://registry.terraform.io";
 
 /** The problems with deploying now, one line each; empty when nothing stands in the way. */
 export async function deployProblems(
@@ -34,8 +44,34 @@ export async function deployProblems(
   deadlineMs: number = CREDENTIALS_DEADLINE_MS,
 ): Promise<string[]> {
   const terraform = terraformProblem(probes.terraformVersion(), env);
-  const [credentials, region] = await Promise.all([credentialsProblem(probes, deadlineMs), regionProblem(env, probes)]);
-  return [credentials, region, terraform].filter((problem): problem is string => problem !== undefined);
+  const [credentials, region, providers] = await Promise.all([
+    credentialsProblem(probes, deadlineMs),
+    regionProblem(env, probes),
+    providersProblem(probes),
+  ]);
+  return [credentials, region, terraform, providers].filter((problem): problem is string => problem !== undefined);
+}
+
+/**
+ * terraform init downloads hashicorp/aws and hashicorp/archive from the Terraform registry unless
+ * a mirror it reads holds them (a filesystem_mirror of its CLI configuration, or an implied mirror
+ * folder). Neither: one line, instead of init's error printed twice by cdktf. The mirror is looked
+ * at first, so a machine with one never touches the network here.
+ */
+async function providersProblem(probes: PreflightProbes): Promise<string | undefined> {
+  if (probes.providerMirror()) {
+    return undefined;
+  }
+  const code = await probes.registryUnreachable();
+  if (code === undefined) {
+    return undefined;
+  }
+  const wanted = [AWS_PROVIDER, ARCHIVE_PROVIDER].map((p) => `${p.address.replace("registry.terraform.io/", "")} ${p.version}`).join(", ");
+  return (
+    `terraform init cannot get the providers (${wanted}): ${new URL(TERRAFORM_REGISTRY).host} does not answer (${code}), and no mirror terraform reads holds them. ` +
+    'Connect to the internet, or name a filled mirror in terraform\'s CLI configuration: provider_installation { filesystem_mirror { path = "DIR" } } ' +
+    "(https://developer.hashicorp.com/terraform/cli/config/config-file#provider-installation; `terraform providers mirror DIR` in cdktf.out/stacks/<name> fills one)."
+  );
 }
 
 /**
@@ -125,6 +161,15 @@ function sdkProbes(env: NodeJS.ProcessEnv): PreflightProbes {
         return undefined;
       }
     },
+    providerMirror() {
+      // TF_PLUGIN_DIR is the terraform check's own variable: terraform init does not read it.
+      try {
+        return findPluginMirror({ ...env, [PLUGIN_DIR_VARIABLE]: undefined }).hasArchive;
+      } catch {
+        return false;
+      }
+    },
+    registryUnreachable: () => unreachableCode(TERRAFORM_REGISTRY),
     terraformVersion() {
       const binary = env.TERRAFORM_BINARY_NAME || "terraform";
       // CHECKPOINT_DISABLE: `terraform version` would otherwise ask HashiCorp for a newer release.

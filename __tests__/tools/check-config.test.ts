@@ -33,7 +33,10 @@ describe("npm run synth with a bad configuration value", () => {
     const { scripts } = require(path.join(ROOT, "package.json")) as { scripts: Record<string, string> };
     expect(scripts.synth).toBe("node -r esbuild-register tools/check-config.ts && CHECKPOINT_DISABLE=1 cdktf synth");
     for (const name of ["deploy", "destroy"]) {
-      expect(scripts[name]).toBe(`node -r esbuild-register tools/check-config.ts --deploy && CHECKPOINT_DISABLE=1 cdktf ${name}`);
+      // --no-color when the output is not a terminal (deploy-preflight.test.ts runs that part).
+      expect(scripts[name]).toBe(
+        `node -r esbuild-register tools/check-config.ts --deploy && CHECKPOINT_DISABLE=1 cdktf ${name} $([ -t 1 ] || echo --no-color)`,
+      );
     }
   });
 });

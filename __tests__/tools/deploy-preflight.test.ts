@@ -7,6 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { compareVersions, deployProblems, MIN_TERRAFORM_VERSION, type PreflightProbes } from "../../tools/deploy-preflight";
+import { ARCHIVE_PROVIDER, AWS_PROVIDER, terraformPlatform } from "../../tools/terraform-check/plugin-mirror";
 
 const ROOT = path.join(__dirname, "..", "..");
 const NO_CREDENTIALS =
@@ -18,8 +19,19 @@ function probes(overrides: Partial<PreflightProbes> = {}): PreflightProbes {
     findCredentials: async () => ({ accessKeyId: "AKID", secretAccessKey: "s" }),
     profileRegion: async () => undefined,
     terraformVersion: () => ({ version: "1.11.4" }),
+    providerMirror: () => false,
+    registryUnreachable: async () => undefined,
     ...overrides,
   };
+}
+
+/** Lays out a provider mirror in `dir` that holds hashicorp/aws and hashicorp/archive for this platform, as terraform reads one. */
+function fillMirror(dir: string): void {
+  for (const { address, version } of [AWS_PROVIDER, ARCHIVE_PROVIDER]) {
+    const folder = path.join(dir, ...address.split("/"), version, terraformPlatform());
+    fs.mkdirSync(folder, { recursive: true });
+    fs.writeFileSync(path.join(folder, `terraform-provider-${address.split("/")[2]}_v${version}_x5`), "");
+  }
 }
 
 describe("deployProblems", () => {
@@ -60,6 +72,21 @@ describe("deployProblems", () => {
     expect(await deployProblems({}, probes({ terraformVersion: () => ({ version: "1.10.0" }) }))).toEqual([]);
   });
 
+  test("no mirror and no answer from the Terraform registry: one line naming both providers, the reason and the fix", async () => {
+    const offline = probes({ registryUnreachable: async () => "ENOTFOUND" });
+    expect(await deployProblems({}, offline)).toEqual([
+      "terraform init cannot get the providers (hashicorp/aws 5.100.0, hashicorp/archive 2.7.1): registry.terraform.io does not answer (ENOTFOUND), and no mirror terraform reads holds them. " +
+        'Connect to the internet, or name a filled mirror in terraform\'s CLI configuration: provider_installation { filesystem_mirror { path = "DIR" } } ' +
+        "(https://developer.hashicorp.com/terraform/cli/config/config-file#provider-installation; `terraform providers mirror DIR` in cdktf.out/stacks/<name> fills one).",
+    ]);
+  });
+
+  test("a mirror terraform reads: the registry is not asked at all", async () => {
+    const registryUnreachable = jest.fn(async () => "ENOTFOUND");
+    expect(await deployProblems({}, probes({ providerMirror: () => true, registryUnreachable }))).toEqual([]);
+    expect(registryUnreachable).not.toHaveBeenCalled();
+  });
+
   test("compareVersions orders dotted numbers", () => {
     expect(compareVersions("1.9.8", "1.10")).toBeLessThan(0);
     expect(compareVersions("1.10.0", "1.10")).toBe(0);
@@ -86,6 +113,9 @@ describe("npm run deploy and destroy, before cdktf", () => {
     );
     // npm checks for a newer npm now and then (always, with a fresh HOME) and prints a notice on
     // stderr, which would fail the tests below that read stderr whole.
+    // A provider mirror where terraform looks (an implied mirror folder of HOME), so the check
+    // finds it and never asks the Terraform registry: no test leaves this machine.
+    fillMirror(path.join(dir, ".terraform.d", "plugins"));
     return {
       ...bare,
       HOME: dir,
@@ -155,5 +185,19 @@ describe("npm run deploy and destroy, before cdktf", () => {
       status: 1,
       stderr: 'MEMORY_MB must be a whole number of MB from 128 to 10240 (got "1")\n',
     });
+  });
+});
+
+describe.each(["deploy", "destroy"])("npm run %s's cdktf step", (script) => {
+  // The part of the script after the checks, with `cdktf` replaced by `echo cdktf` so it only says what it would run.
+  const command = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts[
+    script
+  ]
+    .split("&&")[1]
+    .replace(/\bcdktf\b/, "echo cdktf");
+
+  test("passes --no-color when the output is not a terminal: a log or CI gets terraform's text without escape codes", () => {
+    const result = spawnSync("sh", ["-c", command], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    expect(result.stdout).toBe(`cdktf ${script} --no-color\n`);
   });
 });

@@ -1,9 +1,10 @@
-// Whether anything listens at a local address, asked before blaming the caller's credentials: a
-// missing server is the first thing to say. One TCP connect, with a deadline.
+// Whether anything answers at an address: one TCP connect, with a deadline. `npm run invoke` asks
+// it of a local server before blaming the caller's credentials; `npm run deploy` of the Terraform
+// registry before terraform init needs it.
 
 import * as net from "node:net";
 
-/** How long a loopback connect may take before it counts as no answer. */
+/** How long a connect may take before it counts as no answer. */
 const CONNECT_DEADLINE_MS = 2_000;
 
 /**
