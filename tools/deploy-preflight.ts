@@ -7,8 +7,9 @@
 import { spawnSync } from "node:child_process";
 import { readConfig } from "../lib/config";
 import { withDeadline } from "../support/deadline";
-import { unreachableCode } from "../support/reachable";
-import { ARCHIVE_PROVIDER, AWS_PROVIDER, findPluginMirror, PLUGIN_DIR_VARIABLE } from "./terraform-check/plugin-mirror";
+import { unreachableCode } from "./reachable";
+import { readCliConfig } from "./terraform-check/cli-config-mirrors";
+import { ARCHIVE_PROVIDER, AWS_PROVIDER, impliedMirrorDirs, mirrorHolds } from "./terraform-check/plugin-mirror";
 
 /**
  * The oldest terraform the stack works with: the S3 backend's `use_lockfile` (S3-native state
@@ -35,7 +36,10 @@ export interface PreflightProbes {
 }
 
 /** Where terraform init gets providers by default. @see https://developer.hashicorp.com/terraform/cli/config/config-file#provider-installation */
-export const TERRAFORM_REGISTRY = "https://registry.terraform.io";
+const TERRAFORM_REGISTRY = "https://registry.terraform.io";
+
+/** The variables terraform (Go's HTTP client) takes a proxy from: with one set, a direct connection says nothing. */
+const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"];
 
 /** The problems with deploying now, one line each; empty when nothing stands in the way. */
 export async function deployProblems(
@@ -47,7 +51,7 @@ export async function deployProblems(
   const [credentials, region, providers] = await Promise.all([
     credentialsProblem(probes, deadlineMs),
     regionProblem(env, probes),
-    providersProblem(probes),
+    providersProblem(env, probes),
   ]);
   return [credentials, region, terraform, providers].filter((problem): problem is string => problem !== undefined);
 }
@@ -58,8 +62,9 @@ export async function deployProblems(
  * folder). Neither: one line, instead of init's error printed twice by cdktf. The mirror is looked
  * at first, so a machine with one never touches the network here.
  */
-async function providersProblem(probes: PreflightProbes): Promise<string | undefined> {
-  if (probes.providerMirror()) {
+async function providersProblem(env: NodeJS.ProcessEnv, probes: PreflightProbes): Promise<string | undefined> {
+  // Through a proxy terraform may reach the registry when this machine cannot connect directly.
+  if (probes.providerMirror() || PROXY_VARIABLES.some((name) => env[name])) {
     return undefined;
   }
   const code = await probes.registryUnreachable();
@@ -138,6 +143,19 @@ export function compareVersions(a: string, b: string): number {
   return 0;
 }
 
+/**
+ * Whether the mirrors terraform init reads hold both providers: the filesystem_mirror paths of
+ * its CLI configuration when that declares provider_installation, else its implied mirror
+ * folders. (TF_PLUGIN_DIR is the terraform check's own variable: init does not read it. A mirror's
+ * include and exclude patterns are not read.)
+ * @see https://developer.hashicorp.com/terraform/cli/config/config-file#implied-local-mirror-directories
+ */
+export function mirrorsHoldProviders(env: NodeJS.ProcessEnv): boolean {
+  const { files } = readCliConfig(env);
+  const dirs = files.some((file) => file.declaresInstallation) ? files.flatMap((file) => file.mirrors) : impliedMirrorDirs(env);
+  return [AWS_PROVIDER, ARCHIVE_PROVIDER].every((provider) => dirs.some((dir) => mirrorHolds(dir, provider)));
+}
+
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split("\n")[0].trim();
 }
@@ -161,14 +179,7 @@ function sdkProbes(env: NodeJS.ProcessEnv): PreflightProbes {
         return undefined;
       }
     },
-    providerMirror() {
-      // TF_PLUGIN_DIR is the terraform check's own variable: terraform init does not read it.
-      try {
-        return findPluginMirror({ ...env, [PLUGIN_DIR_VARIABLE]: undefined }).hasArchive;
-      } catch {
-        return false;
-      }
-    },
+    providerMirror: () => mirrorsHoldProviders(env),
     registryUnreachable: () => unreachableCode(TERRAFORM_REGISTRY),
     terraformVersion() {
       const binary = env.TERRAFORM_BINARY_NAME || "terraform";

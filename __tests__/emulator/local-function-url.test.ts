@@ -147,7 +147,7 @@ describeWhenAvailable("local Function URL", missingReason(locateRuntime), () => 
             "Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",
         });
         await log.waitFor(
-          /^403 for RequestId: [0-9a-f-]{36}: the query was signed in the order typed \(curl 7\.x does this\), not sorted as SigV4 wants: list the parameters alphabetically, or use npm run invoke$/,
+          /^403 for RequestId: [0-9a-f-]{36}: the query was signed in the order typed \(curl 7\.x does this\), not sorted as SigV4 wants: list the parameters alphabetically, or use npm run invoke -- --local$/,
         );
       },
     );

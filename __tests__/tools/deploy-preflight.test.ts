@@ -6,7 +6,13 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { compareVersions, deployProblems, MIN_TERRAFORM_VERSION, type PreflightProbes } from "../../tools/deploy-preflight";
+import {
+  compareVersions,
+  deployProblems,
+  MIN_TERRAFORM_VERSION,
+  mirrorsHoldProviders,
+  type PreflightProbes,
+} from "../../tools/deploy-preflight";
 import { ARCHIVE_PROVIDER, AWS_PROVIDER, terraformPlatform } from "../../tools/terraform-check/plugin-mirror";
 
 const ROOT = path.join(__dirname, "..", "..");
@@ -87,6 +93,12 @@ describe("deployProblems", () => {
     expect(registryUnreachable).not.toHaveBeenCalled();
   });
 
+  test("behind a proxy (HTTPS_PROXY), a direct connection proves nothing: the registry is not asked", async () => {
+    const registryUnreachable = jest.fn(async () => "ETIMEDOUT");
+    expect(await deployProblems({ HTTPS_PROXY: "http://proxy:3128" }, probes({ registryUnreachable }))).toEqual([]);
+    expect(registryUnreachable).not.toHaveBeenCalled();
+  });
+
   test("compareVersions orders dotted numbers", () => {
     expect(compareVersions("1.9.8", "1.10")).toBeLessThan(0);
     expect(compareVersions("1.10.0", "1.10")).toBe(0);
@@ -116,9 +128,14 @@ describe("npm run deploy and destroy, before cdktf", () => {
     // A provider mirror where terraform looks (an implied mirror folder of HOME), so the check
     // finds it and never asks the Terraform registry: no test leaves this machine.
     fillMirror(path.join(dir, ".terraform.d", "plugins"));
+    // terraform's CLI configuration is this folder's (empty) one, not the machine's, which could
+    // declare other mirrors and turn the implied folder off.
+    fs.writeFileSync(path.join(dir, ".terraformrc"), "");
     return {
       ...bare,
       HOME: dir,
+      TF_CLI_CONFIG_FILE: path.join(dir, ".terraformrc"),
+      TERRAFORM_CONFIG: undefined,
       AWS_EC2_METADATA_DISABLED: "true",
       CHECKPOINT_DISABLE: "1",
       npm_config_update_notifier: "false",
@@ -199,5 +216,42 @@ describe.each(["deploy", "destroy"])("npm run %s's cdktf step", (script) => {
   test("passes --no-color when the output is not a terminal: a log or CI gets terraform's text without escape codes", () => {
     const result = spawnSync("sh", ["-c", command], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
     expect(result.stdout).toBe(`cdktf ${script} --no-color\n`);
+  });
+});
+
+describe("mirrorsHoldProviders: whether terraform init would find both providers without the network", () => {
+  let home: string;
+  beforeEach(() => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), "ls-mirrors-"));
+  });
+  afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
+  const config = (text: string): NodeJS.ProcessEnv => {
+    fs.writeFileSync(path.join(home, "cli.tfrc"), text);
+    return { HOME: home, TF_CLI_CONFIG_FILE: path.join(home, "cli.tfrc") };
+  };
+
+  test("an implied mirror folder holding both, with no provider_installation block: yes", () => {
+    fillMirror(path.join(home, ".terraform.d", "plugins"));
+    expect(mirrorsHoldProviders(config(""))).toBe(true);
+  });
+
+  test("a provider_installation block turns the implied folders off: a filled ~/.terraform.d/plugins is not read", () => {
+    fillMirror(path.join(home, ".terraform.d", "plugins"));
+    expect(mirrorsHoldProviders(config("provider_installation {\n  direct {}\n}\n"))).toBe(false);
+  });
+
+  test("filesystem_mirror paths: both providers count, in one mirror or across two", () => {
+    fillMirror(path.join(home, "one"));
+    expect(
+      mirrorsHoldProviders(config(`provider_installation {\n  filesystem_mirror {\n    path = "${path.join(home, "one")}"\n  }\n}\n`)),
+    ).toBe(true);
+    fs.rmSync(path.join(home, "one", "registry.terraform.io", "hashicorp", "archive"), { recursive: true });
+    expect(
+      mirrorsHoldProviders(config(`provider_installation {\n  filesystem_mirror {\n    path = "${path.join(home, "one")}"\n  }\n}\n`)),
+    ).toBe(false);
+    fillMirror(path.join(home, "two"));
+    fs.rmSync(path.join(home, "two", "registry.terraform.io", "hashicorp", "aws"), { recursive: true });
+    const both = `provider_installation {\n  filesystem_mirror {\n    path = "${path.join(home, "one")}"\n  }\n  filesystem_mirror {\n    path = "${path.join(home, "two")}"\n  }\n}\n`;
+    expect(mirrorsHoldProviders(config(both))).toBe(true);
   });
 });

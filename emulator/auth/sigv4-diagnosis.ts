@@ -9,21 +9,21 @@ import { rawQueryOf, type Signing, sameSignature, signatureOf } from "./sigv4-si
  * signed as typed (curl before 8.x), signed with an empty secret; otherwise another secret, or a
  * request changed after signing.
  */
-export async function diagnoseMismatch(signing: Signing, signature: string): Promise<string> {
+export async function diagnoseMismatch(signing: Signing, signature: string, invokeCommand: string): Promise<string> {
   const repeated = signing.signedHeaders.find((name, i) => signing.signedHeaders.indexOf(name) !== i);
   if (repeated) {
     // https://github.com/curl/curl/pull/16743: AWS answers such a signature SignatureDoesNotMatch.
-    return `SignedHeaders names ${repeated} more than once: the signer gave each ${repeated} header a line of its own (curl before 8.13 does this), and SigV4 wants one line with the values joined by commas, so AWS refuses it too: send the header once, or use curl 8.13 or newer, or npm run invoke`;
+    return `SignedHeaders names ${repeated} more than once: the signer gave each ${repeated} header a line of its own (curl before 8.13 does this), and SigV4 wants one line with the values joined by commas, so AWS refuses it too: send the header once, or use curl 8.13 or newer, or ${invokeCommand}`;
   }
   const asTyped = await signatureOf(signing, true);
   if (sameSignature(asTyped.signature, signature)) {
     if (asTyped.differs.query && !isSortedByName(rawQueryOf(signing.request.url))) {
-      return "the query was signed in the order typed (curl 7.x does this), not sorted as SigV4 wants: list the parameters alphabetically, or use npm run invoke";
+      return `the query was signed in the order typed (curl 7.x does this), not sorted as SigV4 wants: list the parameters alphabetically, or use ${invokeCommand}`;
     }
     if (asTyped.differs.query) {
-      return "the query was signed as typed (curl 7.x does this), not percent-encoded as SigV4 wants: encode every character but letters, digits and -_.~ (a comma as %2C), or use npm run invoke";
+      return `the query was signed as typed (curl 7.x does this), not percent-encoded as SigV4 wants: encode every character but letters, digits and -_.~ (a comma as %2C), or use ${invokeCommand}`;
     }
-    return "the path was signed as typed (curl 7.x does this), not encoded as SigV4 wants (its percent escapes encoded once more): use a path without percent escapes, or use npm run invoke";
+    return `the path was signed as typed (curl 7.x does this), not encoded as SigV4 wants (its percent escapes encoded once more): use a path without percent escapes, or use ${invokeCommand}`;
   }
   const emptySecret = await signatureOf({ ...signing, credentials: { ...signing.credentials, secretAccessKey: "" } });
   if (sameSignature(emptySecret.signature, signature)) {

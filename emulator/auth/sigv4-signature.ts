@@ -40,6 +40,8 @@ export interface Signing {
   readonly region: string;
   readonly signingDate: Date;
   readonly signedHeaders: readonly string[];
+  /** The service in the credential scope. @default SIGV4_SERVICE */
+  readonly service?: string;
 }
 
 /**
@@ -51,7 +53,13 @@ export interface Signing {
  */
 export class CanonicalRequest extends SignatureV4Base {
   constructor(signing: Signing) {
-    super({ credentials: signing.credentials, region: signing.region, service: SIGV4_SERVICE, sha256: SHA256, uriEscapePath: true });
+    super({
+      credentials: signing.credentials,
+      region: signing.region,
+      service: signing.service ?? SIGV4_SERVICE,
+      sha256: SHA256,
+      uriEscapePath: true,
+    });
   }
 
   /**
@@ -82,7 +90,7 @@ export class CanonicalRequest extends SignatureV4Base {
   /** The string to sign for `canonical`, and the day it is signed for (`YYYYMMDD`). */
   async stringToSign(signing: Signing, canonical: string): Promise<{ stringToSign: string; shortDate: string }> {
     const { longDate, shortDate } = this.formatDate(signing.signingDate);
-    const scope = createScope(shortDate, signing.region, SIGV4_SERVICE);
+    const scope = createScope(shortDate, signing.region, signing.service ?? SIGV4_SERVICE);
     return { stringToSign: await this.createStringToSign(longDate, scope, canonical, ALGORITHM_IDENTIFIER), shortDate };
   }
 }
@@ -113,13 +121,13 @@ export async function signatureOf(
   signing: Signing,
   asSent = false,
 ): Promise<{ signature: string; differs: { path: boolean; query: boolean } }> {
-  const { request, credentials, region } = signing;
+  const { request, credentials, region, service = SIGV4_SERVICE } = signing;
   const canonicalRequest = new CanonicalRequest(signing);
   // The declared X-Amz-Content-Sha256 if any (checked against the body above), else the body's hash.
   const payloadHash = await getPayloadHash(smithyRequest(request, { ...request.headers }), SHA256);
   const { canonical, differs } = canonicalRequest.build(signing, payloadHash, asSent);
   const { stringToSign, shortDate } = await canonicalRequest.stringToSign(signing, canonical);
-  const hmac = new Hash("sha256", await getSigningKey(SHA256, credentials, shortDate, region, SIGV4_SERVICE));
+  const hmac = new Hash("sha256", await getSigningKey(SHA256, credentials, shortDate, region, service));
   hmac.update(stringToSign);
   return { signature: Buffer.from(await hmac.digest()).toString("hex"), differs };
 }

@@ -41,6 +41,8 @@ export interface SigningAdvice {
   signWith(region: string): string;
   /** The project's command that signs as the server expects: "npm run invoke -- --local". */
   readonly invokeCommand: string;
+  /** The service the signature's scope must name. @default SIGV4_SERVICE ("lambda") */
+  readonly service?: string;
 }
 
 /**
@@ -56,13 +58,14 @@ export async function verifySigV4(
   now: Date = new Date(),
 ): Promise<Verification> {
   const { invokeCommand } = advice;
+  const service = advice.service ?? SIGV4_SERVICE;
   const authorization = request.headers.authorization;
   if (!authorization) {
     return {
       ok: false,
       failure: "unsigned",
       reason:
-        `the request is not signed (no Authorization header), and ${advice.required}: sign it with SigV4 for "aws:amz:${region}:${SIGV4_SERVICE}" ` +
+        `the request is not signed (no Authorization header), and ${advice.required}: sign it with SigV4 for "aws:amz:${region}:${service}" ` +
         `(${advice.signWith(region)}), or use ${invokeCommand}`,
     };
   }
@@ -99,11 +102,11 @@ export async function verifySigV4(
       reason: `the request was signed with another key pair (${accessKey}); the server checks against ${credentials.accessKeyId}, the pair npm start named when it started (its shell's, its AWS profile's, or one made for the run): sign with that pair, or use ${invokeCommand}`,
     };
   }
-  if (scopeService !== SIGV4_SERVICE || scopeRegion !== region) {
+  if (scopeService !== service || scopeRegion !== region) {
     return {
       ok: false,
       failure: "mismatch",
-      reason: `the request was signed for Region "${scopeRegion}" and service "${scopeService}"; ${advice.target} wants Region "${region}" and service "${SIGV4_SERVICE}" (${advice.signWith(region)})`,
+      reason: `the request was signed for Region "${scopeRegion}" and service "${scopeService}"; ${advice.target} wants Region "${region}" and service "${service}" (${advice.signWith(region)})`,
     };
   }
   const amzDate = request.headers["x-amz-date"];
@@ -142,9 +145,9 @@ export async function verifySigV4(
     return { ok: false, failure: "mismatch", reason: "X-Amz-Content-Sha256 does not match the body" };
   }
 
-  const signing: Signing = { request, credentials, region, signingDate, signedHeaders };
+  const signing: Signing = { request, credentials, region, signingDate, signedHeaders, service };
   if (!sameSignature((await signatureOf(signing)).signature, signature)) {
-    return { ok: false, failure: "mismatch", reason: await diagnoseMismatch(signing, signature) };
+    return { ok: false, failure: "mismatch", reason: await diagnoseMismatch(signing, signature, invokeCommand) };
   }
   return { ok: true, accessKey };
 }

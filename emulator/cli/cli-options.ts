@@ -139,12 +139,13 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
     ...(apiPort !== undefined ? { apiPort: integer("--api-port", apiPort, 0, 65_535) } : {}),
   };
   checkHost(options.host);
+  const portFlag = text("port") !== undefined ? "--port" : env.PORT !== undefined ? "PORT" : "the default port";
   if (options.apiPort !== undefined && options.apiPort !== 0 && options.apiPort === options.port) {
-    const portFlag = text("port") !== undefined ? "--port" : "PORT";
     throw new UsageError(
       `${portFlag} ${options.port} and --api-port ${options.apiPort} name the same port: the Function URL and the Lambda API each need their own (leave out --api-port for --port + 1)`,
     );
   }
+  refuseInspectOnServerPort(options, portFlag);
   if (options.apiPort === undefined && options.port === 65_535) {
     throw new UsageError(
       "--port 65535 leaves no port above it for the Lambda API (--port + 1): pass --api-port N, or --api-port 0 to serve no API",
@@ -153,11 +154,32 @@ export function parseCliOptions(argv: readonly string[], env: NodeJS.ProcessEnv 
   return options;
 }
 
+/** The debugger's port taken by one of the server's own doors: the inspector would fail to bind it and run without. */
+function refuseInspectOnServerPort(options: CliOptions, portFlag: string): void {
+  if (options.inspect === undefined) {
+    return;
+  }
+  const apiPort = options.apiPort ?? (options.port === 0 ? 0 : options.port + 1);
+  const door =
+    options.inspect === options.port
+      ? `${portFlag} ${options.port} (the Function URL)`
+      : options.inspect === apiPort
+        ? `${options.apiPort === undefined ? `the Lambda API's port (${portFlag} + 1)` : `--api-port ${apiPort}`}`
+        : undefined;
+  if (door !== undefined) {
+    throw new UsageError(
+      `--inspect ${options.inspect} is also ${door}: the debugger needs a port of its own; pick another with --inspect PORT`,
+    );
+  }
+}
+
 /**
  * Flags typed before `--` (`npm start --watch`) are npm's, not ours: npm keeps each as an
  * `npm_config_<name>` variable (`--port 4106` becomes `npm_config_port=true` and a stray `4106`),
  * so the server would run without them. For a flag of ours that npm took, one line says where
  * flags go. Our flags npm itself knows (none today) could not be told apart, and none is checked.
+ * (The variables pass down to child processes: an `npm start` run by `npm test --watch` would be
+ * refused too, a case with no use.)
  * @see https://docs.npmjs.com/cli/v11/using-npm/config#environment-variables
  */
 function refuseFlagsNpmTook(argv: readonly string[], env: NodeJS.ProcessEnv): void {

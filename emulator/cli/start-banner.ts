@@ -56,7 +56,7 @@ export function apiCommand(fn: FunctionConfig, apiUrl: string, resolved: Resolve
 }
 
 /** The AWS CLI line every v2 release runs: Invoke, the whole answer at the end (the prelude and body in one payload). */
-export function apiInvokeCommand(fn: FunctionConfig, apiUrl: string, resolved: ResolvedCredentials | undefined): string {
+function apiInvokeCommand(fn: FunctionConfig, apiUrl: string, resolved: ResolvedCredentials | undefined): string {
   return `${signingVariables(resolved)}aws lambda invoke ${cliTarget(fn, apiUrl)} /dev/stdout`;
 }
 

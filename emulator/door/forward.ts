@@ -63,7 +63,8 @@ export async function forward(
     if (options.onError === "cut") cut();
     else framer?.end();
   });
-  const cutByLimit = once(limiter, "error").then(() => ({ error: undefined }));
+  // Only cut mode races the limit against the function; in finish mode nothing waits on it.
+  const cutByLimit = options.onError === "cut" ? once(limiter, "error").then(() => ({ error: undefined })) : undefined;
   if (res.destroyed || !res.socket || res.socket.destroyed) {
     cut();
   } else {
@@ -74,7 +75,7 @@ export async function forward(
     });
   }
   // Cut by a limit, the answer is over at once; the function runs on, its stream drained.
-  const { error } = await (options.onError === "cut" ? Promise.race([completion, cutByLimit]) : completion);
+  const { error } = await (cutByLimit ? Promise.race([completion, cutByLimit]) : completion);
   if (limitError && options.onError === "cut") {
     return { cause: "limit", error: limitError };
   }

@@ -28,7 +28,7 @@ export async function authorize(
   }
   if (fn.publicAccess === "cloudfront") {
     // The local URL plays the CloudFront distribution that signs for every caller.
-    return authorizeAsDistribution({ method: req.method ?? "GET", ...input }, res, door.log, requestId);
+    return authorizeAsDistribution({ method: req.method ?? "GET", ...input }, res, door, requestId);
   }
   if (!keys.credentials) {
     // Fail closed: an AWS_IAM URL with nothing to check signatures against serves no one.

@@ -6,8 +6,7 @@
 import { createHash } from "node:crypto";
 import type * as http from "node:http";
 import { LOCAL_ACCOUNT_ID } from "../common/constants";
-import type { LogSink } from "../common/log-sink";
-import { sendErrorBody } from "../door/door";
+import { type Door, sendErrorBody } from "../door/door";
 import type { IamCaller } from "./event";
 
 /** AWS's page for the rule, named in the log line. */
@@ -101,14 +100,15 @@ export function passThroughDistribution(request: ViewerRequest): DistributionVer
 export function authorizeAsDistribution(
   request: ViewerRequest,
   res: http.ServerResponse,
-  log: LogSink,
+  door: Door,
   requestId: string,
 ): IamCaller | false {
   const verdict = passThroughDistribution(request);
   if (verdict.ok) {
     return verdict.caller;
   }
-  log(`403 for RequestId: ${requestId}: ${verdict.reason}`);
+  // The door's own log line; the body is CloudFront's shape (`message`), not the URL's (`Message`).
+  door.log(door.refusalLine(SIGNATURE_MISMATCH.status, SIGNATURE_MISMATCH.errorType, requestId, verdict.reason));
   sendErrorBody(res, SIGNATURE_MISMATCH.status, SIGNATURE_MISMATCH.errorType, JSON.stringify(SIGNATURE_MISMATCH.body));
   return false;
 }

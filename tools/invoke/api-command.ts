@@ -6,7 +6,7 @@ import { STATUS_CODES } from "node:http";
 import type { Writable } from "node:stream";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { describeStaleRecords } from "../../support/local-url-record";
-import { unreachableCode } from "../../support/reachable";
+import { unreachableCode } from "../reachable";
 import { explainApiFailure, unreachableLocalApi } from "./api-failure";
 import { describeChoice } from "./function-url-target";
 import { describePrelude } from "./http-prelude";

@@ -45,18 +45,26 @@ export function localTarget(projectRoot: string, env: NodeJS.ProcessEnv): LocalT
 
 /**
  * With more than one `npm start` running, which one `--local` calls (the newest) and how to call
- * each other one instead: its URL with --url. Undefined with one server or none.
+ * each other one instead: its URL with --url; its Lambda API (which --api cannot be pointed at) with
+ * the AWS CLI or SDK at its endpoint. Undefined with one server or none.
  * @param door what is called: the newest server's URL, or its Lambda API (`--api`)
  */
 export function describeChoice(local: LocalTarget, door: "url" | "api"): string | undefined {
   if (local.recorded === undefined || local.others.length === 0) {
     return undefined;
   }
-  const chosen = door === "url" ? local.recorded.url : (local.recorded.apiUrl ?? local.recorded.url);
-  const others = local.others.map((other) => `npm run invoke -- --url ${other.url} (pid ${other.pid})`).join("; ");
+  const count = `${local.others.length + 1} npm start servers are running`;
+  const which = local.others.length === 1 ? "the other" : "another";
+  if (door === "url") {
+    const others = local.others.map((other) => `npm run invoke -- --url ${other.url} (pid ${other.pid})`).join("; ");
+    return `${count}; --local calls the newest, pid ${local.recorded.pid} (${local.recorded.url}). To call ${which}: ${others}.`;
+  }
+  const others = local.others
+    .map((other) => (other.apiUrl ? `pid ${other.pid}'s is at ${other.apiUrl}` : `pid ${other.pid} serves none`))
+    .join("; ");
   return (
-    `${local.others.length + 1} npm start servers are running; --local calls the newest, pid ${local.recorded.pid} ` +
-    `(${door === "url" ? "" : "its Lambda API, "}${chosen}). To call ${local.others.length === 1 ? "the other" : "another"}: ${others}.`
+    `${count}; --api --local calls the newest's Lambda API, pid ${local.recorded.pid} (${local.recorded.apiUrl ?? "none"}). ` +
+    `${which === "the other" ? "The other" : "Another"}'s: ${others}; call it with the AWS CLI or SDK (--endpoint-url), or stop the newer server.`
   );
 }
 

@@ -24,6 +24,11 @@ export interface CliConfigFile {
   readonly mirrors: readonly string[];
   /** Why nothing could be read from it ("absent", or what is wrong with it); undefined when it was read. */
   readonly problem?: string;
+  /**
+   * Whether it has a provider_installation block: then terraform installs providers only as that
+   * block says, and its implied mirror folders are not used.
+   */
+  readonly declaresInstallation?: boolean;
 }
 
 /** What terraform's CLI configuration names, file by file. */
@@ -65,7 +70,8 @@ function readFile(file: string): CliConfigFile {
     return { file, mirrors: [], problem: code === "ENOENT" ? "absent" : `unreadable (${code ?? (error as Error).message})` };
   }
   try {
-    return { file, mirrors: mirrorPathsIn(source).map((mirror) => path.resolve(mirror)) };
+    const declaresInstallation = blocks(parseCliConfig(source), "provider_installation").length > 0;
+    return { file, mirrors: mirrorPathsIn(source).map((mirror) => path.resolve(mirror)), declaresInstallation };
   } catch (error) {
     return { file, mirrors: [], problem: `not read: ${(error as Error).message}` };
   }

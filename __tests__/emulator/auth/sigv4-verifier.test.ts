@@ -1,4 +1,5 @@
 import { createHash, createHmac } from "node:crypto";
+import { lambdaApiDoor } from "../../../emulator/api/api-errors";
 import type { SignedRequest } from "../../../emulator/auth/sigv4-signature";
 import { type VerificationFailure, verifySigV4 } from "../../../emulator/auth/sigv4-verifier";
 import { functionUrlDoor } from "../../../emulator/url/send";
@@ -243,7 +244,16 @@ describe("verifySigV4", () => {
         ok: false,
         failure: "mismatch",
         reason:
-          "the query was signed in the order typed (curl 7.x does this), not sorted as SigV4 wants: list the parameters alphabetically, or use npm run invoke",
+          "the query was signed in the order typed (curl 7.x does this), not sorted as SigV4 wants: list the parameters alphabetically, or use npm run invoke -- --local",
+      });
+    });
+
+    test("through the Lambda API, the log names the command that signs for it: npm run invoke -- --api --local", async () => {
+      const apiAdvice = lambdaApiDoor(() => {}).signing;
+      expect(await verifySigV4(curl7Request("/cars?count=3&chunk=1"), CREDENTIALS, "us-east-1", apiAdvice, NOW)).toMatchObject({
+        reason: expect.stringMatching(
+          /not sorted as SigV4 wants: list the parameters alphabetically, or use npm run invoke -- --api --local$/,
+        ),
       });
     });
 
@@ -251,7 +261,7 @@ describe("verifySigV4", () => {
       expect(await verify(curl7Request("/cars?count=3&tag=a,b"))).toMatchObject({
         ok: false,
         reason:
-          "the query was signed as typed (curl 7.x does this), not percent-encoded as SigV4 wants: encode every character but letters, digits and -_.~ (a comma as %2C), or use npm run invoke",
+          "the query was signed as typed (curl 7.x does this), not percent-encoded as SigV4 wants: encode every character but letters, digits and -_.~ (a comma as %2C), or use npm run invoke -- --local",
       });
     });
 
@@ -260,7 +270,7 @@ describe("verifySigV4", () => {
         ok: false,
         failure: "mismatch",
         reason:
-          "the path was signed as typed (curl 7.x does this), not encoded as SigV4 wants (its percent escapes encoded once more): use a path without percent escapes, or use npm run invoke",
+          "the path was signed as typed (curl 7.x does this), not encoded as SigV4 wants (its percent escapes encoded once more): use a path without percent escapes, or use npm run invoke -- --local",
       });
     });
 
@@ -336,7 +346,7 @@ describe("verifySigV4", () => {
         ok: false,
         failure: "mismatch",
         reason:
-          "SignedHeaders names x-tag more than once: the signer gave each x-tag header a line of its own (curl before 8.13 does this), and SigV4 wants one line with the values joined by commas, so AWS refuses it too: send the header once, or use curl 8.13 or newer, or npm run invoke",
+          "SignedHeaders names x-tag more than once: the signer gave each x-tag header a line of its own (curl before 8.13 does this), and SigV4 wants one line with the values joined by commas, so AWS refuses it too: send the header once, or use curl 8.13 or newer, or npm run invoke -- --local",
       });
       // The same request signed as SigV4 wants: one line, the values joined.
       const joined = handSigned("/cars?chunk=1&count=3", {

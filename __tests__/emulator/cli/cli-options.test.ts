@@ -210,3 +210,16 @@ describe("flags typed before `--`, which npm takes for itself (npm_config_* vari
     expect(parseCliOptions([], npmEnv)).toMatchObject({ watch: false });
   });
 });
+
+test("--inspect on the server's own port (the URL's, or the Lambda API's) is refused: the inspector could not bind it", () => {
+  expect(() => parseCliOptions(["--inspect", "3000"], {})).toThrow(
+    "--inspect 3000 is also the default port 3000 (the Function URL): the debugger needs a port of its own; pick another with --inspect PORT",
+  );
+  expect(() => parseCliOptions(["--port", "4000", "--inspect", "4001"], {})).toThrow(
+    "--inspect 4001 is also the Lambda API's port (--port + 1): the debugger needs a port of its own; pick another with --inspect PORT",
+  );
+  expect(() => parseCliOptions(["--api-port", "5000", "--inspect", "5000"], {})).toThrow(/^--inspect 5000 is also --api-port 5000: /);
+  expect(() => parseCliOptions(["--inspect", "3100"], { PORT: "3100" })).toThrow(/^--inspect 3100 is also PORT 3100 \(the Function URL\)/);
+  expect(parseCliOptions(["--inspect"], {})).toMatchObject({ inspect: 9229 });
+  expect(parseCliOptions(["--port", "0", "--inspect", "1"], {})).toMatchObject({ inspect: 1 });
+});

@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { exitFor, serveFromCommandLine } from "../../../emulator/cli/cli";
 import { parseCliOptions } from "../../../emulator/cli/cli-options";
-import { apiLines, curlCommand, startLines } from "../../../emulator/cli/start-banner";
+import { AWS_CLI_VERSIONS, apiLines, curlCommand, startLines } from "../../../emulator/cli/start-banner";
 import type { FunctionConfig } from "../../../emulator/common/function-config";
 import { locateRuntime, RuntimeMissingError } from "../../../emulator/environment/runtime-command";
 import { StackReadError } from "../../../emulator/function/stack-reader";
@@ -333,6 +333,32 @@ describe("serveFromCommandLine (npm start in-process)", () => {
     },
   );
 
+  testWhenAvailable(
+    "--env-vars with nothing for the served function: a warning among the start lines, and it serves",
+    NEEDS_RUNTIME,
+    async () => {
+      const root = fs.mkdtempSync(path.join(os.tmpdir(), "ls-cli-envvars-"));
+      const out: string[] = [];
+      try {
+        const file = path.join(root, "env.json");
+        fs.writeFileSync(file, JSON.stringify({ "lambda-streaming": { GREETING: "hello" } }));
+        const serving = await serveFromCommandLine(
+          ["--bundle", FIXTURES, "--handler", "handlers.paced", "--auth", "NONE", "--api-port", "0", "--port", "0", "--env-vars", file],
+          {},
+          (line) => out.push(line),
+          root,
+        );
+        await serving?.close();
+        expect(out).toContain(
+          `--env-vars ${file}: no "Parameters" and no entry named "handlers" (the function served), so none of its values apply ` +
+            `(its entries: "lambda-streaming"); name an entry "handlers", or put values for every function under "Parameters"`,
+        );
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    },
+  );
+
   testWhenAvailable("serves the given folder and prints the start lines; close() stops it", NEEDS_RUNTIME, async () => {
     const out: string[] = [];
     const serving = await serveFromCommandLine(
@@ -455,6 +481,15 @@ describe("apiLines", () => {
       "  Streamed (AWS CLI 2.11.12 or newer): AWS_ACCESS_KEY_ID=AKIALOCALX AWS_SECRET_ACCESS_KEY=s aws lambda invoke-with-response-stream --endpoint-url http://127.0.0.1:3001 --region eu-west-1 --function-name f --cli-binary-format raw-in-base64-out --payload '{}' /dev/stdout",
       "  Whole, at the end (any AWS CLI v2): AWS_ACCESS_KEY_ID=AKIALOCALX AWS_SECRET_ACCESS_KEY=s aws lambda invoke --endpoint-url http://127.0.0.1:3001 --region eu-west-1 --function-name f --cli-binary-format raw-in-base64-out --payload '{}' /dev/stdout",
     ]);
+  });
+
+  test("the README and docs/lambda-api.md name the same AWS CLI versions as the printed lines", () => {
+    const root = path.join(__dirname, "..", "..", "..");
+    for (const doc of ["README.md", "docs/lambda-api.md"]) {
+      const text = fs.readFileSync(path.join(root, doc), "utf8");
+      expect(text).toContain(AWS_CLI_VERSIONS.responseStream);
+      expect(text).toContain(AWS_CLI_VERSIONS.endpointVariable);
+    }
   });
 
   test("every AWS CLI line names --endpoint-url: a CLI older than 2.13.0 ignores AWS_ENDPOINT_URL_LAMBDA and would call AWS", () => {

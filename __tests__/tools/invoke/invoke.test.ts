@@ -16,7 +16,7 @@ import { type LocalUrlRecord, writeLocalUrlRecord } from "../../../support/local
 import { UsageError } from "../../../support/usage-error";
 import { explainStatus, formatSummary, runInvoke } from "../../../tools/invoke/cli";
 import { localStateFile, readStateOutputs } from "../../../tools/invoke/deployed-outputs";
-import { deployedUrl, localUrl, regionOfUrl } from "../../../tools/invoke/function-url-target";
+import { deployedUrl, describeChoice, localUrl, regionOfUrl } from "../../../tools/invoke/function-url-target";
 import { parseInvokeOptions, requestUrl } from "../../../tools/invoke/invoke-options";
 import { signRequest } from "../../../tools/invoke/sign-request";
 import { streamRequest } from "../../../tools/invoke/stream-request";
@@ -75,6 +75,28 @@ describe("targets and summaries", () => {
     expect(formatSummary({ status: 200, statusText: "OK", firstByteMs: 12.34, totalMs: 1000, bytes: 4_194_304, truncated: false })).toBe(
       "200 OK · first byte 12.3 ms · total 1000.0 ms · 4,194,304 bytes · 4.0 MiB/s",
     );
+  });
+
+  test("two servers and --api --local: names the Lambda API it calls, and the other's endpoint (--url cannot reach an API)", () => {
+    const newest = {
+      url: "http://127.0.0.1:4000/",
+      apiUrl: "http://127.0.0.1:4001",
+      authType: "NONE" as const,
+      region: "us-east-1",
+      pid: 2,
+    };
+    const older = {
+      url: "http://127.0.0.1:3000/",
+      apiUrl: "http://127.0.0.1:3001",
+      authType: "NONE" as const,
+      region: "us-east-1",
+      pid: 1,
+    };
+    expect(describeChoice({ recorded: newest, url: newest.url, stale: [], others: [older] }, "api")).toBe(
+      "2 npm start servers are running; --api --local calls the newest's Lambda API, pid 2 (http://127.0.0.1:4001). " +
+        "The other's: pid 1's is at http://127.0.0.1:3001; call it with the AWS CLI or SDK (--endpoint-url), or stop the newer server.",
+    );
+    expect(describeChoice({ recorded: newest, url: newest.url, stale: [], others: [] }, "api")).toBeUndefined();
   });
 
   test("a small or slow response's throughput is shown in a unit where it reads as a figure, not 0.0 MiB/s", () => {

@@ -142,9 +142,9 @@ describe("the CLI configuration files terraform reads", () => {
     fs.mkdirSync(path.join(home, ".terraform.d", "plugins.tfrc"));
     expect(readCliConfig({ HOME: home }, "linux")).toEqual({
       files: [
-        { file: main, mirrors: ["/main"] },
-        { file: hcl, mirrors: ["/a"] },
-        { file: json, mirrors: [path.resolve("relative/mirror")] },
+        { file: main, mirrors: ["/main"], declaresInstallation: true },
+        { file: hcl, mirrors: ["/a"], declaresInstallation: true },
+        { file: json, mirrors: [path.resolve("relative/mirror")], declaresInstallation: true },
       ],
       folder: path.join(home, ".terraform.d"),
     });
@@ -166,7 +166,7 @@ describe("the CLI configuration files terraform reads", () => {
     const named = mirrorFile(path.join(home, "ci", "offline.tfrc"), "/ci");
     for (const variable of ["TF_CLI_CONFIG_FILE", "TERRAFORM_CONFIG"]) {
       expect(readCliConfig({ HOME: home, [variable]: named }, "linux")).toEqual({
-        files: [{ file: named, mirrors: ["/ci"] }],
+        files: [{ file: named, mirrors: ["/ci"], declaresInstallation: true }],
         folder: undefined,
       });
     }
@@ -176,13 +176,21 @@ describe("the CLI configuration files terraform reads", () => {
     ]);
   });
 
+  test("a file without provider_installation says so: terraform then uses its implied mirror folders", () => {
+    const plain = path.join(home, "plain.tfrc");
+    fs.writeFileSync(plain, "disable_checkpoint = true\n");
+    expect(readCliConfig({ HOME: home, TF_CLI_CONFIG_FILE: plain }, "linux").files).toEqual([
+      { file: plain, mirrors: [], declaresInstallation: false },
+    ]);
+  });
+
   test("on Windows: terraform.rc and terraform.d in %APPDATA%", () => {
     const main = mirrorFile(path.join(home, "terraform.rc"), "/main");
     const inFolder = mirrorFile(path.join(home, "terraform.d", "x.tfrc"), "/x");
     expect(readCliConfig({ APPDATA: home }, "win32")).toEqual({
       files: [
-        { file: main, mirrors: ["/main"] },
-        { file: inFolder, mirrors: ["/x"] },
+        { file: main, mirrors: ["/main"], declaresInstallation: true },
+        { file: inFolder, mirrors: ["/x"], declaresInstallation: true },
       ],
       folder: path.join(home, "terraform.d"),
     });
