@@ -29,8 +29,8 @@ export interface PreflightProbes {
   profileRegion(): Promise<string | undefined>;
   /** `terraform version -json`'s version, or why terraform could not run. */
   terraformVersion(): { readonly version: string } | { readonly error: string };
-  /** Whether a mirror terraform reads holds both providers: then init needs no network. */
-  providerMirror(): boolean;
+  /** The providers ("hashicorp/aws 5.100.0") no mirror terraform reads holds: none, and init needs no network. */
+  providersNotMirrored(): readonly string[];
   /** Why the Terraform registry does not answer (`ENOTFOUND`, `ETIMEDOUT`, …); undefined when it does. */
   registryUnreachable(): Promise<string | undefined>;
 }
@@ -63,17 +63,18 @@ export async function deployProblems(
  * at first, so a machine with one never touches the network here.
  */
 async function providersProblem(env: NodeJS.ProcessEnv, probes: PreflightProbes): Promise<string | undefined> {
+  const missing = probes.providersNotMirrored();
   // Through a proxy terraform may reach the registry when this machine cannot connect directly.
-  if (probes.providerMirror() || PROXY_VARIABLES.some((name) => env[name])) {
+  if (missing.length === 0 || PROXY_VARIABLES.some((name) => env[name])) {
     return undefined;
   }
   const code = await probes.registryUnreachable();
   if (code === undefined) {
     return undefined;
   }
-  const wanted = [AWS_PROVIDER, ARCHIVE_PROVIDER].map((p) => `${p.address.replace("registry.terraform.io/", "")} ${p.version}`).join(", ");
+  const wanted = PROVIDERS.map(providerName).join(", ");
   return (
-    `terraform init cannot get the providers (${wanted}): ${new URL(TERRAFORM_REGISTRY).host} does not answer (${code}), and no mirror terraform reads holds them. ` +
+    `terraform init cannot get the providers (${wanted}): ${new URL(TERRAFORM_REGISTRY).host} does not answer (${code}), and no mirror terraform reads holds ${missing.join(" or ")}. ` +
     'Connect to the internet, or name a filled mirror in terraform\'s CLI configuration: provider_installation { filesystem_mirror { path = "DIR" } } ' +
     "(https://developer.hashicorp.com/terraform/cli/config/config-file#provider-installation; `terraform providers mirror DIR` in cdktf.out/stacks/<name> fills one)."
   );
@@ -144,16 +145,23 @@ export function compareVersions(a: string, b: string): number {
 }
 
 /**
- * Whether the mirrors terraform init reads hold both providers: the filesystem_mirror paths of
+ * The providers the mirrors terraform init reads do not hold: the filesystem_mirror paths of
  * its CLI configuration when that declares provider_installation, else its implied mirror
  * folders. (TF_PLUGIN_DIR is the terraform check's own variable: init does not read it. A mirror's
  * include and exclude patterns are not read.)
  * @see https://developer.hashicorp.com/terraform/cli/config/config-file#implied-local-mirror-directories
  */
-export function mirrorsHoldProviders(env: NodeJS.ProcessEnv): boolean {
+export function providersNotMirrored(env: NodeJS.ProcessEnv): string[] {
   const { files } = readCliConfig(env);
   const dirs = files.some((file) => file.declaresInstallation) ? files.flatMap((file) => file.mirrors) : impliedMirrorDirs(env);
-  return [AWS_PROVIDER, ARCHIVE_PROVIDER].every((provider) => dirs.some((dir) => mirrorHolds(dir, provider)));
+  return PROVIDERS.filter((provider) => !dirs.some((dir) => mirrorHolds(dir, provider))).map(providerName);
+}
+
+const PROVIDERS = [AWS_PROVIDER, ARCHIVE_PROVIDER];
+
+/** `hashicorp/aws 5.100.0`. */
+function providerName(provider: { address: string; version: string }): string {
+  return `${provider.address.replace("registry.terraform.io/", "")} ${provider.version}`;
 }
 
 function firstLine(error: unknown): string {
@@ -179,7 +187,7 @@ function sdkProbes(env: NodeJS.ProcessEnv): PreflightProbes {
         return undefined;
       }
     },
-    providerMirror: () => mirrorsHoldProviders(env),
+    providersNotMirrored: () => providersNotMirrored(env),
     registryUnreachable: () => unreachableCode(TERRAFORM_REGISTRY),
     terraformVersion() {
       const binary = env.TERRAFORM_BINARY_NAME || "terraform";

@@ -185,6 +185,8 @@ describeWhenAvailable("the local dev loop", missingReason(locateRuntime), () => 
       try {
         // The stack's name (so env.json's "lambda-streaming" entry applies), invoke mode and auth type.
         expect(log.matching(/^Local Function URL for lambda-streaming \(RESPONSE_STREAM, AWS_IAM, index\.handler /)).toHaveLength(1);
+        // … and no line says otherwise (the BUFFERED note is for another entry, which is BUFFERED).
+        expect(log.matching(/^Invoke mode BUFFERED/)).toEqual([]);
         const url = new URL(`${serving?.local.url ?? ""}?count=3&chunk=1&delay=200`);
         const res = await send(url.href, { headers: await signRequest(url, credentials, { region: DEFAULTS.region }) });
         expect(res.status).toBe(200);

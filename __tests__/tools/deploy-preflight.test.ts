@@ -10,8 +10,8 @@ import {
   compareVersions,
   deployProblems,
   MIN_TERRAFORM_VERSION,
-  mirrorsHoldProviders,
   type PreflightProbes,
+  providersNotMirrored,
 } from "../../tools/deploy-preflight";
 import { ARCHIVE_PROVIDER, AWS_PROVIDER, terraformPlatform } from "../../tools/terraform-check/plugin-mirror";
 
@@ -25,7 +25,7 @@ function probes(overrides: Partial<PreflightProbes> = {}): PreflightProbes {
     findCredentials: async () => ({ accessKeyId: "AKID", secretAccessKey: "s" }),
     profileRegion: async () => undefined,
     terraformVersion: () => ({ version: "1.11.4" }),
-    providerMirror: () => false,
+    providersNotMirrored: () => ["hashicorp/aws 5.100.0", "hashicorp/archive 2.7.1"],
     registryUnreachable: async () => undefined,
     ...overrides,
   };
@@ -81,7 +81,7 @@ describe("deployProblems", () => {
   test("no mirror and no answer from the Terraform registry: one line naming both providers, the reason and the fix", async () => {
     const offline = probes({ registryUnreachable: async () => "ENOTFOUND" });
     expect(await deployProblems({}, offline)).toEqual([
-      "terraform init cannot get the providers (hashicorp/aws 5.100.0, hashicorp/archive 2.7.1): registry.terraform.io does not answer (ENOTFOUND), and no mirror terraform reads holds them. " +
+      "terraform init cannot get the providers (hashicorp/aws 5.100.0, hashicorp/archive 2.7.1): registry.terraform.io does not answer (ENOTFOUND), and no mirror terraform reads holds hashicorp/aws 5.100.0 or hashicorp/archive 2.7.1. " +
         'Connect to the internet, or name a filled mirror in terraform\'s CLI configuration: provider_installation { filesystem_mirror { path = "DIR" } } ' +
         "(https://developer.hashicorp.com/terraform/cli/config/config-file#provider-installation; `terraform providers mirror DIR` in cdktf.out/stacks/<name> fills one).",
     ]);
@@ -89,7 +89,7 @@ describe("deployProblems", () => {
 
   test("a mirror terraform reads: the registry is not asked at all", async () => {
     const registryUnreachable = jest.fn(async () => "ENOTFOUND");
-    expect(await deployProblems({}, probes({ providerMirror: () => true, registryUnreachable }))).toEqual([]);
+    expect(await deployProblems({}, probes({ providersNotMirrored: () => [], registryUnreachable }))).toEqual([]);
     expect(registryUnreachable).not.toHaveBeenCalled();
   });
 
@@ -219,7 +219,7 @@ describe.each(["deploy", "destroy"])("npm run %s's cdktf step", (script) => {
   });
 });
 
-describe("mirrorsHoldProviders: whether terraform init would find both providers without the network", () => {
+describe("providersNotMirrored: the providers terraform init would not find without the network", () => {
   let home: string;
   beforeEach(() => {
     home = fs.mkdtempSync(path.join(os.tmpdir(), "ls-mirrors-"));
@@ -232,26 +232,29 @@ describe("mirrorsHoldProviders: whether terraform init would find both providers
 
   test("an implied mirror folder holding both, with no provider_installation block: yes", () => {
     fillMirror(path.join(home, ".terraform.d", "plugins"));
-    expect(mirrorsHoldProviders(config(""))).toBe(true);
+    expect(providersNotMirrored(config(""))).toEqual([]);
   });
 
   test("a provider_installation block turns the implied folders off: a filled ~/.terraform.d/plugins is not read", () => {
     fillMirror(path.join(home, ".terraform.d", "plugins"));
-    expect(mirrorsHoldProviders(config("provider_installation {\n  direct {}\n}\n"))).toBe(false);
+    expect(providersNotMirrored(config("provider_installation {\n  direct {}\n}\n"))).toEqual([
+      "hashicorp/aws 5.100.0",
+      "hashicorp/archive 2.7.1",
+    ]);
   });
 
   test("filesystem_mirror paths: both providers count, in one mirror or across two", () => {
     fillMirror(path.join(home, "one"));
     expect(
-      mirrorsHoldProviders(config(`provider_installation {\n  filesystem_mirror {\n    path = "${path.join(home, "one")}"\n  }\n}\n`)),
-    ).toBe(true);
+      providersNotMirrored(config(`provider_installation {\n  filesystem_mirror {\n    path = "${path.join(home, "one")}"\n  }\n}\n`)),
+    ).toEqual([]);
     fs.rmSync(path.join(home, "one", "registry.terraform.io", "hashicorp", "archive"), { recursive: true });
     expect(
-      mirrorsHoldProviders(config(`provider_installation {\n  filesystem_mirror {\n    path = "${path.join(home, "one")}"\n  }\n}\n`)),
-    ).toBe(false);
+      providersNotMirrored(config(`provider_installation {\n  filesystem_mirror {\n    path = "${path.join(home, "one")}"\n  }\n}\n`)),
+    ).toEqual(["hashicorp/archive 2.7.1"]);
     fillMirror(path.join(home, "two"));
     fs.rmSync(path.join(home, "two", "registry.terraform.io", "hashicorp", "aws"), { recursive: true });
     const both = `provider_installation {\n  filesystem_mirror {\n    path = "${path.join(home, "one")}"\n  }\n  filesystem_mirror {\n    path = "${path.join(home, "two")}"\n  }\n}\n`;
-    expect(mirrorsHoldProviders(config(both))).toBe(true);
+    expect(providersNotMirrored(config(both))).toEqual([]);
   });
 });

@@ -15,7 +15,7 @@ import { UsageError } from "../../support/usage-error";
 import { resolveVerifierCredentials } from "../auth/verifier-credentials";
 import { MAX_STREAMED_RESPONSE_BYTES } from "../common/constants";
 import { locateRuntime, RuntimeMissingError } from "../environment/runtime-command";
-import { unusedEnvVarsWarning } from "../function/env-vars-file";
+import { describeEnvVarsFile } from "../function/env-vars-file";
 import { resolveFunction, watchPlan } from "../function/function-source";
 import { watchFunction } from "../function/function-watcher";
 import { trackRetiredBundles } from "../function/retired-bundles";
@@ -53,9 +53,8 @@ export async function serveFromCommandLine(
     out(removed);
   }
   const fn = resolveFunction(options, env, projectRoot);
-  const unusedEnvVars = options.envVars ? unusedEnvVarsWarning(options.envVars, fn.functionName) : undefined;
-  if (unusedEnvVars) {
-    out(unusedEnvVars);
+  if (options.envVars) {
+    out(describeEnvVarsFile(options.envVars, fn.functionName));
   }
   // The Lambda API is always signed, as on AWS; the URL is when its auth type is AWS_IAM (which
   // watch mode may switch to).

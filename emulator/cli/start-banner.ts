@@ -93,7 +93,7 @@ export function startLines(
   } else if (fn.authType === "AWS_IAM" && resolved) {
     lines.push(SIGNING_NOTE[resolved.source]);
   }
-  if (options.bundle && !options.invokeMode) {
+  if (options.bundle && !options.invokeMode && fn.invokeMode === "BUFFERED") {
     lines.push(
       "Invoke mode BUFFERED: nothing sets it for --bundle, and AWS creates a URL BUFFERED; add --invoke-mode RESPONSE_STREAM to stream.",
     );

@@ -24,13 +24,15 @@ export function readEnvVarsFile(file: string, functionName: string): Record<stri
 }
 
 /**
- * A warning when `file` gives the function named `functionName` nothing: no `Parameters` and no
- * entry of its name (SAM applies neither, silently); undefined when it gives it something.
+ * npm start's line about `file`: the names it sets for the function named `functionName` (values
+ * are not shown: they may be secrets), or a warning when it gives it nothing, no `Parameters` and
+ * no entry of its name (SAM applies neither, silently).
  */
-export function unusedEnvVarsWarning(file: string, functionName: string): string | undefined {
+export function describeEnvVarsFile(file: string, functionName: string): string {
   const sections = readSections(file);
   if (sections.has("Parameters") || sections.has(functionName)) {
-    return undefined;
+    const names = Object.keys(readEnvVarsFile(file, functionName)).sort();
+    return `--env-vars ${file}: ${names.length === 0 ? "no variables" : names.join(", ")} for ${functionName}, over the stack's`;
   }
   const others = [...sections.keys()].map((key) => JSON.stringify(key)).join(", ");
   return (

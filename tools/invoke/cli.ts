@@ -10,7 +10,7 @@ import { DEFAULTS } from "../../lib/config";
 import { describeStaleRecords, LOCAL_URL_RECORD_FILE } from "../../support/local-url-record";
 import { UsageError } from "../../support/usage-error";
 import { runApiInvoke } from "./api-command";
-import { deployedUrl, describeChoice, type LocalTarget, localTarget, regionOfUrl } from "./function-url-target";
+import { deployedUrl, describeChoice, type LocalTarget, localTarget, recordedServerAt, regionOfUrl } from "./function-url-target";
 import { INVOKE_USAGE, parseInvokeOptions, requestUrl } from "./invoke-options";
 import { signRequest } from "./sign-request";
 import { type StreamSummary, streamRequest } from "./stream-request";
@@ -113,7 +113,10 @@ export async function runInvoke(argv: readonly string[], io: InvokeIo): Promise<
   }
   let target: Target;
   if (options.url) {
-    target = { url: options.url };
+    const local = recordedServerAt(io.projectRoot, options.url);
+    target = local?.recorded
+      ? { url: options.url, authType: local.recorded.authType, region: local.recorded.region, local }
+      : { url: options.url };
   } else if (options.local) {
     const local = localTarget(io.projectRoot, io.env);
     for (const line of [describeStaleRecords(local.stale), describeChoice(local, "url")]) {

@@ -44,6 +44,16 @@ export function localTarget(projectRoot: string, env: NodeJS.ProcessEnv): LocalT
 }
 
 /**
+ * A `--url` that is a running `npm start`'s own (same origin as its record): called as `--local`
+ * calls it, signed with the pair it checks against, so the hint for another server works.
+ */
+export function recordedServerAt(projectRoot: string, url: string): LocalTarget | undefined {
+  const origin = new URL(url).origin;
+  const recorded = readRunningRecords(projectRoot).find((record) => new URL(record.url).origin === origin);
+  return recorded ? { recorded, url, stale: [], others: [] } : undefined;
+}
+
+/**
  * With more than one `npm start` running, which one `--local` calls (the newest) and how to call
  * each other one instead: its URL with --url; its Lambda API (which --api cannot be pointed at) with
  * the AWS CLI or SDK at its endpoint. Undefined with one server or none.

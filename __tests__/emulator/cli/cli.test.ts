@@ -208,6 +208,28 @@ describe("npm start killed with SIGKILL", () => {
   });
 });
 
+describeWhenAvailable("npm start stopped through npm", NEEDS_RUNTIME, () => {
+  test("a SIGTERM to npm's own process (kill $!) stops the server too: its port closes and its entry goes", async () => {
+    const records = fs.mkdtempSync(path.join(os.tmpdir(), "ls-npm-stop-"));
+    const npm = spawn(
+      "npm",
+      ["start", "--silent", "--", "--bundle", FIXTURES, "--handler", "handlers.paced", "--auth", "NONE", "--port", "0", "--api-port", "0"],
+      { cwd: ROOT, env: { ...process.env, LOCAL_URL_RECORD_DIR: records, npm_config_update_notifier: "false" } },
+    );
+    try {
+      const url = /at (\S+) /.exec((await firstLines(npm, 1)).split("\n")[0])?.[1] ?? "";
+      npm.kill("SIGTERM");
+      await new Promise((resolve) => npm.once("exit", resolve));
+      // npm waits for its script: once it has exited, the server has too, and cleaned up.
+      await expect(fetch(url)).rejects.toThrow();
+      expect(fs.existsSync(path.join(records, ".local-url.json"))).toBe(false);
+    } finally {
+      npm.kill("SIGKILL");
+      fs.rmSync(records, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("curlCommand", () => {
   const fn = { authType: "AWS_IAM", region: "eu-west-1" } as FunctionConfig;
   const real = { accessKeyId: "AKIAREALKEY", secretAccessKey: "real-secret" };

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { readEnvVarsFile, unusedEnvVarsWarning } from "../../../emulator/function/env-vars-file";
+import { describeEnvVarsFile, readEnvVarsFile } from "../../../emulator/function/env-vars-file";
 import { UsageError } from "../../../support/usage-error";
 
 const ENV_FILE = path.join(__dirname, "..", "..", "fixtures", "env-vars", "env.json");
@@ -51,12 +51,15 @@ describe("readEnvVarsFile", () => {
 
   test("warns when the file gives the served function nothing: no Parameters and no entry of its name", () => {
     const target = file("other-function.json", '{"lambda-streaming": {"GREETING": "hello"}}');
-    expect(unusedEnvVarsWarning(target, "index")).toBe(
+    expect(describeEnvVarsFile(target, "index")).toBe(
       `--env-vars ${target}: no "Parameters" and no entry named "index" (the function served), so none of its values apply ` +
         `(its entries: "lambda-streaming"); name an entry "index", or put values for every function under "Parameters"`,
     );
-    expect(unusedEnvVarsWarning(target, "lambda-streaming")).toBeUndefined();
-    expect(unusedEnvVarsWarning(file("params.json", '{"Parameters": {}}'), "index")).toBeUndefined();
+    // A file that gives it something: the names set (never the values, which may be secrets).
+    expect(describeEnvVarsFile(target, "lambda-streaming")).toBe(`--env-vars ${target}: GREETING for lambda-streaming, over the stack's`);
+    expect(describeEnvVarsFile(file("params.json", '{"Parameters": {}}'), "index")).toBe(
+      `--env-vars ${path.join(dir, "params.json")}: no variables for index, over the stack's`,
+    );
   });
 
   test("a function named like Object.prototype's properties is a section like any other", () => {

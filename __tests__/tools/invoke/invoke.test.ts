@@ -371,6 +371,20 @@ describeWhenAvailable("npm run invoke -- --local against a running local URL", m
     );
   });
 
+  test("two servers running: the hint's --url reaches the other, signed with the pair it records", async () => {
+    // The older server answers, AWS_IAM with a pair made for its run …
+    const older = await serve("AWS_IAM", { localCredentials: SERVER_PAIR });
+    // … a newer one (this test's parent process stands in for it) is what --local would call.
+    writeLocalUrlRecord(root, { url: "http://127.0.0.1:4999/", authType: "NONE", region: "us-east-1", pid: process.ppid });
+    const hinting = { ...capture(), env: {}, projectRoot: root, findCredentials: async () => undefined };
+    await expect(runInvoke(["--local", "--quiet"], hinting)).rejects.toThrow(/does not answer/);
+    const hint = /To call the other: npm run invoke -- (--url \S+)/.exec(hinting.err())?.[1] ?? "";
+    expect(hint).toBe(`--url ${older.url}`);
+    const io = { ...capture(), env: {}, projectRoot: root, findCredentials: async () => undefined };
+    expect(await runInvoke([...hint.split(" "), "--path", "/?count=2", "--quiet"], io)).toBe(0);
+    expect(io.err()).toMatch(/200 OK .* 8 bytes/);
+  });
+
   test("a NONE URL is called unsigned, without looking for credentials", async () => {
     await serve("NONE");
     const findCredentials = jest.fn(async () => SERVER_PAIR);
