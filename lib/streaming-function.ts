@@ -141,6 +141,35 @@ export class StreamingFunction extends Construct {
       dependsOn: [this.logGroup, logPolicy],
     });
 
+    // A public URL needs a resource-based policy that lets anyone invoke it through the URL. The
+    // aws provider's function URL resource adds this same statement (FunctionURLAllowPublicAccess)
+    // itself when it creates a NONE URL, and takes "already exists" in its stride; this permission
+    // does not: it retries AddPermission's conflict until its timeout and fails. So the permission
+    // comes first and the URL depends on it.
+    // @see https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/lambda/function_url.go
+    const publicUrl =
+      authType === "NONE"
+        ? new LambdaPermission(this, "public-url", {
+            statementId: "FunctionURLAllowPublicAccess",
+            action: "lambda:InvokeFunctionUrl",
+            functionName: this.function.functionName,
+            principal: "*",
+            functionUrlAuthType: "NONE",
+          })
+        : undefined;
+    if (authType === "NONE") {
+      // Since October 2025 new function URLs also need lambda:InvokeFunction. AWS scopes it with
+      // the lambda:InvokedViaFunctionUrl condition, which aws provider 5.100.0 cannot express,
+      // so this statement is unconditional (see the README's security section).
+      // @see https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
+      new LambdaPermission(this, "public-invoke", {
+        statementId: "FunctionURLAllowInvokeAction",
+        action: "lambda:InvokeFunction",
+        functionName: this.function.functionName,
+        principal: "*",
+      });
+    }
+
     const origins = props.corsAllowOrigins ?? [];
     this.url = new LambdaFunctionUrl(this, "url", {
       functionName: this.function.functionName,
@@ -155,6 +184,7 @@ export class StreamingFunction extends Construct {
               maxAge: 3600,
             }
           : undefined,
+      ...(publicUrl ? { dependsOn: [publicUrl] } : {}),
     });
 
     if (authType === "AWS_IAM") {
@@ -187,25 +217,5 @@ export class StreamingFunction extends Construct {
       });
     }
 
-    if (authType === "NONE") {
-      // A public URL needs a resource-based policy that lets anyone invoke it through the URL.
-      new LambdaPermission(this, "public-url", {
-        statementId: "FunctionURLAllowPublicAccess",
-        action: "lambda:InvokeFunctionUrl",
-        functionName: this.function.functionName,
-        principal: "*",
-        functionUrlAuthType: "NONE",
-      });
-      // Since October 2025 new function URLs also need lambda:InvokeFunction. AWS scopes it with
-      // the lambda:InvokedViaFunctionUrl condition, which aws provider 5.100.0 cannot express,
-      // so this statement is unconditional (see the README's security section).
-      // @see https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
-      new LambdaPermission(this, "public-invoke", {
-        statementId: "FunctionURLAllowInvokeAction",
-        action: "lambda:InvokeFunction",
-        functionName: this.function.functionName,
-        principal: "*",
-      });
-    }
   }
 }

@@ -137,6 +137,13 @@ describe("LambdaStreamingStack, public (NONE) mode", () => {
     });
   });
 
+  test("creates the public-access permission before the URL, which adds the same statement itself and would race it", () => {
+    const permissions = json.resource.aws_lambda_permission as Record<string, { statement_id: string }>;
+    const publicAccess = Object.entries(permissions).find(([, p]) => p.statement_id === "FunctionURLAllowPublicAccess")?.[0];
+    const [url] = Object.values(json.resource.aws_lambda_function_url) as { depends_on?: string[] }[];
+    expect(url.depends_on).toEqual([`aws_lambda_permission.${publicAccess}`]);
+  });
+
   test("grants lambda:InvokeFunction too, as URLs created since October 2025 require", () => {
     expect(synthesized).toHaveResourceWithProperties(LambdaPermission, { action: "lambda:InvokeFunction", principal: "*" });
     expect(Object.keys(json.resource.aws_lambda_permission)).toHaveLength(2);
