@@ -216,6 +216,5 @@ export class StreamingFunction extends Construct {
         }),
       });
     }
-
   }
 }
