@@ -51,6 +51,7 @@ const EMULATOR_LAYERS: Record<string, number> = {
   cli: 9,
   url: 8,
   api: 8,
+  control: 8,
   door: 7,
   auth: 6,
   function: 5,

@@ -1,0 +1,67 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { LOCAL_AWS_USAGE, parseLocalAwsOptions, type RunningLocalAws, serveLocalAws } from "../../../emulator/cli/local-aws";
+import { UsageError } from "../../../support/usage-error";
+
+describe("npm run local-aws's flags", () => {
+  test("default to 127.0.0.1:4566 and .local-aws/ in the project", () => {
+    expect(parseLocalAwsOptions([], "/project")).toEqual({
+      port: 4566,
+      host: "127.0.0.1",
+      state: path.resolve("/project/.local-aws"),
+      help: false,
+    });
+    expect(parseLocalAwsOptions(["--port", "0", "--host", "::1", "--state", "s"], "/project")).toMatchObject({
+      port: 0,
+      host: "::1",
+      state: path.resolve("s"),
+    });
+  });
+
+  test.each([
+    [["--port", "70000"], '--port must be a whole number from 0 to 65535 (got "70000")'],
+    [["--state", ""], "--state must name a folder (got an empty value)"],
+    [["--bogus"], /^Unknown option '--bogus'\. Allowed flags: --port, --host, --state, --help$/],
+  ])("%p is one line naming the value and what is allowed", (argv, message) => {
+    expect(() => parseLocalAwsOptions(argv, "/project")).toThrow(UsageError);
+    expect(() => parseLocalAwsOptions(argv, "/project")).toThrow(message);
+  });
+
+  test("--help prints each flag and serves nothing", async () => {
+    const out: string[] = [];
+    expect(await serveLocalAws(["--help"], {}, (line) => out.push(line), "/project")).toBeUndefined();
+    expect(out).toEqual([LOCAL_AWS_USAGE]);
+    for (const flag of ["--port N", "--host HOST", "--state DIR", "--help, -h"]) expect(LOCAL_AWS_USAGE).toContain(`  ${flag}`);
+  });
+});
+
+test("with no AWS credentials, the start lines name the pair made for the run, ready to paste before terraform", async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "ls-local-aws-cli-"));
+  const out: string[] = [];
+  let aws: RunningLocalAws | undefined;
+  try {
+    aws = await serveLocalAws(
+      ["--port", "0", "--state", path.join(home, "state")],
+      {
+        HOME: home,
+        AWS_EC2_METADATA_DISABLED: "true",
+        AWS_CONFIG_FILE: path.join(home, "none"),
+        AWS_SHARED_CREDENTIALS_FILE: path.join(home, "none"),
+      },
+      (line) => out.push(line),
+      home,
+    );
+    const endpoint = aws?.endpoint ?? "";
+    expect(out[0]).toBe(`Local AWS (lambda, iam, sts, logs; account 000000000000) at ${endpoint}, state in ${path.join(home, "state")}`);
+    expect(out[1]).toMatch(
+      new RegExp(
+        `^ {2}terraform, the AWS CLI and SDKs: AWS_ACCESS_KEY_ID=AKIA[A-Z0-9]{16} AWS_SECRET_ACCESS_KEY=\\S{40} AWS_ENDPOINT_URL=${endpoint} terraform apply$`,
+      ),
+    );
+    expect(out[2]).toMatch(/^No AWS credentials found, so signatures are checked against a key pair made for this run/);
+  } finally {
+    await aws?.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,134 @@
+// `npm run local-aws`: the local AWS account terraform deploys this stack into. One endpoint
+// (127.0.0.1:4566 unless told otherwise) for Lambda, IAM, STS and CloudWatch Logs, its state kept
+// under --state, signatures checked against the caller's key pair or one made for the run and
+// printed. AWS_ENDPOINT_URL sends terraform, the AWS CLI and the SDKs to it.
+
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { UsageError } from "../../support/usage-error";
+import { parseWholeNumber } from "../../support/whole-number";
+import { KeyRing, resolveVerifierCredentials } from "../auth/verifier-credentials";
+import { listen } from "../common/listen";
+import { isLoopback, loopbackHostNames } from "../common/loopback";
+import { createControlServer } from "../control/control-server";
+import { StateError, Store } from "../control/store";
+import { listenErrorMessage } from "./listen-error";
+
+/** The port local AWS endpoints use by convention, so AWS_ENDPOINT_URL habits carry over. */
+export const DEFAULT_LOCAL_AWS_PORT = 4566;
+/** Where the state is kept unless --state says: a git-ignored folder in the project. */
+export const DEFAULT_STATE_DIR = ".local-aws";
+
+const FLAGS = {
+  port: { type: "string" },
+  host: { type: "string" },
+  state: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+export const LOCAL_AWS_USAGE = [
+  "Usage: npm run local-aws -- [flags]",
+  "A local AWS account for this stack: Lambda, IAM, STS and CloudWatch Logs on one endpoint, for terraform",
+  "(AWS_ENDPOINT_URL=http://127.0.0.1:4566 terraform apply), the AWS CLI and the SDKs. Nothing leaves this machine.",
+  "",
+  `  --port N      port to listen on, 0 for a free one (default: ${DEFAULT_LOCAL_AWS_PORT})`,
+  "  --host HOST   address to bind (default: 127.0.0.1; another address exposes the account beyond this machine)",
+  `  --state DIR   where functions, roles and log groups are kept across restarts (default: ${DEFAULT_STATE_DIR}/ in the project)`,
+  "  --help, -h    print this help and exit",
+].join("\n");
+
+export interface LocalAwsOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly state: string;
+  readonly help: boolean;
+}
+
+export function parseLocalAwsOptions(argv: readonly string[], projectRoot: string): LocalAwsOptions {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split("\n")[0]}. Allowed flags: --port, --host, --state, --help`);
+  }
+  const portText = values.port as string | undefined;
+  const port = portText === undefined ? DEFAULT_LOCAL_AWS_PORT : parseWholeNumber(portText, 0, 65_535);
+  if (port === undefined) {
+    throw new UsageError(`--port must be a whole number from 0 to 65535 (got ${JSON.stringify(portText)})`);
+  }
+  const state = (values.state as string | undefined) ?? path.join(projectRoot, DEFAULT_STATE_DIR);
+  if (state === "") {
+    throw new UsageError("--state must name a folder (got an empty value)");
+  }
+  return { port, host: (values.host as string | undefined) ?? "127.0.0.1", state: path.resolve(state), help: values.help === true };
+}
+
+/** A running local AWS: its endpoint, and how to stop it. */
+export interface RunningLocalAws {
+  readonly endpoint: string;
+  close(): Promise<void>;
+}
+
+/** `npm run local-aws` without the process around it; resolves undefined after --help. */
+export async function serveLocalAws(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  out: (line: string) => void,
+  projectRoot: string = path.join(__dirname, "..", ".."),
+): Promise<RunningLocalAws | undefined> {
+  const options = parseLocalAwsOptions(argv, projectRoot);
+  if (options.help) {
+    out(LOCAL_AWS_USAGE);
+    return undefined;
+  }
+  const store = Store.open(options.state);
+  const resolved = await resolveVerifierCredentials(env);
+  const keys = new KeyRing(resolved.credentials);
+  const server = createControlServer({
+    store,
+    keys,
+    log: out,
+    ...(isLoopback(options.host) ? { allowedHostNames: loopbackHostNames(options.host) } : {}),
+  });
+  const port = await listen(server, options.port, options.host);
+  const endpoint = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
+  const pair =
+    resolved.source === "local-pair"
+      ? `AWS_ACCESS_KEY_ID=${resolved.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${resolved.credentials.secretAccessKey} `
+      : "";
+  out(`Local AWS (lambda, iam, sts, logs; account 000000000000) at ${endpoint}, state in ${options.state}`);
+  out(`  terraform, the AWS CLI and SDKs: ${pair}AWS_ENDPOINT_URL=${endpoint} terraform apply`);
+  out(
+    resolved.source === "local-pair"
+      ? "No AWS credentials found, so signatures are checked against a key pair made for this run (local only, shown above)."
+      : "Signatures are checked against your AWS credentials (nothing is sent to AWS).",
+  );
+  return {
+    endpoint,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+if (require.main === module) {
+  let running: RunningLocalAws | undefined;
+  const stop = (): void => {
+    void (running ? running.close() : Promise.resolve()).then(() => process.exit(0));
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  serveLocalAws(process.argv.slice(2), process.env, (line) => console.log(line)).then(
+    (started) => {
+      running = started;
+    },
+    (error: unknown) => {
+      const listenProblem = listenErrorMessage(error);
+      const code = error instanceof UsageError ? 2 : error instanceof StateError || listenProblem ? 1 : 1;
+      console.error(error instanceof UsageError || error instanceof StateError ? error.message : (listenProblem ?? (error as Error).stack));
+      process.exit(code);
+    },
+  );
+}

@@ -1,0 +1,82 @@
+// A function's code as CreateFunction and UpdateFunctionCode take it: a zip, base64 in `ZipFile`.
+// Read with yauzl, entry by entry, before anything is kept: an entry that would land outside the
+// function's folder (`..`, an absolute path, a backslash) or is a link is refused, as are a zip
+// over AWS's 50 MB direct-upload limit and contents over its 250 MB unzipped limit. A refused zip
+// leaves nothing behind. S3 and image sources are not supported locally, and say so.
+// @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+
+import * as yauzl from "yauzl";
+import { ServiceError } from "./service-error";
+
+/** The largest zip CreateFunction takes directly (not from S3). */
+export const MAX_ZIP_BYTES = 50 * 1024 * 1024;
+/** The most a function's package may hold, unzipped. */
+export const MAX_UNZIPPED_BYTES = 250 * 1024 * 1024;
+
+/** The type bits of a Unix mode, and those of a symbolic link, as zip's external attributes keep them. */
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+
+/** The zip in a `Code` (CreateFunction) or an UpdateFunctionCode request, checked; its bytes. */
+export async function zipFrom(code: Record<string, unknown>): Promise<Buffer> {
+  if (typeof code.S3Bucket === "string" || typeof code.S3Key === "string") {
+    throw new ServiceError(
+      400,
+      "InvalidParameterValueException",
+      "Code from S3 (S3Bucket, S3Key) is not supported by the local AWS: upload the zip itself (ZipFile; terraform's filename).",
+    );
+  }
+  if (typeof code.ImageUri === "string") {
+    throw new ServiceError(
+      400,
+      "InvalidParameterValueException",
+      "Container images (ImageUri) are not supported by the local AWS: use a zip (ZipFile; terraform's filename).",
+    );
+  }
+  if (typeof code.ZipFile !== "string" || code.ZipFile === "") {
+    throw new ServiceError(400, "InvalidParameterValueException", "Please provide a source for function code (ZipFile).");
+  }
+  const zip = Buffer.from(code.ZipFile, "base64");
+  if (zip.length > MAX_ZIP_BYTES) {
+    throw new ServiceError(
+      413,
+      "RequestEntityTooLargeException",
+      `Request must be smaller than ${MAX_ZIP_BYTES} bytes for the CreateFunction operation`,
+    );
+  }
+  await checkEntries(zip);
+  return zip;
+}
+
+/** Rejects with InvalidParameterValueException naming the first entry the local AWS would not unpack. */
+function checkEntries(zip: Buffer): Promise<void> {
+  const refuse = (why: string): ServiceError =>
+    new ServiceError(400, "InvalidParameterValueException", `Could not unzip uploaded file: ${why}.`);
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(zip, { lazyEntries: true, validateEntrySizes: true }, (error, file) => {
+      if (error || !file) {
+        reject(refuse(error?.message ?? "not a zip file"));
+        return;
+      }
+      let total = 0;
+      file.on("error", (entryError: Error) => reject(refuse(entryError.message)));
+      file.on("entry", (entry: yauzl.Entry) => {
+        const mode = (entry.externalFileAttributes >>> 16) & S_IFMT;
+        if (mode === S_IFLNK) {
+          file.close();
+          reject(refuse(`${entry.fileName} is a symbolic link, which the local AWS does not unpack`));
+          return;
+        }
+        total += entry.uncompressedSize;
+        if (total > MAX_UNZIPPED_BYTES) {
+          file.close();
+          reject(new ServiceError(400, "InvalidParameterValueException", `Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`));
+          return;
+        }
+        file.readEntry();
+      });
+      file.on("end", () => resolve());
+      file.readEntry();
+    });
+  });
+}

@@ -1,0 +1,201 @@
+// Lambda's functions as the control plane keeps them: CreateFunction, GetFunction(Configuration),
+// UpdateFunctionCode and UpdateFunctionConfiguration, DeleteFunction, concurrency and tags, each
+// read back with the defaults AWS fills in (PackageType, Architectures, TracingConfig,
+// EphemeralStorage, LoggingConfig, SnapStart, State Active, LastUpdateStatus Successful, a new
+// RevisionId per change), so a second terraform plan finds nothing to change.
+// @see https://docs.aws.amazon.com/lambda/latest/api/API_FunctionConfiguration.html
+
+import { createHash, randomUUID } from "node:crypto";
+import { zipFrom } from "./function-code";
+import { ACCOUNT_ID } from "./service-call";
+import { ServiceError } from "./service-error";
+import type { Store } from "./store";
+
+/** What is kept of a function: its configuration as AWS returns it, and where its code is. */
+export interface StoredFunction {
+  readonly region: string;
+  configuration: Record<string, unknown>;
+  tags: Record<string, string>;
+  /** Hex SHA-256 of the zip in the store. */
+  codeSha: string;
+  reservedConcurrency?: number;
+}
+
+export const functions = (store: Store) => store.table<StoredFunction>("lambda.functions");
+export const functionKey = (region: string, name: string): string => `${region}/${name}`;
+
+/** Lambda's timestamps: `2024-01-02T03:04:05.678+0000`. */
+function lastModified(): string {
+  return new Date().toISOString().replace("Z", "+0000");
+}
+
+/** The function a FunctionName names (a name, an ARN, or a partial ARN; `$LATEST` only), or ResourceNotFoundException. */
+export function findFunction(store: Store, region: string, functionName: string): StoredFunction {
+  const name = /^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:|\d{12}:function:)?([\w-]+)(?::\$LATEST)?$/.exec(
+    decodeURIComponent(functionName),
+  )?.[1];
+  const found = name === undefined ? undefined : functions(store).get(functionKey(region, name));
+  if (found === undefined) {
+    throw new ServiceError(
+      404,
+      "ResourceNotFoundException",
+      `Function not found: arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${name ?? functionName}`,
+    );
+  }
+  return found;
+}
+
+function invalidValue(message: string): ServiceError {
+  return new ServiceError(400, "InvalidParameterValueException", message);
+}
+
+/** The settings CreateFunction and UpdateFunctionConfiguration share, checked as AWS checks them. */
+function settings(input: Record<string, unknown>, store: Store): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (input.Role !== undefined) {
+    const role = String(input.Role);
+    const roles = store.table<{ Arn: string }>("iam.roles");
+    if (![...roles.values()].some((r) => r.Arn === role)) {
+      throw invalidValue("The role defined for the function cannot be assumed by Lambda.");
+    }
+    out.Role = role;
+  }
+  if (input.Timeout !== undefined) {
+    if (!Number.isInteger(input.Timeout) || (input.Timeout as number) < 1 || (input.Timeout as number) > 900) {
+      throw invalidValue(
+        `1 validation error detected: Value '${String(input.Timeout)}' at 'timeout' failed to satisfy constraint: Member must have value between 1 and 900`,
+      );
+    }
+    out.Timeout = input.Timeout;
+  }
+  if (input.MemorySize !== undefined) {
+    if (!Number.isInteger(input.MemorySize) || (input.MemorySize as number) < 128 || (input.MemorySize as number) > 10_240) {
+      throw invalidValue(
+        `1 validation error detected: Value '${String(input.MemorySize)}' at 'memorySize' failed to satisfy constraint: Member must have value between 128 and 10240`,
+      );
+    }
+    out.MemorySize = input.MemorySize;
+  }
+  for (const field of ["Runtime", "Handler", "Description"] as const) {
+    if (input[field] !== undefined) out[field] = String(input[field]);
+  }
+  if (input.Environment !== undefined) {
+    const variables = (input.Environment as { Variables?: Record<string, string> }).Variables ?? {};
+    out.Environment = { Variables: { ...variables } };
+  }
+  if (input.TracingConfig !== undefined) out.TracingConfig = { Mode: (input.TracingConfig as { Mode?: string }).Mode ?? "PassThrough" };
+  if (input.EphemeralStorage !== undefined) out.EphemeralStorage = { Size: (input.EphemeralStorage as { Size?: number }).Size ?? 512 };
+  if (input.LoggingConfig !== undefined) out.LoggingConfig = input.LoggingConfig;
+  if (input.Layers !== undefined) out.Layers = (input.Layers as string[]).map((Arn) => ({ Arn, CodeSize: 0 }));
+  return out;
+}
+
+/** A stored configuration's defaults for what the request left unsaid. */
+function withDefaults(name: string, region: string, given: Record<string, unknown>): Record<string, unknown> {
+  return {
+    FunctionName: name,
+    FunctionArn: `arn:aws:lambda:${region}:${ACCOUNT_ID}:function:${name}`,
+    Description: "",
+    Timeout: 3,
+    MemorySize: 128,
+    Version: "$LATEST",
+    TracingConfig: { Mode: "PassThrough" },
+    PackageType: "Zip",
+    Architectures: ["x86_64"],
+    EphemeralStorage: { Size: 512 },
+    SnapStart: { ApplyOn: "None", OptimizationStatus: "Off" },
+    LoggingConfig: { LogFormat: "Text", LogGroup: `/aws/lambda/${name}` },
+    ...given,
+  };
+}
+
+function codeFields(zip: Buffer, sha: string): Record<string, unknown> {
+  return { CodeSize: zip.length, CodeSha256: Buffer.from(sha, "hex").toString("base64") };
+}
+
+/** The configuration as AWS returns it: settled (Active, Successful), with this change's RevisionId. */
+function settled(configuration: Record<string, unknown>): Record<string, unknown> {
+  return { ...configuration, State: "Active", LastUpdateStatus: "Successful", LastModified: lastModified(), RevisionId: randomUUID() };
+}
+
+export async function createFunction(input: Record<string, unknown>, store: Store, region: string): Promise<Record<string, unknown>> {
+  const name = typeof input.FunctionName === "string" ? input.FunctionName : "";
+  if (!/^[\w-]{1,64}$/.test(name)) {
+    throw invalidValue(
+      `1 validation error detected: Value '${name}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9-_]+`,
+    );
+  }
+  if ((input.PackageType ?? "Zip") !== "Zip") {
+    throw invalidValue("Container images (PackageType Image) are not supported by the local AWS: use a zip.");
+  }
+  for (const field of ["Role", "Runtime", "Handler"]) {
+    if (input[field] === undefined) throw invalidValue(`The ${field} parameter is required for a function of PackageType Zip.`);
+  }
+  const architectures = (input.Architectures as string[] | undefined) ?? ["x86_64"];
+  if (architectures.length !== 1 || !["x86_64", "arm64"].includes(architectures[0])) {
+    throw invalidValue(`Architectures must be ["x86_64"] or ["arm64"] (got ${JSON.stringify(architectures)})`);
+  }
+  const given = settings(input, store);
+  if (functions(store).has(functionKey(region, name))) {
+    throw new ServiceError(409, "ResourceConflictException", `Function already exist: ${name}`);
+  }
+  const zip = await zipFrom((input.Code ?? {}) as Record<string, unknown>);
+  // Checked again after the zip was read: another request may have taken the name meanwhile.
+  if (functions(store).has(functionKey(region, name))) {
+    throw new ServiceError(409, "ResourceConflictException", `Function already exist: ${name}`);
+  }
+  const sha = store.putCode(zip);
+  const stored: StoredFunction = {
+    region,
+    configuration: settled(withDefaults(name, region, { ...given, Architectures: architectures, ...codeFields(zip, sha) })),
+    tags: { ...((input.Tags as Record<string, string> | undefined) ?? {}) },
+    codeSha: sha,
+  };
+  functions(store).set(functionKey(region, name), stored);
+  store.commit();
+  return stored.configuration;
+}
+
+export async function updateFunctionCode(
+  fn: StoredFunction,
+  input: Record<string, unknown>,
+  store: Store,
+): Promise<Record<string, unknown>> {
+  if (input.Architectures !== undefined) {
+    fn.configuration.Architectures = input.Architectures;
+  }
+  const zip = await zipFrom(input);
+  const sha = store.putCode(zip);
+  fn.codeSha = sha;
+  fn.configuration = settled({ ...fn.configuration, ...codeFields(zip, sha) });
+  store.commit();
+  return fn.configuration;
+}
+
+export function updateFunctionConfiguration(fn: StoredFunction, input: Record<string, unknown>, store: Store): Record<string, unknown> {
+  if (typeof input.RevisionId === "string" && input.RevisionId !== fn.configuration.RevisionId) {
+    throw new ServiceError(
+      412,
+      "PreconditionFailedException",
+      "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
+    );
+  }
+  fn.configuration = settled({ ...fn.configuration, ...settings(input, store) });
+  store.commit();
+  return fn.configuration;
+}
+
+/** GetFunction's answer: the configuration, where the code is, the tags and the reserved concurrency. */
+export function getFunction(fn: StoredFunction, store: Store): Record<string, unknown> {
+  return {
+    Configuration: fn.configuration,
+    Code: { RepositoryType: "S3", Location: `file://${store.codePath(fn.codeSha)}` },
+    Tags: fn.tags,
+    ...(fn.reservedConcurrency !== undefined ? { Concurrency: { ReservedConcurrentExecutions: fn.reservedConcurrency } } : {}),
+  };
+}
+
+/** A hash of `text`, for ids that must not change between reads. */
+export function stableId(text: string, length: number): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, length);
+}
