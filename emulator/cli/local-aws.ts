@@ -1,5 +1,5 @@
 // `npm run local-aws`: the local AWS account terraform deploys this stack into. One endpoint
-// (127.0.0.1:4566 unless told otherwise) for Lambda, IAM, STS and CloudWatch Logs, its state kept
+// (127.0.0.1:4566 unless told otherwise) for Lambda, IAM, STS, CloudWatch Logs and CloudFront, its state kept
 // under --state, signatures checked against the caller's key pair or one made for the run and
 // printed. AWS_ENDPOINT_URL sends terraform, the AWS CLI and the SDKs to it.
 
@@ -28,7 +28,7 @@ const FLAGS = {
 
 export const LOCAL_AWS_USAGE = [
   "Usage: npm run local-aws -- [flags]",
-  "A local AWS account for this stack: Lambda, IAM, STS and CloudWatch Logs on one endpoint, for terraform",
+  "A local AWS account for this stack: Lambda, IAM, STS, CloudWatch Logs and CloudFront on one endpoint, for terraform",
   "(AWS_ENDPOINT_URL=http://127.0.0.1:4566 terraform apply), the AWS CLI and the SDKs. Nothing leaves this machine.",
   "",
   `  --port N      port to listen on, 0 for a free one (default: ${DEFAULT_LOCAL_AWS_PORT})`,
@@ -96,7 +96,7 @@ export async function serveLocalAws(
     resolved.source === "local-pair"
       ? `AWS_ACCESS_KEY_ID=${resolved.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${resolved.credentials.secretAccessKey} `
       : "";
-  out(`Local AWS (lambda, iam, sts, logs; account 000000000000) at ${endpoint}, state in ${options.state}`);
+  out(`Local AWS (lambda, iam, sts, logs, cloudfront; account 000000000000) at ${endpoint}, state in ${options.state}`);
   out(`  terraform, the AWS CLI and SDKs: ${pair}AWS_ENDPOINT_URL=${endpoint} terraform apply`);
   out(
     resolved.source === "local-pair"

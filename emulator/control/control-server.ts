@@ -12,6 +12,7 @@ import { readBody } from "../common/read-body";
 import { joinHeaders } from "../common/request-headers";
 import type { Door } from "../door/door";
 import { createDoorServer } from "../door/server";
+import { cloudfront } from "./cloudfront";
 import { iam } from "./iam";
 import { lambda } from "./lambda";
 import { logs } from "./logs";
@@ -28,7 +29,7 @@ import { sts } from "./sts";
 export const MAX_CONTROL_BODY_BYTES = 70 * 1024 * 1024;
 
 /** The services, by their name in a SigV4 credential scope. */
-const SERVICES: ReadonlyMap<string, Service> = new Map([iam, sts, logs, lambda].map((service) => [service.name, service]));
+const SERVICES: ReadonlyMap<string, Service> = new Map([iam, sts, logs, lambda, cloudfront].map((service) => [service.name, service]));
 
 /** `Credential=<key>/<date>/<region>/<service>/aws4_request` of an Authorization header. */
 const SCOPE = /Credential=[^/,\s]*\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;

@@ -53,7 +53,9 @@ test("with no AWS credentials, the start lines name the pair made for the run, r
       home,
     );
     const endpoint = aws?.endpoint ?? "";
-    expect(out[0]).toBe(`Local AWS (lambda, iam, sts, logs; account 000000000000) at ${endpoint}, state in ${path.join(home, "state")}`);
+    expect(out[0]).toBe(
+      `Local AWS (lambda, iam, sts, logs, cloudfront; account 000000000000) at ${endpoint}, state in ${path.join(home, "state")}`,
+    );
     expect(out[1]).toMatch(
       new RegExp(
         `^ {2}terraform, the AWS CLI and SDKs: AWS_ACCESS_KEY_ID=AKIA[A-Z0-9]{16} AWS_SECRET_ACCESS_KEY=\\S{40} AWS_ENDPOINT_URL=${endpoint} terraform apply$`,

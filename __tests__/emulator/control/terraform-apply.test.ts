@@ -7,88 +7,29 @@
 
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { zipSync } from "fflate";
-import { type RunningLocalAws, serveLocalAws } from "../../../emulator/cli/local-aws";
-import { readConfig } from "../../../lib/config";
-import { synthesizeStack } from "../../../lib/synthesize";
-import { standInForArchiveFiles } from "../../../tools/terraform-check/archive-stand-in";
-import { findPluginMirror } from "../../../tools/terraform-check/plugin-mirror";
-import { runTerraform, type TerraformRun } from "../../../tools/terraform-check/terraform";
-import type { TerraformJson } from "../../../tools/terraform-check/terraform-json";
+import { type LocalAwsRoot, localAwsRoot, recordsIn } from "../../helpers/local-aws-root";
 import { describeWhenAvailable, missingReason, requireTerraformAndMirror } from "../../helpers/requirements";
 
 const missing = missingReason(requireTerraformAndMirror);
-const CREDENTIALS = { AWS_ACCESS_KEY_ID: "AKIALOCALTERRAFORM00", AWS_SECRET_ACCESS_KEY: "terraform-secret" };
 /** Each mode as a module of the root, its function named apart so both live in one account. */
 const MODES = { iam: { FUNCTION_NAME: "ls-iam" }, public: { FUNCTION_NAME: "ls-public", FUNCTION_URL_AUTH: "NONE" } } as const;
 
 describeWhenAvailable("terraform apply into the local AWS", missing, () => {
-  let work: string;
-  let state: string;
-  let aws: RunningLocalAws;
-  let env: NodeJS.ProcessEnv;
-  /** Each mode's synthesized stack folder, a module of the root. */
-  const stackDirs: Record<string, string> = {};
-  const terraform = async (...args: string[]): Promise<TerraformRun> => {
-    const run = await runTerraform([...args, "-no-color", "-input=false"], work, env);
-    if (run.code !== 0 && run.code !== 2) throw new Error(`terraform ${args.join(" ")} failed (${run.code}):\n${run.stderr}${run.stdout}`);
-    return run;
-  };
-  const startAws = async (port: number): Promise<void> => {
-    aws = (await serveLocalAws(
-      ["--port", String(port), "--state", state],
-      { ...CREDENTIALS, AWS_EC2_METADATA_DISABLED: "true" },
-      () => {},
-    )) as RunningLocalAws;
-  };
-
+  let root: LocalAwsRoot;
   beforeAll(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), "ls-apply-"));
-    state = path.join(work, "local-aws");
-    const modules: Record<string, { source: string }> = {};
-    for (const [name, config] of Object.entries(MODES)) {
-      const stackDir = synthesizeStack(readConfig(config), path.join(work, "synth", name));
-      stackDirs[name] = stackDir;
-      const json = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as TerraformJson;
-      const { json: standIn } = standInForArchiveFiles(json, stackDir);
-      delete standIn.terraform?.backend;
-      delete standIn.output;
-      fs.writeFileSync(path.join(stackDir, "cdk.tf.json"), JSON.stringify(standIn));
-      modules[name] = { source: `./${path.relative(work, stackDir)}` };
-    }
-    fs.writeFileSync(path.join(work, "main.tf.json"), JSON.stringify({ module: modules }));
-    fs.writeFileSync(path.join(work, ".terraformrc"), "disable_checkpoint = true\n");
-    fs.writeFileSync(path.join(work, ".aws-config"), "");
-    await startAws(0);
-    env = {
-      PATH: process.env.PATH,
-      HOME: work,
-      ...CREDENTIALS,
-      AWS_ENDPOINT_URL: aws.endpoint,
-      AWS_CONFIG_FILE: path.join(work, ".aws-config"),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(work, ".aws-config"),
-      AWS_EC2_METADATA_DISABLED: "true",
-      CHECKPOINT_DISABLE: "1",
-      TF_CLI_CONFIG_FILE: path.join(work, ".terraformrc"),
-      TF_IN_AUTOMATION: "1",
-    };
-    await terraform("init", `-plugin-dir=${findPluginMirror().dir}`);
+    root = await localAwsRoot(MODES);
   }, 120_000);
-  afterAll(async () => {
-    await aws?.close();
-    fs.rmSync(work, { recursive: true, force: true });
-  });
+  afterAll(() => root?.close());
 
   test("applies both modes, re-plans clean after a restart, updates code in place, and destroys leaving nothing", async () => {
+    const { terraform, stackDirs } = root;
     const applied = await terraform("apply", "-auto-approve");
     expect(applied.stdout).toMatch(/Apply complete! Resources: 13 added, 0 changed, 0 destroyed\./);
 
     // A restart of the local AWS loses nothing terraform was told of: the next plan is clean.
-    const port = new URL(aws.endpoint).port;
-    await aws.close();
-    await startAws(Number(port));
+    await root.restart();
     const plan = await terraform("plan", "-detailed-exitcode");
     expect(plan.stdout).toMatch(/No changes\. Your infrastructure matches the configuration\./);
     expect(plan.code).toBe(0);
@@ -118,7 +59,6 @@ describeWhenAvailable("terraform apply into the local AWS", missing, () => {
 
     const destroyed = await terraform("destroy", "-auto-approve");
     expect(destroyed.stdout).toMatch(/Destroy complete! Resources: 13 destroyed\./);
-    const tables = (JSON.parse(fs.readFileSync(path.join(state, "state.json"), "utf8")) as { tables: Record<string, unknown[]> }).tables;
-    expect(Object.values(tables).flat()).toEqual([]);
+    expect(recordsIn(root.stateFile)).toEqual([]);
   }, 180_000);
 });

@@ -1,0 +1,106 @@
+// A terraform root of synthesized stacks, one module per mode, deployed into a local AWS started
+// in-process: the real terraform and aws provider (from the offline mirror; the archive data
+// source stood in for, as the offline check does). For the tests that apply the stack.
+
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { type RunningLocalAws, serveLocalAws } from "../../emulator/cli/local-aws";
+import { readConfig } from "../../lib/config";
+import { synthesizeStack } from "../../lib/synthesize";
+import { standInForArchiveFiles } from "../../tools/terraform-check/archive-stand-in";
+import { findPluginMirror } from "../../tools/terraform-check/plugin-mirror";
+import { runTerraform, type TerraformRun } from "../../tools/terraform-check/terraform";
+import type { TerraformJson } from "../../tools/terraform-check/terraform-json";
+
+const CREDENTIALS = { AWS_ACCESS_KEY_ID: "AKIALOCALTERRAFORM00", AWS_SECRET_ACCESS_KEY: "terraform-secret" };
+
+export interface LocalAwsRoot {
+  /** Each mode's synthesized stack folder, a module of the root. */
+  readonly stackDirs: Readonly<Record<string, string>>;
+  /** The local AWS's state file. */
+  readonly stateFile: string;
+  /** `terraform <args> -no-color -input=false` in the root; any exit but 0 and 2 (changes) throws. */
+  terraform(...args: string[]): Promise<TerraformRun>;
+  /** Stops the local AWS and starts it again on the same port and state. */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Synthesizes each mode (`modes`: name → the stack's configuration variables), lets `edit` change
+ * each module's JSON, writes the root, starts the local AWS and runs `terraform init`.
+ */
+export async function localAwsRoot(
+  modes: Readonly<Record<string, Readonly<Record<string, string>>>>,
+  edit: (json: TerraformJson) => void = () => {},
+): Promise<LocalAwsRoot> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "ls-apply-"));
+  const state = path.join(work, "local-aws");
+  const stackDirs: Record<string, string> = {};
+  const modules: Record<string, { source: string }> = {};
+  for (const [name, config] of Object.entries(modes)) {
+    const stackDir = synthesizeStack(readConfig(config), path.join(work, "synth", name));
+    stackDirs[name] = stackDir;
+    const json = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as TerraformJson;
+    const { json: standIn } = standInForArchiveFiles(json, stackDir);
+    delete standIn.terraform?.backend;
+    delete standIn.output;
+    edit(standIn);
+    fs.writeFileSync(path.join(stackDir, "cdk.tf.json"), JSON.stringify(standIn));
+    modules[name] = { source: `./${path.relative(work, stackDir)}` };
+  }
+  fs.writeFileSync(path.join(work, "main.tf.json"), JSON.stringify({ module: modules }));
+  fs.writeFileSync(path.join(work, ".terraformrc"), "disable_checkpoint = true\n");
+  fs.writeFileSync(path.join(work, ".aws-config"), "");
+  const start = async (port: number): Promise<RunningLocalAws> =>
+    (await serveLocalAws(
+      ["--port", String(port), "--state", state],
+      { ...CREDENTIALS, AWS_EC2_METADATA_DISABLED: "true" },
+      () => {},
+    )) as RunningLocalAws;
+  let aws = await start(0);
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH,
+    HOME: work,
+    ...CREDENTIALS,
+    AWS_ENDPOINT_URL: aws.endpoint,
+    AWS_CONFIG_FILE: path.join(work, ".aws-config"),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(work, ".aws-config"),
+    AWS_EC2_METADATA_DISABLED: "true",
+    CHECKPOINT_DISABLE: "1",
+    TF_CLI_CONFIG_FILE: path.join(work, ".terraformrc"),
+    TF_IN_AUTOMATION: "1",
+  };
+  const terraform = async (...args: string[]): Promise<TerraformRun> => {
+    const run = await runTerraform([...args, "-no-color", "-input=false"], work, env);
+    if (run.code !== 0 && run.code !== 2) throw new Error(`terraform ${args.join(" ")} failed (${run.code}):\n${run.stderr}${run.stdout}`);
+    return run;
+  };
+  const root: LocalAwsRoot = {
+    stackDirs,
+    stateFile: path.join(state, "state.json"),
+    terraform,
+    async restart() {
+      const port = Number(new URL(aws.endpoint).port);
+      await aws.close();
+      aws = await start(port);
+    },
+    async close() {
+      await aws.close();
+      fs.rmSync(work, { recursive: true, force: true });
+    },
+  };
+  try {
+    await terraform("init", `-plugin-dir=${findPluginMirror().dir}`);
+  } catch (error) {
+    await root.close();
+    throw error;
+  }
+  return root;
+}
+
+/** Every record the local AWS's state file holds, across its tables: none after a clean destroy. */
+export function recordsIn(stateFile: string): unknown[] {
+  return Object.values((JSON.parse(fs.readFileSync(stateFile, "utf8")) as { tables: Record<string, unknown[]> }).tables).flat();
+}

@@ -1,0 +1,275 @@
+// CloudFront in REST-XML (2020-05-31): the origin access control and the distribution that
+// PUBLIC_ACCESS=cloudfront puts in front of the Function URL, with their ETags (If-Match on every
+// change, as CloudFront asks), their tags, and AWS's errors (NoSuchDistribution,
+// DistributionNotDisabled, PreconditionFailed, …). A distribution's configuration is kept as the
+// caller sent it and given back as it is, with what CloudFront adds (id, ARN, domain name, status
+// Deployed at once): the SDKs send every field, defaults included.
+// @see https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateDistributionWithTags.html
+
+import { randomBytes } from "node:crypto";
+import type * as http from "node:http";
+import { distributionConfig, enabledOf, parse, rawElement, rooted, send, tagsOf } from "./cloudfront-xml";
+import { querySignatureError } from "./query-protocol";
+import { ACCOUNT_ID, type Service, type ServiceCall } from "./service-call";
+import { ServiceError } from "./service-error";
+import type { Store } from "./store";
+import { element, escapeXml } from "./xml";
+
+interface OriginAccessControl {
+  readonly id: string;
+  name: string;
+  /** `<OriginAccessControlConfig>…</OriginAccessControlConfig>` as sent, without attributes. */
+  config: string;
+  etag: string;
+}
+
+interface Distribution {
+  readonly id: string;
+  readonly domainName: string;
+  config: string;
+  enabled: boolean;
+  etag: string;
+  lastModified: string;
+  tags: Record<string, string>;
+}
+
+const oacs = (store: Store) => store.table<OriginAccessControl>("cloudfront.oacs");
+const distributions = (store: Store) => store.table<Distribution>("cloudfront.distributions");
+const arnOf = (id: string): string => `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${id}`;
+
+/** A CloudFront id: E and 13 upper-case letters and digits. */
+function cloudFrontId(): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  return `E${[...randomBytes(13)].map((b) => alphabet[b % alphabet.length]).join("")}`;
+}
+
+const newEtag = (): string => `E${randomBytes(7).toString("hex").toUpperCase()}`;
+
+function distributionXml(d: Distribution): string {
+  const inactive = { Enabled: false, Quantity: 0 };
+  return rooted(
+    `<Distribution>${element("Id", d.id)}${element("ARN", arnOf(d.id))}${element("Status", "Deployed")}${element("LastModifiedTime", d.lastModified)}` +
+      `${element("InProgressInvalidationBatches", 0)}${element("DomainName", d.domainName)}${element("ActiveTrustedSigners", inactive)}` +
+      `${element("ActiveTrustedKeyGroups", inactive)}${d.config}</Distribution>`,
+  );
+}
+
+const oacXml = (o: OriginAccessControl): string => rooted(`<OriginAccessControl>${element("Id", o.id)}${o.config}</OriginAccessControl>`);
+
+function distribution(store: Store, id: string): Distribution {
+  const found = distributions(store).get(id);
+  if (!found) throw new ServiceError(404, "NoSuchDistribution", "The specified distribution does not exist.");
+  return found;
+}
+
+function oac(store: Store, id: string): OriginAccessControl {
+  const found = oacs(store).get(id);
+  if (!found) throw new ServiceError(404, "NoSuchOriginAccessControl", "The specified origin access control does not exist.");
+  return found;
+}
+
+/** CloudFront's If-Match rule: present, and the resource's current ETag. */
+function checkIfMatch(call: ServiceCall, etag: string): void {
+  const given = call.headers["if-match"];
+  if (given === undefined)
+    throw new ServiceError(400, "InvalidIfMatchVersion", "The If-Match version is missing or not valid for the resource.");
+  if (given !== etag)
+    throw new ServiceError(
+      412,
+      "PreconditionFailed",
+      "The precondition given in one or more of the request header fields evaluated to false.",
+    );
+}
+
+function createDistribution(call: ServiceCall, res: http.ServerResponse): void {
+  const body = call.body.toString("utf8");
+  const withTags = call.url.searchParams.has("WithTags");
+  const config = distributionConfig(body);
+  const tags = withTags ? tagsOf((parse(body).DistributionConfigWithTags as { Tags?: unknown } | undefined)?.Tags) : {};
+  const id = cloudFrontId();
+  const d: Distribution = {
+    id,
+    domainName: `d${randomBytes(7).toString("hex").slice(0, 13)}.cloudfront.net`,
+    config,
+    enabled: enabledOf(config),
+    etag: newEtag(),
+    lastModified: new Date().toISOString(),
+    tags,
+  };
+  distributions(call.store).set(id, d);
+  call.store.commit();
+  send(res, 201, distributionXml(d), { etag: d.etag, location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${id}` });
+}
+
+/** The routes, by method and path; `id` is the distribution's or the origin access control's. */
+const ROUTES: ReadonlyArray<readonly [string, RegExp, (call: ServiceCall, res: http.ServerResponse, id: string) => void]> = [
+  ["POST", /^\/2020-05-31\/distribution$/, (call, res) => createDistribution(call, res)],
+  [
+    "GET",
+    /^\/2020-05-31\/distribution\/([A-Z0-9]+)$/,
+    (call, res, id) => {
+      const d = distribution(call.store, id);
+      send(res, 200, distributionXml(d), { etag: d.etag });
+    },
+  ],
+  [
+    "GET",
+    /^\/2020-05-31\/distribution\/([A-Z0-9]+)\/config$/,
+    (call, res, id) => {
+      const d = distribution(call.store, id);
+      send(res, 200, rooted(d.config), { etag: d.etag });
+    },
+  ],
+  [
+    "PUT",
+    /^\/2020-05-31\/distribution\/([A-Z0-9]+)\/config$/,
+    (call, res, id) => {
+      const d = distribution(call.store, id);
+      checkIfMatch(call, d.etag);
+      d.config = distributionConfig(call.body.toString("utf8"));
+      d.enabled = enabledOf(d.config);
+      d.etag = newEtag();
+      d.lastModified = new Date().toISOString();
+      call.store.commit();
+      send(res, 200, distributionXml(d), { etag: d.etag });
+    },
+  ],
+  [
+    "DELETE",
+    /^\/2020-05-31\/distribution\/([A-Z0-9]+)$/,
+    (call, res, id) => {
+      const d = distribution(call.store, id);
+      checkIfMatch(call, d.etag);
+      if (d.enabled)
+        throw new ServiceError(409, "DistributionNotDisabled", "The distribution you are trying to delete has not been disabled.");
+      distributions(call.store).delete(id);
+      call.store.commit();
+      send(res, 204, undefined);
+    },
+  ],
+  [
+    "POST",
+    /^\/2020-05-31\/origin-access-control$/,
+    (call, res) => {
+      const config = rawElement(call.body.toString("utf8"), "OriginAccessControlConfig");
+      const name = String((parse(config).OriginAccessControlConfig as { Name?: string } | undefined)?.Name ?? "");
+      if ([...oacs(call.store).values()].some((o) => o.name === name)) {
+        throw new ServiceError(409, "OriginAccessControlAlreadyExists", `An origin access control with the name ${name} already exists.`);
+      }
+      const o: OriginAccessControl = { id: cloudFrontId(), name, config, etag: newEtag() };
+      oacs(call.store).set(o.id, o);
+      call.store.commit();
+      send(res, 201, oacXml(o), { etag: o.etag, location: `https://cloudfront.amazonaws.com/2020-05-31/origin-access-control/${o.id}` });
+    },
+  ],
+  [
+    "GET",
+    /^\/2020-05-31\/origin-access-control\/([A-Z0-9]+)$/,
+    (call, res, id) => {
+      const o = oac(call.store, id);
+      send(res, 200, oacXml(o), { etag: o.etag });
+    },
+  ],
+  [
+    "GET",
+    /^\/2020-05-31\/origin-access-control\/([A-Z0-9]+)\/config$/,
+    (call, res, id) => {
+      const o = oac(call.store, id);
+      send(res, 200, rooted(o.config), { etag: o.etag });
+    },
+  ],
+  [
+    "PUT",
+    /^\/2020-05-31\/origin-access-control\/([A-Z0-9]+)\/config$/,
+    (call, res, id) => {
+      const o = oac(call.store, id);
+      checkIfMatch(call, o.etag);
+      o.config = rawElement(call.body.toString("utf8"), "OriginAccessControlConfig");
+      o.name = String((parse(o.config).OriginAccessControlConfig as { Name?: string } | undefined)?.Name ?? o.name);
+      o.etag = newEtag();
+      call.store.commit();
+      send(res, 200, oacXml(o), { etag: o.etag });
+    },
+  ],
+  [
+    "DELETE",
+    /^\/2020-05-31\/origin-access-control\/([A-Z0-9]+)$/,
+    (call, res, id) => {
+      const o = oac(call.store, id);
+      checkIfMatch(call, o.etag);
+      if (
+        [...distributions(call.store).values()].some((d) => d.config.includes(`<OriginAccessControlId>${o.id}</OriginAccessControlId>`))
+      ) {
+        throw new ServiceError(
+          409,
+          "OriginAccessControlInUse",
+          "Cannot delete the origin access control because it's in use by one or more distributions.",
+        );
+      }
+      oacs(call.store).delete(id);
+      call.store.commit();
+      send(res, 204, undefined);
+    },
+  ],
+  [
+    "GET",
+    /^\/2020-05-31\/tagging$/,
+    (call, res) => {
+      const d = taggedDistribution(call);
+      const items = Object.entries(d.tags)
+        .map(([Key, Value]) => `<Tag>${element("Key", Key)}${element("Value", Value)}</Tag>`)
+        .join("");
+      send(res, 200, rooted(`<Tags><Items>${items}</Items></Tags>`));
+    },
+  ],
+  [
+    "POST",
+    /^\/2020-05-31\/tagging$/,
+    (call, res) => {
+      const d = taggedDistribution(call);
+      const operation = call.url.searchParams.get("Operation");
+      const body = parse(call.body.toString("utf8"));
+      if (operation === "Tag") {
+        d.tags = { ...d.tags, ...tagsOf(body.Tags) };
+      } else if (operation === "Untag") {
+        const keys = ((body.TagKeys as { Items?: { Key?: string[] } } | undefined)?.Items?.Key ?? []).map(String);
+        d.tags = Object.fromEntries(Object.entries(d.tags).filter(([k]) => !keys.includes(k)));
+      } else {
+        throw new ServiceError(400, "InvalidArgument", `Operation must be Tag or Untag (got ${escapeXml(String(operation))})`);
+      }
+      call.store.commit();
+      send(res, 204, undefined);
+    },
+  ],
+];
+
+function taggedDistribution(call: ServiceCall): Distribution {
+  const arn = call.url.searchParams.get("Resource") ?? "";
+  const id = /^arn:aws:cloudfront::\d{12}:distribution\/([A-Z0-9]+)$/.exec(arn)?.[1];
+  if (!id) throw new ServiceError(400, "InvalidArgument", `Resource must be a distribution's ARN (got ${arn})`);
+  return distribution(call.store, id);
+}
+
+export const cloudfront: Service = {
+  name: "cloudfront",
+  handle(call, res) {
+    for (const [method, path, route] of ROUTES) {
+      const match = path.exec(call.url.pathname);
+      if (match && method === call.method) {
+        route(call, res, match[1] ?? "");
+        return;
+      }
+    }
+    throw new ServiceError(404, "UnknownOperation", `The local AWS's CloudFront has no operation at ${call.method} ${call.url.pathname}`);
+  },
+  sendError(res, error, requestId) {
+    send(
+      res,
+      error.status,
+      rooted(
+        `<ErrorResponse>${element("Error", { Type: error.status >= 500 ? "Receiver" : "Sender", Code: error.code, Message: error.message })}${element("RequestId", requestId)}</ErrorResponse>`,
+      ),
+    );
+  },
+  signatureError: querySignatureError,
+};
