@@ -2,6 +2,7 @@
 // in-process: the real terraform and aws provider (from the offline mirror; the archive data
 // source stood in for, as the offline check does). For the tests that apply the stack.
 
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -13,7 +14,18 @@ import { findPluginMirror } from "../../tools/terraform-check/plugin-mirror";
 import { runTerraform, type TerraformRun } from "../../tools/terraform-check/terraform";
 import type { TerraformJson } from "../../tools/terraform-check/terraform-json";
 
+const ROOT = path.join(__dirname, "..", "..");
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: "AKIALOCALTERRAFORM00", AWS_SECRET_ACCESS_KEY: "terraform-secret" };
+
+/** A local AWS for the root: in this process, or its own process (which a test can kill -9). */
+interface Server {
+  readonly endpoint: string;
+  close(): Promise<void>;
+  /** Its own process only: SIGKILL, and resolves once it has exited. */
+  kill9?(): Promise<void>;
+  /** Its own process only: resolves when it prints a line matching `pattern`. */
+  waitForLine?(pattern: RegExp): Promise<string>;
+}
 
 export interface LocalAwsRoot {
   /** Each mode's synthesized stack folder, a module of the root. */
@@ -24,6 +36,10 @@ export interface LocalAwsRoot {
   terraform(...args: string[]): Promise<TerraformRun>;
   /** Stops the local AWS and starts it again on the same port and state. */
   restart(): Promise<void>;
+  /** Its own process only (`{ process: true }`): kill -9 the local AWS; restart() brings it back. */
+  kill9(): Promise<void>;
+  /** Its own process only: the first line it prints, from now, that matches `pattern` (its access log included). */
+  waitForLine(pattern: RegExp): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -33,8 +49,9 @@ export interface LocalAwsRoot {
  */
 export async function localAwsRoot(
   modes: Readonly<Record<string, Readonly<Record<string, string>>>>,
-  edit: (json: TerraformJson) => void = () => {},
+  options: { readonly edit?: (json: TerraformJson) => void; readonly process?: boolean } = {},
 ): Promise<LocalAwsRoot> {
+  const edit = options.edit ?? (() => {});
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "ls-apply-"));
   const state = path.join(work, "local-aws");
   const stackDirs: Record<string, string> = {};
@@ -53,12 +70,11 @@ export async function localAwsRoot(
   fs.writeFileSync(path.join(work, "main.tf.json"), JSON.stringify({ module: modules }));
   fs.writeFileSync(path.join(work, ".terraformrc"), "disable_checkpoint = true\n");
   fs.writeFileSync(path.join(work, ".aws-config"), "");
-  const start = async (port: number): Promise<RunningLocalAws> =>
-    (await serveLocalAws(
-      ["--port", String(port), "--state", state],
-      { ...CREDENTIALS, AWS_EC2_METADATA_DISABLED: "true" },
-      () => {},
-    )) as RunningLocalAws;
+  const args = (port: number): string[] => ["--port", String(port), "--state", state];
+  const start = async (port: number): Promise<Server> =>
+    options.process
+      ? startProcess(args(port))
+      : ((await serveLocalAws(args(port), { ...CREDENTIALS, AWS_EC2_METADATA_DISABLED: "true" }, () => {})) as RunningLocalAws);
   let aws = await start(0);
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -86,6 +102,14 @@ export async function localAwsRoot(
       await aws.close();
       aws = await start(port);
     },
+    waitForLine(pattern) {
+      if (!aws.waitForLine) throw new Error("waitForLine needs the local AWS in its own process: localAwsRoot(modes, { process: true })");
+      return aws.waitForLine(pattern);
+    },
+    async kill9() {
+      if (!aws.kill9) throw new Error("kill9 needs the local AWS in its own process: localAwsRoot(modes, { process: true })");
+      await aws.kill9();
+    },
     async close() {
       await aws.close();
       fs.rmSync(work, { recursive: true, force: true });
@@ -98,6 +122,61 @@ export async function localAwsRoot(
     throw error;
   }
   return root;
+}
+
+/** `npm run local-aws` as its own process; resolves once it has printed its endpoint. */
+function startProcess(args: readonly string[]): Promise<Server> {
+  const child = spawn(
+    process.execPath,
+    ["-r", require.resolve("esbuild-register"), path.join(ROOT, "emulator", "cli", "local-aws.ts"), ...args],
+    {
+      env: { PATH: process.env.PATH, ...CREDENTIALS, AWS_EC2_METADATA_DISABLED: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const waiters: { pattern: RegExp; resolve: (line: string) => void }[] = [];
+  let pending = "";
+  const onLine = (line: string): void => {
+    for (const waiter of [...waiters]) {
+      if (waiter.pattern.test(line)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve(line);
+      }
+    }
+  };
+  return new Promise((resolve, reject) => {
+    let out = "";
+    let started = false;
+    child.stdout.on("data", (chunk: Buffer) => {
+      pending += chunk.toString();
+      const lines = pending.split("\n");
+      pending = lines.pop() ?? "";
+      for (const line of lines) onLine(line);
+      if (started) return;
+      out += chunk.toString();
+      const endpoint = /^Local AWS .* at (http:\/\/\S+),/m.exec(out)?.[1];
+      if (endpoint) {
+        started = true;
+        resolve({
+          endpoint,
+          close: async () => {
+            if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+            await exited;
+          },
+          kill9: async () => {
+            child.kill("SIGKILL");
+            await exited;
+          },
+          waitForLine: (pattern) => new Promise((found) => waiters.push({ pattern, resolve: found })),
+        });
+      }
+    });
+    child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    child.once("exit", (code) => {
+      if (!started) reject(new Error(`npm run local-aws exited with ${code}: ${out}`));
+    });
+  });
 }
 
 /** Every record the local AWS's state file holds, across its tables: none after a clean destroy. */

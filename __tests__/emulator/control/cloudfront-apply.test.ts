@@ -1,16 +1,15 @@
 // The PUBLIC_ACCESS=cloudfront stack deployed into the local AWS by the real terraform and aws
 // provider: applies, re-plans clean, and destroys leaving nothing. The provider waits 30 s before it
 // first asks whether a distribution is deployed, and again around its delete, so one run takes
-// about 90 s: too long for npm test. `npm run test:cloudfront` runs it, and .ci/run does too.
+// about 90 s: too long for npm test. `npm run test:local-aws` runs it, and .ci/run does too.
 // Needs terraform and the provider mirror (TF_PLUGIN_DIR), as the other apply test does.
 
 import { type LocalAwsRoot, localAwsRoot, recordsIn } from "../../helpers/local-aws-root";
 import { describeWhenAvailable, missingReason, requireTerraformAndMirror } from "../../helpers/requirements";
+import { slowLocalAwsTests } from "../../helpers/slow-local-aws";
 
-const NAME = "terraform apply of the cloudfront mode into the local AWS";
-
-if (process.env.LOCAL_AWS_CLOUDFRONT_TESTS === "1") {
-  describeWhenAvailable(NAME, missingReason(requireTerraformAndMirror), () => {
+slowLocalAwsTests("terraform apply of the cloudfront mode into the local AWS", (name) =>
+  describeWhenAvailable(name, missingReason(requireTerraformAndMirror), () => {
     let root: LocalAwsRoot;
     beforeAll(async () => {
       root = await localAwsRoot({ cloudfront: { FUNCTION_NAME: "ls-cloudfront", PUBLIC_ACCESS: "cloudfront" } });
@@ -27,11 +26,5 @@ if (process.env.LOCAL_AWS_CLOUDFRONT_TESTS === "1") {
       expect((await root.terraform("destroy", "-auto-approve")).stdout).toMatch(/Destroy complete! Resources: 10 destroyed\./);
       expect(recordsIn(root.stateFile)).toEqual([]);
     }, 300_000);
-  });
-} else {
-  // Said aloud, and never counted as a pass: .ci/run runs it with npm run test:cloudfront.
-  process.stderr.write(`SKIPPED "${NAME}": it takes about 90 s (the aws provider's CloudFront waits); run npm run test:cloudfront\n`);
-  describe.skip(NAME, () => {
-    test("runs in npm run test:cloudfront", () => {});
-  });
-}
+  }),
+);

@@ -1,7 +1,7 @@
 // CloudFront in the local AWS, through the AWS SDK's own client: the origin access control and a
 // distribution as PUBLIC_ACCESS=cloudfront makes them, read back with what CloudFront always
 // returns, changed only with the current ETag, deleted only once disabled; AWS's error types.
-// (terraform's whole cloudfront-mode lifecycle runs in `npm run test:cloudfront`: the aws provider
+// (terraform's whole cloudfront-mode lifecycle runs in `npm run test:local-aws`: the aws provider
 // waits 30 s and more for each distribution change, too long for npm test.)
 
 import * as fs from "node:fs";
