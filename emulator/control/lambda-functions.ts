@@ -31,10 +31,13 @@ function lastModified(): string {
 
 /** The function a FunctionName names (a name, an ARN, or a partial ARN; `$LATEST` only), or ResourceNotFoundException. */
 export function findFunction(store: Store, region: string, functionName: string): StoredFunction {
-  const name = /^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:|\d{12}:function:)?([\w-]+)(?::\$LATEST)?$/.exec(
+  const match = /^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:(\d{12}):function:|(\d{12}):function:)?([\w-]+)(?::\$LATEST)?$/.exec(
     decodeURIComponent(functionName),
-  )?.[1];
-  const found = name === undefined ? undefined : functions(store).get(functionKey(region, name));
+  );
+  const account = match?.[1] ?? match?.[2] ?? ACCOUNT_ID;
+  const name = match?.[3];
+  // One account: another account's function is not found here.
+  const found = name === undefined || account !== ACCOUNT_ID ? undefined : functions(store).get(functionKey(region, name));
   if (found === undefined) {
     throw new ServiceError(
       404,
