@@ -3,24 +3,14 @@
 // ARN. Each gets a 4xx in its service's error shape, never a 500 or a hang, and the endpoint
 // keeps serving after every one.
 
-import * as fs from "node:fs";
 import * as http from "node:http";
-import * as os from "node:os";
-import * as path from "node:path";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateFunctionCommand, GetFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { zipSync } from "fflate";
-import { type RunningLocalAws, serveLocalAws } from "../../../emulator/cli/local-aws";
 import { MAX_CONTROL_BODY_BYTES } from "../../../emulator/control/control-server";
 import { signRequest } from "../../../tools/invoke/sign-request";
-
-const CREDENTIALS = { accessKeyId: "AKIALOCALBADINPUT000", secretAccessKey: "bad-input-secret" };
-const ENV = {
-  AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-  AWS_EC2_METADATA_DISABLED: "true",
-};
+import { LOCAL_AWS_CREDENTIALS as CREDENTIALS, LAMBDA_ASSUME_ROLE_POLICY, useLocalAws } from "../../helpers/local-aws-clients";
 
 /** Bodies no service should take, the same for every protocol. */
 const JUNK = [
@@ -90,19 +80,10 @@ const PROTOCOLS = [
   },
 ] as const;
 
-let state: string;
-let aws: RunningLocalAws;
-beforeAll(async () => {
-  state = fs.mkdtempSync(path.join(os.tmpdir(), "ls-local-aws-bad-"));
-  aws = (await serveLocalAws(["--port", "0", "--state", state], ENV, () => {})) as RunningLocalAws;
-});
-afterAll(async () => {
-  await aws.close();
-  fs.rmSync(state, { recursive: true, force: true });
-});
+const local = useLocalAws();
 
 async function signedFetch(protocol: (typeof PROTOCOLS)[number], body: string): Promise<{ status: number; text: string }> {
-  const url = new URL(protocol.path, aws.endpoint);
+  const url = new URL(protocol.path, local.endpoint());
   const headers = await signRequest(url, CREDENTIALS, {
     region: "us-east-1",
     service: protocol.service,
@@ -115,7 +96,7 @@ async function signedFetch(protocol: (typeof PROTOCOLS)[number], body: string): 
 }
 
 const stillServing = async (): Promise<void> => {
-  const sts = new STSClient({ endpoint: aws.endpoint, region: "us-east-1", credentials: CREDENTIALS, maxAttempts: 1 });
+  const sts = new STSClient({ endpoint: local.endpoint(), region: "us-east-1", credentials: CREDENTIALS, maxAttempts: 1 });
   expect((await sts.send(new GetCallerIdentityCommand({}))).Account).toBe("000000000000");
   sts.destroy();
 };
@@ -131,7 +112,7 @@ test.each(PROTOCOLS)("$name: every malformed body is a 4xx in the service's shap
 
 test("a body over the bound is refused with 413 before it is read, and the connection closed", async () => {
   const status = await new Promise<number>((resolve, reject) => {
-    const req = http.request(new URL("/2015-03-31/functions", aws.endpoint), {
+    const req = http.request(new URL("/2015-03-31/functions", local.endpoint()), {
       method: "POST",
       headers: {
         "content-length": String(MAX_CONTROL_BODY_BYTES + 1),
@@ -151,13 +132,12 @@ test("a body over the bound is refused with 413 before it is read, and the conne
 });
 
 test("another account's function ARN is not found here, though a function of that name is: the local AWS is one account", async () => {
-  const config = { endpoint: aws.endpoint, region: "us-east-1", credentials: CREDENTIALS, maxAttempts: 1 };
-  const assume = JSON.stringify({
-    Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-  });
-  const role = (await new IAMClient(config).send(new CreateRoleCommand({ RoleName: "one-account", AssumeRolePolicyDocument: assume }))).Role
-    ?.Arn;
+  const config = { endpoint: local.endpoint(), region: "us-east-1", credentials: CREDENTIALS, maxAttempts: 1 };
+  const role = (
+    await new IAMClient(config).send(
+      new CreateRoleCommand({ RoleName: "one-account", AssumeRolePolicyDocument: LAMBDA_ASSUME_ROLE_POLICY }),
+    )
+  ).Role?.Arn;
   const lambda = new LambdaClient(config);
   const zip = zipSync({ "index.js": new TextEncoder().encode("exports.handler = async () => 1;") });
   await lambda.send(

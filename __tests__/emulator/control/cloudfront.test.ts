@@ -4,9 +4,6 @@
 // (terraform's whole cloudfront-mode lifecycle runs in `npm run test:local-aws`: the aws provider
 // waits 30 s and more for each distribution change, too long for npm test.)
 
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import {
   CloudFrontClient,
   CreateDistributionWithTagsCommand,
@@ -23,29 +20,15 @@ import {
   UpdateDistributionCommand,
   UpdateOriginAccessControlCommand,
 } from "@aws-sdk/client-cloudfront";
-import { type RunningLocalAws, serveLocalAws } from "../../../emulator/cli/local-aws";
 import { signRequest } from "../../../tools/invoke/sign-request";
+import { LOCAL_AWS_CREDENTIALS as CREDENTIALS, useLocalAws } from "../../helpers/local-aws-clients";
 
-const CREDENTIALS = { accessKeyId: "AKIALOCALCLOUDFRONT0", secretAccessKey: "cloudfront-secret" };
-const ENV = {
-  AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-  AWS_EC2_METADATA_DISABLED: "true",
-};
-
-let state: string;
-let aws: RunningLocalAws;
+const local = useLocalAws();
 let cloudfront: CloudFrontClient;
-beforeAll(async () => {
-  state = fs.mkdtempSync(path.join(os.tmpdir(), "ls-local-aws-cf-"));
-  aws = (await serveLocalAws(["--port", "0", "--state", state], ENV, () => {})) as RunningLocalAws;
-  cloudfront = new CloudFrontClient({ endpoint: aws.endpoint, region: "us-east-1", credentials: CREDENTIALS, maxAttempts: 1 });
+beforeAll(() => {
+  cloudfront = local.client(CloudFrontClient);
 });
-afterAll(async () => {
-  cloudfront.destroy();
-  await aws.close();
-  fs.rmSync(state, { recursive: true, force: true });
-});
+afterAll(() => cloudfront.destroy());
 
 function config(oacId: string, enabled: boolean): DistributionConfig {
   return {
@@ -175,7 +158,7 @@ test("an origin access control and a distribution: made, read back, changed with
 });
 
 test("malformed XML is MalformedXML, and the endpoint keeps serving", async () => {
-  const url = new URL("/2020-05-31/origin-access-control", aws.endpoint);
+  const url = new URL("/2020-05-31/origin-access-control", local.endpoint());
   const body = "<NotAConfig/>";
   const headers = await signRequest(url, CREDENTIALS, { region: "us-east-1", service: "cloudfront", method: "POST", body });
   const res = await fetch(url, { method: "POST", headers, body });

@@ -19,17 +19,12 @@ import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { zipSync } from "fflate";
 import { type RunningLocalAws, serveLocalAws } from "../../../emulator/cli/local-aws";
 import { StateError } from "../../../emulator/control/store";
+import {
+  LAMBDA_ASSUME_ROLE_POLICY as ASSUME,
+  LOCAL_AWS_CREDENTIALS as CREDENTIALS,
+  LOCAL_AWS_ENV as ENV,
+} from "../../helpers/local-aws-clients";
 
-const CREDENTIALS = { accessKeyId: "AKIALOCALAWSTEST0000", secretAccessKey: "local-aws-secret" };
-const ENV = {
-  AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-  AWS_EC2_METADATA_DISABLED: "true",
-};
-const ASSUME = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-});
 const HANDLER_ZIP = zipSync({ "index.js": new TextEncoder().encode("exports.handler = async () => 'ok';\n") });
 
 describe("the local AWS, through the AWS SDK's clients", () => {

@@ -2,9 +2,6 @@
 // documents, policy versions, retention, a function's configuration and concurrency, its URL
 // configuration and permissions; each read back as changed, and each conflict as AWS's error type.
 
-import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
@@ -77,35 +74,14 @@ import {
   UpdateFunctionUrlConfigCommand,
 } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
-import { type RunningLocalAws, serveLocalAws } from "../../../emulator/cli/local-aws";
+import { LAMBDA_ASSUME_ROLE_POLICY as ASSUME, useLocalAws } from "../../helpers/local-aws-clients";
 
-const CREDENTIALS = { accessKeyId: "AKIALOCALUPDATES0000", secretAccessKey: "updates-secret" };
-const ENV = {
-  AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
-  AWS_EC2_METADATA_DISABLED: "true",
-};
-const ASSUME = JSON.stringify({
-  Version: "2012-10-17",
-  Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-});
 const doc = (action: string): string =>
   JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: action, Resource: "*" }] });
 const zip = (text: string): Uint8Array => zipSync({ "index.js": new TextEncoder().encode(text) });
 
-let state: string;
-let aws: RunningLocalAws;
-const client = <T>(Client: new (config: object) => T): T =>
-  new Client({ endpoint: aws.endpoint, region: "us-east-1", credentials: CREDENTIALS, maxAttempts: 1 });
-
-beforeAll(async () => {
-  state = fs.mkdtempSync(path.join(os.tmpdir(), "ls-local-aws-updates-"));
-  aws = (await serveLocalAws(["--port", "0", "--state", state], ENV, () => {})) as RunningLocalAws;
-});
-afterAll(async () => {
-  await aws.close();
-  fs.rmSync(state, { recursive: true, force: true });
-});
+const local = useLocalAws();
+const client = <T>(Client: new (config: object) => T): T => local.client(Client);
 
 test("IAM roles: tags, description, session length, trust policy, inline and attached policies; a delete waits for them", async () => {
   const iam = client(IAMClient);
