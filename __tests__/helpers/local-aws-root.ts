@@ -168,7 +168,12 @@ function startProcess(args: readonly string[]): Promise<Server> {
             child.kill("SIGKILL");
             await exited;
           },
-          waitForLine: (pattern) => new Promise((found) => waiters.push({ pattern, resolve: found })),
+          waitForLine: (pattern) =>
+            new Promise((found, gone) => {
+              waiters.push({ pattern, resolve: found });
+              // A process that dies first ends the wait at once, not at the test's timeout.
+              void exited.then(() => gone(new Error(`npm run local-aws exited before printing a line matching ${pattern}`)));
+            }),
         });
       }
     });

@@ -83,7 +83,16 @@ export async function serveLocalAws(
   }
   const store = Store.open(options.state);
   const resolved = await resolveVerifierCredentials(env);
-  const keys = new KeyRing(resolved.credentials);
+  // An AWS profile's pair rotates: it is asked again when a signature fails, as npm start does.
+  const keys = new KeyRing(
+    resolved.credentials,
+    resolved.source === "aws-profile"
+      ? async () => {
+          const again = await resolveVerifierCredentials(env);
+          return again.source === "aws-profile" ? again.credentials : undefined;
+        }
+      : undefined,
+  );
   const server = createControlServer({
     store,
     keys,
@@ -126,7 +135,7 @@ if (require.main === module) {
     },
     (error: unknown) => {
       const listenProblem = listenErrorMessage(error);
-      const code = error instanceof UsageError ? 2 : error instanceof StateError || listenProblem ? 1 : 1;
+      const code = error instanceof UsageError ? 2 : 1;
       console.error(error instanceof UsageError || error instanceof StateError ? error.message : (listenProblem ?? (error as Error).stack));
       process.exit(code);
     },

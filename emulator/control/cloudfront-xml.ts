@@ -14,11 +14,15 @@ const PARSER = new XMLParser({ ignoreAttributes: true, parseTagValue: false, isA
 
 /** The element `name` of `body`, whole and without attributes, or MalformedXML. */
 export function rawElement(body: string, name: string): string {
-  const match = new RegExp(`<${name}(?:\\s[^>]*)?>([\\s\\S]*)</${name}>`).exec(body);
-  if (!match) {
+  // indexOf and lastIndexOf, no backtracking pattern: linear in the body, however it is built.
+  let at = body.indexOf(`<${name}`);
+  while (at >= 0 && !/[\s>]/.test(body.charAt(at + name.length + 1))) at = body.indexOf(`<${name}`, at + 1);
+  const start = at < 0 ? -1 : body.indexOf(">", at) + 1;
+  const close = body.lastIndexOf(`</${name}>`);
+  if (start <= 0 || close < start) {
     throw new ServiceError(400, "MalformedXML", `The XML you provided was not well-formed or did not validate: no ${name} element.`);
   }
-  return `<${name}>${match[1]}</${name}>`;
+  return `<${name}>${body.slice(start, close)}</${name}>`;
 }
 
 export function parse(xml: string): Record<string, unknown> {

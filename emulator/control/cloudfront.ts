@@ -126,8 +126,11 @@ const ROUTES: ReadonlyArray<readonly [string, RegExp, (call: ServiceCall, res: h
     (call, res, id) => {
       const d = distribution(call.store, id);
       checkIfMatch(call, d.etag);
-      d.config = distributionConfig(call.body.toString("utf8"));
-      d.enabled = enabledOf(d.config);
+      // Read whole before anything changes: a body that does not parse leaves the distribution as it was.
+      const config = distributionConfig(call.body.toString("utf8"));
+      const enabled = enabledOf(config);
+      d.config = config;
+      d.enabled = enabled;
       d.etag = newEtag();
       d.lastModified = new Date().toISOString();
       call.store.commit();
@@ -184,8 +187,10 @@ const ROUTES: ReadonlyArray<readonly [string, RegExp, (call: ServiceCall, res: h
     (call, res, id) => {
       const o = oac(call.store, id);
       checkIfMatch(call, o.etag);
-      o.config = rawElement(call.body.toString("utf8"), "OriginAccessControlConfig");
-      o.name = String((parse(o.config).OriginAccessControlConfig as { Name?: string } | undefined)?.Name ?? o.name);
+      const config = rawElement(call.body.toString("utf8"), "OriginAccessControlConfig");
+      const name = String((parse(config).OriginAccessControlConfig as { Name?: string } | undefined)?.Name ?? o.name);
+      o.config = config;
+      o.name = name;
       o.etag = newEtag();
       call.store.commit();
       send(res, 200, oacXml(o), { etag: o.etag });

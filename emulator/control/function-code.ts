@@ -1,7 +1,8 @@
 // A function's code as CreateFunction and UpdateFunctionCode take it: a zip, base64 in `ZipFile`.
 // Read with yauzl, entry by entry, before anything is kept: an entry that would land outside the
 // function's folder (`..`, an absolute path, a backslash) or is a link is refused, as are a zip
-// over AWS's 50 MB direct-upload limit and contents over its 250 MB unzipped limit. A refused zip
+// over AWS's 50 MB direct-upload limit and contents over its 250 MB unzipped limit, counted as
+// each entry is read (not as it declares). A refused zip
 // leaves nothing behind. S3 and image sources are not supported locally, and say so.
 // @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
 
@@ -18,7 +19,7 @@ const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 
 /** The zip in a `Code` (CreateFunction) or an UpdateFunctionCode request, checked; its bytes. */
-export async function zipFrom(code: Record<string, unknown>): Promise<Buffer> {
+export async function zipFrom(code: Record<string, unknown>, operation: string): Promise<Buffer> {
   if (typeof code.S3Bucket === "string" || typeof code.S3Key === "string") {
     throw new ServiceError(
       400,
@@ -41,39 +42,62 @@ export async function zipFrom(code: Record<string, unknown>): Promise<Buffer> {
     throw new ServiceError(
       413,
       "RequestEntityTooLargeException",
-      `Request must be smaller than ${MAX_ZIP_BYTES} bytes for the CreateFunction operation`,
+      `Request must be smaller than ${MAX_ZIP_BYTES} bytes for the ${operation} operation`,
     );
   }
   await checkEntries(zip);
   return zip;
 }
 
-/** Rejects with InvalidParameterValueException naming the first entry the local AWS would not unpack. */
+/**
+ * Rejects with InvalidParameterValueException naming the first entry the local AWS would not
+ * unpack. Every entry is read (and dropped), so its real size counts, not the size it declares.
+ */
 function checkEntries(zip: Buffer): Promise<void> {
   const refuse = (why: string): ServiceError =>
     new ServiceError(400, "InvalidParameterValueException", `Could not unzip uploaded file: ${why}.`);
+  const tooLarge = new ServiceError(
+    400,
+    "InvalidParameterValueException",
+    `Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`,
+  );
   return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(zip, { lazyEntries: true, validateEntrySizes: true }, (error, file) => {
+    // strictFileNames: a backslash is refused, not read as a folder separator.
+    yauzl.fromBuffer(zip, { lazyEntries: true, validateEntrySizes: true, strictFileNames: true }, (error, file) => {
       if (error || !file) {
         reject(refuse(error?.message ?? "not a zip file"));
         return;
       }
       let total = 0;
+      const fail = (reason: ServiceError): void => {
+        file.close();
+        reject(reason);
+      };
       file.on("error", (entryError: Error) => reject(refuse(entryError.message)));
       file.on("entry", (entry: yauzl.Entry) => {
-        const mode = (entry.externalFileAttributes >>> 16) & S_IFMT;
-        if (mode === S_IFLNK) {
-          file.close();
-          reject(refuse(`${entry.fileName} is a symbolic link, which the local AWS does not unpack`));
+        if (((entry.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK) {
+          fail(refuse(`${entry.fileName} is a symbolic link, which the local AWS does not unpack`));
           return;
         }
-        total += entry.uncompressedSize;
-        if (total > MAX_UNZIPPED_BYTES) {
-          file.close();
-          reject(new ServiceError(400, "InvalidParameterValueException", `Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`));
+        if (entry.fileName.endsWith("/")) {
+          file.readEntry();
           return;
         }
-        file.readEntry();
+        file.openReadStream(entry, (streamError, stream) => {
+          if (streamError || !stream) {
+            fail(refuse(streamError?.message ?? `cannot read ${entry.fileName}`));
+            return;
+          }
+          stream.on("data", (chunk: Buffer) => {
+            total += chunk.length;
+            if (total > MAX_UNZIPPED_BYTES) {
+              stream.destroy();
+              fail(tooLarge);
+            }
+          });
+          stream.once("error", (readError: Error) => fail(refuse(readError.message)));
+          stream.once("end", () => file.readEntry());
+        });
       });
       file.on("end", () => resolve());
       file.readEntry();

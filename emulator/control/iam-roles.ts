@@ -38,9 +38,11 @@ export const ROLE_OPERATIONS: Readonly<Record<string, Operation>> = {
   GetRole: (params, store) => ({ Role: roleXml(role(store, params.required("RoleName"))) }),
   UpdateRole(params, store) {
     const r = role(store, params.required("RoleName"));
+    // Checked before anything changes.
     const description = params.get("Description");
+    const maxSessionDuration = params.integer("MaxSessionDuration") ?? r.MaxSessionDuration;
     if (description !== undefined) r.Description = description;
-    r.MaxSessionDuration = params.integer("MaxSessionDuration") ?? r.MaxSessionDuration;
+    r.MaxSessionDuration = maxSessionDuration;
     return {};
   },
   UpdateRoleDescription(params, store) {

@@ -118,7 +118,7 @@ export function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[
   const byKey = new Map(existing.map((tag) => [tag.Key, tag]));
   for (const tag of added) byKey.set(tag.Key, tag);
   if (byKey.size > 50) {
-    throw new ServiceError(400, "LimitExceeded", "The number of tags has reached the maximum limit of 50.");
+    throw new ServiceError(409, "LimitExceeded", "The number of tags has reached the maximum limit of 50.");
   }
   return [...byKey.values()];
 }

@@ -4,7 +4,7 @@
 // @see https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html
 
 import { randomUUID } from "node:crypto";
-import { type StoredFunction, stableId } from "./lambda-functions";
+import { invalidValue, type StoredFunction, stableId } from "./lambda-functions";
 import { ServiceError } from "./service-error";
 import type { Store } from "./store";
 
@@ -28,10 +28,6 @@ const policies = (store: Store) => store.table<FunctionPolicy>("lambda.policies"
 
 function key(fn: StoredFunction): string {
   return String(fn.configuration.FunctionArn);
-}
-
-function invalidValue(message: string): ServiceError {
-  return new ServiceError(400, "InvalidParameterValueException", message);
 }
 
 function urlSettings(input: Record<string, unknown>, previous?: UrlConfig): Pick<UrlConfig, "AuthType" | "InvokeMode" | "Cors"> {

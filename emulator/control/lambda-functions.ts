@@ -32,7 +32,7 @@ function lastModified(): string {
 /** The function a FunctionName names (a name, an ARN, or a partial ARN; `$LATEST` only), or ResourceNotFoundException. */
 export function findFunction(store: Store, region: string, functionName: string): StoredFunction {
   const match = /^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:(\d{12}):function:|(\d{12}):function:)?([\w-]+)(?::\$LATEST)?$/.exec(
-    decodeURIComponent(functionName),
+    decodePathPart(functionName),
   );
   const account = match?.[1] ?? match?.[2] ?? ACCOUNT_ID;
   const name = match?.[3];
@@ -48,12 +48,42 @@ export function findFunction(store: Store, region: string, functionName: string)
   return found;
 }
 
-function invalidValue(message: string): ServiceError {
+export function invalidValue(message: string): ServiceError {
   return new ServiceError(400, "InvalidParameterValueException", message);
 }
 
+/** `value` as a JSON object, or InvalidParameterValueException naming `field`. */
+function plainObject(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalidValue(`${field} must be an object.`);
+  return value as Record<string, unknown>;
+}
+
+/** `value` as a map of strings (environment variables, tags), or InvalidParameterValueException naming `field`. */
+export function stringMap(value: unknown, field: string): Record<string, string> {
+  const map = plainObject(value, field);
+  if (Object.values(map).some((v) => typeof v !== "string")) throw invalidValue(`${field} must map names to strings.`);
+  return { ...(map as Record<string, string>) };
+}
+
+/** A FunctionName or ARN from a path, decoded; an escape that is not one is a name that does not exist. */
+export function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new ServiceError(404, "ResourceNotFoundException", `The resource you requested does not exist: ${part}`);
+  }
+}
+
+/** Architectures as AWS takes them: one of x86_64 or arm64. */
+function architecturesOf(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length !== 1 || !["x86_64", "arm64"].includes(value[0])) {
+    throw invalidValue(`Architectures must be ["x86_64"] or ["arm64"] (got ${JSON.stringify(value)})`);
+  }
+  return value as string[];
+}
+
 /** The settings CreateFunction and UpdateFunctionConfiguration share, checked as AWS checks them. */
-function settings(input: Record<string, unknown>, store: Store): Record<string, unknown> {
+function settings(input: Record<string, unknown>, store: Store, name: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (input.Role !== undefined) {
     const role = String(input.Role);
@@ -83,13 +113,23 @@ function settings(input: Record<string, unknown>, store: Store): Record<string, 
     if (input[field] !== undefined) out[field] = String(input[field]);
   }
   if (input.Environment !== undefined) {
-    const variables = (input.Environment as { Variables?: Record<string, string> }).Variables ?? {};
-    out.Environment = { Variables: { ...variables } };
+    out.Environment = { Variables: stringMap(plainObject(input.Environment, "Environment").Variables ?? {}, "Environment.Variables") };
   }
-  if (input.TracingConfig !== undefined) out.TracingConfig = { Mode: (input.TracingConfig as { Mode?: string }).Mode ?? "PassThrough" };
-  if (input.EphemeralStorage !== undefined) out.EphemeralStorage = { Size: (input.EphemeralStorage as { Size?: number }).Size ?? 512 };
-  if (input.LoggingConfig !== undefined) out.LoggingConfig = input.LoggingConfig;
-  if (input.Layers !== undefined) out.Layers = (input.Layers as string[]).map((Arn) => ({ Arn, CodeSize: 0 }));
+  if (input.TracingConfig !== undefined)
+    out.TracingConfig = { Mode: plainObject(input.TracingConfig, "TracingConfig").Mode ?? "PassThrough" };
+  if (input.EphemeralStorage !== undefined)
+    out.EphemeralStorage = { Size: plainObject(input.EphemeralStorage, "EphemeralStorage").Size ?? 512 };
+  if (input.LoggingConfig !== undefined) {
+    // What AWS fills in for what the request leaves out; JSON logs get their levels.
+    const given = plainObject(input.LoggingConfig, "LoggingConfig");
+    const json = given.LogFormat === "JSON" ? { ApplicationLogLevel: "INFO", SystemLogLevel: "INFO" } : {};
+    out.LoggingConfig = { LogFormat: "Text", LogGroup: `/aws/lambda/${name}`, ...json, ...given };
+  }
+  if (input.Layers !== undefined) {
+    if (!Array.isArray(input.Layers) || input.Layers.some((arn) => typeof arn !== "string"))
+      throw invalidValue("Layers must be a list of layer version ARNs.");
+    out.Layers = (input.Layers as string[]).map((Arn) => ({ Arn, CodeSize: 0 }));
+  }
   return out;
 }
 
@@ -134,15 +174,13 @@ export async function createFunction(input: Record<string, unknown>, store: Stor
   for (const field of ["Role", "Runtime", "Handler"]) {
     if (input[field] === undefined) throw invalidValue(`The ${field} parameter is required for a function of PackageType Zip.`);
   }
-  const architectures = (input.Architectures as string[] | undefined) ?? ["x86_64"];
-  if (architectures.length !== 1 || !["x86_64", "arm64"].includes(architectures[0])) {
-    throw invalidValue(`Architectures must be ["x86_64"] or ["arm64"] (got ${JSON.stringify(architectures)})`);
-  }
-  const given = settings(input, store);
+  const architectures = architecturesOf(input.Architectures ?? ["x86_64"]);
+  const given = settings(input, store, name);
+  const tags = input.Tags === undefined ? {} : stringMap(input.Tags, "Tags");
   if (functions(store).has(functionKey(region, name))) {
     throw new ServiceError(409, "ResourceConflictException", `Function already exist: ${name}`);
   }
-  const zip = await zipFrom((input.Code ?? {}) as Record<string, unknown>);
+  const zip = await zipFrom(plainObject(input.Code ?? {}, "Code"), "CreateFunction");
   // Checked again after the zip was read: another request may have taken the name meanwhile.
   if (functions(store).has(functionKey(region, name))) {
     throw new ServiceError(409, "ResourceConflictException", `Function already exist: ${name}`);
@@ -151,7 +189,7 @@ export async function createFunction(input: Record<string, unknown>, store: Stor
   const stored: StoredFunction = {
     region,
     configuration: settled(withDefaults(name, region, { ...given, Architectures: architectures, ...codeFields(zip, sha) })),
-    tags: { ...((input.Tags as Record<string, string> | undefined) ?? {}) },
+    tags,
     codeSha: sha,
   };
   functions(store).set(functionKey(region, name), stored);
@@ -160,17 +198,18 @@ export async function createFunction(input: Record<string, unknown>, store: Stor
 }
 
 export async function updateFunctionCode(
-  fn: StoredFunction,
+  found: StoredFunction,
   input: Record<string, unknown>,
   store: Store,
 ): Promise<Record<string, unknown>> {
-  if (input.Architectures !== undefined) {
-    fn.configuration.Architectures = input.Architectures;
-  }
-  const zip = await zipFrom(input);
+  // Everything is checked before anything changes.
+  const architectures = input.Architectures === undefined ? undefined : architecturesOf(input.Architectures);
+  const zip = await zipFrom(input, "UpdateFunctionCode");
+  // Looked up again after the zip was read: a delete meanwhile wins.
+  const fn = findFunction(store, found.region, String(found.configuration.FunctionName));
   const sha = store.putCode(zip);
   fn.codeSha = sha;
-  fn.configuration = settled({ ...fn.configuration, ...codeFields(zip, sha) });
+  fn.configuration = settled({ ...fn.configuration, ...(architectures ? { Architectures: architectures } : {}), ...codeFields(zip, sha) });
   store.commit();
   return fn.configuration;
 }
@@ -183,7 +222,7 @@ export function updateFunctionConfiguration(fn: StoredFunction, input: Record<st
       "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
     );
   }
-  fn.configuration = settled({ ...fn.configuration, ...settings(input, store) });
+  fn.configuration = settled({ ...fn.configuration, ...settings(input, store, String(fn.configuration.FunctionName)) });
   store.commit();
   return fn.configuration;
 }

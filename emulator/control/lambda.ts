@@ -16,11 +16,13 @@ import {
 } from "./lambda-access";
 import {
   createFunction,
+  decodePathPart,
   findFunction,
   functionKey,
   functions,
   getFunction,
   type StoredFunction,
+  stringMap,
   updateFunctionCode,
   updateFunctionConfiguration,
 } from "./lambda-functions";
@@ -116,7 +118,7 @@ const ROUTES: ReadonlyArray<readonly [method: string, path: RegExp, route: Route
     "DELETE",
     /^\/2015-03-31\/functions\/(?<fn>[^/]+)\/policy\/(?<sid>[^/]+)$/,
     (call, fn) => {
-      const sid = decodeURIComponent(/\/policy\/([^/]+)$/.exec(call.url.pathname)?.[1] ?? "");
+      const sid = decodePathPart(/\/policy\/([^/]+)$/.exec(call.url.pathname)?.[1] ?? "");
       removePermission(fn(), sid, call.store);
       return [204];
     },
@@ -127,7 +129,7 @@ const ROUTES: ReadonlyArray<readonly [method: string, path: RegExp, route: Route
     /^\/2017-03-31\/tags\/(?<arn>.+)$/,
     (call, _fn, input) => {
       const found = taggedFunction(call);
-      found.tags = { ...found.tags, ...((input().Tags as Record<string, string> | undefined) ?? {}) };
+      found.tags = { ...found.tags, ...stringMap(input().Tags ?? {}, "Tags") };
       call.store.commit();
       return [204];
     },
@@ -147,7 +149,7 @@ const ROUTES: ReadonlyArray<readonly [method: string, path: RegExp, route: Route
 
 /** The function a tags route's ARN names. */
 function taggedFunction(call: ServiceCall): StoredFunction {
-  const arn = decodeURIComponent(call.url.pathname.slice("/2017-03-31/tags/".length));
+  const arn = decodePathPart(call.url.pathname.slice("/2017-03-31/tags/".length));
   return findFunction(call.store, call.region, arn);
 }
 

@@ -53,11 +53,15 @@ function group(store: Store, region: string, name: string): LogGroup {
 
 /** The log group an ARN names (`arn:aws:logs:<region>:<account>:log-group:<name>`, with or without `:*`). */
 function groupOfArn(store: Store, arn: string): LogGroup {
-  const match = /^arn:aws:logs:([a-z0-9-]+):\d{12}:log-group:(.+?)(:\*)?$/.exec(arn);
+  const match = /^arn:aws:logs:([a-z0-9-]+):(\d{12}):log-group:(.+?)(:\*)?$/.exec(arn);
+  if (match && match[2] !== ACCOUNT_ID) {
+    // One account: another account's log group is not found here.
+    throw new ServiceError(400, "ResourceNotFoundException", "The specified log group does not exist.");
+  }
   if (!match) {
     throw new ServiceError(400, "InvalidParameterException", `Invalid resourceArn: ${arn}`);
   }
-  return group(store, match[1], match[2]);
+  return group(store, match[1], match[3]);
 }
 
 function describe(g: LogGroup): Record<string, unknown> {

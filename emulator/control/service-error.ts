@@ -13,8 +13,3 @@ export class ServiceError extends Error {
     this.name = "ServiceError";
   }
 }
-
-/** A value AWS's validation refuses: `ValidationError` (query services) or `InvalidParameterValueException` (Lambda), 400. */
-export function invalid(code: "ValidationError" | "InvalidParameterValueException" | "ValidationException", message: string): ServiceError {
-  return new ServiceError(400, code, message);
-}

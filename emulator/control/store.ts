@@ -69,6 +69,11 @@ export class Store {
           `The local AWS's state ${file} has a table ${JSON.stringify(name)} that is not a list: move the file away to start empty.`,
         );
       }
+      if (!rows.every((row) => Array.isArray(row) && row.length === 2 && typeof row[0] === "string")) {
+        throw new StateError(
+          `The local AWS's state ${file} has a table ${JSON.stringify(name)} whose rows are not [key, record] pairs: move the file away to start empty.`,
+        );
+      }
       store.tables.set(name, new Map(rows as [string, unknown][]));
     }
     return store;

@@ -4,8 +4,8 @@
 // keeps serving after every one.
 
 import * as http from "node:http";
-import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
-import { CreateFunctionCommand, GetFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { CreateRoleCommand, GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import { CreateFunctionCommand, GetFunctionCommand, LambdaClient, UpdateFunctionCodeCommand } from "@aws-sdk/client-lambda";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { zipSync } from "fflate";
 import { MAX_CONTROL_BODY_BYTES } from "../../../emulator/control/control-server";
@@ -81,6 +81,7 @@ const PROTOCOLS = [
 ] as const;
 
 const local = useLocalAws();
+const ZIP = zipSync({ "index.js": new TextEncoder().encode("exports.handler = async () => 1;") });
 
 async function signedFetch(protocol: (typeof PROTOCOLS)[number], body: string): Promise<{ status: number; text: string }> {
   const url = new URL(protocol.path, local.endpoint());
@@ -91,7 +92,8 @@ async function signedFetch(protocol: (typeof PROTOCOLS)[number], body: string): 
     body,
     headers: protocol.headers,
   });
-  const res = await fetch(url, { method: protocol.method, headers: { ...headers, ...protocol.headers }, body });
+  const method: string = protocol.method;
+  const res = await fetch(url, { method, headers: { ...headers, ...protocol.headers }, ...(method === "GET" ? {} : { body }) });
   return { status: res.status, text: await res.text() };
 }
 
@@ -133,11 +135,9 @@ test("a body over the bound is refused with 413 before it is read, and the conne
 
 test("another account's function ARN is not found here, though a function of that name is: the local AWS is one account", async () => {
   const config = { endpoint: local.endpoint(), region: "us-east-1", credentials: CREDENTIALS, maxAttempts: 1 };
-  const role = (
-    await new IAMClient(config).send(
-      new CreateRoleCommand({ RoleName: "one-account", AssumeRolePolicyDocument: LAMBDA_ASSUME_ROLE_POLICY }),
-    )
-  ).Role?.Arn;
+  const iam = new IAMClient(config);
+  const role = (await iam.send(new CreateRoleCommand({ RoleName: "one-account", AssumeRolePolicyDocument: LAMBDA_ASSUME_ROLE_POLICY })))
+    .Role?.Arn;
   const lambda = new LambdaClient(config);
   const zip = zipSync({ "index.js": new TextEncoder().encode("exports.handler = async () => 1;") });
   await lambda.send(
@@ -151,4 +151,95 @@ test("another account's function ARN is not found here, though a function of tha
     name: "ResourceNotFoundException",
   });
   lambda.destroy();
+  iam.destroy();
+});
+
+describe("input that would have been a 500, or half a change", () => {
+  const config = () => ({ endpoint: local.endpoint(), region: "us-east-1", credentials: CREDENTIALS, maxAttempts: 1 });
+  let lambda: LambdaClient;
+  let iam: IAMClient;
+  let role: string;
+  beforeAll(async () => {
+    lambda = new LambdaClient(config());
+    iam = new IAMClient(config());
+    role =
+      (await iam.send(new CreateRoleCommand({ RoleName: "halves", AssumeRolePolicyDocument: LAMBDA_ASSUME_ROLE_POLICY }))).Role?.Arn ?? "";
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: "halves",
+        Role: role,
+        Runtime: "nodejs22.x",
+        Handler: "index.handler",
+        Code: { ZipFile: ZIP },
+      }),
+    );
+  });
+  afterAll(() => {
+    lambda.destroy();
+    iam.destroy();
+  });
+
+  test("a path escape that is not one is 404, not 500", async () => {
+    const { status, text } = await signedFetch(
+      { ...PROTOCOLS[0], method: "GET", path: "/2015-03-31/functions/%ZZ" } as unknown as (typeof PROTOCOLS)[number],
+      "",
+    );
+    expect([status, text]).toEqual([404, expect.stringMatching(/ResourceNotFound|does not exist/)]);
+  });
+
+  test("a field of the wrong type is InvalidParameterValueException, not 500", async () => {
+    const route = {
+      ...PROTOCOLS[0],
+      method: "PUT",
+      path: "/2015-03-31/functions/halves/configuration",
+    } as unknown as (typeof PROTOCOLS)[number];
+    for (const input of [
+      { Environment: null },
+      { TracingConfig: null },
+      { Layers: "x" },
+      { Environment: { Variables: { A: 1 } } },
+      { LoggingConfig: 7 },
+    ]) {
+      const { status, text } = await signedFetch(route, JSON.stringify(input));
+      expect({ input, status, text }).toEqual({ input, status: 400, text: expect.stringMatching(/"Type":"User"/) });
+    }
+  });
+
+  test("a refused request changes nothing: new code with a bad zip keeps the architecture; a bad session length keeps the description", async () => {
+    await expect(
+      lambda.send(new UpdateFunctionCodeCommand({ FunctionName: "halves", Architectures: ["arm64"], ZipFile: new Uint8Array([1, 2, 3]) })),
+    ).rejects.toMatchObject({ name: "InvalidParameterValueException" });
+    expect((await lambda.send(new GetFunctionCommand({ FunctionName: "halves" }))).Configuration?.Architectures).toEqual(["x86_64"]);
+    const { status } = await signedFetch(
+      { ...PROTOCOLS[3] } as unknown as (typeof PROTOCOLS)[number],
+      "Action=UpdateRole&Version=2010-05-08&RoleName=halves&Description=CHANGED&MaxSessionDuration=abc",
+    );
+    expect(status).toBe(400);
+    expect((await iam.send(new GetRoleCommand({ RoleName: "halves" }))).Role?.Description).toBeUndefined();
+  });
+
+  test("zips: a backslash in a name, and an entry that declares less than it holds, are refused", async () => {
+    const create = (name: string, zip: Uint8Array) =>
+      lambda.send(
+        new CreateFunctionCommand({
+          FunctionName: name,
+          Role: role,
+          Runtime: "nodejs22.x",
+          Handler: "index.handler",
+          Code: { ZipFile: zip },
+        }),
+      );
+    await expect(create("backslash", zipSync({ "dir\\evil.js": new Uint8Array([1]) }))).rejects.toMatchObject({
+      name: "InvalidParameterValueException",
+    });
+    // Stored (not compressed), 100 KB, its sizes in the local and central headers rewritten to 1.
+    const lying = Buffer.from(zipSync({ "big.js": new Uint8Array(100_000) }, { level: 0 }));
+    for (const [signature, offset] of [
+      [0x04034b50, 22],
+      [0x02014b50, 24],
+    ] as const) {
+      for (let i = 0; i < lying.length - 4; i++) if (lying.readUInt32LE(i) === signature) lying.writeUInt32LE(1, i + offset);
+    }
+    await expect(create("lying", lying)).rejects.toMatchObject({ name: "InvalidParameterValueException" });
+  });
 });

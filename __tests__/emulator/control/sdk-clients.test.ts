@@ -229,6 +229,11 @@ describe("the local AWS's state", () => {
         ),
       );
       expect(fs.readFileSync(path.join(state, "state.json"), "utf8")).toBe("{ half a fi");
+      // Valid JSON whose tables are not [key, record] rows: the same one line, not a stack trace.
+      fs.writeFileSync(path.join(state, "state.json"), JSON.stringify({ version: 1, tables: { "iam.roles": [1] } }));
+      await expect(serveLocalAws(["--port", "0", "--state", state], ENV, () => {})).rejects.toThrow(
+        /whose rows are not \[key, record\] pairs: move the file away/,
+      );
     } finally {
       fs.rmSync(state, { recursive: true, force: true });
     }
