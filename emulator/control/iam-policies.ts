@@ -47,7 +47,10 @@ export const POLICY_OPERATIONS: Readonly<Record<string, Operation>> = {
     policies(store).set(arn, p);
     return { Policy: policyXml(p) };
   },
-  GetPolicy: (params, store) => ({ Policy: policyXml(policy(store, params.required("PolicyArn"))) }),
+  GetPolicy(params, store) {
+    const p = policy(store, params.required("PolicyArn"));
+    return { Policy: policyXml(p, [...roles(store).values()].filter((r) => r.Attached.includes(p.Arn)).length) };
+  },
   GetPolicyVersion(params, store) {
     const p = policy(store, params.required("PolicyArn"));
     const versionId = params.required("VersionId");

@@ -144,14 +144,15 @@ export function roleXml(r: Role): { readonly [name: string]: XmlValue } {
   };
 }
 
-export function policyXml(p: Policy): { readonly [name: string]: XmlValue } {
+/** A managed policy as IAM returns it; `attachments`: how many roles it is attached to. */
+export function policyXml(p: Policy, attachments = 0): { readonly [name: string]: XmlValue } {
   return {
     PolicyName: p.PolicyName,
     PolicyId: p.PolicyId,
     Arn: p.Arn,
     Path: p.Path,
     DefaultVersionId: p.DefaultVersionId,
-    AttachmentCount: 0,
+    AttachmentCount: attachments,
     PermissionsBoundaryUsageCount: 0,
     IsAttachable: true,
     Description: p.Description,

@@ -208,9 +208,12 @@ export async function updateFunctionCode(
   // Looked up again after the zip was read: a delete meanwhile wins.
   const fn = findFunction(store, found.region, String(found.configuration.FunctionName));
   const sha = store.putCode(zip);
+  const previous = fn.codeSha;
   fn.codeSha = sha;
   fn.configuration = settled({ ...fn.configuration, ...(architectures ? { Architectures: architectures } : {}), ...codeFields(zip, sha) });
   store.commit();
+  // The code it replaced goes, once no function holds those bytes.
+  if (previous !== sha && ![...functions(store).values()].some((other) => other.codeSha === previous)) store.dropCode(previous);
   return fn.configuration;
 }
 

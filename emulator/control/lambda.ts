@@ -57,6 +57,8 @@ const ROUTES: ReadonlyArray<readonly [method: string, path: RegExp, route: Route
       forgetAccess(found, call.store);
       functions(call.store).delete(functionKey(found.region, String(found.configuration.FunctionName)));
       call.store.commit();
+      // Its code goes too, once no other function holds the same bytes.
+      if (![...functions(call.store).values()].some((other) => other.codeSha === found.codeSha)) call.store.dropCode(found.codeSha);
       return [204];
     },
   ],

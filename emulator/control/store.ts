@@ -111,6 +111,11 @@ export class Store {
     return sha;
   }
 
+  /** Removes the code with SHA-256 `sha` (hex): after the state no longer names it. */
+  dropCode(sha: string): void {
+    fs.rmSync(this.codePath(sha), { force: true });
+  }
+
   /** Where the code with SHA-256 `sha` (hex) is kept. */
   codePath(sha: string): string {
     if (!/^[0-9a-f]{64}$/.test(sha)) {

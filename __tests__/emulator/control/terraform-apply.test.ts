@@ -60,5 +60,7 @@ describeWhenAvailable("terraform apply into the local AWS", missing, () => {
     const destroyed = await terraform("destroy", "-auto-approve");
     expect(destroyed.stdout).toMatch(/Destroy complete! Resources: 13 destroyed\./);
     expect(recordsIn(root.stateFile)).toEqual([]);
+    // The code of every version is gone with the functions: nothing is left in the state folder.
+    expect(fs.readdirSync(path.join(path.dirname(root.stateFile), "code"))).toEqual([]);
   }, 180_000);
 });

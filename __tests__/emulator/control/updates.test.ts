@@ -115,6 +115,7 @@ test("IAM roles: tags, description, session length, trust policy, inline and att
   expect((await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: "r" }))).AttachedPolicies).toEqual([
     { PolicyName: "managed", PolicyArn: policyArn },
   ]);
+  expect((await iam.send(new GetPolicyCommand({ PolicyArn: policyArn }))).Policy?.AttachmentCount).toBe(1);
   expect((await iam.send(new ListEntitiesForPolicyCommand({ PolicyArn: policyArn }))).PolicyRoles).toEqual([
     expect.objectContaining({ RoleName: "r" }),
   ]);
