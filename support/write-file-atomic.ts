@@ -9,7 +9,7 @@ import * as fs from "node:fs";
  * writers in different processes never share a temporary file).
  * @throws the write's own error, with the temporary file removed.
  */
-export function writeFileAtomic(file: string, contents: string, options: { mode?: number } = {}): void {
+export function writeFileAtomic(file: string, contents: string | Uint8Array, options: { mode?: number } = {}): void {
   const staging = `${file}.${process.pid}.tmp`;
   try {
     fs.rmSync(staging, { force: true });

@@ -6,6 +6,7 @@
 // @see https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.html
 
 import type * as http from "node:http";
+import { signatureError } from "../auth/signature-errors";
 import type { VerifierCredentials } from "../auth/sigv4-signature";
 import { KeyRing } from "../auth/verifier-credentials";
 import { LOCAL_ACCOUNT_ID } from "../common/constants";
@@ -17,7 +18,7 @@ import { createDoorServer } from "../door/server";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
 import type { Invoke, RunningInvocation } from "../invocation/running-invocation";
 import { newTraceId } from "../invocation/trace-id";
-import { lambdaApiDoor, signatureError } from "./api-errors";
+import { lambdaApiDoor } from "./api-errors";
 import { matchFunctionName } from "./function-name";
 import { answerInvoke } from "./invoke-answer";
 import { streamInvocation } from "./stream-answer";

@@ -51,6 +51,23 @@ export async function resolveVerifierCredentials(
   return { source: "local-pair", credentials: localKeyPair() };
 }
 
+/**
+ * How to ask for a newer pair when a signature fails: an AWS profile's (SSO, assumed role) rotates,
+ * so its chain is asked again; a pair from the environment or made for the run never changes.
+ */
+export function renewalOf(
+  resolved: ResolvedCredentials | undefined,
+  env: NodeJS.ProcessEnv,
+): (() => Promise<VerifierCredentials | undefined>) | undefined {
+  if (resolved?.source !== "aws-profile") {
+    return undefined;
+  }
+  return async () => {
+    const again = await resolveVerifierCredentials(env);
+    return again.source === "aws-profile" ? again.credentials : undefined;
+  };
+}
+
 /** A key pair shaped like AWS's (AKIA + 16, and 40 characters), from this machine's random source. */
 export function localKeyPair(): VerifierCredentials {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

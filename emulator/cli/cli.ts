@@ -12,7 +12,7 @@ import {
   writeLocalUrlRecord,
 } from "../../support/local-url-record";
 import { UsageError } from "../../support/usage-error";
-import { resolveVerifierCredentials } from "../auth/verifier-credentials";
+import { renewalOf, resolveVerifierCredentials } from "../auth/verifier-credentials";
 import { MAX_STREAMED_RESPONSE_BYTES } from "../common/constants";
 import { locateRuntime, RuntimeMissingError } from "../environment/runtime-command";
 import { describeEnvVarsFile } from "../function/env-vars-file";
@@ -60,6 +60,7 @@ export async function serveFromCommandLine(
   // watch mode may switch to).
   const servesApi = options.apiPort !== 0;
   const resolved = servesApi || fn.authType === "AWS_IAM" || options.watch ? await resolveVerifierCredentials(env) : undefined;
+  const renewal = renewalOf(resolved, env);
   const runtime = locateRuntime(env);
   const local = await startLocalFunctionUrl({
     fn,
@@ -68,14 +69,7 @@ export async function serveFromCommandLine(
     port: options.port,
     maxEnvironments: options.maxEnvironments,
     credentials: resolved?.credentials,
-    ...(resolved?.source === "aws-profile"
-      ? {
-          renewCredentials: async () => {
-            const again = await resolveVerifierCredentials(env);
-            return again.source === "aws-profile" ? again.credentials : undefined;
-          },
-        }
-      : {}),
+    ...(renewal ? { renewCredentials: renewal } : {}),
     limits: options.bandwidth === "unlimited" ? { maxBytes: MAX_STREAMED_RESPONSE_BYTES } : LAMBDA_RESPONSE_LIMITS,
     ...(options.inspect !== undefined ? { inspectPort: options.inspect } : {}),
     apiPort: options.apiPort === 0 ? false : (options.apiPort ?? (options.port === 0 ? 0 : options.port + 1)),

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { UsageError } from "../../support/usage-error";
 import { parseWholeNumber } from "../../support/whole-number";
-import { KeyRing, resolveVerifierCredentials } from "../auth/verifier-credentials";
+import { KeyRing, renewalOf, resolveVerifierCredentials } from "../auth/verifier-credentials";
 import { listen } from "../common/listen";
 import { isLoopback, loopbackHostNames } from "../common/loopback";
 import { createControlServer } from "../control/control-server";
@@ -84,15 +84,7 @@ export async function serveLocalAws(
   const store = Store.open(options.state);
   const resolved = await resolveVerifierCredentials(env);
   // An AWS profile's pair rotates: it is asked again when a signature fails, as npm start does.
-  const keys = new KeyRing(
-    resolved.credentials,
-    resolved.source === "aws-profile"
-      ? async () => {
-          const again = await resolveVerifierCredentials(env);
-          return again.source === "aws-profile" ? again.credentials : undefined;
-        }
-      : undefined,
-  );
+  const keys = new KeyRing(resolved.credentials, renewalOf(resolved, env));
   const server = createControlServer({
     store,
     keys,

@@ -13,6 +13,7 @@ import { querySignatureError } from "./query-protocol";
 import { ACCOUNT_ID, type Service, type ServiceCall } from "./service-call";
 import { ServiceError } from "./service-error";
 import type { Store } from "./store";
+import { withoutTags } from "./tags";
 import { element, escapeXml } from "./xml";
 
 interface OriginAccessControl {
@@ -238,7 +239,7 @@ const ROUTES: ReadonlyArray<readonly [string, RegExp, (call: ServiceCall, res: h
         d.tags = { ...d.tags, ...tagsOf(body.Tags) };
       } else if (operation === "Untag") {
         const keys = ((body.TagKeys as { Items?: { Key?: string[] } } | undefined)?.Items?.Key ?? []).map(String);
-        d.tags = Object.fromEntries(Object.entries(d.tags).filter(([k]) => !keys.includes(k)));
+        d.tags = withoutTags(d.tags, keys);
       } else {
         throw new ServiceError(400, "InvalidArgument", `Operation must be Tag or Untag (got ${escapeXml(String(operation))})`);
       }

@@ -5,12 +5,12 @@
 // the AWS CLI and SDKs here for every service.
 
 import type * as http from "node:http";
-import { verifySigV4 } from "../auth/sigv4-verifier";
 import type { KeyRing } from "../auth/verifier-credentials";
 import type { LogSink } from "../common/log-sink";
 import { readBody } from "../common/read-body";
 import { joinHeaders } from "../common/request-headers";
 import type { Door } from "../door/door";
+import { checkSignature } from "../door/request-input";
 import { createDoorServer } from "../door/server";
 import { cloudfront } from "./cloudfront";
 import { iam } from "./iam";
@@ -118,18 +118,15 @@ export function createControlServer(options: ControlServerOptions): http.Server 
         res.once("finish", () => req.socket.destroy());
         return;
       }
-      const credentials = keys.credentials;
-      if (!credentials) {
-        throw new Error("the local AWS has no key pair to check signatures against");
-      }
       const signedRegion = region ?? "us-east-1";
       const serviceDoor = controlDoor(log, service.name);
-      const signed = { method: req.method ?? "GET", url: req.url ?? "/", headers: joinHeaders(req.rawHeaders), body };
-      let verification = await verifySigV4(signed, credentials, signedRegion, serviceDoor.signing);
-      if (!verification.ok) {
-        const renewed = await keys.renew();
-        if (renewed) verification = await verifySigV4(signed, renewed, signedRegion, serviceDoor.signing);
-      }
+      const input = { headers: joinHeaders(req.rawHeaders), body };
+      const verification = await checkSignature(
+        serviceDoor,
+        keys,
+        { method: req.method ?? "GET", url: req.url ?? "/", input },
+        signedRegion,
+      );
       if (!verification.ok) {
         const error = service.signatureError(verification.failure);
         log(serviceDoor.refusalLine(error.status, error.code, requestId, verification.reason));

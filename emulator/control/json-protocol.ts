@@ -5,6 +5,7 @@
 // @see https://docs.aws.amazon.com/lambda/latest/api/CommonErrors.html
 
 import type * as http from "node:http";
+import { signatureError } from "../auth/signature-errors";
 import type { VerificationFailure } from "../auth/sigv4-verifier";
 import { ServiceError } from "./service-error";
 
@@ -27,28 +28,13 @@ export function sendRestJsonError(res: http.ServerResponse, error: ServiceError)
   sendJson(res, error.status, { Type: error.status >= 500 ? "Service" : "User", Message: error.message, message: error.message });
 }
 
-/** The JSON services' answers to a signature that fails (the SDK names its exception after the type). */
+/**
+ * The JSON services' answers to a signature that fails: Lambda's types and messages (the SDK
+ * names its exception after the type), 403, but 400 for a malformed signature.
+ */
 export function jsonSignatureError(failure: VerificationFailure): ServiceError {
-  switch (failure) {
-    case "unsigned":
-      return new ServiceError(403, "MissingAuthenticationTokenException", "Missing Authentication Token");
-    case "malformed":
-      return new ServiceError(400, "IncompleteSignatureException", "The request signature does not conform to AWS standards.");
-    case "unknown-key":
-      return new ServiceError(403, "UnrecognizedClientException", "The security token included in the request is invalid.");
-    case "expired":
-      return new ServiceError(
-        403,
-        "InvalidSignatureException",
-        "Signature expired: the request's X-Amz-Date is more than 5 minutes from the server's time.",
-      );
-    case "mismatch":
-      return new ServiceError(
-        403,
-        "InvalidSignatureException",
-        "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
-      );
-  }
+  const { errorType, message } = signatureError(failure);
+  return new ServiceError(failure === "malformed" ? 400 : 403, errorType, message);
 }
 
 /** The request body as a JSON object; anything else is the service's `SerializationException`. */

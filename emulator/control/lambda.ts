@@ -28,6 +28,7 @@ import {
 } from "./lambda-functions";
 import type { Service, ServiceCall } from "./service-call";
 import { ServiceError } from "./service-error";
+import { withoutTags } from "./tags";
 
 /** An answer: a status and a JSON body (none for 204). */
 type Answer = readonly [status: number, body?: unknown];
@@ -142,7 +143,7 @@ const ROUTES: ReadonlyArray<readonly [method: string, path: RegExp, route: Route
     (call) => {
       const found = taggedFunction(call);
       const keys = call.url.searchParams.getAll("tagKeys");
-      found.tags = Object.fromEntries(Object.entries(found.tags).filter(([k]) => !keys.includes(k)));
+      found.tags = withoutTags(found.tags, keys);
       call.store.commit();
       return [204];
     },

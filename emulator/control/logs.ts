@@ -6,6 +6,7 @@ import { jsonBody, jsonSignatureError, sendJson, sendJson11Error } from "./json-
 import { ACCOUNT_ID, type Service, type ServiceCall } from "./service-call";
 import { ServiceError } from "./service-error";
 import type { Store } from "./store";
+import { withoutTags } from "./tags";
 
 /** The retention periods AWS accepts, in days. @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html */
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -143,7 +144,7 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
   UntagLogGroup(input, { store, region }) {
     const g = group(store, region, text(input, "logGroupName"));
     const keys = Array.isArray(input.tags) ? (input.tags as string[]) : [];
-    g.tags = Object.fromEntries(Object.entries(g.tags).filter(([k]) => !keys.includes(k)));
+    g.tags = withoutTags(g.tags, keys);
     return {};
   },
   ListTagsForResource: (input, { store }) => ({ tags: groupOfArn(store, text(input, "resourceArn")).tags }),
@@ -155,7 +156,7 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
   UntagResource(input, { store }) {
     const g = groupOfArn(store, text(input, "resourceArn"));
     const keys = Array.isArray(input.tagKeys) ? (input.tagKeys as string[]) : [];
-    g.tags = Object.fromEntries(Object.entries(g.tags).filter(([k]) => !keys.includes(k)));
+    g.tags = withoutTags(g.tags, keys);
     return {};
   },
 };

@@ -104,9 +104,7 @@ export class Store {
     const sha = createHash("sha256").update(bytes).digest("hex");
     const file = this.codePath(sha);
     if (!fs.existsSync(file)) {
-      const staging = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(staging, bytes);
-      fs.renameSync(staging, file);
+      writeFileAtomic(file, bytes);
     }
     return sha;
   }
