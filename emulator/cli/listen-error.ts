@@ -10,6 +10,11 @@ export function asApiListenError(error: unknown): unknown {
   return Object.assign(error as object, { flag: "--api-port" });
 }
 
+/** Marks a listen error as npm run local-aws's, whose port comes from --port alone (it reads no PORT). */
+export function asLocalAwsListenError(error: unknown): unknown {
+  return Object.assign(error as object, { flag: "--port" });
+}
+
 /** Marks a listen error as the debugger's (its port comes from --inspect). */
 export function asInspectListenError(error: unknown): unknown {
   return Object.assign(error as object, { flag: "--inspect" });
@@ -23,6 +28,9 @@ export function listenErrorMessage(error: unknown): string | undefined {
     case "EADDRINUSE":
       if (e.flag === "--inspect") {
         return `Cannot listen on ${where} for the debugger: the port is in use (EADDRINUSE), perhaps by another --inspect; pick another with --inspect PORT.`;
+      }
+      if (e.flag === "--port") {
+        return `Cannot listen on ${where}: the port is in use (EADDRINUSE); pick another with --port (0 picks a free one).`;
       }
       return e.flag === "--api-port"
         ? `Cannot listen on ${where} for the Lambda API: the port is in use (EADDRINUSE); pick another with --api-port (0 turns the API off), or move both with --port.`

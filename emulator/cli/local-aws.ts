@@ -12,7 +12,7 @@ import { listen } from "../common/listen";
 import { isLoopback, loopbackHostNames } from "../common/loopback";
 import { createControlServer } from "../control/control-server";
 import { StateError, Store } from "../control/store";
-import { listenErrorMessage } from "./listen-error";
+import { asLocalAwsListenError, listenErrorMessage } from "./listen-error";
 
 /** The port local AWS endpoints use by convention, so AWS_ENDPOINT_URL habits carry over. */
 export const DEFAULT_LOCAL_AWS_PORT = 4566;
@@ -91,7 +91,9 @@ export async function serveLocalAws(
     log: out,
     ...(isLoopback(options.host) ? { allowedHostNames: loopbackHostNames(options.host) } : {}),
   });
-  const port = await listen(server, options.port, options.host);
+  const port = await listen(server, options.port, options.host).catch((error: unknown) => {
+    throw asLocalAwsListenError(error);
+  });
   const endpoint = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
   const pair =
     resolved.source === "local-pair"

@@ -1,4 +1,4 @@
-import { asApiListenError, asInspectListenError, listenErrorMessage } from "../../../emulator/cli/listen-error";
+import { asApiListenError, asInspectListenError, asLocalAwsListenError, listenErrorMessage } from "../../../emulator/cli/listen-error";
 
 /** An error shaped as Node's `server.listen` emits it. */
 function listenError(code: string, fields: Record<string, unknown>): Error {
@@ -45,5 +45,14 @@ test("the debugger's port in use names --inspect", () => {
   );
   expect(listenErrorMessage(error)).toBe(
     "Cannot listen on 127.0.0.1:9229 for the debugger: the port is in use (EADDRINUSE), perhaps by another --inspect; pick another with --inspect PORT.",
+  );
+});
+
+test("npm run local-aws's port in use names --port alone: it reads no PORT", () => {
+  const error = asLocalAwsListenError(
+    Object.assign(new Error("listen EADDRINUSE"), { code: "EADDRINUSE", address: "127.0.0.1", port: 4566 }),
+  );
+  expect(listenErrorMessage(error)).toBe(
+    "Cannot listen on 127.0.0.1:4566: the port is in use (EADDRINUSE); pick another with --port (0 picks a free one).",
   );
 });

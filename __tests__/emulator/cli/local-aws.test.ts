@@ -1,8 +1,11 @@
 import * as fs from "node:fs";
+import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { listenErrorMessage } from "../../../emulator/cli/listen-error";
 import { LOCAL_AWS_USAGE, parseLocalAwsOptions, type RunningLocalAws, serveLocalAws } from "../../../emulator/cli/local-aws";
 import { UsageError } from "../../../support/usage-error";
+import { listenOnLoopback } from "../../helpers/loopback-server";
 
 describe("npm run local-aws's flags", () => {
   test("default to 127.0.0.1:4566 and .local-aws/ in the project", () => {
@@ -64,6 +67,32 @@ test("with no AWS credentials, the start lines name the pair made for the run, r
     expect(out[2]).toMatch(/^No AWS credentials found, so signatures are checked against a key pair made for this run/);
   } finally {
     await aws?.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test("a port in use is one line naming --port, and nothing listens", async () => {
+  const taken = net.createServer();
+  const port = Number(new URL(await listenOnLoopback(taken)).port);
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "ls-local-aws-port-"));
+  try {
+    const error = await serveLocalAws(
+      ["--port", String(port), "--state", path.join(home, "s")],
+      { AWS_ACCESS_KEY_ID: "A", AWS_SECRET_ACCESS_KEY: "B" },
+      () => {},
+      home,
+    ).then(
+      async (aws) => {
+        await aws?.close();
+        return "listened on a taken port";
+      },
+      (e: unknown) => e,
+    );
+    expect(listenErrorMessage(error)).toBe(
+      `Cannot listen on 127.0.0.1:${port}: the port is in use (EADDRINUSE); pick another with --port (0 picks a free one).`,
+    );
+  } finally {
+    taken.close();
     fs.rmSync(home, { recursive: true, force: true });
   }
 });
