@@ -48,7 +48,8 @@ function importedFolders(file: string): string[] {
  * above all.
  */
 const EMULATOR_LAYERS: Record<string, number> = {
-  cli: 9,
+  cli: 10,
+  deployed: 9,
   url: 8,
   api: 8,
   control: 8,
@@ -61,7 +62,7 @@ const EMULATOR_LAYERS: Record<string, number> = {
   "runtime-client": 1,
   common: 0,
 };
-const EMULATOR_ROOT_RANK = 10;
+const EMULATOR_ROOT_RANK = 11;
 
 /** The layer of an emulator/ path ("emulator/url/server.ts" → "url"), or the root for a file directly in emulator/. */
 function emulatorLayer(file: string): string {

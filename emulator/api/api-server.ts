@@ -6,6 +6,7 @@
 // @see https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.html
 
 import type * as http from "node:http";
+import { credentialScopeOf } from "../auth/credential-scope";
 import { signatureError } from "../auth/signature-errors";
 import type { VerifierCredentials } from "../auth/sigv4-signature";
 import { KeyRing } from "../auth/verifier-credentials";
@@ -19,14 +20,39 @@ import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/respo
 import type { Invoke, RunningInvocation } from "../invocation/running-invocation";
 import { newTraceId } from "../invocation/trace-id";
 import { lambdaApiDoor } from "./api-errors";
-import { matchFunctionName } from "./function-name";
+import { matchFunctionName, type NameRefusal } from "./function-name";
 import { answerInvoke } from "./invoke-answer";
 import { streamInvocation } from "./stream-answer";
 
-export interface LambdaApiServerOptions {
-  /** The function as it is now (watch mode may change it while serving). */
-  readonly currentFunction: () => FunctionConfig;
+/** A function the API found, and how to run it. */
+export interface FoundFunction {
+  readonly ok: true;
+  readonly fn: FunctionConfig;
   readonly invoke: Invoke;
+}
+
+/** What the API serves: one function (npm start), or every function deployed into the local AWS. */
+export interface ApiFunctions {
+  /** The Region a request's signature is checked for, given the one its credential scope names. */
+  signingRegion(scopeRegion: string | undefined): string;
+  /** The function `name` (a name, ARN or partial ARN) and `qualifier` name in `region`; or why none. */
+  find(name: string, qualifier: string | undefined, region: string): FoundFunction | NameRefusal;
+}
+
+/** The API of `npm start`: the one function it serves (as it is now: watch mode may change it), in its Region. */
+export function servedFunction(current: () => FunctionConfig, invoke: Invoke): ApiFunctions {
+  return {
+    signingRegion: () => current().region,
+    find(name, qualifier) {
+      const fn = current();
+      const named = matchFunctionName({ functionName: fn.functionName, region: fn.region, accountId: LOCAL_ACCOUNT_ID }, name, qualifier);
+      return named.ok ? { ok: true, fn, invoke } : named;
+    },
+  };
+}
+
+export interface LambdaApiServerOptions {
+  readonly functions: ApiFunctions;
   /** Signatures are checked against these (the API is always signed). */
   readonly credentials: VerifierCredentials;
   /** Asked again after a failed signature, when the credentials can rotate (an AWS profile). */
@@ -47,14 +73,26 @@ const ROUTES = [
 /** An asynchronous (Event) invocation's payload limit. @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html */
 const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
 
-/** Creates (does not start) the local Lambda API server. */
-export function createLambdaApiServer(options: LambdaApiServerOptions): http.Server {
+/** Whether `path` is one of the API's operations (the local AWS hands these to the API). */
+export function isInvokePath(path: string): boolean {
+  return ROUTES.some((route) => route.path.test(path));
+}
+
+/** A request handler for the API's two operations, for a server of its own or one it shares. */
+export function lambdaApiHandler(
+  options: Omit<LambdaApiServerOptions, "allowedHostNames">,
+): (req: http.IncomingMessage, res: http.ServerResponse, requestId: string) => Promise<void> {
   const keys = new KeyRing(options.credentials, options.renewCredentials);
   const door = lambdaApiDoor(options.log);
+  return (req, res, requestId) => handleRequest(req, res, requestId, { options, door, keys });
+}
+
+/** Creates (does not start) the local Lambda API server. */
+export function createLambdaApiServer(options: LambdaApiServerOptions): http.Server {
   return createDoorServer({
-    door,
+    door: lambdaApiDoor(options.log),
     ...(options.allowedHostNames ? { allowedHostNames: options.allowedHostNames } : {}),
-    handle: (req, res, requestId) => handleRequest(req, res, requestId, { options, door, keys }),
+    handle: lambdaApiHandler(options),
   });
 }
 
@@ -65,7 +103,6 @@ async function handleRequest(
   { options, door, keys }: { readonly options: LambdaApiServerOptions; readonly door: Door; readonly keys: KeyRing },
 ): Promise<void> {
   const { log } = options;
-  const fn = options.currentFunction();
   const refuseWith = (status: number, errorType: string, message: string, reason: string = message): void => {
     req.resume();
     refuse(door, res, requestId, { status, errorType, message, reason });
@@ -89,14 +126,15 @@ async function handleRequest(
     return;
   }
   const { headers, body } = input;
-  const verification = await checkSignature(door, keys, { method: req.method ?? "POST", url: req.url ?? "/", input }, fn.region);
+  const region = options.functions.signingRegion(credentialScopeOf(headers.authorization)?.region);
+  const verification = await checkSignature(door, keys, { method: req.method ?? "POST", url: req.url ?? "/", input }, region);
   if (!verification.ok) {
     const { errorType, message } = signatureError(verification.failure);
     return refuseWith(403, errorType, message, verification.reason);
   }
-  const named = matchFunctionName({ functionName: fn.functionName, region: fn.region, accountId: LOCAL_ACCOUNT_ID }, name, qualifier);
-  if (!named.ok) {
-    return refuseWith(named.status, named.errorType, named.message);
+  const found = options.functions.find(name, qualifier, region);
+  if (!found.ok) {
+    return refuseWith(found.status, found.errorType, found.message);
   }
   const invocationType = headers["x-amz-invocation-type"] ?? "RequestResponse";
   const allowedTypes = route.operation === "Invoke" ? ["RequestResponse", "Event", "DryRun"] : ["RequestResponse", "DryRun"];
@@ -139,7 +177,7 @@ async function handleRequest(
   // An Event invocation runs on after the 202; a synchronous one stops waiting when its caller leaves.
   const clientGone = new AbortController();
   if (invocationType !== "Event") res.once("close", () => clientGone.abort());
-  const invocation = options.invoke(event, {
+  const invocation = found.invoke(event, {
     requestId,
     traceId: newTraceId(),
     ...(invocationType === "Event" ? {} : { signal: clientGone.signal }),

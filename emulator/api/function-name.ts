@@ -10,10 +10,7 @@ export interface ServedFunction {
   readonly accountId: string;
 }
 
-export type NameMatch =
-  | { readonly ok: true }
-  /** HTTP 404 ResourceNotFoundException, or 400 for a malformed or contradictory name. */
-  | { readonly ok: false; readonly status: 400 | 404; readonly errorType: string; readonly message: string };
+export type NameMatch = { readonly ok: true } | NameRefusal;
 
 /** AWS's pattern for FunctionName, from the API reference: [arn:aws:lambda:][region:][account:][function:]name[:qualifier]. */
 const FUNCTION_NAME =
@@ -24,8 +21,20 @@ export function functionArnOf(fn: ServedFunction, qualifier?: string): string {
   return `arn:aws:lambda:${fn.region}:${fn.accountId}:function:${fn.functionName}${qualifier ? `:${qualifier}` : ""}`;
 }
 
-/** Whether `name` (decoded from the path) and `qualifierParam` (`?Qualifier=`) name the served function. */
-export function matchFunctionName(fn: ServedFunction, name: string, qualifierParam: string | undefined): NameMatch {
+/** A FunctionName taken apart: the name, and the Region, account and qualifier it may carry. */
+export interface NamedFunction {
+  readonly ok: true;
+  readonly functionName: string;
+  readonly region?: string;
+  readonly accountId?: string;
+  readonly qualifier?: string;
+}
+
+/** A name that names no function: HTTP 404 ResourceNotFoundException, or 400 for a malformed or contradictory name. */
+export type NameRefusal = { readonly ok: false; readonly status: 400 | 404; readonly errorType: string; readonly message: string };
+
+/** `name` (decoded from the path) and `qualifierParam` (`?Qualifier=`) taken apart, or why they cannot be. */
+export function parseFunctionName(name: string, qualifierParam: string | undefined): NamedFunction | NameRefusal {
   const parts = FUNCTION_NAME.exec(name);
   if (!parts || name.length > 170) {
     return {
@@ -38,10 +47,12 @@ export function matchFunctionName(fn: ServedFunction, name: string, qualifierPar
   const [, arnPrefix, , regionPart, , accountPart, functionPart, functionName, , nameQualifier] = parts;
   // A region or account needs the rest of the ARN around it ("us-east-1:f" is not a partial ARN).
   const region = regionPart?.slice(0, -1);
-  const account = accountPart?.slice(0, -1);
-  const wellFormed = arnPrefix ? Boolean(region && account && functionPart) : !region && (account ? Boolean(functionPart) : !functionPart);
+  const accountId = accountPart?.slice(0, -1);
+  const wellFormed = arnPrefix
+    ? Boolean(region && accountId && functionPart)
+    : !region && (accountId ? Boolean(functionPart) : !functionPart);
   if (!wellFormed) {
-    return notFound(fn, name);
+    return { ok: false, status: 404, errorType: "ResourceNotFoundException", message: `Function not found: ${name}` };
   }
   if (nameQualifier && qualifierParam && nameQualifier !== qualifierParam) {
     return {
@@ -52,10 +63,26 @@ export function matchFunctionName(fn: ServedFunction, name: string, qualifierPar
     };
   }
   const qualifier = nameQualifier ?? qualifierParam;
+  return {
+    ok: true,
+    functionName,
+    ...(region ? { region } : {}),
+    ...(accountId ? { accountId } : {}),
+    ...(qualifier ? { qualifier } : {}),
+  };
+}
+
+/** Whether `name` (decoded from the path) and `qualifierParam` (`?Qualifier=`) name the served function. */
+export function matchFunctionName(fn: ServedFunction, name: string, qualifierParam: string | undefined): NameMatch {
+  const parsed = parseFunctionName(name, qualifierParam);
+  if (!parsed.ok) {
+    return parsed.status === 404 ? notFound(fn, name) : parsed;
+  }
+  const { functionName, region, accountId, qualifier } = parsed;
   const matches =
     functionName === fn.functionName &&
     (region === undefined || region === fn.region) &&
-    (account === undefined || account === fn.accountId) &&
+    (accountId === undefined || accountId === fn.accountId) &&
     (qualifier === undefined || qualifier === "$LATEST");
   return matches ? { ok: true } : notFound(fn, name, qualifier);
 }

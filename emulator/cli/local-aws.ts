@@ -7,11 +7,9 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { UsageError } from "../../support/usage-error";
 import { parseWholeNumber } from "../../support/whole-number";
-import { KeyRing, renewalOf, resolveVerifierCredentials } from "../auth/verifier-credentials";
-import { listen } from "../common/listen";
-import { isLoopback, loopbackHostNames } from "../common/loopback";
-import { createControlServer } from "../control/control-server";
+import { renewalOf, resolveVerifierCredentials } from "../auth/verifier-credentials";
 import { StateError, Store } from "../control/store";
+import { startLocalAwsServer } from "../deployed/local-aws";
 import { asLocalAwsListenError, listenErrorMessage } from "./listen-error";
 
 /** The port local AWS endpoints use by convention, so AWS_ENDPOINT_URL habits carry over. */
@@ -84,17 +82,18 @@ export async function serveLocalAws(
   const store = Store.open(options.state);
   const resolved = await resolveVerifierCredentials(env);
   // An AWS profile's pair rotates: it is asked again when a signature fails, as npm start does.
-  const keys = new KeyRing(resolved.credentials, renewalOf(resolved, env));
-  const server = createControlServer({
+  const renewCredentials = renewalOf(resolved, env);
+  const server = await startLocalAwsServer({
     store,
-    keys,
+    host: options.host,
+    port: options.port,
+    credentials: resolved.credentials,
+    ...(renewCredentials ? { renewCredentials } : {}),
     log: out,
-    ...(isLoopback(options.host) ? { allowedHostNames: loopbackHostNames(options.host) } : {}),
-  });
-  const port = await listen(server, options.port, options.host).catch((error: unknown) => {
+  }).catch((error: unknown) => {
     throw asLocalAwsListenError(error);
   });
-  const endpoint = `http://${options.host.includes(":") ? `[${options.host}]` : options.host}:${port}`;
+  const { endpoint } = server;
   const pair =
     resolved.source === "local-pair"
       ? `AWS_ACCESS_KEY_ID=${resolved.credentials.accessKeyId} AWS_SECRET_ACCESS_KEY=${resolved.credentials.secretAccessKey} `
@@ -108,11 +107,7 @@ export async function serveLocalAws(
   );
   return {
     endpoint,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => server.close(),
   };
 }
 

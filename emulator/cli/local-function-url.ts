@@ -3,7 +3,7 @@
 
 import type { Server } from "node:http";
 import * as net from "node:net";
-import { createLambdaApiServer } from "../api/api-server";
+import { createLambdaApiServer, servedFunction } from "../api/api-server";
 import type { VerifierCredentials } from "../auth/sigv4-signature";
 import { localKeyPair } from "../auth/verifier-credentials";
 import type { FunctionConfig } from "../common/function-config";
@@ -97,8 +97,10 @@ export async function startLocalFunctionUrl(options: LocalFunctionUrlOptions): P
     apiPort === false
       ? undefined
       : createLambdaApiServer({
-          currentFunction: () => pool.function,
-          invoke: (event, options) => pool.invoke(event, options),
+          functions: servedFunction(
+            () => pool.function,
+            (event, options) => pool.invoke(event, options),
+          ),
           credentials: apiCredentials as VerifierCredentials,
           ...(options.renewCredentials ? { renewCredentials: options.renewCredentials } : {}),
           limits: options.limits ?? LAMBDA_RESPONSE_LIMITS,

@@ -5,6 +5,7 @@
 // the AWS CLI and SDKs here for every service.
 
 import type * as http from "node:http";
+import { credentialScopeOf } from "../auth/credential-scope";
 import type { KeyRing } from "../auth/verifier-credentials";
 import type { LogSink } from "../common/log-sink";
 import { readBody } from "../common/read-body";
@@ -16,7 +17,7 @@ import { cloudfront } from "./cloudfront";
 import { iam } from "./iam";
 import { lambda } from "./lambda";
 import { logs } from "./logs";
-import type { Service } from "./service-call";
+import type { Hosting, Service } from "./service-call";
 import { ServiceError } from "./service-error";
 import type { Store } from "./store";
 import { sts } from "./sts";
@@ -31,11 +32,16 @@ export const MAX_CONTROL_BODY_BYTES = 70 * 1024 * 1024;
 /** The services, by their name in a SigV4 credential scope. */
 const SERVICES: ReadonlyMap<string, Service> = new Map([iam, sts, logs, lambda, cloudfront].map((service) => [service.name, service]));
 
-/** `Credential=<key>/<date>/<region>/<service>/aws4_request` of an Authorization header. */
-const SCOPE = /Credential=[^/,\s]*\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/;
+/** Lambda's data plane (Invoke, InvokeWithResponseStream), served on the same endpoint by the Lambda API door. */
+export interface LambdaDataPlane {
+  serves(path: string): boolean;
+  handle(req: http.IncomingMessage, res: http.ServerResponse, requestId: string): Promise<void>;
+}
 
 export interface ControlServerOptions {
   readonly store: Store;
+  readonly hosting: Hosting;
+  readonly dataPlane?: LambdaDataPlane;
   readonly keys: KeyRing;
   readonly log: LogSink;
   readonly allowedHostNames?: readonly string[];
@@ -63,9 +69,9 @@ function controlDoor(log: LogSink, service = "the service the request names"): D
  * shape (only to answer in the right error shape).
  */
 function serviceOf(req: http.IncomingMessage, url: URL): { service: Service | undefined; named: string; region?: string } {
-  const scope = SCOPE.exec(req.headers.authorization ?? "");
+  const scope = credentialScopeOf(req.headers.authorization);
   if (scope) {
-    return { service: SERVICES.get(scope[2]), named: scope[2], region: scope[1] };
+    return { service: SERVICES.get(scope.service), named: scope.service, region: scope.region };
   }
   const target = String(req.headers["x-amz-target"] ?? "");
   const guess = target.startsWith("Logs_")
@@ -98,6 +104,11 @@ export function createControlServer(options: ControlServerOptions): http.Server 
         res.end(
           JSON.stringify({ __type: "UnknownOperationException", message: `The local AWS does not serve ${named}; it serves ${known}.` }),
         );
+        return;
+      }
+      if (service.name === "lambda" && options.dataPlane?.serves(url.pathname)) {
+        // Invoking is the Lambda API door's: its own body limit (6 MB), signature check and answers.
+        await options.dataPlane.handle(req, res, requestId);
         return;
       }
       const declared = Number(req.headers["content-length"] ?? 0);
@@ -134,7 +145,19 @@ export function createControlServer(options: ControlServerOptions): http.Server 
         return;
       }
       try {
-        await service.handle({ method: req.method ?? "GET", url, headers: req.headers, body, region: signedRegion, requestId, store }, res);
+        await service.handle(
+          {
+            method: req.method ?? "GET",
+            url,
+            headers: req.headers,
+            body,
+            region: signedRegion,
+            requestId,
+            store,
+            hosting: options.hosting,
+          },
+          res,
+        );
       } catch (error) {
         if (!(error instanceof ServiceError)) throw error;
         log(`local AWS ${error.status} ${error.code} for RequestId: ${requestId}: ${service.name}: ${error.message}`);

@@ -3,9 +3,13 @@
 // function's folder (`..`, an absolute path, a backslash) or is a link is refused, as are a zip
 // over AWS's 50 MB direct-upload limit and contents over its 250 MB unzipped limit, counted as
 // each entry is read (not as it declares). A refused zip
-// leaves nothing behind. S3 and image sources are not supported locally, and say so.
+// leaves nothing behind. S3 and image sources are not supported locally, and say so. A kept zip
+// is unpacked (when it first runs) into its own folder, whole or not at all.
 // @see https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
 
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { pipeline } from "node:stream/promises";
 import * as yauzl from "yauzl";
 import { ServiceError } from "./service-error";
 
@@ -98,6 +102,68 @@ function checkEntries(zip: Buffer): Promise<void> {
           stream.once("error", (readError: Error) => fail(refuse(readError.message)));
           stream.once("end", () => file.readEntry());
         });
+      });
+      file.on("end", () => resolve());
+      file.readEntry();
+    });
+  });
+}
+
+/**
+ * Unpacks `zip` (already checked by zipFrom) into `dir`, whole or not at all: into a folder beside
+ * it, renamed into place once every entry is written. Files keep the owner's execute bit; nothing
+ * is written outside `dir`.
+ */
+export async function unpackZip(zip: Buffer, dir: string): Promise<void> {
+  if (fs.existsSync(dir)) {
+    return;
+  }
+  // One name: a folder half-written by a process killed mid-unpack is cleared by the next attempt.
+  const staging = `${dir}.tmp`;
+  fs.rmSync(staging, { recursive: true, force: true });
+  fs.mkdirSync(staging, { recursive: true });
+  try {
+    await forEachEntry(zip, async (entry, open) => {
+      const target = path.join(staging, entry.fileName);
+      if (!target.startsWith(`${staging}${path.sep}`)) {
+        throw new Error(`${entry.fileName} would land outside the function's folder`);
+      }
+      if (entry.fileName.endsWith("/")) {
+        fs.mkdirSync(target, { recursive: true });
+        return;
+      }
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      const executable = ((entry.externalFileAttributes >>> 16) & 0o100) !== 0;
+      await pipeline(await open(), fs.createWriteStream(target, { mode: executable ? 0o755 : 0o644 }));
+    });
+    fs.renameSync(staging, dir);
+  } catch (error) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** Calls `each` on every entry of `zip` in turn, with a way to read its bytes. */
+function forEachEntry(zip: Buffer, each: (entry: yauzl.Entry, open: () => Promise<NodeJS.ReadableStream>) => Promise<void>): Promise<void> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(zip, { lazyEntries: true, validateEntrySizes: true, strictFileNames: true }, (error, file) => {
+      if (error || !file) {
+        reject(error ?? new Error("not a zip file"));
+        return;
+      }
+      const open = (entry: yauzl.Entry) => () =>
+        new Promise<NodeJS.ReadableStream>((done, fail) =>
+          file.openReadStream(entry, (streamError, stream) => (streamError || !stream ? fail(streamError) : done(stream))),
+        );
+      file.on("error", reject);
+      file.on("entry", (entry: yauzl.Entry) => {
+        each(entry, open(entry)).then(
+          () => file.readEntry(),
+          (entryError: unknown) => {
+            file.close();
+            reject(entryError);
+          },
+        );
       });
       file.on("end", () => resolve());
       file.readEntry();

@@ -4,11 +4,13 @@
 // @see https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html
 
 import { randomUUID } from "node:crypto";
-import { invalidValue, type StoredFunction, stableId } from "./lambda-functions";
+import { functionKey, functions, invalidValue, type StoredFunction } from "./lambda-functions";
+import type { ServiceCall } from "./service-call";
 import { ServiceError } from "./service-error";
 import type { Store } from "./store";
 
-interface UrlConfig {
+/** A Function URL's configuration, as GetFunctionUrlConfig returns it. */
+export interface UrlConfig {
   FunctionUrl: string;
   FunctionArn: string;
   AuthType: string;
@@ -18,13 +20,15 @@ interface UrlConfig {
   LastModifiedTime: string;
 }
 
-interface FunctionPolicy {
+/** A function's resource-based policy: AddPermission's statements. */
+export interface FunctionPolicy {
   statements: Record<string, unknown>[];
   revisionId: string;
 }
 
-const urls = (store: Store) => store.table<UrlConfig>("lambda.urls");
-const policies = (store: Store) => store.table<FunctionPolicy>("lambda.policies");
+/** The URL configurations and the policies, by function ARN. */
+export const urls = (store: Store) => store.table<UrlConfig>("lambda.urls");
+export const policies = (store: Store) => store.table<FunctionPolicy>("lambda.policies");
 
 function key(fn: StoredFunction): string {
   return String(fn.configuration.FunctionArn);
@@ -59,21 +63,30 @@ function urlConfig(fn: StoredFunction, store: Store): UrlConfig {
   return found;
 }
 
-export function createUrlConfig(fn: StoredFunction, input: Record<string, unknown>, store: Store): UrlConfig {
-  if (urls(store).has(key(fn))) {
-    throw new ServiceError(
+export async function createUrlConfig(fn: StoredFunction, input: Record<string, unknown>, call: ServiceCall): Promise<UrlConfig> {
+  const { store } = call;
+  const exists = (): ServiceError =>
+    new ServiceError(
       409,
       "ResourceConflictException",
       `Failed to create function url config for [functionArn = ${key(fn)}]. Error message:  FunctionUrlConfig exists for this Lambda function`,
     );
+  if (urls(store).has(key(fn))) {
+    throw exists();
   }
-  // The id is the same for the same function, as a deployed URL keeps its address.
-  const urlId = stableId(`${key(fn)}/url`, 32);
+  const settings = urlSettings(input);
+  // The URL answers at an address of its own, opened now and kept in the configuration.
+  const opened = await call.hosting.openFunctionUrl(key(fn));
+  // Checked again once the address is open: another request may have created the URL meanwhile.
+  if (urls(store).has(key(fn)) || !functions(store).has(functionKey(fn.region, String(fn.configuration.FunctionName)))) {
+    await opened.release();
+    throw urls(store).has(key(fn)) ? exists() : new ServiceError(404, "ResourceNotFoundException", `Function not found: ${key(fn)}`);
+  }
   const created = now();
   const config: UrlConfig = {
-    FunctionUrl: `https://${urlId}.lambda-url.${fn.region}.on.aws/`,
+    FunctionUrl: opened.address,
     FunctionArn: key(fn),
-    ...urlSettings(input),
+    ...settings,
     CreationTime: created,
     LastModifiedTime: created,
   };
@@ -132,6 +145,7 @@ export function addPermission(fn: StoredFunction, input: Record<string, unknown>
   add("StringEquals", "lambda:FunctionUrlAuthType", input.FunctionUrlAuthType);
   add("StringEquals", "lambda:EventSourceToken", input.EventSourceToken);
   add("ArnLike", "AWS:SourceArn", input.SourceArn);
+  if (input.InvokedViaFunctionUrl === true) add("Bool", "lambda:InvokedViaFunctionUrl", "true");
   const action = String(input.Action);
   const statement = {
     Sid: sid,

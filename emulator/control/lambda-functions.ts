@@ -5,7 +5,7 @@
 // RevisionId per change), so a second terraform plan finds nothing to change.
 // @see https://docs.aws.amazon.com/lambda/latest/api/API_FunctionConfiguration.html
 
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { zipFrom } from "./function-code";
 import { ACCOUNT_ID } from "./service-call";
 import { ServiceError } from "./service-error";
@@ -238,9 +238,4 @@ export function getFunction(fn: StoredFunction, store: Store): Record<string, un
     Tags: fn.tags,
     ...(fn.reservedConcurrency !== undefined ? { Concurrency: { ReservedConcurrentExecutions: fn.reservedConcurrency } } : {}),
   };
-}
-
-/** A hash of `text`, for ids that must not change between reads. */
-export function stableId(text: string, length: number): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, length);
 }

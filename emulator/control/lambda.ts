@@ -104,7 +104,7 @@ const ROUTES: ReadonlyArray<readonly [method: string, path: RegExp, route: Route
       return [200, value === undefined ? {} : { ReservedConcurrentExecutions: value }];
     },
   ],
-  ["POST", /^\/2021-10-31\/functions\/(?<fn>[^/]+)\/url$/, (call, fn, input) => [201, createUrlConfig(fn(), input(), call.store)]],
+  ["POST", /^\/2021-10-31\/functions\/(?<fn>[^/]+)\/url$/, async (call, fn, input) => [201, await createUrlConfig(fn(), input(), call)]],
   ["GET", /^\/2021-10-31\/functions\/(?<fn>[^/]+)\/url$/, (call, fn) => [200, getUrlConfig(fn(), call.store)]],
   ["PUT", /^\/2021-10-31\/functions\/(?<fn>[^/]+)\/url$/, (call, fn, input) => [200, updateUrlConfig(fn(), input(), call.store)]],
   [

@@ -17,6 +17,22 @@ export interface ServiceCall {
   readonly region: string;
   readonly requestId: string;
   readonly store: Store;
+  readonly hosting: Hosting;
+}
+
+/** An address opened for something being created, answering already; released if the creation fails. */
+export interface OpenedAddress {
+  /** e.g. `http://127.0.0.1:43121/` */
+  readonly address: string;
+  release(): Promise<void>;
+}
+
+/**
+ * Where what is deployed answers: the local AWS gives each Function URL an address of its own.
+ * The control plane asks for one when it creates the URL, and keeps it in the configuration.
+ */
+export interface Hosting {
+  openFunctionUrl(functionArn: string): Promise<OpenedAddress>;
 }
 
 /** One service of the local AWS, in its own protocol. */

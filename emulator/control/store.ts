@@ -28,6 +28,7 @@ interface StateFile {
 
 export class Store {
   private readonly tables = new Map<string, Map<string, unknown>>();
+  private readonly committed: Array<() => void> = [];
 
   private constructor(readonly dir: string) {}
 
@@ -97,6 +98,12 @@ export class Store {
     }
     const state: StateFile = { version: STATE_VERSION, tables };
     writeFileAtomic(path.join(this.dir, STATE_FILE), `${JSON.stringify(state)}\n`, { mode: 0o600 });
+    for (const listener of this.committed) listener();
+  }
+
+  /** Calls `listener` after every commit: what serves the state (the deployed functions) follows it. */
+  onCommit(listener: () => void): void {
+    this.committed.push(listener);
   }
 
   /** Keeps `bytes` (a function's zip) by its SHA-256 and returns the hash, hex. */
@@ -109,9 +116,15 @@ export class Store {
     return sha;
   }
 
-  /** Removes the code with SHA-256 `sha` (hex): after the state no longer names it. */
+  /** Removes the code with SHA-256 `sha` (hex), and its unpacked folder: after the state no longer names it. */
   dropCode(sha: string): void {
     fs.rmSync(this.codePath(sha), { force: true });
+    fs.rmSync(this.unpackedPath(sha), { recursive: true, force: true });
+  }
+
+  /** The folder the code with SHA-256 `sha` (hex) is unpacked into, for the function to run from. */
+  unpackedPath(sha: string): string {
+    return this.codePath(sha).replace(/\.zip$/, "");
   }
 
   /** Where the code with SHA-256 `sha` (hex) is kept. */

@@ -1,6 +1,7 @@
 // Who may call the Function URL: for AWS_IAM, a SigV4 signature by the key pair the server checks
 // against (asked again once when it fails, for credentials that rotate), or the CloudFront
-// distribution it plays; for NONE, anyone. A refusal is AWS's 403, its cause in the log only.
+// distribution it plays; for NONE, anyone its resource-based policy lets in (everyone, locally,
+// unless the URL was deployed into the local AWS). A refusal is AWS's 403, its cause in the log only.
 
 import type * as http from "node:http";
 import type { KeyRing } from "../auth/verifier-credentials";
@@ -12,8 +13,9 @@ import { authorizeAsDistribution } from "./cloudfront-origin";
 import type { IamCaller } from "./event";
 
 /**
- * The caller of an AWS_IAM URL whose signature checks out, undefined for a NONE URL, or false
- * once a 403 has been sent.
+ * The caller of an AWS_IAM URL whose signature checks out, undefined for a NONE URL its policy
+ * opens to everyone, or false once a 403 has been sent. `publicAccessRefusal` says why a NONE
+ * URL's policy does not (undefined: it does).
  */
 export async function authorize(
   door: Door,
@@ -21,10 +23,12 @@ export async function authorize(
   request: { readonly req: http.IncomingMessage; readonly res: http.ServerResponse; readonly requestId: string },
   input: RequestInput,
   fn: FunctionConfig,
+  publicAccessRefusal?: () => string | undefined,
 ): Promise<IamCaller | undefined | false> {
   const { req, res, requestId } = request;
   if (fn.authType === "NONE") {
-    return undefined;
+    const refusal = publicAccessRefusal?.();
+    return refusal === undefined ? undefined : forbidden(door, res, requestId, refusal);
   }
   if (fn.publicAccess === "cloudfront") {
     // The local URL plays the CloudFront distribution that signs for every caller.

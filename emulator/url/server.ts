@@ -38,6 +38,12 @@ export interface FunctionUrlServerOptions {
    * address); others get 403, so a page in a browser cannot reach it through DNS rebinding.
    */
   readonly allowedHostNames?: readonly string[];
+  /**
+   * For a NONE URL: why the function's resource-based policy does not let everyone call it
+   * (undefined when it does). A URL deployed into the local AWS answers only as its policy allows.
+   * @default everyone may call a NONE URL (npm start serves no policy)
+   */
+  readonly publicAccessRefusal?: () => string | undefined;
   readonly log: LogSink;
 }
 
@@ -76,7 +82,7 @@ async function handleRequest(
     answerPreflight(res, fn.cors);
     return;
   }
-  const caller = await authorize(door, keys, request, input, fn);
+  const caller = await authorize(door, keys, request, input, fn, options.publicAccessRefusal);
   if (caller === false) {
     return;
   }

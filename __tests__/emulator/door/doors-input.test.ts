@@ -5,7 +5,7 @@
 
 import * as http from "node:http";
 import * as net from "node:net";
-import { createLambdaApiServer } from "../../../emulator/api/api-server";
+import { createLambdaApiServer, servedFunction } from "../../../emulator/api/api-server";
 import { listen } from "../../../emulator/common/listen";
 import type { RunningInvocation } from "../../../emulator/invocation/running-invocation";
 import { createFunctionUrlServer } from "../../../emulator/url/server";
@@ -42,7 +42,7 @@ describe.each(["Function URL", "Lambda API"] as const)("the %s door", (doorName)
     server =
       doorName === "Function URL"
         ? createFunctionUrlServer({ fn: FN, ...common })
-        : createLambdaApiServer({ currentFunction: () => FN, ...common });
+        : createLambdaApiServer({ functions: servedFunction(() => FN, common.invoke), ...common });
     base = `http://127.0.0.1:${await listen(server, 0, "127.0.0.1")}`;
   });
   afterEach(async () => {
@@ -169,7 +169,7 @@ describe("each door explains its own refusals", () => {
   test("the Lambda API, under a URL with --auth NONE: always signed; the AWS SDK or CLI, and npm run invoke -- --api --local", async () => {
     const none = { ...FN, authType: "NONE" as const };
     const line = await unsigned(
-      createLambdaApiServer({ currentFunction: () => none, ...common }),
+      createLambdaApiServer({ functions: servedFunction(() => none, common.invoke), ...common }),
       "/2015-03-31/functions/stub/invocations",
       "POST",
     );

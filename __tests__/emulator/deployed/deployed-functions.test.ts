@@ -1,0 +1,199 @@
+// Functions deployed into the local AWS run, through the AWS SDK's own clients: each Function URL
+// answers at its own address and streams progressively; a NONE URL answers only while its policy
+// lets everyone in; an AWS_IAM URL wants a signature; the Lambda API on the same endpoint invokes
+// by name or ARN; new code serves new requests while a stream in flight finishes on the old;
+// deletes take the URL and the function away; a restart brings the URL back at the same address;
+// a function that fails or hangs is answered as npm start answers it.
+
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import {
+  AddPermissionCommand,
+  CreateFunctionCommand,
+  CreateFunctionUrlConfigCommand,
+  DeleteFunctionCommand,
+  DeleteFunctionUrlConfigCommand,
+  InvokeCommand,
+  InvokeWithResponseStreamCommand,
+  LambdaClient,
+  RemovePermissionCommand,
+  UpdateFunctionCodeCommand,
+} from "@aws-sdk/client-lambda";
+import { zipSync } from "fflate";
+import { type RunningLocalAws, serveLocalAws } from "../../../emulator/cli/local-aws";
+import { locateRuntime } from "../../../emulator/environment/runtime-command";
+import { signRequest } from "../../../tools/invoke/sign-request";
+import { send } from "../../helpers/http-client";
+import { LAMBDA_ASSUME_ROLE_POLICY, LOCAL_AWS_CREDENTIALS, LOCAL_AWS_ENV } from "../../helpers/local-aws-clients";
+import { LogCollector } from "../../helpers/log-collector";
+import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
+
+const HANDLERS = path.join(__dirname, "..", "..", "fixtures", "handlers");
+/** The fixture handlers as a deployment package. */
+const ZIP = zipSync(
+  Object.fromEntries(fs.readdirSync(HANDLERS).map((file) => [file, new Uint8Array(fs.readFileSync(path.join(HANDLERS, file)))])),
+);
+
+describeWhenAvailable("functions deployed into the local AWS", missingReason(locateRuntime), () => {
+  let state: string;
+  let aws: RunningLocalAws;
+  let log: LogCollector;
+  let lambda: LambdaClient;
+  let roleArn: string;
+
+  const start = async (): Promise<void> => {
+    log = new LogCollector();
+    aws = (await serveLocalAws(["--port", "0", "--state", state], LOCAL_AWS_ENV, log.sink)) as RunningLocalAws;
+    lambda = new LambdaClient({ endpoint: aws.endpoint, region: "us-east-1", credentials: LOCAL_AWS_CREDENTIALS, maxAttempts: 1 });
+  };
+
+  beforeAll(async () => {
+    state = fs.mkdtempSync(path.join(os.tmpdir(), "ls-deployed-"));
+    await start();
+    const iam = new IAMClient({ endpoint: aws.endpoint, region: "us-east-1", credentials: LOCAL_AWS_CREDENTIALS, maxAttempts: 1 });
+    const role = await iam.send(new CreateRoleCommand({ RoleName: "runner", AssumeRolePolicyDocument: LAMBDA_ASSUME_ROLE_POLICY }));
+    roleArn = role.Role?.Arn ?? "";
+  });
+  afterAll(async () => {
+    await aws?.close();
+    fs.rmSync(state, { recursive: true, force: true });
+  });
+
+  /** Deploys the fixture handler `handler` as `name`, with a URL of `authType` (NONE: both public statements added). */
+  async function deploy(name: string, handler: string, authType: "NONE" | "AWS_IAM", timeout = 3): Promise<string> {
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Role: roleArn,
+        Runtime: "nodejs22.x",
+        Handler: `handlers.${handler}`,
+        Timeout: timeout,
+        Code: { ZipFile: ZIP },
+      }),
+    );
+    if (authType === "NONE") {
+      await lambda.send(
+        new AddPermissionCommand({
+          FunctionName: name,
+          StatementId: "FunctionURLAllowPublicAccess",
+          Action: "lambda:InvokeFunctionUrl",
+          Principal: "*",
+          FunctionUrlAuthType: "NONE",
+        }),
+      );
+      await lambda.send(
+        new AddPermissionCommand({
+          FunctionName: name,
+          StatementId: "FunctionURLAllowInvokeAction",
+          Action: "lambda:InvokeFunction",
+          Principal: "*",
+        }),
+      );
+    }
+    const url = await lambda.send(
+      new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: authType, InvokeMode: "RESPONSE_STREAM" }),
+    );
+    return url.FunctionUrl ?? "";
+  }
+
+  test("a NONE URL streams progressively at its own address, and answers 403 once its policy lacks either statement", async () => {
+    const url = await deploy("public", "paced", "NONE");
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const res = await send(`${url}?count=4&ms=150`);
+    expect(res.status).toBe(201);
+    expect(res.body.toString()).toBe("chunk-0\nchunk-1\nchunk-2\nchunk-3\n");
+    expect(res).toArriveProgressively(4, 150);
+    await log.waitFor(/^\[public\] REPORT RequestId: /);
+
+    await lambda.send(new RemovePermissionCommand({ FunctionName: "public", StatementId: "FunctionURLAllowInvokeAction" }));
+    const refused = await send(`${url}?count=1`);
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body.toString())).toEqual({
+      Message:
+        "Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html",
+    });
+    expect(log.matching(/lambda:InvokeFunction to everyone/)).toHaveLength(1);
+    await lambda.send(
+      new AddPermissionCommand({ FunctionName: "public", StatementId: "again", Action: "lambda:InvokeFunction", Principal: "*" }),
+    );
+    expect((await send(`${url}?count=1`)).status).toBe(201);
+  });
+
+  test("an AWS_IAM URL refuses an unsigned request and streams a signed one", async () => {
+    const url = await deploy("signed", "paced", "AWS_IAM");
+    expect((await send(`${url}?count=1`)).status).toBe(403);
+    const target = new URL(`${url}?count=3&ms=100`);
+    const headers = await signRequest(target, LOCAL_AWS_CREDENTIALS, { region: "us-east-1", method: "GET" });
+    const res = await send(target.href, { headers });
+    expect(res.status).toBe(201);
+    expect(res).toArriveProgressively(3, 100);
+  });
+
+  test("the Lambda API on the same endpoint invokes a deployed function by name or ARN, streamed or whole", async () => {
+    await deploy("api", "paced", "AWS_IAM");
+    const streamed = await lambda.send(
+      new InvokeWithResponseStreamCommand({
+        FunctionName: "arn:aws:lambda:us-east-1:000000000000:function:api",
+        Payload: Buffer.from(JSON.stringify({ queryStringParameters: { count: "3", ms: "50" } })),
+      }),
+    );
+    const pieces: string[] = [];
+    for await (const event of streamed.EventStream ?? []) {
+      if (event.PayloadChunk?.Payload) pieces.push(Buffer.from(event.PayloadChunk.Payload).toString());
+    }
+    expect(pieces.join("")).toContain("chunk-0\nchunk-1\nchunk-2\n");
+    const whole = await lambda.send(new InvokeCommand({ FunctionName: "api", Payload: Buffer.from("{}") }));
+    expect(whole.StatusCode).toBe(200);
+    await expect(lambda.send(new InvokeCommand({ FunctionName: "absent" }))).rejects.toMatchObject({
+      name: "ResourceNotFoundException",
+      message: "Function not found: arn:aws:lambda:us-east-1:000000000000:function:absent",
+    });
+  });
+
+  test("new code serves new requests while a stream in flight finishes on the old", async () => {
+    const url = await deploy("changing", "paced", "NONE");
+    const inFlight = send(`${url}?count=6&ms=150`);
+    await log.waitFor(/^\[changing\] START RequestId: /);
+    const next = zipSync({ "handlers.mjs": new TextEncoder().encode(NEW_CODE) });
+    await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: "changing", ZipFile: next }));
+    const fresh = await send(url);
+    expect(fresh.body.toString()).toBe("v2");
+    const old = await inFlight;
+    expect(old.body.toString()).toBe("chunk-0\nchunk-1\nchunk-2\nchunk-3\nchunk-4\nchunk-5\n");
+    expect(old.truncated).toBe(false);
+  });
+
+  test("a function that fails or hangs is answered as npm start answers it", async () => {
+    const failing = await deploy("failing", "failsBeforeFirstByte", "NONE");
+    const failed = await send(failing);
+    expect(failed.status).toBe(502);
+    expect(failed.body.toString()).toBe("Internal Server Error");
+    const hanging = await deploy("hanging", "neverEnds", "NONE", 1);
+    const cut = await send(hanging);
+    expect(cut.body.toString()).toBe("started ");
+    expect(cut.truncated).toBe(true);
+    await log.waitFor(/^\[hanging\] .*Task timed out after 1\.00 seconds/);
+  });
+
+  test("a restart serves the URL at the same address; deletes take the URL and then the function away", async () => {
+    const url = await deploy("kept", "paced", "NONE");
+    expect((await send(`${url}?count=1`)).status).toBe(201);
+    await aws.close();
+    await start();
+    expect((await send(`${url}?count=1`)).body.toString()).toBe("chunk-0\n");
+
+    await lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: "kept" }));
+    await expect(send(url)).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    await lambda.send(new DeleteFunctionCommand({ FunctionName: "kept" }));
+    await expect(lambda.send(new InvokeCommand({ FunctionName: "kept" }))).rejects.toMatchObject({ name: "ResourceNotFoundException" });
+  });
+});
+
+/** A second version of the package: answers "v2". */
+const NEW_CODE = `export const paced = awslambda.streamifyResponse(async (_event, responseStream) => {
+  responseStream.write("v2");
+  responseStream.end();
+});
+`;

@@ -1,0 +1,149 @@
+// The functions deployed into the local AWS, running: the registry the doors read and the control
+// plane writes (through the store). Each function gets the same pool, execution environments,
+// runtime client and limits as npm start's one, started at its first invocation from its unpacked
+// zip. A change to its code or configuration is a new generation (new requests get it, streams in
+// flight finish on the old one, as --watch does); a deleted function's environments are stopped.
+// Its log lines go to the terminal, prefixed with its name, and to whoever keeps its log group.
+
+import { readFile } from "node:fs/promises";
+import type { FunctionConfig } from "../common/function-config";
+import type { LogSink } from "../common/log-sink";
+import { unpackZip } from "../control/function-code";
+import { urls } from "../control/lambda-access";
+import { functionKey, functions, type StoredFunction } from "../control/lambda-functions";
+import type { Store } from "../control/store";
+import type { RuntimeCommand } from "../environment/runtime-command";
+import { EnvironmentPool } from "../invocation/environment-pool";
+import { failed } from "../invocation/invocation-run";
+import type { Invoke, RunningInvocation } from "../invocation/running-invocation";
+import { deployedFunctionConfig } from "./deployed-function";
+
+export interface RegistryOptions {
+  readonly runtime: RuntimeCommand;
+  /** The terminal: each line prefixed with its function's name. */
+  readonly log: LogSink;
+  /** Each function's own lines (START, its output, END, REPORT), for its log group. */
+  readonly functionLog?: (fn: StoredFunction, line: string) => void;
+  /** Most environments per function. @default 8 */
+  readonly maxEnvironments?: number;
+}
+
+/** A deployed function found, as it is now, and how to run it. */
+export interface DeployedFunction {
+  readonly fn: FunctionConfig;
+  readonly invoke: Invoke;
+}
+
+interface Running {
+  readonly pool: EnvironmentPool;
+  /** The configuration its newest generation runs, as JSON. */
+  version: string;
+}
+
+const DEFAULT_MAX_ENVIRONMENTS = 8;
+
+export class FunctionRegistry {
+  private readonly running = new Map<string, Running>();
+  private readonly unpacked = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly options: RegistryOptions,
+  ) {
+    // What the control plane deletes stops running: its environments are stopped.
+    store.onCommit(() => this.retireDeleted());
+  }
+
+  /** The function named `name` in `region`, as deployed now; undefined when there is none. */
+  find(region: string, name: string): DeployedFunction | undefined {
+    const stored = functions(this.store).get(functionKey(region, name));
+    if (stored === undefined) {
+      return undefined;
+    }
+    const arn = String(stored.configuration.FunctionArn);
+    const fn = deployedFunctionConfig(stored, urls(this.store).get(arn), this.store.unpackedPath(stored.codeSha));
+    const version = JSON.stringify(fn);
+    let running = this.running.get(arn);
+    if (running === undefined) {
+      running = { pool: this.poolFor(stored, fn), version };
+      this.running.set(arn, running);
+    } else if (running.version !== version) {
+      running.pool.setFunction(fn);
+      running.version = version;
+    }
+    const { pool } = running;
+    const ready = this.unpack(stored.codeSha);
+    const runtimeRefusal = /^nodejs\d+\.x$/.test(fn.runtime)
+      ? undefined
+      : `The local AWS runs Node.js functions only; ${fn.functionName}'s runtime is ${fn.runtime}.`;
+    return {
+      fn,
+      invoke: (event, options) =>
+        runtimeRefusal
+          ? { requestId: options.requestId, ...failed({ errorType: "Runtime.InvalidRuntime", errorMessage: runtimeRefusal }) }
+          : afterReady(ready, options.requestId, () => pool.invoke(event, options)),
+    };
+  }
+
+  /** Unpacks every deployed function's code that is not yet unpacked (after a restart, say). */
+  async prepare(): Promise<void> {
+    await Promise.all([...functions(this.store).values()].map((stored) => this.unpack(stored.codeSha)));
+  }
+
+  /** Stops every function's environments. */
+  async close(): Promise<void> {
+    const pools = [...this.running.values()].map((running) => running.pool);
+    this.running.clear();
+    await Promise.all(pools.map((pool) => pool.close()));
+  }
+
+  private poolFor(stored: StoredFunction, fn: FunctionConfig): EnvironmentPool {
+    const name = fn.functionName;
+    return new EnvironmentPool(fn, this.options.runtime, {
+      maxEnvironments: this.options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS,
+      log: (line) => {
+        this.options.log(`[${name}] ${line}`);
+        this.options.functionLog?.(stored, line);
+      },
+    });
+  }
+
+  /** The code with SHA-256 `sha` unpacked into its folder, once. */
+  private unpack(sha: string): Promise<void> {
+    let done = this.unpacked.get(sha);
+    if (done === undefined) {
+      done = readFile(this.store.codePath(sha)).then((zip) => unpackZip(zip, this.store.unpackedPath(sha)));
+      // A failure is tried again by the next request.
+      done.catch(() => this.unpacked.delete(sha));
+      this.unpacked.set(sha, done);
+    }
+    return done;
+  }
+
+  private retireDeleted(): void {
+    const deployed = new Set([...functions(this.store).values()].map((stored) => String(stored.configuration.FunctionArn)));
+    for (const [arn, running] of this.running) {
+      if (!deployed.has(arn)) {
+        this.running.delete(arn);
+        void running.pool.close();
+      }
+    }
+    const shas = new Set([...functions(this.store).values()].map((stored) => stored.codeSha));
+    for (const sha of this.unpacked.keys()) {
+      if (!shas.has(sha)) this.unpacked.delete(sha);
+    }
+  }
+}
+
+/** The invocation `start` makes, once `ready` (the code unpacked); a failure to get ready is its answer. */
+function afterReady(ready: Promise<void>, requestId: string, start: () => RunningInvocation): RunningInvocation {
+  const run = ready.then(start, (error: Error) =>
+    failed({ errorType: "Runtime.Unknown", errorMessage: `The local AWS could not unpack the function's code: ${error.message}` }),
+  );
+  return {
+    requestId,
+    response: run.then((r) => r.response),
+    completion: run.then((r) => r.completion),
+    logTail: run.then((r) => r.logTail),
+  };
+}

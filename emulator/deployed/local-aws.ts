@@ -1,0 +1,102 @@
+// The local AWS put together: the control plane on one endpoint (Lambda, IAM, STS, Logs,
+// CloudFront, and Lambda's Invoke through the Lambda API door), and what it deploys served by the
+// emulator's layers (the registry of running functions, a Function URL door per URL). What
+// `npm run local-aws` starts, and what the tests start.
+
+import type * as http from "node:http";
+import { isInvokePath, lambdaApiHandler } from "../api/api-server";
+import { parseFunctionName } from "../api/function-name";
+import type { VerifierCredentials } from "../auth/sigv4-signature";
+import { KeyRing } from "../auth/verifier-credentials";
+import { LOCAL_ACCOUNT_ID } from "../common/constants";
+import { listen } from "../common/listen";
+import type { LogSink } from "../common/log-sink";
+import { isLoopback, loopbackHostNames } from "../common/loopback";
+import { createControlServer } from "../control/control-server";
+import type { Store } from "../control/store";
+import { locateRuntime, type RuntimeCommand } from "../environment/runtime-command";
+import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
+import { FunctionRegistry } from "./function-registry";
+import { FunctionUrlHosts } from "./function-url-hosts";
+
+export interface LocalAwsServerOptions {
+  readonly store: Store;
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly credentials: VerifierCredentials;
+  /** Asked again after a failed signature, when the credentials can rotate (an AWS profile). */
+  readonly renewCredentials?: () => Promise<VerifierCredentials | undefined>;
+  readonly log: LogSink;
+  /** @default locateRuntime() */
+  readonly runtime?: RuntimeCommand;
+  /** @default LAMBDA_RESPONSE_LIMITS */
+  readonly limits?: ResponseLimits;
+}
+
+export interface LocalAwsServer {
+  /** e.g. `http://127.0.0.1:4566` */
+  readonly endpoint: string;
+  readonly registry: FunctionRegistry;
+  /** Stops the endpoint, every Function URL and every function's environments. */
+  close(): Promise<void>;
+}
+
+export async function startLocalAwsServer(options: LocalAwsServerOptions): Promise<LocalAwsServer> {
+  const { store, host, log } = options;
+  const limits = options.limits ?? LAMBDA_RESPONSE_LIMITS;
+  const renew = options.renewCredentials ? { renewCredentials: options.renewCredentials } : {};
+  const registry = new FunctionRegistry(store, { runtime: options.runtime ?? locateRuntime(), log });
+  const urls = new FunctionUrlHosts(store, registry, { host, credentials: options.credentials, ...renew, limits, log });
+  const invoke = lambdaApiHandler({
+    functions: {
+      signingRegion: (scopeRegion) => scopeRegion ?? "us-east-1",
+      find(name, qualifier, region) {
+        const named = parseFunctionName(name, qualifier);
+        if (!named.ok) return named;
+        const arn = `arn:aws:lambda:${named.region ?? region}:${named.accountId ?? LOCAL_ACCOUNT_ID}:function:${named.functionName}`;
+        const found =
+          (named.accountId ?? LOCAL_ACCOUNT_ID) === LOCAL_ACCOUNT_ID && (named.qualifier ?? "$LATEST") === "$LATEST"
+            ? registry.find(named.region ?? region, named.functionName)
+            : undefined;
+        return found
+          ? { ok: true, ...found }
+          : {
+              ok: false,
+              status: 404,
+              errorType: "ResourceNotFoundException",
+              message: `Function not found: ${arn}${named.qualifier ? `:${named.qualifier}` : ""}`,
+            };
+      },
+    },
+    credentials: options.credentials,
+    ...renew,
+    limits,
+    log,
+  });
+  const server = createControlServer({
+    store,
+    keys: new KeyRing(options.credentials, options.renewCredentials),
+    hosting: { openFunctionUrl: (functionArn) => urls.open(functionArn) },
+    dataPlane: { serves: isInvokePath, handle: invoke },
+    log,
+    ...(isLoopback(host) ? { allowedHostNames: loopbackHostNames(host) } : {}),
+  });
+  const close = async (): Promise<void> => {
+    server.closeAllConnections();
+    await Promise.all([
+      new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())),
+      urls.close(),
+      registry.close(),
+    ]);
+  };
+  try {
+    await registry.prepare();
+    await urls.restore();
+    const port = await listen(server as http.Server, options.port, host);
+    return { endpoint: `http://${host.includes(":") ? `[${host}]` : host}:${port}`, registry, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
