@@ -32,6 +32,10 @@ export interface LocalAwsRoot {
   readonly stackDirs: Readonly<Record<string, string>>;
   /** The local AWS's state file. */
   readonly stateFile: string;
+  /** The key pair the local AWS checks signatures against. */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** Each mode's stack outputs (function_url, function_name, …), from `terraform output -json`. */
+  outputs(): Promise<Record<string, Record<string, string>>>;
   /** `terraform <args> -no-color -input=false` in the root; any exit but 0 and 2 (changes) throws. */
   terraform(...args: string[]): Promise<TerraformRun>;
   /** Stops the local AWS and starts it again on the same port and state. */
@@ -62,12 +66,13 @@ export async function localAwsRoot(
     const json = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as TerraformJson;
     const { json: standIn } = standInForArchiveFiles(json, stackDir);
     delete standIn.terraform?.backend;
-    delete standIn.output;
     edit(standIn);
     fs.writeFileSync(path.join(stackDir, "cdk.tf.json"), JSON.stringify(standIn));
     modules[name] = { source: `./${path.relative(work, stackDir)}` };
   }
-  fs.writeFileSync(path.join(work, "main.tf.json"), JSON.stringify({ module: modules }));
+  // Each module's outputs, as one root output per mode: `terraform output -json` gives them all.
+  const outputs = Object.fromEntries(Object.keys(modules).map((name) => [name, { value: `\${module.${name}}` }]));
+  fs.writeFileSync(path.join(work, "main.tf.json"), JSON.stringify({ module: modules, output: outputs }));
   fs.writeFileSync(path.join(work, ".terraformrc"), "disable_checkpoint = true\n");
   fs.writeFileSync(path.join(work, ".aws-config"), "");
   const args = (port: number): string[] => ["--port", String(port), "--state", state];
@@ -96,7 +101,14 @@ export async function localAwsRoot(
   const root: LocalAwsRoot = {
     stackDirs,
     stateFile: path.join(state, "state.json"),
+    credentials: { accessKeyId: CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: CREDENTIALS.AWS_SECRET_ACCESS_KEY },
     terraform,
+    async outputs() {
+      const run = await runTerraform(["output", "-json", "-no-color"], work, env);
+      if (run.code !== 0) throw new Error(`terraform output failed (${run.code}):\n${run.stderr}`);
+      const json = JSON.parse(run.stdout) as Record<string, { value: Record<string, string> }>;
+      return Object.fromEntries(Object.entries(json).map(([name, output]) => [name, output.value]));
+    },
     async restart() {
       const port = Number(new URL(aws.endpoint).port);
       await aws.close();
