@@ -3,26 +3,13 @@
 // @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_Operations.html
 
 import { jsonBody, jsonSignatureError, sendJson, sendJson11Error } from "./json-protocol";
-import { ACCOUNT_ID, type Service, type ServiceCall } from "./service-call";
+import { findLogGroup, findLogGroupByArn, type LogGroup, logGroupArn, logGroupKey, logGroups } from "./log-groups";
+import type { Service, ServiceCall } from "./service-call";
 import { ServiceError } from "./service-error";
-import type { Store } from "./store";
 import { withoutTags } from "./tags";
 
 /** The retention periods AWS accepts, in days. @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html */
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-
-interface LogGroup {
-  readonly logGroupName: string;
-  readonly region: string;
-  readonly creationTime: number;
-  retentionInDays?: number;
-  tags: Record<string, string>;
-  readonly logGroupClass: string;
-}
-
-const groups = (store: Store) => store.table<LogGroup>("logs.groups");
-const key = (region: string, name: string): string => `${region}/${name}`;
-const arnOf = (group: LogGroup): string => `arn:aws:logs:${group.region}:${ACCOUNT_ID}:log-group:${group.logGroupName}`;
 
 function text(input: Record<string, unknown>, field: string): string {
   const value = input[field];
@@ -44,35 +31,14 @@ function tagMap(value: unknown, field: string): Record<string, string> {
   return Object.fromEntries(Object.entries(value as Record<string, string>));
 }
 
-function group(store: Store, region: string, name: string): LogGroup {
-  const found = groups(store).get(key(region, name));
-  if (found === undefined) {
-    throw new ServiceError(400, "ResourceNotFoundException", "The specified log group does not exist.");
-  }
-  return found;
-}
-
-/** The log group an ARN names (`arn:aws:logs:<region>:<account>:log-group:<name>`, with or without `:*`). */
-function groupOfArn(store: Store, arn: string): LogGroup {
-  const match = /^arn:aws:logs:([a-z0-9-]+):(\d{12}):log-group:(.+?)(:\*)?$/.exec(arn);
-  if (match && match[2] !== ACCOUNT_ID) {
-    // One account: another account's log group is not found here.
-    throw new ServiceError(400, "ResourceNotFoundException", "The specified log group does not exist.");
-  }
-  if (!match) {
-    throw new ServiceError(400, "InvalidParameterException", `Invalid resourceArn: ${arn}`);
-  }
-  return group(store, match[1], match[3]);
-}
-
 function describe(g: LogGroup): Record<string, unknown> {
   return {
     logGroupName: g.logGroupName,
     creationTime: g.creationTime,
     ...(g.retentionInDays !== undefined ? { retentionInDays: g.retentionInDays } : {}),
     metricFilterCount: 0,
-    arn: `${arnOf(g)}:*`,
-    logGroupArn: arnOf(g),
+    arn: `${logGroupArn(g)}:*`,
+    logGroupArn: logGroupArn(g),
     storedBytes: 0,
     logGroupClass: g.logGroupClass,
   };
@@ -90,11 +56,11 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
         `1 validation error detected: Value '${name}' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+`,
       );
     }
-    if (groups(store).has(key(region, name))) {
+    if (logGroups(store).has(logGroupKey(region, name))) {
       throw new ServiceError(400, "ResourceAlreadyExistsException", "The specified log group already exists");
     }
     const logGroupClass = typeof input.logGroupClass === "string" ? input.logGroupClass : "STANDARD";
-    groups(store).set(key(region, name), {
+    logGroups(store).set(logGroupKey(region, name), {
       logGroupName: name,
       region,
       creationTime: Date.now(),
@@ -104,12 +70,12 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
     return {};
   },
   DeleteLogGroup(input, { store, region }) {
-    const g = group(store, region, text(input, "logGroupName"));
-    groups(store).delete(key(region, g.logGroupName));
+    const g = findLogGroup(store, region, text(input, "logGroupName"));
+    logGroups(store).delete(logGroupKey(region, g.logGroupName));
     return {};
   },
   PutRetentionPolicy(input, { store, region }) {
-    const g = group(store, region, text(input, "logGroupName"));
+    const g = findLogGroup(store, region, text(input, "logGroupName"));
     const days = input.retentionInDays;
     if (typeof days !== "number" || !RETENTION_DAYS.includes(days)) {
       throw new ServiceError(
@@ -122,39 +88,39 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
     return {};
   },
   DeleteRetentionPolicy(input, { store, region }) {
-    delete group(store, region, text(input, "logGroupName")).retentionInDays;
+    delete findLogGroup(store, region, text(input, "logGroupName")).retentionInDays;
     return {};
   },
   DescribeLogGroups(input, { store, region }) {
     const prefix = typeof input.logGroupNamePrefix === "string" ? input.logGroupNamePrefix : "";
     const pattern = typeof input.logGroupNamePattern === "string" ? input.logGroupNamePattern : undefined;
-    const found = [...groups(store).values()]
+    const found = [...logGroups(store).values()]
       .filter(
         (g) => g.region === region && g.logGroupName.startsWith(prefix) && (pattern === undefined || g.logGroupName.includes(pattern)),
       )
       .sort((a, b) => (a.logGroupName < b.logGroupName ? -1 : 1));
     return { logGroups: found.map(describe) };
   },
-  ListTagsLogGroup: (input, { store, region }) => ({ tags: group(store, region, text(input, "logGroupName")).tags }),
+  ListTagsLogGroup: (input, { store, region }) => ({ tags: findLogGroup(store, region, text(input, "logGroupName")).tags }),
   TagLogGroup(input, { store, region }) {
-    const g = group(store, region, text(input, "logGroupName"));
+    const g = findLogGroup(store, region, text(input, "logGroupName"));
     g.tags = { ...g.tags, ...tagMap(input.tags, "tags") };
     return {};
   },
   UntagLogGroup(input, { store, region }) {
-    const g = group(store, region, text(input, "logGroupName"));
+    const g = findLogGroup(store, region, text(input, "logGroupName"));
     const keys = Array.isArray(input.tags) ? (input.tags as string[]) : [];
     g.tags = withoutTags(g.tags, keys);
     return {};
   },
-  ListTagsForResource: (input, { store }) => ({ tags: groupOfArn(store, text(input, "resourceArn")).tags }),
+  ListTagsForResource: (input, { store }) => ({ tags: findLogGroupByArn(store, text(input, "resourceArn")).tags }),
   TagResource(input, { store }) {
-    const g = groupOfArn(store, text(input, "resourceArn"));
+    const g = findLogGroupByArn(store, text(input, "resourceArn"));
     g.tags = { ...g.tags, ...tagMap(input.tags, "tags") };
     return {};
   },
   UntagResource(input, { store }) {
-    const g = groupOfArn(store, text(input, "resourceArn"));
+    const g = findLogGroupByArn(store, text(input, "resourceArn"));
     const keys = Array.isArray(input.tagKeys) ? (input.tagKeys as string[]) : [];
     g.tags = withoutTags(g.tags, keys);
     return {};
