@@ -11,6 +11,7 @@ import { KeyRing, renewalOf, resolveVerifierCredentials } from "../auth/verifier
 import { listen } from "../common/listen";
 import { isLoopback, loopbackHostNames } from "../common/loopback";
 import { createControlServer } from "../control/control-server";
+import { LogEvents } from "../control/log-events";
 import { StateError, Store } from "../control/store";
 import { asLocalAwsListenError, listenErrorMessage } from "./listen-error";
 
@@ -66,6 +67,8 @@ export function parseLocalAwsOptions(argv: readonly string[], projectRoot: strin
 /** A running local AWS: its endpoint, and how to stop it. */
 export interface RunningLocalAws {
   readonly endpoint: string;
+  /** The log groups' events: where deployed functions' lines go (`logEvents.append`). */
+  readonly logEvents: LogEvents;
   close(): Promise<void>;
 }
 
@@ -82,11 +85,13 @@ export async function serveLocalAws(
     return undefined;
   }
   const store = Store.open(options.state);
+  const logEvents = LogEvents.open(store);
   const resolved = await resolveVerifierCredentials(env);
   // An AWS profile's pair rotates: it is asked again when a signature fails, as npm start does.
   const keys = new KeyRing(resolved.credentials, renewalOf(resolved, env));
   const server = createControlServer({
     store,
+    logEvents,
     keys,
     log: out,
     ...(isLoopback(options.host) ? { allowedHostNames: loopbackHostNames(options.host) } : {}),
@@ -108,6 +113,7 @@ export async function serveLocalAws(
   );
   return {
     endpoint,
+    logEvents,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -15,6 +15,7 @@ import { createDoorServer } from "../door/server";
 import { cloudfront } from "./cloudfront";
 import { iam } from "./iam";
 import { lambda } from "./lambda";
+import type { LogEvents } from "./log-events";
 import { logs } from "./logs";
 import type { Service } from "./service-call";
 import { ServiceError } from "./service-error";
@@ -36,6 +37,8 @@ const SCOPE = /Credential=[^/,\s]*\/\d{8}\/([^/,\s]+)\/([^/,\s]+)\/aws4_request/
 
 export interface ControlServerOptions {
   readonly store: Store;
+  /** The log events kept beside `store`: what Logs' operations read and write. */
+  readonly logEvents: LogEvents;
   readonly keys: KeyRing;
   readonly log: LogSink;
   readonly allowedHostNames?: readonly string[];
@@ -80,7 +83,7 @@ function serviceOf(req: http.IncomingMessage, url: URL): { service: Service | un
 
 /** Creates (does not start) the local AWS's server. */
 export function createControlServer(options: ControlServerOptions): http.Server {
-  const { store, keys, log } = options;
+  const { store, logEvents, keys, log } = options;
   const door = controlDoor(log);
   return createDoorServer({
     door,
@@ -134,7 +137,10 @@ export function createControlServer(options: ControlServerOptions): http.Server 
         return;
       }
       try {
-        await service.handle({ method: req.method ?? "GET", url, headers: req.headers, body, region: signedRegion, requestId, store }, res);
+        await service.handle(
+          { method: req.method ?? "GET", url, headers: req.headers, body, region: signedRegion, requestId, store, logEvents },
+          res,
+        );
       } catch (error) {
         if (!(error instanceof ServiceError)) throw error;
         log(`local AWS ${error.status} ${error.code} for RequestId: ${requestId}: ${service.name}: ${error.message}`);

@@ -69,8 +69,11 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
     });
     return {};
   },
-  DeleteLogGroup(input, { store, region }) {
+  DeleteLogGroup(input, { store, region, logEvents }) {
     const g = findLogGroup(store, region, text(input, "logGroupName"));
+    // Its events first: a stop between the two leaves a group without events, never events
+    // without a group (and LogEvents.open removes a file whose group is gone).
+    logEvents.dropGroup(region, g.logGroupName);
     logGroups(store).delete(logGroupKey(region, g.logGroupName));
     return {};
   },
