@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { UsageError } from "../../support/usage-error";
 import { parseWholeNumber } from "../../support/whole-number";
 import { renewalOf, resolveVerifierCredentials } from "../auth/verifier-credentials";
+import type { LogEvents } from "../control/log-events";
 import { StateError, Store } from "../control/store";
 import { startLocalAwsServer } from "../deployed/local-aws";
 import { asLocalAwsListenError, listenErrorMessage } from "./listen-error";
@@ -64,6 +65,8 @@ export function parseLocalAwsOptions(argv: readonly string[], projectRoot: strin
 /** A running local AWS: its endpoint, and how to stop it. */
 export interface RunningLocalAws {
   readonly endpoint: string;
+  /** The log groups' events: where deployed functions' lines go (`logEvents.append`). */
+  readonly logEvents: LogEvents;
   close(): Promise<void>;
 }
 
@@ -107,6 +110,7 @@ export async function serveLocalAws(
   );
   return {
     endpoint,
+    logEvents: server.logEvents,
     close: () => server.close(),
   };
 }

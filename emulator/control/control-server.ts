@@ -16,6 +16,7 @@ import { createDoorServer } from "../door/server";
 import { cloudfront } from "./cloudfront";
 import { iam } from "./iam";
 import { lambda } from "./lambda";
+import type { LogEvents } from "./log-events";
 import { logs } from "./logs";
 import type { Hosting, Service } from "./service-call";
 import { ServiceError } from "./service-error";
@@ -42,6 +43,8 @@ export interface ControlServerOptions {
   readonly store: Store;
   readonly hosting: Hosting;
   readonly dataPlane?: LambdaDataPlane;
+  /** The log events kept beside `store`: what Logs' operations read and write. */
+  readonly logEvents: LogEvents;
   readonly keys: KeyRing;
   readonly log: LogSink;
   readonly allowedHostNames?: readonly string[];
@@ -155,6 +158,7 @@ export function createControlServer(options: ControlServerOptions): http.Server 
             requestId,
             store,
             hosting: options.hosting,
+            logEvents: options.logEvents,
           },
           res,
         );

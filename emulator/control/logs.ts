@@ -1,40 +1,18 @@
 // CloudWatch Logs, in JSON 1.1 (`X-Amz-Target: Logs_20140328.<Operation>`): the function's log
-// group, its retention and tags, read back as DescribeLogGroups gives them.
+// group, its retention and tags, read back as DescribeLogGroups gives them; its streams and events
+// are log-event-operations.ts's.
 // @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_Operations.html
 
 import { jsonBody, jsonSignatureError, sendJson, sendJson11Error } from "./json-protocol";
-import { ACCOUNT_ID, type Service, type ServiceCall } from "./service-call";
+import { LOG_EVENT_OPERATIONS } from "./log-event-operations";
+import { findLogGroup, findLogGroupByArn, type LogGroup, logGroupArn, logGroupKey, logGroups } from "./log-groups";
+import { requiredText } from "./logs-input";
+import type { Service, ServiceCall } from "./service-call";
 import { ServiceError } from "./service-error";
-import type { Store } from "./store";
 import { withoutTags } from "./tags";
 
 /** The retention periods AWS accepts, in days. @see https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html */
 const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-
-interface LogGroup {
-  readonly logGroupName: string;
-  readonly region: string;
-  readonly creationTime: number;
-  retentionInDays?: number;
-  tags: Record<string, string>;
-  readonly logGroupClass: string;
-}
-
-const groups = (store: Store) => store.table<LogGroup>("logs.groups");
-const key = (region: string, name: string): string => `${region}/${name}`;
-const arnOf = (group: LogGroup): string => `arn:aws:logs:${group.region}:${ACCOUNT_ID}:log-group:${group.logGroupName}`;
-
-function text(input: Record<string, unknown>, field: string): string {
-  const value = input[field];
-  if (typeof value !== "string" || value === "") {
-    throw new ServiceError(
-      400,
-      "InvalidParameterException",
-      `1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must not be null`,
-    );
-  }
-  return value;
-}
 
 function tagMap(value: unknown, field: string): Record<string, string> {
   if (value === undefined) return {};
@@ -44,35 +22,14 @@ function tagMap(value: unknown, field: string): Record<string, string> {
   return Object.fromEntries(Object.entries(value as Record<string, string>));
 }
 
-function group(store: Store, region: string, name: string): LogGroup {
-  const found = groups(store).get(key(region, name));
-  if (found === undefined) {
-    throw new ServiceError(400, "ResourceNotFoundException", "The specified log group does not exist.");
-  }
-  return found;
-}
-
-/** The log group an ARN names (`arn:aws:logs:<region>:<account>:log-group:<name>`, with or without `:*`). */
-function groupOfArn(store: Store, arn: string): LogGroup {
-  const match = /^arn:aws:logs:([a-z0-9-]+):(\d{12}):log-group:(.+?)(:\*)?$/.exec(arn);
-  if (match && match[2] !== ACCOUNT_ID) {
-    // One account: another account's log group is not found here.
-    throw new ServiceError(400, "ResourceNotFoundException", "The specified log group does not exist.");
-  }
-  if (!match) {
-    throw new ServiceError(400, "InvalidParameterException", `Invalid resourceArn: ${arn}`);
-  }
-  return group(store, match[1], match[3]);
-}
-
 function describe(g: LogGroup): Record<string, unknown> {
   return {
     logGroupName: g.logGroupName,
     creationTime: g.creationTime,
     ...(g.retentionInDays !== undefined ? { retentionInDays: g.retentionInDays } : {}),
     metricFilterCount: 0,
-    arn: `${arnOf(g)}:*`,
-    logGroupArn: arnOf(g),
+    arn: `${logGroupArn(g)}:*`,
+    logGroupArn: logGroupArn(g),
     storedBytes: 0,
     logGroupClass: g.logGroupClass,
   };
@@ -80,9 +37,9 @@ function describe(g: LogGroup): Record<string, unknown> {
 
 type Operation = (input: Record<string, unknown>, call: ServiceCall) => unknown;
 
-const OPERATIONS: Readonly<Record<string, Operation>> = {
+const GROUP_OPERATIONS: Readonly<Record<string, Operation>> = {
   CreateLogGroup(input, { store, region }) {
-    const name = text(input, "logGroupName");
+    const name = requiredText(input, "logGroupName");
     if (!/^[\w\-/.#]{1,512}$/.test(name)) {
       throw new ServiceError(
         400,
@@ -90,11 +47,11 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
         `1 validation error detected: Value '${name}' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+`,
       );
     }
-    if (groups(store).has(key(region, name))) {
+    if (logGroups(store).has(logGroupKey(region, name))) {
       throw new ServiceError(400, "ResourceAlreadyExistsException", "The specified log group already exists");
     }
     const logGroupClass = typeof input.logGroupClass === "string" ? input.logGroupClass : "STANDARD";
-    groups(store).set(key(region, name), {
+    logGroups(store).set(logGroupKey(region, name), {
       logGroupName: name,
       region,
       creationTime: Date.now(),
@@ -103,13 +60,16 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
     });
     return {};
   },
-  DeleteLogGroup(input, { store, region }) {
-    const g = group(store, region, text(input, "logGroupName"));
-    groups(store).delete(key(region, g.logGroupName));
+  DeleteLogGroup(input, { store, region, logEvents }) {
+    const g = findLogGroup(store, region, requiredText(input, "logGroupName"));
+    // Its events first: a stop between the two leaves a group without events, never events
+    // without a group (and LogEvents.open removes a file whose group is gone).
+    logEvents.dropGroup(region, g.logGroupName);
+    logGroups(store).delete(logGroupKey(region, g.logGroupName));
     return {};
   },
   PutRetentionPolicy(input, { store, region }) {
-    const g = group(store, region, text(input, "logGroupName"));
+    const g = findLogGroup(store, region, requiredText(input, "logGroupName"));
     const days = input.retentionInDays;
     if (typeof days !== "number" || !RETENTION_DAYS.includes(days)) {
       throw new ServiceError(
@@ -122,46 +82,49 @@ const OPERATIONS: Readonly<Record<string, Operation>> = {
     return {};
   },
   DeleteRetentionPolicy(input, { store, region }) {
-    delete group(store, region, text(input, "logGroupName")).retentionInDays;
+    delete findLogGroup(store, region, requiredText(input, "logGroupName")).retentionInDays;
     return {};
   },
   DescribeLogGroups(input, { store, region }) {
     const prefix = typeof input.logGroupNamePrefix === "string" ? input.logGroupNamePrefix : "";
     const pattern = typeof input.logGroupNamePattern === "string" ? input.logGroupNamePattern : undefined;
-    const found = [...groups(store).values()]
+    const found = [...logGroups(store).values()]
       .filter(
         (g) => g.region === region && g.logGroupName.startsWith(prefix) && (pattern === undefined || g.logGroupName.includes(pattern)),
       )
       .sort((a, b) => (a.logGroupName < b.logGroupName ? -1 : 1));
     return { logGroups: found.map(describe) };
   },
-  ListTagsLogGroup: (input, { store, region }) => ({ tags: group(store, region, text(input, "logGroupName")).tags }),
+  ListTagsLogGroup: (input, { store, region }) => ({ tags: findLogGroup(store, region, requiredText(input, "logGroupName")).tags }),
   TagLogGroup(input, { store, region }) {
-    const g = group(store, region, text(input, "logGroupName"));
+    const g = findLogGroup(store, region, requiredText(input, "logGroupName"));
     g.tags = { ...g.tags, ...tagMap(input.tags, "tags") };
     return {};
   },
   UntagLogGroup(input, { store, region }) {
-    const g = group(store, region, text(input, "logGroupName"));
+    const g = findLogGroup(store, region, requiredText(input, "logGroupName"));
     const keys = Array.isArray(input.tags) ? (input.tags as string[]) : [];
     g.tags = withoutTags(g.tags, keys);
     return {};
   },
-  ListTagsForResource: (input, { store }) => ({ tags: groupOfArn(store, text(input, "resourceArn")).tags }),
+  ListTagsForResource: (input, { store }) => ({ tags: findLogGroupByArn(store, requiredText(input, "resourceArn")).tags }),
   TagResource(input, { store }) {
-    const g = groupOfArn(store, text(input, "resourceArn"));
+    const g = findLogGroupByArn(store, requiredText(input, "resourceArn"));
     g.tags = { ...g.tags, ...tagMap(input.tags, "tags") };
     return {};
   },
   UntagResource(input, { store }) {
-    const g = groupOfArn(store, text(input, "resourceArn"));
+    const g = findLogGroupByArn(store, requiredText(input, "resourceArn"));
     const keys = Array.isArray(input.tagKeys) ? (input.tagKeys as string[]) : [];
     g.tags = withoutTags(g.tags, keys);
     return {};
   },
 };
 
-const READS = /^(Describe|List|Get)/;
+const OPERATIONS: Readonly<Record<string, Operation>> = { ...GROUP_OPERATIONS, ...LOG_EVENT_OPERATIONS };
+
+/** What leaves the store's tables as they were: reads, and the streams and events LogEvents keeps itself. */
+const keepsState = (operation: string): boolean => /^(Describe|List|Get)/.test(operation) || Object.hasOwn(LOG_EVENT_OPERATIONS, operation);
 
 export const logs: Service = {
   name: "logs",
@@ -173,7 +136,7 @@ export const logs: Service = {
       throw new ServiceError(400, "UnknownOperationException", `Unknown operation ${JSON.stringify(target)}`);
     }
     const result = run(jsonBody(call.body), call);
-    if (!READS.test(operation)) {
+    if (!keepsState(operation)) {
       call.store.commit();
     }
     sendJson(res, 200, result, "application/x-amz-json-1.1");

@@ -4,6 +4,7 @@
 import type * as http from "node:http";
 import type { VerificationFailure } from "../auth/sigv4-verifier";
 import { LOCAL_ACCOUNT_ID } from "../common/constants";
+import type { LogEvents } from "./log-events";
 import type { ServiceError } from "./service-error";
 import type { Store } from "./store";
 
@@ -17,6 +18,8 @@ export interface ServiceCall {
   readonly region: string;
   readonly requestId: string;
   readonly store: Store;
+  /** The log events kept beside the store (CloudWatch Logs' streams and their lines). */
+  readonly logEvents: LogEvents;
   readonly hosting: Hosting;
 }
 

@@ -5,12 +5,14 @@
 // flight finish on the old one, as --watch does); a deleted function's environments are stopped.
 // Its log lines go to the terminal, prefixed with its name, and to whoever keeps its log group.
 
+import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import type { FunctionConfig } from "../common/function-config";
 import type { LogSink } from "../common/log-sink";
 import { unpackZip } from "../control/function-code";
 import { urls } from "../control/lambda-access";
 import { functionKey, functions, type StoredFunction } from "../control/lambda-functions";
+import type { LogEvents } from "../control/log-events";
 import type { Store } from "../control/store";
 import type { RuntimeCommand } from "../environment/runtime-command";
 import { EnvironmentPool } from "../invocation/environment-pool";
@@ -22,8 +24,8 @@ export interface RegistryOptions {
   readonly runtime: RuntimeCommand;
   /** The terminal: each line prefixed with its function's name. */
   readonly log: LogSink;
-  /** Each function's own lines (START, its output, END, REPORT), for its log group. */
-  readonly functionLog?: (fn: StoredFunction, line: string) => void;
+  /** Where each function's own lines (START, its output, END, REPORT) are kept: its log group. */
+  readonly logEvents: LogEvents;
   /** Most environments per function. @default 8 */
   readonly maxEnvironments?: number;
 }
@@ -99,11 +101,22 @@ export class FunctionRegistry {
 
   private poolFor(stored: StoredFunction, fn: FunctionConfig): EnvironmentPool {
     const name = fn.functionName;
+    const group = logGroupOf(stored);
+    // One log stream per run of the local AWS, named as Lambda names its streams.
+    const stream = `${new Date().toISOString().slice(0, 10).replaceAll("-", "/")}/[$LATEST]${randomBytes(16).toString("hex")}`;
+    let toldMissing = false;
     return new EnvironmentPool(fn, this.options.runtime, {
       maxEnvironments: this.options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS,
       log: (line) => {
         this.options.log(`[${name}] ${line}`);
-        this.options.functionLog?.(stored, line);
+        const kept = this.options.logEvents.append(stored.region, group, stream, [{ timestamp: Date.now(), message: line }]);
+        if (kept === "no-log-group" && !toldMissing) {
+          toldMissing = true;
+          this.options.log(
+            `[${name}] its log group ${group} does not exist, so its lines go to this terminal only (Lambda makes the group only when the function's role may call logs:CreateLogGroup; the local AWS does not)`,
+          );
+        }
+        if (kept === "appended") toldMissing = false;
       },
     });
   }
@@ -146,4 +159,10 @@ function afterReady(ready: Promise<void>, requestId: string, start: () => Runnin
     completion: run.then((r) => r.completion),
     logTail: run.then((r) => r.logTail),
   };
+}
+
+/** The log group a function writes to: its LoggingConfig's, or /aws/lambda/<name>. */
+function logGroupOf(stored: StoredFunction): string {
+  const configured = (stored.configuration.LoggingConfig as { LogGroup?: unknown } | undefined)?.LogGroup;
+  return typeof configured === "string" && configured !== "" ? configured : `/aws/lambda/${String(stored.configuration.FunctionName)}`;
 }

@@ -13,6 +13,7 @@ import { listen } from "../common/listen";
 import type { LogSink } from "../common/log-sink";
 import { isLoopback, loopbackHostNames } from "../common/loopback";
 import { createControlServer } from "../control/control-server";
+import { LogEvents } from "../control/log-events";
 import type { Store } from "../control/store";
 import { locateRuntime, type RuntimeCommand } from "../environment/runtime-command";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
@@ -37,6 +38,8 @@ export interface LocalAwsServerOptions {
 export interface LocalAwsServer {
   /** e.g. `http://127.0.0.1:4566` */
   readonly endpoint: string;
+  /** The log groups' events, deployed functions' lines among them. */
+  readonly logEvents: LogEvents;
   readonly registry: FunctionRegistry;
   /** Stops the endpoint, every Function URL and every function's environments. */
   close(): Promise<void>;
@@ -46,7 +49,8 @@ export async function startLocalAwsServer(options: LocalAwsServerOptions): Promi
   const { store, host, log } = options;
   const limits = options.limits ?? LAMBDA_RESPONSE_LIMITS;
   const renew = options.renewCredentials ? { renewCredentials: options.renewCredentials } : {};
-  const registry = new FunctionRegistry(store, { runtime: options.runtime ?? locateRuntime(), log });
+  const logEvents = LogEvents.open(store);
+  const registry = new FunctionRegistry(store, { runtime: options.runtime ?? locateRuntime(), log, logEvents });
   const urls = new FunctionUrlHosts(store, registry, { host, credentials: options.credentials, ...renew, limits, log });
   const invoke = lambdaApiHandler({
     functions: {
@@ -76,6 +80,7 @@ export async function startLocalAwsServer(options: LocalAwsServerOptions): Promi
   });
   const server = createControlServer({
     store,
+    logEvents,
     keys: new KeyRing(options.credentials, options.renewCredentials),
     hosting: { openFunctionUrl: (functionArn) => urls.open(functionArn) },
     dataPlane: { serves: isInvokePath, handle: invoke },
@@ -94,7 +99,7 @@ export async function startLocalAwsServer(options: LocalAwsServerOptions): Promi
     await registry.prepare();
     await urls.restore();
     const port = await listen(server as http.Server, options.port, host);
-    return { endpoint: `http://${host.includes(":") ? `[${host}]` : host}:${port}`, registry, close };
+    return { endpoint: `http://${host.includes(":") ? `[${host}]` : host}:${port}`, logEvents, registry, close };
   } catch (error) {
     await close();
     throw error;

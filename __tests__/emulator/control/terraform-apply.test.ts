@@ -68,7 +68,9 @@ describeWhenAvailable("terraform apply into the local AWS", missing, () => {
     fn.memory_size = 512;
     Object.values(json.resource.aws_cloudwatch_log_group)[0].retention_in_days = 30;
     json.provider.aws[0].default_tags[0].tags.stage = "updated";
-    const zip = zipSync({ "index.js": new TextEncoder().encode("exports.handler = awslambda.streamifyResponse(async (_event, stream) => stream.end('v2'));\n") });
+    const zip = zipSync({
+      "index.js": new TextEncoder().encode("exports.handler = awslambda.streamifyResponse(async (_event, stream) => stream.end('v2'));\n"),
+    });
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform interpolation, not a JavaScript template
     fs.writeFileSync(path.join(path.dirname(stackFile), fn.filename.replace("${path.module}/", "")), zip);
     fn.source_code_hash = createHash("sha256").update(zip).digest("base64");

@@ -3,11 +3,12 @@
 // lets everyone in; an AWS_IAM URL wants a signature; the Lambda API on the same endpoint invokes
 // by name or ARN; new code serves new requests while a stream in flight finishes on the old;
 // deletes take the URL and the function away; a restart brings the URL back at the same address;
-// a function that fails or hangs is answered as npm start answers it.
+// a function that fails or hangs is answered as npm start answers it; its lines reach its log group.
 
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { CloudWatchLogsClient, CreateLogGroupCommand, FilterLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import {
   AddPermissionCommand,
@@ -175,6 +176,30 @@ describeWhenAvailable("functions deployed into the local AWS", missingReason(loc
     expect(cut.body.toString()).toBe("started ");
     expect(cut.truncated).toBe(true);
     await log.waitFor(/^\[hanging\] .*Task timed out after 1\.00 seconds/);
+  });
+
+  test("a function's lines go to the terminal, prefixed with its name, and to its log group", async () => {
+    const logs = new CloudWatchLogsClient({
+      endpoint: aws.endpoint,
+      region: "us-east-1",
+      credentials: LOCAL_AWS_CREDENTIALS,
+      maxAttempts: 1,
+    });
+    await logs.send(new CreateLogGroupCommand({ logGroupName: "/aws/lambda/logged" }));
+    const url = await deploy("logged", "paced", "NONE");
+    await send(`${url}?count=1`);
+    const [report] = await log.waitFor(/^\[logged\] REPORT RequestId: /);
+    const requestId = /RequestId: (\S+)/.exec(report)?.[1];
+    const found = await logs.send(new FilterLogEventsCommand({ logGroupName: "/aws/lambda/logged", filterPattern: `"${requestId}"` }));
+    expect(found.events?.map((event) => event.message?.split("\t")[0].split(" ")[0])).toEqual(["START", "END", "REPORT"]);
+    expect(found.events?.[0].logStreamName).toMatch(/^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
+
+    // Without its log group, its lines go to the terminal only, and it says so once.
+    const unlogged = await deploy("unlogged", "paced", "NONE");
+    await send(`${unlogged}?count=1`);
+    await send(`${unlogged}?count=1`);
+    await log.waitFor(/^\[unlogged\] REPORT RequestId: /, 2);
+    expect(log.matching(/^\[unlogged\] its log group \/aws\/lambda\/unlogged does not exist/)).toHaveLength(1);
   });
 
   test("a restart serves the URL at the same address; deletes take the URL and then the function away", async () => {
