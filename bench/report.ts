@@ -24,6 +24,8 @@ const SMOKE_VERDICT = "smoke: figures not meaningful";
 export interface BenchOutputs {
   readonly results: string;
   readonly svg: string;
+  /** `--local-aws`'s figures. */
+  readonly localAws: string;
 }
 
 /** The ignored folder a run writes to unless `--update` asks for the committed files. */
@@ -36,8 +38,16 @@ const SCRATCH_DIR = path.join("bench", "out");
  */
 export function benchOutputs(root: string, update: boolean): BenchOutputs {
   return update
-    ? { results: path.join(root, "bench", "results.json"), svg: path.join(root, "docs", "streaming.svg") }
-    : { results: path.join(root, SCRATCH_DIR, "results.json"), svg: path.join(root, SCRATCH_DIR, "streaming.svg") };
+    ? {
+        results: path.join(root, "bench", "results.json"),
+        svg: path.join(root, "docs", "streaming.svg"),
+        localAws: path.join(root, "bench", "local-aws-results.json"),
+      }
+    : {
+        results: path.join(root, SCRATCH_DIR, "results.json"),
+        svg: path.join(root, SCRATCH_DIR, "streaming.svg"),
+        localAws: path.join(root, SCRATCH_DIR, "local-aws-results.json"),
+      };
 }
 
 /** A memory figure: local and bare-server growth, in MiB. */
@@ -74,8 +84,8 @@ export function memoryRows(readerMib: number, warm: MemoryPair, fresh: MemoryPai
  * The table's lines: a header, a rule, and one line per row, columns padded to fit. In a smoke
  * run a target's verdict is {@link SMOKE_VERDICT}, unless the figure does not depend on the size.
  */
-export function formatTable(rows: readonly Row[], smoke = false): string[] {
-  const header = ["measure", "local Function URL", "baseline", "ratio", "target", "met"];
+export function formatTable(rows: readonly Row[], smoke = false, measured = "local Function URL"): string[] {
+  const header = ["measure", measured, "baseline", "ratio", "target", "met"];
   const lines = rows.map((r) => [
     r.name,
     `${r.local.toFixed(r.unit === "bytes" ? 0 : 1)} ${r.unit}`,

@@ -13,6 +13,7 @@ import { HANDLER_ENTRY } from "../lib/lambda-streaming-stack";
 import { zipFolder } from "../tools/zip-folder";
 import { coldStart, memoryGrowth, throughputs, warmFirstByte } from "./figures";
 import { load } from "./load";
+import { localAwsRows } from "./local-aws";
 import { compiledTransportBuilt, FIXTURES, ROOT, startBare, startLocal, startRelay, timedGet, withServers } from "./measure";
 import { drawStreamingSvg } from "./plot";
 import { type BenchOutputs, benchOutputs, formatTable, memoryRows, type Row } from "./report";
@@ -76,6 +77,7 @@ async function plot(outputs: BenchOutputs, query: string, log: (line: string) =>
 export const BENCH_FLAGS = {
   plot: { type: "boolean" },
   load: { type: "boolean" },
+  "local-aws": { type: "boolean" },
   update: { type: "boolean" },
   smoke: { type: "boolean" },
 } as const;
@@ -96,6 +98,15 @@ export async function runBench(argv: readonly string[], log: (line: string) => v
   }
   if (values.load) {
     return load(sizes, log);
+  }
+  if (values["local-aws"]) {
+    log(
+      `local AWS benchmark on ${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, Node.js ${process.version}; each figure beside its baseline, measured in this run\n`,
+    );
+    const rows = await localAwsRows(sizes.coldSamples, log);
+    for (const line of formatTable(rows, values.smoke === true, "local AWS")) log(line);
+    writeResults(outputs.localAws, rows, log);
+    return;
   }
   const { ttfbSamples, throughputMib, memoryMib } = sizes;
   log(
@@ -201,6 +212,11 @@ export async function runBench(argv: readonly string[], log: (line: string) => v
   });
 
   for (const line of formatTable(rows, values.smoke === true)) log(line);
+  writeResults(outputs.results, rows, log);
+}
+
+/** Writes `rows` with the machine they were measured on to `file`. */
+function writeResults(file: string, rows: readonly Row[], log: (line: string) => void): void {
   const results = {
     date: new Date().toISOString(),
     machine: {
@@ -212,9 +228,9 @@ export async function runBench(argv: readonly string[], log: (line: string) => v
     node: process.version,
     rows,
   };
-  fs.mkdirSync(path.dirname(outputs.results), { recursive: true });
-  fs.writeFileSync(outputs.results, `${JSON.stringify(results, null, 2)}\n`);
-  log(`\nwrote ${path.relative(ROOT, outputs.results)}`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  log(`\nwrote ${path.relative(ROOT, file)}`);
 }
 
 if (require.main === module) {

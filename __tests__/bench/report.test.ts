@@ -10,6 +10,7 @@ describe("benchOutputs", () => {
     expect(outputs).toEqual({
       results: path.join(ROOT, "bench", "out", "results.json"),
       svg: path.join(ROOT, "bench", "out", "streaming.svg"),
+      localAws: path.join(ROOT, "bench", "out", "local-aws-results.json"),
     });
     expect(fs.readFileSync(path.join(ROOT, ".gitignore"), "utf8").split("\n")).toContain("bench/out/");
   });
@@ -19,6 +20,7 @@ describe("benchOutputs", () => {
     expect(outputs).toEqual({
       results: path.join(ROOT, "bench", "results.json"),
       svg: path.join(ROOT, "docs", "streaming.svg"),
+      localAws: path.join(ROOT, "bench", "local-aws-results.json"),
     });
     expect(JSON.parse(fs.readFileSync(outputs.results, "utf8"))).toHaveProperty("rows");
     expect(fs.readFileSync(path.join(ROOT, "README.md"), "utf8")).toContain(path.relative(ROOT, outputs.svg));

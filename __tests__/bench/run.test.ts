@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { compiledTransportBuilt } from "../../bench/measure";
+import type { BenchOutputs } from "../../bench/report";
 import { runBench } from "../../bench/run";
 import { locateRuntime } from "../../emulator/environment/runtime-command";
 import { describeWhenAvailable, missingReason } from "../helpers/requirements";
@@ -15,9 +16,10 @@ describeWhenAvailable("npm run bench -- --smoke", missingReason(locateRuntime), 
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "ls-bench-"));
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const outputs = (): { results: string; svg: string } => ({
+  const outputs = (): BenchOutputs => ({
     results: path.join(dir, "results.json"),
     svg: path.join(dir, "streaming.svg"),
+    localAws: path.join(dir, "local-aws-results.json"),
   });
 
   test("measures every row beside its baseline and writes results.json", async () => {

@@ -1,0 +1,28 @@
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { serveLocalAws } from "../emulator/cli/local-aws";
+import { readConfig } from "../lib/config";
+import { synthesizeStack } from "../lib/synthesize";
+import { standInForArchiveFiles } from "../tools/terraform-check/archive-stand-in";
+import { runTerraform } from "../tools/terraform-check/terraform";
+(async () => {
+  const work = fs.mkdtempSync("/tmp/tflog-");
+  const env = { AWS_ACCESS_KEY_ID: "AKIAX", AWS_SECRET_ACCESS_KEY: "s", AWS_EC2_METADATA_DISABLED: "true" };
+  const aws: any = await serveLocalAws(["--port", "0", "--state", path.join(work, "st")], env, () => {});
+  const stackDir = synthesizeStack(readConfig({ FUNCTION_URL_AUTH: "NONE" }), path.join(work, "synth"));
+  const file = path.join(stackDir, "cdk.tf.json");
+  const { json } = standInForArchiveFiles(JSON.parse(fs.readFileSync(file, "utf8")), stackDir);
+  delete (json as any).terraform?.backend;
+  fs.writeFileSync(file, JSON.stringify(json));
+  const tfEnv = { ...process.env, ...env, AWS_ENDPOINT_URL: aws.endpoint, TF_IN_AUTOMATION: "1" };
+  await runTerraform(["init", "-plugin-dir=/opt/tf-plugins", "-no-color"], stackDir, tfEnv);
+  let t = Date.now();
+  await runTerraform(["plan", "-no-color"], stackDir, tfEnv);
+  console.log("plan", Date.now() - t);
+  t = Date.now();
+  const r = await runTerraform(["apply", "-auto-approve", "-no-color"], stackDir, { ...tfEnv, TF_LOG: "DEBUG", TF_LOG_PATH: "/tmp/tf-apply.log" });
+  console.log("apply", Date.now() - t, r.code);
+  console.log(r.stdout.split("\n").filter((l: string) => /Creation complete|Still creating/.test(l)).join("\n"));
+  await aws.close();
+  process.exit(0);
+})();
