@@ -4,7 +4,7 @@
 // @see https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html
 
 import { randomUUID } from "node:crypto";
-import { functionKey, functions, invalidValue, type StoredFunction } from "./lambda-functions";
+import { functionKey, functions, invalidValue, revisionMismatch, type StoredFunction } from "./lambda-functions";
 import type { ServiceCall } from "./service-call";
 import { ServiceError } from "./service-error";
 import type { Store } from "./store";
@@ -129,6 +129,9 @@ export function addPermission(fn: StoredFunction, input: Record<string, unknown>
     if (typeof input[field] !== "string" || input[field] === "") throw invalidValue(`${field} is required.`);
   }
   const policy = policies(store).get(key(fn)) ?? { statements: [], revisionId: randomUUID() };
+  if (typeof input.RevisionId === "string" && input.RevisionId !== policy.revisionId) {
+    throw revisionMismatch("GetPolicy");
+  }
   if (policy.statements.some((s) => s.Sid === sid)) {
     throw new ServiceError(
       409,
@@ -170,10 +173,13 @@ export function getPolicy(fn: StoredFunction, store: Store): { Policy: string; R
   return { Policy: JSON.stringify({ Version: "2012-10-17", Id: "default", Statement: policy.statements }), RevisionId: policy.revisionId };
 }
 
-export function removePermission(fn: StoredFunction, sid: string, store: Store): void {
+export function removePermission(fn: StoredFunction, sid: string, revisionId: string | null, store: Store): void {
   const policy = policies(store).get(key(fn));
   if (policy === undefined || !policy.statements.some((s) => s.Sid === sid)) {
     throw new ServiceError(404, "ResourceNotFoundException", `Statement ${sid} is not found in resource policy.`);
+  }
+  if (revisionId !== null && revisionId !== policy.revisionId) {
+    throw revisionMismatch("GetPolicy");
   }
   policy.statements = policy.statements.filter((s) => s.Sid !== sid);
   policy.revisionId = randomUUID();

@@ -31,11 +31,15 @@ function lastModified(): string {
 
 /** The function a FunctionName names (a name, an ARN, or a partial ARN; `$LATEST` only), or ResourceNotFoundException. */
 export function findFunction(store: Store, region: string, functionName: string): StoredFunction {
-  const match = /^(?:arn:aws[a-z-]*:lambda:[a-z0-9-]+:(\d{12}):function:|(\d{12}):function:)?([\w-]+)(?::\$LATEST)?$/.exec(
+  const match = /^(?:arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\d{12}):function:|(\d{12}):function:)?([\w-]+)(?::\$LATEST)?$/.exec(
     decodePathPart(functionName),
   );
-  const account = match?.[1] ?? match?.[2] ?? ACCOUNT_ID;
-  const name = match?.[3];
+  const arnRegion = match?.[1];
+  if (arnRegion !== undefined && arnRegion !== region) {
+    throw notReachable(arnRegion, region);
+  }
+  const account = match?.[2] ?? match?.[3] ?? ACCOUNT_ID;
+  const name = match?.[4];
   // One account: another account's function is not found here.
   const found = name === undefined || account !== ACCOUNT_ID ? undefined : functions(store).get(functionKey(region, name));
   if (found === undefined) {
@@ -46,6 +50,23 @@ export function findFunction(store: Store, region: string, functionName: string)
     );
   }
   return found;
+}
+
+/**
+ * What Lambda answers for an ARN of another Region than the one signed for (as aws/aws-cli#3954
+ * quotes it): functions are regional.
+ */
+export function notReachable(arnRegion: string, region: string): ServiceError {
+  return new ServiceError(404, "ResourceNotFoundException", `Functions from '${arnRegion}' are not reachable in this region ('${region}')`);
+}
+
+/** PreconditionFailedException, for a RevisionId that is not the latest. */
+export function revisionMismatch(what: "GetFunction" | "GetPolicy"): ServiceError {
+  return new ServiceError(
+    412,
+    "PreconditionFailedException",
+    `The Revision Id provided does not match the latest Revision Id. Call the ${what}/GetAlias API to retrieve the latest Revision Id`,
+  );
 }
 
 export function invalidValue(message: string): ServiceError {
@@ -203,6 +224,9 @@ export async function updateFunctionCode(
   store: Store,
 ): Promise<Record<string, unknown>> {
   // Everything is checked before anything changes.
+  if (typeof input.RevisionId === "string" && input.RevisionId !== found.configuration.RevisionId) {
+    throw revisionMismatch("GetFunction");
+  }
   const architectures = input.Architectures === undefined ? undefined : architecturesOf(input.Architectures);
   const zip = await zipFrom(input, "UpdateFunctionCode");
   // Looked up again after the zip was read: a delete meanwhile wins.
@@ -219,11 +243,7 @@ export async function updateFunctionCode(
 
 export function updateFunctionConfiguration(fn: StoredFunction, input: Record<string, unknown>, store: Store): Record<string, unknown> {
   if (typeof input.RevisionId === "string" && input.RevisionId !== fn.configuration.RevisionId) {
-    throw new ServiceError(
-      412,
-      "PreconditionFailedException",
-      "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
-    );
+    throw revisionMismatch("GetFunction");
   }
   fn.configuration = settled({ ...fn.configuration, ...settings(input, store, String(fn.configuration.FunctionName)) });
   store.commit();

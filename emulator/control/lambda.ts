@@ -122,7 +122,7 @@ const ROUTES: ReadonlyArray<readonly [method: string, path: RegExp, route: Route
     /^\/2015-03-31\/functions\/(?<fn>[^/]+)\/policy\/(?<sid>[^/]+)$/,
     (call, fn) => {
       const sid = decodePathPart(/\/policy\/([^/]+)$/.exec(call.url.pathname)?.[1] ?? "");
-      removePermission(fn(), sid, call.store);
+      removePermission(fn(), sid, call.url.searchParams.get("RevisionId"), call.store);
       return [204];
     },
   ],

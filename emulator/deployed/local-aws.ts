@@ -58,10 +58,14 @@ export async function startLocalAwsServer(options: LocalAwsServerOptions): Promi
       find(name, qualifier, region) {
         const named = parseFunctionName(name, qualifier);
         if (!named.ok) return named;
-        const arn = `arn:aws:lambda:${named.region ?? region}:${named.accountId ?? LOCAL_ACCOUNT_ID}:function:${named.functionName}`;
+        if (named.region !== undefined && named.region !== region) {
+          const message = `Functions from '${named.region}' are not reachable in this region ('${region}')`;
+          return { ok: false, status: 404, errorType: "ResourceNotFoundException", message };
+        }
+        const arn = `arn:aws:lambda:${region}:${named.accountId ?? LOCAL_ACCOUNT_ID}:function:${named.functionName}`;
         const found =
           (named.accountId ?? LOCAL_ACCOUNT_ID) === LOCAL_ACCOUNT_ID && (named.qualifier ?? "$LATEST") === "$LATEST"
-            ? registry.find(named.region ?? region, named.functionName)
+            ? registry.find(region, named.functionName)
             : undefined;
         return found
           ? { ok: true, ...found }
