@@ -29,6 +29,7 @@ import { signRequest } from "../../../tools/invoke/sign-request";
 import { send } from "../../helpers/http-client";
 import { LAMBDA_ASSUME_ROLE_POLICY, LOCAL_AWS_CREDENTIALS, LOCAL_AWS_ENV } from "../../helpers/local-aws-clients";
 import { LogCollector } from "../../helpers/log-collector";
+import { childPids, processEnded } from "../../helpers/process-resources";
 import { describeWhenAvailable, missingReason } from "../../helpers/requirements";
 
 const HANDLERS = path.join(__dirname, "..", "..", "fixtures", "handlers");
@@ -69,7 +70,7 @@ describeWhenAvailable("functions deployed into the local AWS", missingReason(loc
         FunctionName: name,
         Role: roleArn,
         Runtime: "nodejs22.x",
-        Handler: `handlers.${handler}`,
+        Handler: handler === "hog" ? "misbehaving.hog" : `handlers.${handler}`,
         Timeout: timeout,
         Code: { ZipFile: ZIP },
       }),
@@ -166,7 +167,7 @@ describeWhenAvailable("functions deployed into the local AWS", missingReason(loc
     expect(old.truncated).toBe(false);
   });
 
-  test("a function that fails or hangs is answered as npm start answers it", async () => {
+  test("a function that fails, hangs or floods its memory is answered as npm start answers it", async () => {
     const failing = await deploy("failing", "failsBeforeFirstByte", "NONE");
     const failed = await send(failing);
     expect(failed.status).toBe(502);
@@ -176,7 +177,14 @@ describeWhenAvailable("functions deployed into the local AWS", missingReason(loc
     expect(cut.body.toString()).toBe("started ");
     expect(cut.truncated).toBe(true);
     await log.waitFor(/^\[hanging\] .*Task timed out after 1\.00 seconds/);
-  });
+    // One that floods its memory (128 MB, the default) is stopped as Lambda stops it.
+    const hogging = await deploy("hogging", "hog", "NONE", 30);
+    const killed = await send(`${hogging}?mb=512`);
+    expect(killed.body.toString()).toBe("growing ");
+    expect(killed.truncated).toBe(true);
+    const [report] = await log.waitFor(/^\[hogging\] REPORT/);
+    expect(report).toMatch(/\tMemory Size: 128 MB\t.*Status: error\tError Type: Runtime\.OutOfMemory\t$/);
+  }, 30_000);
 
   test("a function's lines go to the terminal, prefixed with its name, and to its log group", async () => {
     const logs = new CloudWatchLogsClient({
@@ -202,19 +210,41 @@ describeWhenAvailable("functions deployed into the local AWS", missingReason(loc
     expect(log.matching(/^\[unlogged\] its log group \/aws\/lambda\/unlogged does not exist/)).toHaveLength(1);
   });
 
-  test("a restart serves the URL at the same address; deletes take the URL and then the function away", async () => {
+  test("a restart stops every environment and serves the URL at the same address; deletes take the URL and then the function away", async () => {
     const url = await deploy("kept", "paced", "NONE");
     expect((await send(`${url}?count=1`)).status).toBe(201);
+    // Nothing outlives the local AWS: the functions' warm environments are stopped with it.
+    const runtimes = runtimeProcesses();
+    expect(runtimes.length).toBeGreaterThan(1);
     await aws.close();
+    await Promise.all(runtimes.map((pid) => processEnded(pid, 5_000)));
     await start();
     expect((await send(`${url}?count=1`)).body.toString()).toBe("chunk-0\n");
 
     await lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: "kept" }));
     await expect(send(url)).rejects.toMatchObject({ code: "ECONNREFUSED" });
+    // Its environment is still up (warm) until the function goes: then it is stopped.
+    const before = new Set(runtimeProcesses());
+    await lambda.send(new InvokeCommand({ FunctionName: "kept", Payload: Buffer.from("{}") }));
+    const runtime = runtimeProcesses().filter((pid) => !before.has(pid));
+    expect(runtime).toHaveLength(1);
     await lambda.send(new DeleteFunctionCommand({ FunctionName: "kept" }));
+    await processEnded(runtime[0], 5_000);
     await expect(lambda.send(new InvokeCommand({ FunctionName: "kept" }))).rejects.toMatchObject({ name: "ResourceNotFoundException" });
   });
 });
+
+/** This process's children that run a function: the runtime client's bootstrap. */
+function runtimeProcesses(): number[] {
+  const { bootstrap } = locateRuntime();
+  return childPids().filter((pid) => {
+    try {
+      return fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(bootstrap);
+    } catch {
+      return false;
+    }
+  });
+}
 
 /** A second version of the package: answers "v2". */
 const NEW_CODE = `export const paced = awslambda.streamifyResponse(async (_event, responseStream) => {
