@@ -109,6 +109,7 @@ export class FunctionUrlHosts {
     const bound = await listen(server, port, host);
     const url = `http://${host.includes(":") ? `[${host}]` : host}:${bound}/`;
     this.hosted.set(url, { server, functionArn, pending });
+    this.options.log(`local AWS: ${name}'s Function URL answers at ${url}`);
     return { url };
   }
 

@@ -103,6 +103,7 @@ describeWhenAvailable("functions deployed into the local AWS", missingReason(loc
   test("a NONE URL streams progressively at its own address, and answers 403 once its policy lacks either statement", async () => {
     const url = await deploy("public", "paced", "NONE");
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(log.matching(/^local AWS: public's Function URL answers at /)).toEqual([`local AWS: public's Function URL answers at ${url}`]);
     const res = await send(`${url}?count=4&ms=150`);
     expect(res.status).toBe(201);
     expect(res.body.toString()).toBe("chunk-0\nchunk-1\nchunk-2\nchunk-3\n");
@@ -219,6 +220,7 @@ describeWhenAvailable("functions deployed into the local AWS", missingReason(loc
     await aws.close();
     await Promise.all(runtimes.map((pid) => processEnded(pid, 5_000)));
     await start();
+    expect(log.matching(/^local AWS: kept's Function URL/)).toEqual([`local AWS: kept's Function URL answers at ${url}`]);
     expect((await send(`${url}?count=1`)).body.toString()).toBe("chunk-0\n");
 
     await lambda.send(new DeleteFunctionUrlConfigCommand({ FunctionName: "kept" }));
