@@ -1,6 +1,7 @@
 // Writes a file whole or not at all: to a temporary name beside it, then renamed into place, so
 // that a reader (another process included) never sees half a file, and a failed write leaves no
-// partial file behind.
+// partial file behind. The bytes reach the disk (fsync) before the rename, so a crash of the
+// machine, not only of the process, leaves the old file or the new one.
 
 import * as fs from "node:fs";
 
@@ -13,7 +14,13 @@ export function writeFileAtomic(file: string, contents: string | Uint8Array, opt
   const staging = `${file}.${process.pid}.tmp`;
   try {
     fs.rmSync(staging, { force: true });
-    fs.writeFileSync(staging, contents, options.mode === undefined ? {} : { mode: options.mode });
+    const fd = fs.openSync(staging, "w", options.mode);
+    try {
+      fs.writeFileSync(fd, contents);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(staging, file);
   } catch (error) {
     fs.rmSync(staging, { force: true });
