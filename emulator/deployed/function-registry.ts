@@ -6,6 +6,7 @@
 // Its log lines go to the terminal, prefixed with its name, and to whoever keeps its log group.
 
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import type { FunctionConfig } from "../common/function-config";
 import type { LogSink } from "../common/log-sink";
@@ -87,11 +88,6 @@ export class FunctionRegistry {
     };
   }
 
-  /** Unpacks every deployed function's code that is not yet unpacked (after a restart, say). */
-  async prepare(): Promise<void> {
-    await Promise.all([...functions(this.store).values()].map((stored) => this.unpack(stored.codeSha)));
-  }
-
   /** Stops every function's environments. */
   async close(): Promise<void> {
     const pools = [...this.running.values()].map((running) => running.pool);
@@ -125,7 +121,9 @@ export class FunctionRegistry {
   private unpack(sha: string): Promise<void> {
     let done = this.unpacked.get(sha);
     if (done === undefined) {
-      done = readFile(this.store.codePath(sha)).then((zip) => unpackZip(zip, this.store.unpackedPath(sha)));
+      const dir = this.store.unpackedPath(sha);
+      // Unpacked by an earlier run: the folder is only ever renamed into place whole.
+      done = existsSync(dir) ? Promise.resolve() : readFile(this.store.codePath(sha)).then((zip) => unpackZip(zip, dir));
       // A failure is tried again by the next request.
       done.catch(() => this.unpacked.delete(sha));
       this.unpacked.set(sha, done);

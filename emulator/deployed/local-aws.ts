@@ -100,7 +100,6 @@ export async function startLocalAwsServer(options: LocalAwsServerOptions): Promi
     ]);
   };
   try {
-    await registry.prepare();
     await urls.restore();
     const port = await listen(server as http.Server, options.port, host);
     return { endpoint: `http://${host.includes(":") ? `[${host}]` : host}:${port}`, logEvents, registry, close };
