@@ -21,6 +21,7 @@ import {
   LambdaClient,
   RemovePermissionCommand,
   UpdateFunctionCodeCommand,
+  UpdateFunctionUrlConfigCommand,
 } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
 import { type RunningLocalAws, serveLocalAws } from "../../../emulator/cli/local-aws";
@@ -132,6 +133,24 @@ describeWhenAvailable("functions deployed into the local AWS", missingReason(loc
     const res = await send(target.href, { headers });
     expect(res.status).toBe(201);
     expect(res).toArriveProgressively(3, 100);
+  });
+
+  test("a URL's CORS configuration is applied, and follows UpdateFunctionUrlConfig", async () => {
+    const url = await deploy("browser", "paced", "NONE");
+    await lambda.send(
+      new UpdateFunctionUrlConfigCommand({
+        FunctionName: "browser",
+        Cors: { AllowOrigins: ["https://app.example"], AllowMethods: ["GET"], MaxAge: 60 },
+      }),
+    );
+    const preflight = await send(url, {
+      method: "OPTIONS",
+      headers: { origin: "https://app.example", "access-control-request-method": "GET" },
+    });
+    expect(preflight.status).toBe(200);
+    expect(preflight.headers).toMatchObject({ "access-control-allow-origin": "https://app.example", "access-control-max-age": "60" });
+    const other = await send(`${url}?count=1`, { headers: { origin: "https://elsewhere.example" } });
+    expect(other.headers["access-control-allow-origin"]).toBeUndefined();
   });
 
   test("the Lambda API on the same endpoint invokes a deployed function by name or ARN, streamed or whole", async () => {
