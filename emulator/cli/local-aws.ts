@@ -5,6 +5,7 @@
 
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { type LocalAwsRecord, removeLocalAwsRecord, writeLocalAwsRecord } from "../../support/local-aws-record";
 import { UsageError } from "../../support/usage-error";
 import { parseWholeNumber } from "../../support/whole-number";
 import { KeyRing, renewalOf, resolveVerifierCredentials } from "../auth/verifier-credentials";
@@ -66,6 +67,8 @@ export function parseLocalAwsOptions(argv: readonly string[], projectRoot: strin
 /** A running local AWS: its endpoint, and how to stop it. */
 export interface RunningLocalAws {
   readonly endpoint: string;
+  /** What `.local-aws.json` records besides the endpoint: the state folder, and a pair made for the run. */
+  readonly record: Omit<LocalAwsRecord, "endpoint" | "pid">;
   close(): Promise<void>;
 }
 
@@ -108,6 +111,7 @@ export async function serveLocalAws(
   );
   return {
     endpoint,
+    record: { state: options.state, ...(resolved.source === "local-pair" ? { localCredentials: resolved.credentials } : {}) },
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();
@@ -118,6 +122,9 @@ export async function serveLocalAws(
 
 if (require.main === module) {
   let running: RunningLocalAws | undefined;
+  // For `npm run deploy -- --local` and the invoke tools, once it listens; gone when it stops.
+  const projectRoot = path.join(__dirname, "..", "..");
+  process.once("exit", () => removeLocalAwsRecord(projectRoot, process.pid));
   const stop = (): void => {
     void (running ? running.close() : Promise.resolve()).then(() => process.exit(0));
   };
@@ -126,6 +133,11 @@ if (require.main === module) {
   serveLocalAws(process.argv.slice(2), process.env, (line) => console.log(line)).then(
     (started) => {
       running = started;
+      try {
+        if (started) writeLocalAwsRecord(projectRoot, { endpoint: started.endpoint, pid: process.pid, ...started.record });
+      } catch (error) {
+        console.error(`${(error as Error).message} npm run deploy -- --local will not find this endpoint.`);
+      }
     },
     (error: unknown) => {
       const listenProblem = listenErrorMessage(error);
