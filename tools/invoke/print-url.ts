@@ -8,6 +8,7 @@ import * as path from "node:path";
 import type { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../../lib/config";
+import { UsageError } from "../../support/usage-error";
 import { deployedUrl } from "./function-url-target";
 import { chooseLocal, describeBoth, servedLocally } from "./local-deployment";
 import { TargetError } from "./target-error";
@@ -19,21 +20,36 @@ function_url), read from its Terraform state; exits 1 with the reason when there
 running local AWS (terraform.<stack>.local-aws.tfstate), else the URL a running npm start serves.
 -s keeps npm's own lines out of the output: URL=$(npm run -s url).`;
 
+export interface UrlOptions {
+  readonly local: boolean;
+  readonly help: boolean;
+}
+
+/** `npm run url`'s flags; a UsageError naming the bad one. */
+export function parseUrlOptions(argv: readonly string[]): UrlOptions {
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: { local: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    });
+    return { local: values.local === true, help: values.help === true };
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split("\n")[0]}. npm run url takes --local and --help only.`);
+  }
+}
+
 /** `npm run url` with `argv`; the exit code. */
 export function printUrl(
   argv: readonly string[],
   io: { env: NodeJS.ProcessEnv; projectRoot: string; stdout: Writable; stderr: Writable },
 ): number {
-  let values: { local?: boolean; help?: boolean };
+  let values: UrlOptions;
   try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: { local: { type: "boolean" }, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: false,
-    }));
+    values = parseUrlOptions(argv);
   } catch (error) {
-    io.stderr.write(`${(error as Error).message.split("\n")[0]}. npm run url takes --local and --help only.\n${URL_USAGE}\n`);
+    io.stderr.write(`${(error as Error).message}\n${URL_USAGE}\n`);
     return 2;
   }
   if (values.help) {
