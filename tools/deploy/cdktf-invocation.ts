@@ -37,8 +37,11 @@ export function cdktfInvocation(
   if (localAws === undefined) {
     throw new Error("cdktfInvocation: --local needs the local AWS's record");
   }
+  // --skip-provider-lock: cdktf otherwise runs `terraform providers lock` for every platform, which
+  // asks the registry even when a mirror holds the providers; a local deploy needs no lock for
+  // other machines (init still writes this one's).
   return {
-    args: [options.command, "--output", LOCAL_AWS_OUTPUT, "--auto-approve", ...color],
+    args: [options.command, "--output", LOCAL_AWS_OUTPUT, "--auto-approve", "--skip-provider-lock", ...color],
     env: { ...localAwsEnvironment(env, localAws), ...quiet },
   };
 }

@@ -28,7 +28,7 @@ describe("what npm run deploy hands cdktf", () => {
 
   test("--local: its own output folder, approved, and an environment that reaches only the local AWS", () => {
     const { args, env } = cdktfInvocation(LOCAL, SHELL, false, LOCAL_AWS);
-    expect(args).toEqual(["deploy", "--output", LOCAL_AWS_OUTPUT, "--auto-approve", "--no-color"]);
+    expect(args).toEqual(["deploy", "--output", LOCAL_AWS_OUTPUT, "--auto-approve", "--skip-provider-lock", "--no-color"]);
     expect(LOCAL_AWS_OUTPUT).not.toBe("cdktf.out");
     expect(env).toEqual({
       PATH: "/usr/bin",

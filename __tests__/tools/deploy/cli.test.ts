@@ -80,7 +80,7 @@ describe("runDeploy", () => {
       `Into the local AWS at http://127.0.0.1:45666 (pid ${process.pid}), state in terraform.lambda-streaming.local-aws.tfstate.\n`,
     );
     const [{ args, env }] = result.calls;
-    expect(args).toEqual(["deploy", "--output", "cdktf.out.local-aws", "--auto-approve", "--no-color"]);
+    expect(args).toEqual(["deploy", "--output", "cdktf.out.local-aws", "--auto-approve", "--skip-provider-lock", "--no-color"]);
     expect(env).toMatchObject({
       AWS_ENDPOINT_URL: "http://127.0.0.1:45666",
       AWS_ACCESS_KEY_ID: "AKIALOCALPAIR",
