@@ -41,6 +41,11 @@ export interface StackConfig {
   /** S3 bucket for remote state; undefined keeps state in a local file. */
   readonly stateBucket?: string;
   /**
+   * Deployed into the local AWS (`npm run deploy -- --local` sets {@link LOCAL_AWS_VARIABLE}):
+   * state in its own file, never in S3, whatever TF_STATE_BUCKET says.
+   */
+  readonly localAws?: true;
+  /**
    * PUBLIC_ACCESS=cloudfront: the public reaches the AWS_IAM URL through a CloudFront distribution
    * that signs each request; undefined: no distribution.
    */
@@ -69,6 +74,9 @@ export const DEFAULTS = {
   publicReservedConcurrency: 10,
   priceClass: "PriceClass_100",
 } as const;
+
+/** The variable `npm run deploy -- --local` sets for the stack: `1` deploys into the local AWS. */
+export const LOCAL_AWS_VARIABLE = "LAMBDA_STREAMING_LOCAL_AWS";
 
 /** One or more environment variables hold values the stack cannot use. */
 export class ConfigError extends Error {
@@ -122,6 +130,11 @@ export function readConfig(env: Env): StackConfig {
     integerIn(1, 10_000, "a whole number from 1 to 10000 (leave it unset for no reservation on a private URL)"),
     functionUrlAuth === "NONE" || publicAccess !== undefined ? DEFAULTS.publicReservedConcurrency : undefined,
   );
+  const localAws = read(
+    LOCAL_AWS_VARIABLE,
+    matching(/^1$/, "1 or unset (npm run deploy -- --local sets it; unset it to deploy to AWS)"),
+    undefined,
+  );
   const config: StackConfig = {
     stackName,
     region: read("AWS_REGION", matching(/^[a-z]{2}(-[a-z]+)+-[0-9]+$/, "an AWS Region code such as us-east-1"), DEFAULTS.region),
@@ -139,6 +152,7 @@ export function readConfig(env: Env): StackConfig {
       undefined,
     ),
     ...(publicAccess === "cloudfront" ? { cloudFront: { priceClass } } : {}),
+    ...(localAws === "1" ? { localAws: true as const } : {}),
   };
   if (problems.length > 0) {
     throw new ConfigError(problems);

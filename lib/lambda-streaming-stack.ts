@@ -8,7 +8,7 @@ import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf"
 import type { Construct } from "constructs";
 import type { StackConfig } from "./config";
 import { FunctionUrlDistribution } from "./function-url-distribution";
-import { localStatePath, s3StateKey } from "./state-location";
+import { localAwsStatePath, localStatePath, s3StateKey } from "./state-location";
 import { StreamingFunction } from "./streaming-function";
 
 /** The handler that ships to Lambda. */
@@ -26,7 +26,10 @@ export class LambdaStreamingStack extends TerraformStack {
     });
     new ArchiveProvider(this, "archive");
 
-    if (config.stateBucket) {
+    if (config.localAws) {
+      // Into the local AWS: its own state file, never the real deployment's (nor its bucket).
+      new LocalBackend(this, { path: localAwsStatePath(config.stackName) });
+    } else if (config.stateBucket) {
       new S3Backend(this, {
         bucket: config.stateBucket,
         key: s3StateKey(config.stackName),

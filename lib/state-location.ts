@@ -10,6 +10,15 @@ export function localStatePath(stackName: string): string {
   return `../../../terraform.${stackName}.tfstate`;
 }
 
+/**
+ * Where the state of a deploy into the local AWS (`npm run deploy -- --local`) lives, relative to
+ * its working folder (`cdktf.out.local-aws/stacks/<name>`): beside the real one at the project
+ * root, under its own name, so that a local deploy never reads or writes the real deployment's.
+ */
+export function localAwsStatePath(stackName: string): string {
+  return `../../../terraform.${stackName}.local-aws.tfstate`;
+}
+
 /** The state's key in the S3 bucket, when `TF_STATE_BUCKET` is set. */
 export function s3StateKey(stackName: string): string {
   return `${stackName}/terraform.tfstate`;

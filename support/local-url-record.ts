@@ -2,12 +2,19 @@
 // git): its URL, auth type, Region and process id, and its Lambda API's endpoint and function
 // name, so that `npm run invoke -- --local` finds it on whatever port it listens. The file lists
 // every running server, newest last: one that stops (a test's, say) takes out only its own entry,
-// and the one before it is found again. Written owner-only and atomically.
+// and the one before it is found again (running-records.ts keeps the list, owner-only and atomic).
 
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { AUTH_TYPES, type AuthType } from "../protocol/function-url-modes";
-import { writeFileAtomic } from "./write-file-atomic";
+import {
+  addRunningRecord,
+  isKeyPair,
+  isPid,
+  type RunningRecordFile,
+  readRunningRecordList,
+  removeRunningRecord,
+  removeStaleRunningRecords,
+} from "./running-records";
 
 export interface LocalUrlRecord {
   /** e.g. `http://127.0.0.1:3000/` */
@@ -40,28 +47,24 @@ export function localUrlRecordPath(projectRoot: string): string {
   return path.join(process.env.LOCAL_URL_RECORD_DIR || projectRoot, LOCAL_URL_RECORD_FILE);
 }
 
-/**
- * Records `record` as the newest running server (replacing any entry of its own pid, dropping
- * those whose process is gone). The file is written (mode 0600: it may hold a local key pair)
- * to a temporary name, then renamed into place, so a reader never sees half a file.
- */
+/** The record file at `projectRoot` (or LOCAL_URL_RECORD_DIR), as running-records.ts keeps it. */
+function urlRecords(projectRoot: string): RunningRecordFile<LocalUrlRecord> {
+  const file = localUrlRecordPath(projectRoot);
+  return {
+    file,
+    isRecord,
+    cannotWrite: (code) => `Cannot record the local URL in ${file} for npm run invoke -- --local (${code}): make ${projectRoot} writable.`,
+  };
+}
+
+/** Records `record` as the newest running server (see running-records.ts: owner-only, atomic). */
 export function writeLocalUrlRecord(projectRoot: string, record: LocalUrlRecord): void {
-  const others = readRecords(projectRoot).filter((entry) => entry.pid !== record.pid && isAlive(entry.pid));
-  writeRecords(projectRoot, [...others, record]);
+  addRunningRecord(urlRecords(projectRoot), record);
 }
 
 /** Removes `pid`'s own entry, if any: a server never removes another server's. */
 export function removeLocalUrlRecord(projectRoot: string, pid: number): void {
-  const records = readRecords(projectRoot);
-  if (!records.some((entry) => entry.pid === pid)) {
-    return;
-  }
-  const rest = records.filter((entry) => entry.pid !== pid && isAlive(entry.pid));
-  if (rest.length === 0) {
-    fs.rmSync(localUrlRecordPath(projectRoot), { force: true });
-  } else {
-    writeRecords(projectRoot, rest);
-  }
+  removeRunningRecord(urlRecords(projectRoot), pid);
 }
 
 /**
@@ -70,18 +73,7 @@ export function removeLocalUrlRecord(projectRoot: string, pid: number): void {
  * URL nothing serves and may hold that run's local key pair. The file goes when nothing is left.
  */
 export function removeStaleLocalUrlRecords(projectRoot: string): LocalUrlRecord[] {
-  const records = readRecords(projectRoot);
-  const stale = records.filter((entry) => !isAlive(entry.pid));
-  if (stale.length === 0) {
-    return [];
-  }
-  const rest = records.filter((entry) => !stale.includes(entry));
-  if (rest.length === 0) {
-    fs.rmSync(localUrlRecordPath(projectRoot), { force: true });
-  } else {
-    writeRecords(projectRoot, rest);
-  }
-  return stale;
+  return removeStaleRunningRecords(urlRecords(projectRoot));
 }
 
 /** One line naming the stale entries removed from the record, or undefined when there were none. */
@@ -100,55 +92,19 @@ export function readLocalUrlRecord(projectRoot: string): LocalUrlRecord | undefi
 
 /** Every running server's record, newest last. */
 export function readRunningRecords(projectRoot: string): LocalUrlRecord[] {
-  return readRecords(projectRoot).filter((entry) => isAlive(entry.pid));
+  return readRunningRecordList(urlRecords(projectRoot));
 }
 
-function writeRecords(projectRoot: string, records: readonly LocalUrlRecord[]): void {
-  const file = localUrlRecordPath(projectRoot);
-  try {
-    writeFileAtomic(file, `${JSON.stringify(records, null, 2)}\n`, { mode: 0o600 });
-  } catch (error) {
-    throw new Error(
-      `Cannot record the local URL in ${file} for npm run invoke -- --local (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}): make ${projectRoot} writable.`,
-    );
-  }
-}
-
-/** The entries in the file that are records; none when it is absent or not a list. */
-function readRecords(projectRoot: string): LocalUrlRecord[] {
-  let value: unknown;
-  try {
-    value = JSON.parse(fs.readFileSync(localUrlRecordPath(projectRoot), "utf8"));
-  } catch {
-    return [];
-  }
-  return Array.isArray(value) ? value.filter(isRecord) : [];
-}
-
-function isRecord(value: Partial<LocalUrlRecord> | null): value is LocalUrlRecord {
+function isRecord(entry: unknown): entry is LocalUrlRecord {
+  const value = entry as Partial<LocalUrlRecord> | null;
   const credentials = value?.localCredentials;
   return (
     typeof value?.url === "string" &&
     AUTH_TYPES.includes(value.authType as AuthType) &&
     typeof value.region === "string" &&
-    Number.isInteger(value.pid) &&
-    (value.pid as number) > 0 &&
+    isPid(value.pid) &&
     (value.apiUrl === undefined || typeof value.apiUrl === "string") &&
     (value.functionName === undefined || typeof value.functionName === "string") &&
-    (credentials === undefined || (typeof credentials.accessKeyId === "string" && typeof credentials.secretAccessKey === "string"))
+    (credentials === undefined || isKeyPair(credentials))
   );
-}
-
-/**
- * Whether process `pid` exists: signal 0 checks without sending anything; EPERM means it
- * exists but belongs to another user.
- * @see https://nodejs.org/api/process.html#processkillpid-signal
- */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }

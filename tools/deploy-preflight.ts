@@ -57,6 +57,17 @@ export async function deployProblems(
 }
 
 /**
+ * The problems with deploying into the local AWS (`npm run deploy -- --local`): terraform and the
+ * providers only. No credentials are looked for (the local AWS's own pair is used, or yours as it
+ * checks them), and the Region is the stack's, set for the run.
+ */
+export async function localDeployProblems(env: NodeJS.ProcessEnv, probes: PreflightProbes = sdkProbes(env)): Promise<string[]> {
+  const terraform = terraformProblem(probes.terraformVersion(), env);
+  const providers = await providersProblem(env, probes);
+  return [terraform, providers].filter((problem): problem is string => problem !== undefined);
+}
+
+/**
  * terraform init downloads hashicorp/aws and hashicorp/archive from the Terraform registry unless
  * a mirror it reads holds them (a filesystem_mirror of its CLI configuration, or an implied mirror
  * folder). Neither: one line, instead of init's error printed twice by cdktf. The mirror is looked

@@ -142,7 +142,13 @@ function startProcess(args: readonly string[]): Promise<Server> {
     process.execPath,
     ["-r", require.resolve("esbuild-register"), path.join(ROOT, "emulator", "cli", "local-aws.ts"), ...args],
     {
-      env: { PATH: process.env.PATH, ...CREDENTIALS, AWS_EC2_METADATA_DISABLED: "true" },
+      env: {
+        PATH: process.env.PATH,
+        ...CREDENTIALS,
+        AWS_EC2_METADATA_DISABLED: "true",
+        // Its .local-aws.json beside its state, never at the project root where a developer's is.
+        LOCAL_AWS_RECORD_DIR: path.dirname(args[args.indexOf("--state") + 1]),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );

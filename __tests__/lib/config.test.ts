@@ -130,6 +130,11 @@ describe("readConfig", () => {
       "My_Bucket",
       'TF_STATE_BUCKET must be an S3 bucket name: 3 to 63 lower-case letters, digits, . or - (got "My_Bucket")',
     ],
+    [
+      "LAMBDA_STREAMING_LOCAL_AWS",
+      "yes",
+      'LAMBDA_STREAMING_LOCAL_AWS must be 1 or unset (npm run deploy -- --local sets it; unset it to deploy to AWS) (got "yes")',
+    ],
   ])("rejects %s=%j with one line naming the variable, the value and what is allowed", (name, value, message) => {
     let error: unknown;
     try {
@@ -141,6 +146,11 @@ describe("readConfig", () => {
     expect((error as ConfigError).name).toBe("ConfigError");
     expect((error as ConfigError).problems).toEqual([message]);
     expect((error as ConfigError).message).not.toContain("\n");
+  });
+
+  test("LAMBDA_STREAMING_LOCAL_AWS=1 marks a deploy into the local AWS; unset, the stack is AWS's", () => {
+    expect(readConfig({ LAMBDA_STREAMING_LOCAL_AWS: "1" }).localAws).toBe(true);
+    expect(readConfig({}).localAws).toBeUndefined();
   });
 
   test("reports every bad variable at once, one line each", () => {

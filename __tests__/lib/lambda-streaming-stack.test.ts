@@ -205,4 +205,12 @@ describe("LambdaStreamingStack, configured", () => {
   test("names the local state file after the stack", () => {
     expect(synthJson({ STACK_NAME: "cars" }).terraform.backend).toEqual({ local: { path: "../../../terraform.cars.tfstate" } });
   });
+
+  test("deployed into the local AWS, keeps state in its own file beside the real one, never in S3 even with TF_STATE_BUCKET set", () => {
+    const local = { local: { path: "../../../terraform.cars.local-aws.tfstate" } };
+    expect(synthJson({ STACK_NAME: "cars", LAMBDA_STREAMING_LOCAL_AWS: "1" }).terraform.backend).toEqual(local);
+    expect(synthJson({ STACK_NAME: "cars", LAMBDA_STREAMING_LOCAL_AWS: "1", TF_STATE_BUCKET: "my-tf-state" }).terraform.backend).toEqual(
+      local,
+    );
+  });
 });

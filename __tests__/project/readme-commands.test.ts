@@ -12,6 +12,7 @@ import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { BENCH_FLAGS as BENCH_OPTIONS } from "../../bench/run";
 import { parseCliOptions } from "../../emulator/cli/cli-options";
+import { parseLocalAwsOptions } from "../../emulator/cli/local-aws";
 import { apiCommand, curlCommand } from "../../emulator/cli/start-banner";
 import type { FunctionConfig } from "../../emulator/common/function-config";
 import { readEnvVarsFile } from "../../emulator/function/env-vars-file";
@@ -19,7 +20,9 @@ import { hashedPostCommand } from "../../emulator/url/cloudfront-origin";
 import { parseStreamOptions } from "../../handler/stream-options";
 import { DEFAULTS, readConfig } from "../../lib/config";
 import { localStatePath } from "../../lib/state-location";
+import { parseDeployOptions } from "../../tools/deploy/deploy-options";
 import { parseInvokeOptions } from "../../tools/invoke/invoke-options";
+import { parseUrlOptions } from "../../tools/invoke/print-url";
 
 const ROOT = path.join(__dirname, "..", "..");
 const README = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
@@ -274,6 +277,16 @@ function checkNpm(all: readonly string[]): string[] {
       case "bench":
         parseArgs({ args: flags, options: BENCH_FLAGS, strict: true, allowPositionals: false });
         break;
+      case "deploy":
+      case "destroy":
+        parseDeployOptions(script, flags);
+        break;
+      case "url":
+        parseUrlOptions(flags);
+        break;
+      case "local-aws":
+        parseLocalAwsOptions(flags, ROOT);
+        break;
       default:
         return [`npm ${args.join(" ")}: add a check for the flags of the ${script} script`];
     }
@@ -376,8 +389,8 @@ function checkCurl(args: readonly string[]): string[] {
   const deployed = /^\$\{?URL\}?/.exec(url);
   if (deployed) {
     const source = ASSIGNED.get("URL");
-    if (source !== "npm run -s url" && !source?.includes("-raw function_url")) {
-      problems.push("curl: $URL is not set from npm run -s url (or the stack's function_url output) earlier in the README");
+    if (source !== "npm run -s url" && source !== "npm run -s url -- --local" && !source?.includes("-raw function_url")) {
+      problems.push("curl: $URL is not set from npm run -s url (-- --local) (or the stack's function_url output) earlier in the README");
     }
     return [...problems, ...checkQuery(url.slice(deployed[0].length), true)];
   }
@@ -463,6 +476,10 @@ describe("the checks fail on what a stale README would say", () => {
     ["flags for a script without a parser", "npm run synth -- --quiet", /add a check for the flags/],
     ["a renamed invoke flag", "npm run invoke -- --locale", /Unknown option '--locale'/],
     ["a renamed bench flag", "npm run bench -- --plots", /Unknown option '--plots'/],
+    ["a renamed deploy flag", "npm run deploy -- --locale", /Unknown option '--locale'/],
+    ["a destroy with a stack named as an argument", "npm run destroy -- lambda-streaming", /takes flags only/],
+    ["a url flag it lacks", "npm run -s url -- --json", /Unknown option '--json'/],
+    ["a local-aws flag it lacks", "npm run local-aws -- --stat x", /Unknown option '--stat'/],
     ["an output the stack lacks", "terraform output -state=terraform.lambda-streaming.tfstate -raw url", /outputs are/],
     ["another state file", "terraform output -state=terraform.tfstate -raw region", /state file is terraform.lambda-streaming.tfstate/],
     ["a curl flag npm start never prints", 'curl -N --compressed "http://127.0.0.1:3000/"', /no such flag/],

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import {
   compareVersions,
   deployProblems,
+  localDeployProblems,
   MIN_TERRAFORM_VERSION,
   type PreflightProbes,
   providersNotMirrored,
@@ -111,6 +112,36 @@ describe("deployProblems", () => {
   });
 });
 
+describe("localDeployProblems (npm run deploy -- --local)", () => {
+  /** Probes whose credential and Region lookups fail the test if they are ever called. */
+  const noRealLookups = (overrides: Partial<PreflightProbes> = {}) =>
+    probes({
+      findCredentials: jest.fn(() => Promise.reject(new Error("the credential chain was asked"))),
+      profileRegion: jest.fn(() => Promise.reject(new Error("the profile's Region was asked"))),
+      ...overrides,
+    });
+
+  test("asks for no credentials and no Region: none are needed for the local AWS", async () => {
+    const checked = noRealLookups();
+    expect(await localDeployProblems({ AWS_DEFAULT_REGION: "eu-north-1" }, checked)).toEqual([]);
+    expect(checked.findCredentials).not.toHaveBeenCalled();
+    expect(checked.profileRegion).not.toHaveBeenCalled();
+  });
+
+  test("still names an old terraform, and providers terraform init cannot get", async () => {
+    const problems = await localDeployProblems(
+      {},
+      noRealLookups({ terraformVersion: () => ({ version: "1.9.0" }), registryUnreachable: async () => "ENOTFOUND" }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^terraform is 1\.9\.0, older than the 1\.10/),
+      expect.stringMatching(
+        /^terraform init cannot get the providers \(hashicorp\/aws 5\.100\.0, hashicorp\/archive 2\.7\.1\): registry\.terraform\.io does not answer \(ENOTFOUND\)/,
+      ),
+    ]);
+  });
+});
+
 describe("npm run deploy and destroy, before cdktf", () => {
   let dir: string;
   beforeEach(() => {
@@ -202,20 +233,6 @@ describe("npm run deploy and destroy, before cdktf", () => {
       status: 1,
       stderr: 'MEMORY_MB must be a whole number of MB from 128 to 10240 (got "1")\n',
     });
-  });
-});
-
-describe.each(["deploy", "destroy"])("npm run %s's cdktf step", (script) => {
-  // The part of the script after the checks, with `cdktf` replaced by `echo cdktf` so it only says what it would run.
-  const command = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts[
-    script
-  ]
-    .split("&&")[1]
-    .replace(/\bcdktf\b/, "echo cdktf");
-
-  test("passes --no-color when the output is not a terminal: a log or CI gets terraform's text without escape codes", () => {
-    const result = spawnSync("sh", ["-c", command], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
-    expect(result.stdout).toBe(`cdktf ${script} --no-color\n`);
   });
 });
 

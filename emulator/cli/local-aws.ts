@@ -5,6 +5,7 @@
 
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { type LocalAwsRecord, removeLocalAwsRecord, writeLocalAwsRecord } from "../../support/local-aws-record";
 import { UsageError } from "../../support/usage-error";
 import { parseWholeNumber } from "../../support/whole-number";
 import { renewalOf, resolveVerifierCredentials } from "../auth/verifier-credentials";
@@ -67,6 +68,8 @@ export interface RunningLocalAws {
   readonly endpoint: string;
   /** The log groups' events: where deployed functions' lines go (`logEvents.append`). */
   readonly logEvents: LogEvents;
+  /** What `.local-aws.json` records besides the endpoint: the state folder, and a pair made for the run. */
+  readonly record: Omit<LocalAwsRecord, "endpoint" | "pid">;
   close(): Promise<void>;
 }
 
@@ -111,12 +114,16 @@ export async function serveLocalAws(
   return {
     endpoint,
     logEvents: server.logEvents,
+    record: { state: options.state, ...(resolved.source === "local-pair" ? { localCredentials: resolved.credentials } : {}) },
     close: () => server.close(),
   };
 }
 
 if (require.main === module) {
   let running: RunningLocalAws | undefined;
+  // For `npm run deploy -- --local` and the invoke tools, once it listens; gone when it stops.
+  const projectRoot = path.join(__dirname, "..", "..");
+  process.once("exit", () => removeLocalAwsRecord(projectRoot, process.pid));
   const stop = (): void => {
     void (running ? running.close() : Promise.resolve()).then(() => process.exit(0));
   };
@@ -125,6 +132,11 @@ if (require.main === module) {
   serveLocalAws(process.argv.slice(2), process.env, (line) => console.log(line)).then(
     (started) => {
       running = started;
+      try {
+        if (started) writeLocalAwsRecord(projectRoot, { endpoint: started.endpoint, pid: process.pid, ...started.record });
+      } catch (error) {
+        console.error(`${(error as Error).message} npm run deploy -- --local will not find this endpoint.`);
+      }
     },
     (error: unknown) => {
       const listenProblem = listenErrorMessage(error);

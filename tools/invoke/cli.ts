@@ -7,11 +7,13 @@ import type { Writable } from "node:stream";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import { DEFAULTS } from "../../lib/config";
+import type { LocalAwsRecord } from "../../support/local-aws-record";
 import { describeStaleRecords, LOCAL_URL_RECORD_FILE } from "../../support/local-url-record";
 import { UsageError } from "../../support/usage-error";
 import { runApiInvoke } from "./api-command";
-import { deployedUrl, describeChoice, type LocalTarget, localTarget, recordedServerAt, regionOfUrl } from "./function-url-target";
+import { deployedUrl, describeChoice, type LocalTarget, recordedServerAt, regionOfUrl } from "./function-url-target";
 import { INVOKE_USAGE, parseInvokeOptions, requestUrl } from "./invoke-options";
+import { chooseLocal, describeBoth, servedLocally } from "./local-deployment";
 import { signRequest } from "./sign-request";
 import { type StreamSummary, streamRequest } from "./stream-request";
 import { formatSummary } from "./summary-line";
@@ -65,6 +67,8 @@ interface Target {
   readonly region?: string;
   /** Set for --local: the record `npm start` left, if any. */
   readonly local?: LocalTarget;
+  /** Set for --local's call to the stack deployed into the local AWS: that local AWS's record. */
+  readonly localAws?: LocalAwsRecord;
 }
 
 /**
@@ -75,7 +79,7 @@ async function signingCredentials(target: Target, url: URL, io: InvokeIo): Promi
   if (target.authType === "NONE") {
     return undefined;
   }
-  const localCredentials = target.local?.recorded?.localCredentials;
+  const localCredentials = target.local?.recorded?.localCredentials ?? target.localAws?.localCredentials;
   if (localCredentials) {
     return localCredentials;
   }
@@ -89,6 +93,35 @@ async function signingCredentials(target: Target, url: URL, io: InvokeIo): Promi
     );
   }
   return credentials;
+}
+
+/**
+ * --local's URL: the stack deployed into the running local AWS (signed with its pair, in the
+ * Region it was deployed for) when there is one, else npm start's; the lines on what was chosen.
+ */
+function localUrlTarget(io: InvokeIo): Target {
+  const choice = chooseLocal(io.projectRoot, io.env);
+  const local = choice.npmStart;
+  for (const line of [local && describeStaleRecords(local.stale), describeBoth(choice)]) {
+    if (line) io.stderr.write(`${line}\n`);
+  }
+  if (choice.deployment) {
+    const { deployment } = choice;
+    return {
+      url: servedLocally(deployment, local),
+      authType: deployment.authType,
+      region: deployment.region,
+      localAws: deployment.localAws,
+    };
+  }
+  const line = describeChoice(choice.npmStart, "url");
+  if (line) io.stderr.write(`${line}\n`);
+  return {
+    url: choice.npmStart.url,
+    authType: choice.npmStart.recorded?.authType,
+    region: choice.npmStart.recorded?.region,
+    local: choice.npmStart,
+  };
 }
 
 /** Why the local URL cannot be reached, and what to do: start one, or name another. */
@@ -118,11 +151,7 @@ export async function runInvoke(argv: readonly string[], io: InvokeIo): Promise<
       ? { url: options.url, authType: local.recorded.authType, region: local.recorded.region, local }
       : { url: options.url };
   } else if (options.local) {
-    const local = localTarget(io.projectRoot, io.env);
-    for (const line of [describeStaleRecords(local.stale), describeChoice(local, "url")]) {
-      if (line) io.stderr.write(`${line}\n`);
-    }
-    target = { url: local.url, authType: local.recorded?.authType, region: local.recorded?.region, local };
+    target = localUrlTarget(io);
   } else {
     target = deployedUrl(io.projectRoot, io.env);
   }

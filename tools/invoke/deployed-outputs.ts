@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readConfig } from "../../lib/config";
-import { localStatePath, s3StateKey } from "../../lib/state-location";
+import { localAwsStatePath, localStatePath, s3StateKey } from "../../lib/state-location";
 import { notFound, type OutputLookup, TargetError } from "./target-error";
 
 export type Outputs = Record<string, { value?: unknown } | undefined>;
@@ -20,6 +20,11 @@ function stackFolder(projectRoot: string, stackName: string): string {
 /** The local state file: the backend's path, resolved against the stack folder as terraform does. */
 export function localStateFile(projectRoot: string, stackName: string): string {
   return path.resolve(stackFolder(projectRoot, stackName), localStatePath(stackName));
+}
+
+/** The state of the stack deployed into the local AWS (`npm run deploy -- --local`), beside the real one. */
+export function localAwsStateFile(projectRoot: string, stackName: string): string {
+  return path.resolve(projectRoot, "cdktf.out.local-aws", "stacks", stackName, localAwsStatePath(stackName));
 }
 
 /**

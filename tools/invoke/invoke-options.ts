@@ -22,15 +22,17 @@ export const INVOKE_USAGE = `Usage: npm run invoke -- [--url URL | --local] [--p
        npm run invoke -- --api [--local] [--function-name NAME] [--path /?count=… | --payload JSON] [--quiet]
 Streams the body to stdout and prints status, time to first byte, total time, bytes and
 throughput to stderr. Without --url it calls the deployed stack's URL (public_url when it has
-one, else function_url; npm run -s url prints it); --local calls
-the local Function URL a running npm start recorded in .local-url.json (any port, signed as it
-expects), else the one on $PORT or 3000. A query in --url is sent as given; --path replaces the
+one, else function_url; npm run -s url prints it). --local calls this machine: the stack
+deployed into the running local AWS (npm run deploy -- --local; signed with its pair) when there
+is one, else the local Function URL a running npm start recorded in .local-url.json (any port,
+signed as it expects), else the one on $PORT or 3000; with both, stderr says which and how to
+call the other. A query in --url is sent as given; --path replaces the
 URL's path and query.
 
 --api calls the function itself through the Lambda API's InvokeWithResponseStream, with the
 AWS SDK (signed through its credential chain, never retried): the deployed stack's function
 (outputs function_name and region), or with --local the Lambda API npm start serves (the
-endpoint and key pair it recorded, else port $PORT + 1 or 3001). The body prints as it arrives;
+endpoint and key pair it recorded, else port $PORT + 1 or 3001; never the local AWS's). The body prints as it arrives;
 a prelude (HttpResponseStream.from) prints to stderr as "Prelude: status … · header: value",
 apart from the body. No URL stands in between, so there is no HTTP request: --path becomes
 the payload, a Function URL event with its rawPath, rawQueryString and queryStringParameters

@@ -6,6 +6,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
+import { writeLocalAwsRecord } from "../../../support/local-aws-record";
+import { writeLocalUrlRecord } from "../../../support/local-url-record";
 import { printUrl } from "../../../tools/invoke/print-url";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
@@ -51,12 +53,74 @@ describe("npm run url", () => {
     expect(run([], { STACK_NAME: "1bad" }).code).toBe(1);
   });
 
-  test("takes no arguments but --help", () => {
-    expect(run(["--help"])).toMatchObject({ code: 0, out: expect.stringMatching(/^Usage: npm run -s url\n/) });
+  test("takes --local and --help only: another flag is exit 2 naming it", () => {
+    expect(run(["--help"])).toMatchObject({ code: 0, out: expect.stringMatching(/^Usage: npm run -s url \[-- --local\]\n/) });
     expect(run(["--json"])).toMatchObject({
       code: 2,
       out: "",
-      err: expect.stringMatching(/^npm run url takes no arguments \(got --json\)/),
+      err: expect.stringMatching(/^Unknown option '--json'.*\. npm run url takes --local and --help only\.\n/),
+    });
+    expect(run(["https://example.com/"])).toMatchObject({ code: 2, err: expect.stringMatching(/takes --local and --help only/) });
+  });
+
+  describe("--local: this machine", () => {
+    const records = process.env.LOCAL_AWS_RECORD_DIR;
+    const urlRecords = process.env.LOCAL_URL_RECORD_DIR;
+    beforeEach(() => {
+      delete process.env.LOCAL_AWS_RECORD_DIR;
+      delete process.env.LOCAL_URL_RECORD_DIR;
+    });
+    afterEach(() => {
+      if (records !== undefined) process.env.LOCAL_AWS_RECORD_DIR = records;
+      if (urlRecords !== undefined) process.env.LOCAL_URL_RECORD_DIR = urlRecords;
+    });
+    const localAws = { endpoint: "http://127.0.0.1:4566", pid: process.pid, state: "/s" };
+    const deployLocally = (url: string): void =>
+      fs.writeFileSync(
+        path.join(root, "terraform.lambda-streaming.local-aws.tfstate"),
+        JSON.stringify({ version: 4, outputs: { function_url: { value: url }, region: { value: "us-east-1" } } }),
+      );
+
+    test("nothing runs here: one line saying what to start, exit 1", () => {
+      expect(run(["--local"])).toEqual({
+        code: 1,
+        out: "",
+        err: "No URL found on this machine: no local AWS holds a deployment of the stack, and no npm start is running. Start one: `npm run local-aws`, then npm run deploy -- --local; or `npm start`.\n",
+      });
+    });
+
+    test("npm start's URL when it is all that runs; the real deployment is never read", () => {
+      deploy({ function_url: { value: "https://abc.lambda-url.eu-west-1.on.aws/" } });
+      writeLocalUrlRecord(root, { url: "http://127.0.0.1:3999/", authType: "NONE", region: "us-east-1", pid: process.pid });
+      expect(run(["--local"])).toEqual({ code: 0, out: "http://127.0.0.1:3999/\n", err: "" });
+    });
+
+    test("the stack deployed into the running local AWS, served on this machine, before npm start's, which stderr names", () => {
+      writeLocalAwsRecord(root, localAws);
+      deployLocally("http://127.0.0.1:4567/fn/");
+      expect(run(["--local"])).toEqual({ code: 0, out: "http://127.0.0.1:4567/fn/\n", err: "" });
+      writeLocalUrlRecord(root, { url: "http://127.0.0.1:3999/", authType: "NONE", region: "us-east-1", pid: process.pid });
+      expect(run(["--local"])).toEqual({
+        code: 0,
+        out: "http://127.0.0.1:4567/fn/\n",
+        err: `Both run on this machine: --local calls the stack deployed into the local AWS (http://127.0.0.1:4567/fn/, from terraform.lambda-streaming.local-aws.tfstate). npm start's (pid ${process.pid}): npm run invoke -- --url http://127.0.0.1:3999/\n`,
+      });
+    });
+
+    test("a local deployment whose URL is not on this machine (an AWS address) is refused, never printed", () => {
+      writeLocalAwsRecord(root, localAws);
+      deployLocally("https://abc.lambda-url.us-east-1.on.aws/");
+      const result = run(["--local"]);
+      expect(result).toMatchObject({ code: 1, out: "" });
+      expect(result.err).toMatch(
+        /^No URL found on this machine: the stack deployed into the local AWS \(terraform\.lambda-streaming\.local-aws\.tfstate\) has the URL https:\/\/abc\.lambda-url\.us-east-1\.on\.aws\/, which is not on this machine, .* Serve the stack with `npm start`/,
+      );
+      expect(result.err.trimEnd().split("\n")).toHaveLength(1);
+    });
+
+    test("a local deployment's state without a running local AWS is not this machine's: npm start's, or nothing", () => {
+      deployLocally("http://127.0.0.1:4567/fn/");
+      expect(run(["--local"]).code).toBe(1);
     });
   });
 
