@@ -1,5 +1,6 @@
 // `npm run invoke -- --api`: the function called through the Lambda API's InvokeWithResponseStream
-// (the deployed one, or with --local the one `npm start` serves): the body to stdout as it
+// (the deployed one, or with --local this machine's: deployed into the local AWS, else the one
+// `npm start` serves): the body to stdout as it
 // arrives, a prelude and the summary to stderr, and what a failure means.
 
 import { STATUS_CODES } from "node:http";
@@ -11,7 +12,7 @@ import { explainApiFailure, unreachableLocalApi } from "./api-failure";
 import { describeChoice } from "./function-url-target";
 import { describePrelude } from "./http-prelude";
 import { apiPayload, type InvokeOptions } from "./invoke-options";
-import { type ApiTarget, deployedFunction, localApiTarget } from "./lambda-api-target";
+import { type ApiTarget, deployedFunction, localApiTarget, localAwsFunction } from "./lambda-api-target";
 import { type InvocationSummary, streamInvocation } from "./stream-invocation";
 import { formatSummary } from "./summary-line";
 import { TargetError } from "./target-error";
@@ -31,7 +32,7 @@ export interface ApiCommandIo {
 
 /** The credentials to sign with: the local server's throwaway pair, else the credential chain's (the API is always signed). */
 async function signingCredentials(target: ApiTarget, io: ApiCommandIo): Promise<AwsCredentialIdentity> {
-  const credentials = target.local?.credentials ?? (await io.findCredentials());
+  const credentials = target.local?.credentials ?? target.localAws?.credentials ?? (await io.findCredentials());
   if (credentials) {
     return credentials;
   }
@@ -51,7 +52,11 @@ async function signingCredentials(target: ApiTarget, io: ApiCommandIo): Promise<
 /** Runs `--api` with parsed `options`: the exit code. */
 export async function runApiInvoke(options: InvokeOptions, io: ApiCommandIo): Promise<number> {
   let target: ApiTarget;
-  if (options.local) {
+  const deployedLocally = options.local ? localAwsFunction(io.projectRoot, io.env, options.functionName) : undefined;
+  if (deployedLocally) {
+    target = deployedLocally;
+    io.stderr.write(`--local: ${target.functionName}, deployed into the local AWS at ${target.endpoint}\n`);
+  } else if (options.local) {
     target = localApiTarget(io.projectRoot, io.env, options.functionName);
     const local = target.local;
     for (const line of local ? [describeStaleRecords(local.stale), describeChoice(local, "api")] : []) {

@@ -31,8 +31,9 @@ URL's path and query.
 
 --api calls the function itself through the Lambda API's InvokeWithResponseStream, with the
 AWS SDK (signed through its credential chain, never retried): the deployed stack's function
-(outputs function_name and region), or with --local the Lambda API npm start serves (the
-endpoint and key pair it recorded, else port $PORT + 1 or 3001; never the local AWS's). The body prints as it arrives;
+(outputs function_name and region), or with --local this machine's: the function deployed into
+the running local AWS, on its endpoint, else the Lambda API npm start serves (the endpoint and
+key pair it recorded, else port $PORT + 1 or 3001). The body prints as it arrives;
 a prelude (HttpResponseStream.from) prints to stderr as "Prelude: status … · header: value",
 apart from the body. No URL stands in between, so there is no HTTP request: --path becomes
 the payload, a Function URL event with its rawPath, rawQueryString and queryStringParameters

@@ -1,11 +1,13 @@
 // Where `npm run invoke -- --api` calls InvokeWithResponseStream: the deployed stack's function
-// (its outputs function_name and region), or with --local the Lambda API a running `npm start`
-// serves (the endpoint, Region, function name and key pair it recorded in .local-url.json).
+// (its outputs function_name and region), or with --local this machine's: the stack deployed into
+// the running local AWS (its endpoint and pair from .local-aws.json), else the Lambda API a
+// running `npm start` serves (the endpoint, Region, function name and key pair in .local-url.json).
 
 import { readConfig } from "../../lib/config";
 import { LOCAL_URL_RECORD_FILE } from "../../support/local-url-record";
 import { readDeployedOutputs } from "./deployed-outputs";
 import { type LocalTarget, localTarget } from "./function-url-target";
+import { findLocalDeployment } from "./local-deployment";
 import { notFound, TargetError } from "./target-error";
 
 /** A function to call through the Lambda API. */
@@ -16,6 +18,22 @@ export interface ApiTarget {
   readonly endpoint?: string;
   /** Set for --local: the record `npm start` left, if any, and the key pair it made for its run. */
   readonly local?: LocalTarget & { readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string } };
+  /** Set for the stack deployed into the local AWS: the pair the local AWS made for its run, when it made one. */
+  readonly localAws?: { readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string } };
+}
+
+/**
+ * The function of the stack deployed into the running local AWS (`npm run deploy -- --local`), on
+ * the local AWS's own endpoint; undefined when there is none.
+ */
+export function localAwsFunction(projectRoot: string, env: NodeJS.ProcessEnv, functionName?: string): ApiTarget | undefined {
+  const deployment = findLocalDeployment(projectRoot, env);
+  const name = functionName ?? deployment?.functionName;
+  if (deployment === undefined || name === undefined) {
+    return undefined;
+  }
+  const { endpoint, localCredentials } = deployment.localAws;
+  return { functionName: name, region: deployment.region, endpoint, localAws: localCredentials ? { credentials: localCredentials } : {} };
 }
 
 const FUNCTION_LOOKUP = { what: "function", otherwise: "Use --local to call the one npm start serves." };

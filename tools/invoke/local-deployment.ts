@@ -17,6 +17,8 @@ export interface LocalDeployment {
   readonly url: string;
   readonly authType?: string;
   readonly region: string;
+  /** The `function_name` output, for the Lambda API. */
+  readonly functionName?: string;
   /** The state file, relative to the project. */
   readonly stateFile: string;
 }
@@ -47,9 +49,11 @@ export function findLocalDeployment(projectRoot: string, env: NodeJS.ProcessEnv)
   }
   const authType = url === publicUrl ? "NONE" : outputs.auth_type?.value;
   const deployedRegion = outputs.region?.value;
+  const functionName = outputs.function_name?.value;
   return {
     localAws,
     url,
+    ...(typeof functionName === "string" && functionName !== "" ? { functionName } : {}),
     ...(typeof authType === "string" ? { authType } : {}),
     region: typeof deployedRegion === "string" && deployedRegion !== "" ? deployedRegion : region,
     stateFile,

@@ -16,6 +16,7 @@ import { readConfig } from "../../../lib/config";
 import { synthesizeStack } from "../../../lib/synthesize";
 import { writeLocalAwsRecord } from "../../../support/local-aws-record";
 import { LOCAL_AWS_OUTPUT, localAwsEnvironment } from "../../../tools/deploy/cdktf-invocation";
+import { runInvoke } from "../../../tools/invoke/cli";
 import { findLocalDeployment } from "../../../tools/invoke/local-deployment";
 import { printUrl } from "../../../tools/invoke/print-url";
 import { signRequest } from "../../../tools/invoke/sign-request";
@@ -96,6 +97,16 @@ describeWhenAvailable("npm run deploy -- --local's environment, applied", missin
     const res = await send(target.href, { headers: await signRequest(target, credentials, { region: "us-east-1", method: "GET" }) });
     expect(res.body.toString()).toBe("🚗🚗🚗");
     expect(res).toArriveProgressively(3, 150);
+    // AND npm run invoke -- --local calls that URL, and with --api the function on the local AWS's endpoint
+    const noCredentials = async () => undefined;
+    for (const argv of [
+      ["--local", "--path", "/?count=2"],
+      ["--api", "--local", "--path", "/?count=2"],
+    ]) {
+      const [out, err] = [new PassThrough(), new PassThrough()];
+      const code = await runInvoke(argv, { env: {}, projectRoot: work, stdout: out, stderr: err, findCredentials: noCredentials });
+      expect({ argv, code, body: String(out.read()) }).toEqual({ argv, code: 0, body: "🚗🚗" });
+    }
 
     // AND destroy takes it all away, the URL too
     await terraform("destroy", "-auto-approve");
