@@ -8,6 +8,7 @@
 
 import { randomBytes } from "node:crypto";
 import type * as http from "node:http";
+import { type Distribution, distributions, type OriginAccessControl, oacs } from "./cloudfront-records";
 import { distributionConfig, enabledOf, parse, rawElement, rooted, send, tagsOf } from "./cloudfront-xml";
 import { querySignatureError } from "./query-protocol";
 import { ACCOUNT_ID, type Service, type ServiceCall } from "./service-call";
@@ -16,26 +17,6 @@ import type { Store } from "./store";
 import { withoutTags } from "./tags";
 import { element, escapeXml } from "./xml";
 
-interface OriginAccessControl {
-  readonly id: string;
-  name: string;
-  /** `<OriginAccessControlConfig>…</OriginAccessControlConfig>` as sent, without attributes. */
-  config: string;
-  etag: string;
-}
-
-interface Distribution {
-  readonly id: string;
-  readonly domainName: string;
-  config: string;
-  enabled: boolean;
-  etag: string;
-  lastModified: string;
-  tags: Record<string, string>;
-}
-
-const oacs = (store: Store) => store.table<OriginAccessControl>("cloudfront.oacs");
-const distributions = (store: Store) => store.table<Distribution>("cloudfront.distributions");
 const arnOf = (id: string): string => `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${id}`;
 
 /** A CloudFront id: E and 13 upper-case letters and digits. */
@@ -82,15 +63,23 @@ function checkIfMatch(call: ServiceCall, etag: string): void {
     );
 }
 
-function createDistribution(call: ServiceCall, res: http.ServerResponse): void {
+async function createDistribution(call: ServiceCall, res: http.ServerResponse): Promise<void> {
   const body = call.body.toString("utf8");
   const withTags = call.url.searchParams.has("WithTags");
   const config = distributionConfig(body);
   const tags = withTags ? tagsOf((parse(body).DistributionConfigWithTags as { Tags?: unknown } | undefined)?.Tags) : {};
   const id = cloudFrontId();
+  // The distribution answers at a domain of its own (the local edge, 127.0.0.1:PORT), opened now
+  // and kept in the record, so a restart serves it at the same address.
+  const opened = await call.hosting.openDistribution(id);
+  // Checked again once the address is open: the state may have changed meanwhile.
+  if (distributions(call.store).has(id)) {
+    await opened.release();
+    throw new ServiceError(409, "DistributionAlreadyExists", `A distribution with the id ${id} already exists; send the request again.`);
+  }
   const d: Distribution = {
     id,
-    domainName: `d${randomBytes(7).toString("hex").slice(0, 13)}.cloudfront.net`,
+    domainName: opened.address,
     config,
     enabled: enabledOf(config),
     etag: newEtag(),
@@ -98,156 +87,163 @@ function createDistribution(call: ServiceCall, res: http.ServerResponse): void {
     tags,
   };
   distributions(call.store).set(id, d);
-  call.store.commit();
+  try {
+    call.store.commit();
+  } catch (error) {
+    distributions(call.store).delete(id);
+    await opened.release();
+    throw error;
+  }
   send(res, 201, distributionXml(d), { etag: d.etag, location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${id}` });
 }
 
 /** The routes, by method and path; `id` is the distribution's or the origin access control's. */
-const ROUTES: ReadonlyArray<readonly [string, RegExp, (call: ServiceCall, res: http.ServerResponse, id: string) => void]> = [
-  ["POST", /^\/2020-05-31\/distribution$/, (call, res) => createDistribution(call, res)],
+const ROUTES: ReadonlyArray<readonly [string, RegExp, (call: ServiceCall, res: http.ServerResponse, id: string) => void | Promise<void>]> =
   [
-    "GET",
-    /^\/2020-05-31\/distribution\/([A-Z0-9]+)$/,
-    (call, res, id) => {
-      const d = distribution(call.store, id);
-      send(res, 200, distributionXml(d), { etag: d.etag });
-    },
-  ],
-  [
-    "GET",
-    /^\/2020-05-31\/distribution\/([A-Z0-9]+)\/config$/,
-    (call, res, id) => {
-      const d = distribution(call.store, id);
-      send(res, 200, rooted(d.config), { etag: d.etag });
-    },
-  ],
-  [
-    "PUT",
-    /^\/2020-05-31\/distribution\/([A-Z0-9]+)\/config$/,
-    (call, res, id) => {
-      const d = distribution(call.store, id);
-      checkIfMatch(call, d.etag);
-      // Read whole before anything changes: a body that does not parse leaves the distribution as it was.
-      const config = distributionConfig(call.body.toString("utf8"));
-      const enabled = enabledOf(config);
-      d.config = config;
-      d.enabled = enabled;
-      d.etag = newEtag();
-      d.lastModified = new Date().toISOString();
-      call.store.commit();
-      send(res, 200, distributionXml(d), { etag: d.etag });
-    },
-  ],
-  [
-    "DELETE",
-    /^\/2020-05-31\/distribution\/([A-Z0-9]+)$/,
-    (call, res, id) => {
-      const d = distribution(call.store, id);
-      checkIfMatch(call, d.etag);
-      if (d.enabled)
-        throw new ServiceError(409, "DistributionNotDisabled", "The distribution you are trying to delete has not been disabled.");
-      distributions(call.store).delete(id);
-      call.store.commit();
-      send(res, 204, undefined);
-    },
-  ],
-  [
-    "POST",
-    /^\/2020-05-31\/origin-access-control$/,
-    (call, res) => {
-      const config = rawElement(call.body.toString("utf8"), "OriginAccessControlConfig");
-      const name = String((parse(config).OriginAccessControlConfig as { Name?: string } | undefined)?.Name ?? "");
-      if ([...oacs(call.store).values()].some((o) => o.name === name)) {
-        throw new ServiceError(409, "OriginAccessControlAlreadyExists", `An origin access control with the name ${name} already exists.`);
-      }
-      const o: OriginAccessControl = { id: cloudFrontId(), name, config, etag: newEtag() };
-      oacs(call.store).set(o.id, o);
-      call.store.commit();
-      send(res, 201, oacXml(o), { etag: o.etag, location: `https://cloudfront.amazonaws.com/2020-05-31/origin-access-control/${o.id}` });
-    },
-  ],
-  [
-    "GET",
-    /^\/2020-05-31\/origin-access-control\/([A-Z0-9]+)$/,
-    (call, res, id) => {
-      const o = oac(call.store, id);
-      send(res, 200, oacXml(o), { etag: o.etag });
-    },
-  ],
-  [
-    "GET",
-    /^\/2020-05-31\/origin-access-control\/([A-Z0-9]+)\/config$/,
-    (call, res, id) => {
-      const o = oac(call.store, id);
-      send(res, 200, rooted(o.config), { etag: o.etag });
-    },
-  ],
-  [
-    "PUT",
-    /^\/2020-05-31\/origin-access-control\/([A-Z0-9]+)\/config$/,
-    (call, res, id) => {
-      const o = oac(call.store, id);
-      checkIfMatch(call, o.etag);
-      const config = rawElement(call.body.toString("utf8"), "OriginAccessControlConfig");
-      const name = String((parse(config).OriginAccessControlConfig as { Name?: string } | undefined)?.Name ?? o.name);
-      o.config = config;
-      o.name = name;
-      o.etag = newEtag();
-      call.store.commit();
-      send(res, 200, oacXml(o), { etag: o.etag });
-    },
-  ],
-  [
-    "DELETE",
-    /^\/2020-05-31\/origin-access-control\/([A-Z0-9]+)$/,
-    (call, res, id) => {
-      const o = oac(call.store, id);
-      checkIfMatch(call, o.etag);
-      if (
-        [...distributions(call.store).values()].some((d) => d.config.includes(`<OriginAccessControlId>${o.id}</OriginAccessControlId>`))
-      ) {
-        throw new ServiceError(
-          409,
-          "OriginAccessControlInUse",
-          "Cannot delete the origin access control because it's in use by one or more distributions.",
-        );
-      }
-      oacs(call.store).delete(id);
-      call.store.commit();
-      send(res, 204, undefined);
-    },
-  ],
-  [
-    "GET",
-    /^\/2020-05-31\/tagging$/,
-    (call, res) => {
-      const d = taggedDistribution(call);
-      const items = Object.entries(d.tags)
-        .map(([Key, Value]) => `<Tag>${element("Key", Key)}${element("Value", Value)}</Tag>`)
-        .join("");
-      send(res, 200, rooted(`<Tags><Items>${items}</Items></Tags>`));
-    },
-  ],
-  [
-    "POST",
-    /^\/2020-05-31\/tagging$/,
-    (call, res) => {
-      const d = taggedDistribution(call);
-      const operation = call.url.searchParams.get("Operation");
-      const body = parse(call.body.toString("utf8"));
-      if (operation === "Tag") {
-        d.tags = { ...d.tags, ...tagsOf(body.Tags) };
-      } else if (operation === "Untag") {
-        const keys = ((body.TagKeys as { Items?: { Key?: string[] } } | undefined)?.Items?.Key ?? []).map(String);
-        d.tags = withoutTags(d.tags, keys);
-      } else {
-        throw new ServiceError(400, "InvalidArgument", `Operation must be Tag or Untag (got ${escapeXml(String(operation))})`);
-      }
-      call.store.commit();
-      send(res, 204, undefined);
-    },
-  ],
-];
+    ["POST", /^\/2020-05-31\/distribution$/, (call, res) => createDistribution(call, res)],
+    [
+      "GET",
+      /^\/2020-05-31\/distribution\/([A-Z0-9]+)$/,
+      (call, res, id) => {
+        const d = distribution(call.store, id);
+        send(res, 200, distributionXml(d), { etag: d.etag });
+      },
+    ],
+    [
+      "GET",
+      /^\/2020-05-31\/distribution\/([A-Z0-9]+)\/config$/,
+      (call, res, id) => {
+        const d = distribution(call.store, id);
+        send(res, 200, rooted(d.config), { etag: d.etag });
+      },
+    ],
+    [
+      "PUT",
+      /^\/2020-05-31\/distribution\/([A-Z0-9]+)\/config$/,
+      (call, res, id) => {
+        const d = distribution(call.store, id);
+        checkIfMatch(call, d.etag);
+        // Read whole before anything changes: a body that does not parse leaves the distribution as it was.
+        const config = distributionConfig(call.body.toString("utf8"));
+        const enabled = enabledOf(config);
+        d.config = config;
+        d.enabled = enabled;
+        d.etag = newEtag();
+        d.lastModified = new Date().toISOString();
+        call.store.commit();
+        send(res, 200, distributionXml(d), { etag: d.etag });
+      },
+    ],
+    [
+      "DELETE",
+      /^\/2020-05-31\/distribution\/([A-Z0-9]+)$/,
+      (call, res, id) => {
+        const d = distribution(call.store, id);
+        checkIfMatch(call, d.etag);
+        if (d.enabled)
+          throw new ServiceError(409, "DistributionNotDisabled", "The distribution you are trying to delete has not been disabled.");
+        distributions(call.store).delete(id);
+        call.store.commit();
+        send(res, 204, undefined);
+      },
+    ],
+    [
+      "POST",
+      /^\/2020-05-31\/origin-access-control$/,
+      (call, res) => {
+        const config = rawElement(call.body.toString("utf8"), "OriginAccessControlConfig");
+        const name = String((parse(config).OriginAccessControlConfig as { Name?: string } | undefined)?.Name ?? "");
+        if ([...oacs(call.store).values()].some((o) => o.name === name)) {
+          throw new ServiceError(409, "OriginAccessControlAlreadyExists", `An origin access control with the name ${name} already exists.`);
+        }
+        const o: OriginAccessControl = { id: cloudFrontId(), name, config, etag: newEtag() };
+        oacs(call.store).set(o.id, o);
+        call.store.commit();
+        send(res, 201, oacXml(o), { etag: o.etag, location: `https://cloudfront.amazonaws.com/2020-05-31/origin-access-control/${o.id}` });
+      },
+    ],
+    [
+      "GET",
+      /^\/2020-05-31\/origin-access-control\/([A-Z0-9]+)$/,
+      (call, res, id) => {
+        const o = oac(call.store, id);
+        send(res, 200, oacXml(o), { etag: o.etag });
+      },
+    ],
+    [
+      "GET",
+      /^\/2020-05-31\/origin-access-control\/([A-Z0-9]+)\/config$/,
+      (call, res, id) => {
+        const o = oac(call.store, id);
+        send(res, 200, rooted(o.config), { etag: o.etag });
+      },
+    ],
+    [
+      "PUT",
+      /^\/2020-05-31\/origin-access-control\/([A-Z0-9]+)\/config$/,
+      (call, res, id) => {
+        const o = oac(call.store, id);
+        checkIfMatch(call, o.etag);
+        const config = rawElement(call.body.toString("utf8"), "OriginAccessControlConfig");
+        const name = String((parse(config).OriginAccessControlConfig as { Name?: string } | undefined)?.Name ?? o.name);
+        o.config = config;
+        o.name = name;
+        o.etag = newEtag();
+        call.store.commit();
+        send(res, 200, oacXml(o), { etag: o.etag });
+      },
+    ],
+    [
+      "DELETE",
+      /^\/2020-05-31\/origin-access-control\/([A-Z0-9]+)$/,
+      (call, res, id) => {
+        const o = oac(call.store, id);
+        checkIfMatch(call, o.etag);
+        if (
+          [...distributions(call.store).values()].some((d) => d.config.includes(`<OriginAccessControlId>${o.id}</OriginAccessControlId>`))
+        ) {
+          throw new ServiceError(
+            409,
+            "OriginAccessControlInUse",
+            "Cannot delete the origin access control because it's in use by one or more distributions.",
+          );
+        }
+        oacs(call.store).delete(id);
+        call.store.commit();
+        send(res, 204, undefined);
+      },
+    ],
+    [
+      "GET",
+      /^\/2020-05-31\/tagging$/,
+      (call, res) => {
+        const d = taggedDistribution(call);
+        const items = Object.entries(d.tags)
+          .map(([Key, Value]) => `<Tag>${element("Key", Key)}${element("Value", Value)}</Tag>`)
+          .join("");
+        send(res, 200, rooted(`<Tags><Items>${items}</Items></Tags>`));
+      },
+    ],
+    [
+      "POST",
+      /^\/2020-05-31\/tagging$/,
+      (call, res) => {
+        const d = taggedDistribution(call);
+        const operation = call.url.searchParams.get("Operation");
+        const body = parse(call.body.toString("utf8"));
+        if (operation === "Tag") {
+          d.tags = { ...d.tags, ...tagsOf(body.Tags) };
+        } else if (operation === "Untag") {
+          const keys = ((body.TagKeys as { Items?: { Key?: string[] } } | undefined)?.Items?.Key ?? []).map(String);
+          d.tags = withoutTags(d.tags, keys);
+        } else {
+          throw new ServiceError(400, "InvalidArgument", `Operation must be Tag or Untag (got ${escapeXml(String(operation))})`);
+        }
+        call.store.commit();
+        send(res, 204, undefined);
+      },
+    ],
+  ];
 
 function taggedDistribution(call: ServiceCall): Distribution {
   const arn = call.url.searchParams.get("Resource") ?? "";
@@ -262,8 +258,7 @@ export const cloudfront: Service = {
     for (const [method, path, route] of ROUTES) {
       const match = path.exec(call.url.pathname);
       if (match && method === call.method) {
-        route(call, res, match[1] ?? "");
-        return;
+        return route(call, res, match[1] ?? "");
       }
     }
     throw new ServiceError(404, "UnknownOperation", `The local AWS's CloudFront has no operation at ${call.method} ${call.url.pathname}`);

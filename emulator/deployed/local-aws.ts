@@ -1,7 +1,7 @@
 // The local AWS put together: the control plane on one endpoint (Lambda, IAM, STS, Logs,
 // CloudFront, and Lambda's Invoke through the Lambda API door), and what it deploys served by the
-// emulator's layers (the registry of running functions, a Function URL door per URL). What
-// `npm run local-aws` starts, and what the tests start.
+// emulator's layers (the registry of running functions, a Function URL door per URL, a TLS edge
+// per CloudFront distribution). What `npm run local-aws` starts, and what the tests start.
 
 import type * as http from "node:http";
 import { isInvokePath, lambdaApiHandler } from "../api/api-server";
@@ -16,6 +16,8 @@ import { createControlServer } from "../control/control-server";
 import type { Store } from "../control/store";
 import { locateRuntime, type RuntimeCommand } from "../environment/runtime-command";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
+import { DistributionHosts } from "./distribution-hosts";
+import { edgeCertificate } from "./edge-certificate";
 import { FunctionRegistry } from "./function-registry";
 import { FunctionUrlHosts } from "./function-url-hosts";
 
@@ -38,7 +40,9 @@ export interface LocalAwsServer {
   /** e.g. `http://127.0.0.1:4566` */
   readonly endpoint: string;
   readonly registry: FunctionRegistry;
-  /** Stops the endpoint, every Function URL and every function's environments. */
+  /** The certificate authority CloudFront distributions' edges are signed by: `curl --cacert` it. */
+  readonly edgeCaFile: string;
+  /** Stops the endpoint, every Function URL, every distribution's edge and every function's environments. */
   close(): Promise<void>;
 }
 
@@ -46,8 +50,10 @@ export async function startLocalAwsServer(options: LocalAwsServerOptions): Promi
   const { store, host, log } = options;
   const limits = options.limits ?? LAMBDA_RESPONSE_LIMITS;
   const renew = options.renewCredentials ? { renewCredentials: options.renewCredentials } : {};
+  const tls = await edgeCertificate(store.dir);
   const registry = new FunctionRegistry(store, { runtime: options.runtime ?? locateRuntime(), log });
   const urls = new FunctionUrlHosts(store, registry, { host, credentials: options.credentials, ...renew, limits, log });
+  const edges = new DistributionHosts(store, { host, tls, credentials: options.credentials, log });
   const invoke = lambdaApiHandler({
     functions: {
       signingRegion: (scopeRegion) => scopeRegion ?? "us-east-1",
@@ -77,7 +83,10 @@ export async function startLocalAwsServer(options: LocalAwsServerOptions): Promi
   const server = createControlServer({
     store,
     keys: new KeyRing(options.credentials, options.renewCredentials),
-    hosting: { openFunctionUrl: (functionArn) => urls.open(functionArn) },
+    hosting: {
+      openFunctionUrl: (functionArn) => urls.open(functionArn),
+      openDistribution: (distributionId) => edges.open(distributionId),
+    },
     dataPlane: { serves: isInvokePath, handle: invoke },
     log,
     ...(isLoopback(host) ? { allowedHostNames: loopbackHostNames(host) } : {}),
@@ -87,14 +96,16 @@ export async function startLocalAwsServer(options: LocalAwsServerOptions): Promi
     await Promise.all([
       new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())),
       urls.close(),
+      edges.close(),
       registry.close(),
     ]);
   };
   try {
     await registry.prepare();
     await urls.restore();
+    await edges.restore();
     const port = await listen(server as http.Server, options.port, host);
-    return { endpoint: `http://${host.includes(":") ? `[${host}]` : host}:${port}`, registry, close };
+    return { endpoint: `http://${host.includes(":") ? `[${host}]` : host}:${port}`, registry, edgeCaFile: tls.caFile, close };
   } catch (error) {
     await close();
     throw error;
