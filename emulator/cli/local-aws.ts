@@ -101,12 +101,12 @@ export async function serveLocalAws(
   out(`Local AWS (lambda, iam, sts, logs, cloudfront; account 000000000000) at ${endpoint}, state in ${options.state}`);
   out(`  terraform, the AWS CLI and SDKs: ${pair}AWS_ENDPOINT_URL=${endpoint} terraform apply`);
   out(
-    `  CloudFront distributions answer over TLS with a certificate from ${server.edgeCaFile}: curl --cacert ${server.edgeCaFile} (or -k); Node: NODE_EXTRA_CA_CERTS=${server.edgeCaFile}`,
-  );
-  out(
     resolved.source === "local-pair"
       ? "No AWS credentials found, so signatures are checked against a key pair made for this run (local only, shown above)."
       : "Signatures are checked against your AWS credentials (nothing is sent to AWS).",
+  );
+  out(
+    `CloudFront distributions answer over TLS with a certificate from ${server.edgeCaFile}: curl --cacert ${server.edgeCaFile} (or -k); Node: NODE_EXTRA_CA_CERTS=${server.edgeCaFile}`,
   );
   return {
     endpoint,

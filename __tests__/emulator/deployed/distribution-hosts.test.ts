@@ -124,7 +124,7 @@ describeWhenAvailable("CloudFront distributions deployed into the local AWS", mi
 
   test("the start lines name the certificate authority to trust", () => {
     expect(log.matching(/CloudFront distributions answer over TLS/)).toEqual([
-      `  CloudFront distributions answer over TLS with a certificate from ${caFile}: curl --cacert ${caFile} (or -k); Node: NODE_EXTRA_CA_CERTS=${caFile}`,
+      `CloudFront distributions answer over TLS with a certificate from ${caFile}: curl --cacert ${caFile} (or -k); Node: NODE_EXTRA_CA_CERTS=${caFile}`,
     ]);
   });
 
