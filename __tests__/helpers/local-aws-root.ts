@@ -32,7 +32,7 @@ export interface LocalAwsRoot {
   readonly stackDirs: Readonly<Record<string, string>>;
   /** The local AWS's state file. */
   readonly stateFile: string;
-  /** `terraform <args> -no-color -input=false` in the root; any exit but 0 and 2 (changes) throws. */
+  /** `terraform <args> -no-color -input=false` in the root (no -input for `output`); any exit but 0 and 2 (changes) throws. */
   terraform(...args: string[]): Promise<TerraformRun>;
   /** Stops the local AWS and starts it again on the same port and state. */
   restart(): Promise<void>;
@@ -49,25 +49,37 @@ export interface LocalAwsRoot {
  */
 export async function localAwsRoot(
   modes: Readonly<Record<string, Readonly<Record<string, string>>>>,
-  options: { readonly edit?: (json: TerraformJson) => void; readonly process?: boolean } = {},
+  options: {
+    readonly edit?: (json: TerraformJson) => void;
+    readonly process?: boolean;
+    /** The stack's outputs to keep, each the root's output `<mode>_<name>` (`terraform output`). @default none */
+    readonly outputs?: readonly string[];
+  } = {},
 ): Promise<LocalAwsRoot> {
   const edit = options.edit ?? (() => {});
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "ls-apply-"));
   const state = path.join(work, "local-aws");
   const stackDirs: Record<string, string> = {};
   const modules: Record<string, { source: string }> = {};
+  const outputs: Record<string, { value: string }> = {};
   for (const [name, config] of Object.entries(modes)) {
     const stackDir = synthesizeStack(readConfig(config), path.join(work, "synth", name));
     stackDirs[name] = stackDir;
     const json = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8")) as TerraformJson;
     const { json: standIn } = standInForArchiveFiles(json, stackDir);
     delete standIn.terraform?.backend;
-    delete standIn.output;
+    const kept = Object.entries(standIn.output ?? {}).filter(([output]) => options.outputs?.includes(output));
+    if (kept.length > 0) standIn.output = Object.fromEntries(kept);
+    else delete standIn.output;
+    for (const [output] of kept) outputs[`${name}_${output}`] = { value: `\${module.${name}.${output}}` };
     edit(standIn);
     fs.writeFileSync(path.join(stackDir, "cdk.tf.json"), JSON.stringify(standIn));
     modules[name] = { source: `./${path.relative(work, stackDir)}` };
   }
-  fs.writeFileSync(path.join(work, "main.tf.json"), JSON.stringify({ module: modules }));
+  fs.writeFileSync(
+    path.join(work, "main.tf.json"),
+    JSON.stringify({ module: modules, ...(Object.keys(outputs).length > 0 ? { output: outputs } : {}) }),
+  );
   fs.writeFileSync(path.join(work, ".terraformrc"), "disable_checkpoint = true\n");
   fs.writeFileSync(path.join(work, ".aws-config"), "");
   const args = (port: number): string[] => ["--port", String(port), "--state", state];
@@ -89,7 +101,8 @@ export async function localAwsRoot(
     TF_IN_AUTOMATION: "1",
   };
   const terraform = async (...args: string[]): Promise<TerraformRun> => {
-    const run = await runTerraform([...args, "-no-color", "-input=false"], work, env);
+    // terraform output takes no -input.
+    const run = await runTerraform([...args, "-no-color", ...(args[0] === "output" ? [] : ["-input=false"])], work, env);
     if (run.code !== 0 && run.code !== 2) throw new Error(`terraform ${args.join(" ")} failed (${run.code}):\n${run.stderr}${run.stdout}`);
     return run;
   };
