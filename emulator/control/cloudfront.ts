@@ -97,153 +97,155 @@ async function createDistribution(call: ServiceCall, res: http.ServerResponse): 
   send(res, 201, distributionXml(d), { etag: d.etag, location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${id}` });
 }
 
-/** The routes, by method and path; `id` is the distribution's or the origin access control's. */
-const ROUTES: ReadonlyArray<readonly [string, RegExp, (call: ServiceCall, res: http.ServerResponse, id: string) => void | Promise<void>]> =
+/** A route's handler; `id` is the distribution's or the origin access control's. */
+type Route = (call: ServiceCall, res: http.ServerResponse, id: string) => void | Promise<void>;
+
+/** The routes, by method and path. */
+const ROUTES: ReadonlyArray<readonly [string, RegExp, Route]> = [
+  ["POST", /^\/2020-05-31\/distribution$/, (call, res) => createDistribution(call, res)],
   [
-    ["POST", /^\/2020-05-31\/distribution$/, (call, res) => createDistribution(call, res)],
-    [
-      "GET",
-      /^\/2020-05-31\/distribution\/([A-Z0-9]+)$/,
-      (call, res, id) => {
-        const d = distribution(call.store, id);
-        send(res, 200, distributionXml(d), { etag: d.etag });
-      },
-    ],
-    [
-      "GET",
-      /^\/2020-05-31\/distribution\/([A-Z0-9]+)\/config$/,
-      (call, res, id) => {
-        const d = distribution(call.store, id);
-        send(res, 200, rooted(d.config), { etag: d.etag });
-      },
-    ],
-    [
-      "PUT",
-      /^\/2020-05-31\/distribution\/([A-Z0-9]+)\/config$/,
-      (call, res, id) => {
-        const d = distribution(call.store, id);
-        checkIfMatch(call, d.etag);
-        // Read whole before anything changes: a body that does not parse leaves the distribution as it was.
-        const config = distributionConfig(call.body.toString("utf8"));
-        const enabled = enabledOf(config);
-        d.config = config;
-        d.enabled = enabled;
-        d.etag = newEtag();
-        d.lastModified = new Date().toISOString();
-        call.store.commit();
-        send(res, 200, distributionXml(d), { etag: d.etag });
-      },
-    ],
-    [
-      "DELETE",
-      /^\/2020-05-31\/distribution\/([A-Z0-9]+)$/,
-      (call, res, id) => {
-        const d = distribution(call.store, id);
-        checkIfMatch(call, d.etag);
-        if (d.enabled)
-          throw new ServiceError(409, "DistributionNotDisabled", "The distribution you are trying to delete has not been disabled.");
-        distributions(call.store).delete(id);
-        call.store.commit();
-        send(res, 204, undefined);
-      },
-    ],
-    [
-      "POST",
-      /^\/2020-05-31\/origin-access-control$/,
-      (call, res) => {
-        const config = rawElement(call.body.toString("utf8"), "OriginAccessControlConfig");
-        const name = String((parse(config).OriginAccessControlConfig as { Name?: string } | undefined)?.Name ?? "");
-        if ([...oacs(call.store).values()].some((o) => o.name === name)) {
-          throw new ServiceError(409, "OriginAccessControlAlreadyExists", `An origin access control with the name ${name} already exists.`);
-        }
-        const o: OriginAccessControl = { id: cloudFrontId(), name, config, etag: newEtag() };
-        oacs(call.store).set(o.id, o);
-        call.store.commit();
-        send(res, 201, oacXml(o), { etag: o.etag, location: `https://cloudfront.amazonaws.com/2020-05-31/origin-access-control/${o.id}` });
-      },
-    ],
-    [
-      "GET",
-      /^\/2020-05-31\/origin-access-control\/([A-Z0-9]+)$/,
-      (call, res, id) => {
-        const o = oac(call.store, id);
-        send(res, 200, oacXml(o), { etag: o.etag });
-      },
-    ],
-    [
-      "GET",
-      /^\/2020-05-31\/origin-access-control\/([A-Z0-9]+)\/config$/,
-      (call, res, id) => {
-        const o = oac(call.store, id);
-        send(res, 200, rooted(o.config), { etag: o.etag });
-      },
-    ],
-    [
-      "PUT",
-      /^\/2020-05-31\/origin-access-control\/([A-Z0-9]+)\/config$/,
-      (call, res, id) => {
-        const o = oac(call.store, id);
-        checkIfMatch(call, o.etag);
-        const config = rawElement(call.body.toString("utf8"), "OriginAccessControlConfig");
-        const name = String((parse(config).OriginAccessControlConfig as { Name?: string } | undefined)?.Name ?? o.name);
-        o.config = config;
-        o.name = name;
-        o.etag = newEtag();
-        call.store.commit();
-        send(res, 200, oacXml(o), { etag: o.etag });
-      },
-    ],
-    [
-      "DELETE",
-      /^\/2020-05-31\/origin-access-control\/([A-Z0-9]+)$/,
-      (call, res, id) => {
-        const o = oac(call.store, id);
-        checkIfMatch(call, o.etag);
-        if (
-          [...distributions(call.store).values()].some((d) => d.config.includes(`<OriginAccessControlId>${o.id}</OriginAccessControlId>`))
-        ) {
-          throw new ServiceError(
-            409,
-            "OriginAccessControlInUse",
-            "Cannot delete the origin access control because it's in use by one or more distributions.",
-          );
-        }
-        oacs(call.store).delete(id);
-        call.store.commit();
-        send(res, 204, undefined);
-      },
-    ],
-    [
-      "GET",
-      /^\/2020-05-31\/tagging$/,
-      (call, res) => {
-        const d = taggedDistribution(call);
-        const items = Object.entries(d.tags)
-          .map(([Key, Value]) => `<Tag>${element("Key", Key)}${element("Value", Value)}</Tag>`)
-          .join("");
-        send(res, 200, rooted(`<Tags><Items>${items}</Items></Tags>`));
-      },
-    ],
-    [
-      "POST",
-      /^\/2020-05-31\/tagging$/,
-      (call, res) => {
-        const d = taggedDistribution(call);
-        const operation = call.url.searchParams.get("Operation");
-        const body = parse(call.body.toString("utf8"));
-        if (operation === "Tag") {
-          d.tags = { ...d.tags, ...tagsOf(body.Tags) };
-        } else if (operation === "Untag") {
-          const keys = ((body.TagKeys as { Items?: { Key?: string[] } } | undefined)?.Items?.Key ?? []).map(String);
-          d.tags = withoutTags(d.tags, keys);
-        } else {
-          throw new ServiceError(400, "InvalidArgument", `Operation must be Tag or Untag (got ${escapeXml(String(operation))})`);
-        }
-        call.store.commit();
-        send(res, 204, undefined);
-      },
-    ],
-  ];
+    "GET",
+    /^\/2020-05-31\/distribution\/([A-Z0-9]+)$/,
+    (call, res, id) => {
+      const d = distribution(call.store, id);
+      send(res, 200, distributionXml(d), { etag: d.etag });
+    },
+  ],
+  [
+    "GET",
+    /^\/2020-05-31\/distribution\/([A-Z0-9]+)\/config$/,
+    (call, res, id) => {
+      const d = distribution(call.store, id);
+      send(res, 200, rooted(d.config), { etag: d.etag });
+    },
+  ],
+  [
+    "PUT",
+    /^\/2020-05-31\/distribution\/([A-Z0-9]+)\/config$/,
+    (call, res, id) => {
+      const d = distribution(call.store, id);
+      checkIfMatch(call, d.etag);
+      // Read whole before anything changes: a body that does not parse leaves the distribution as it was.
+      const config = distributionConfig(call.body.toString("utf8"));
+      const enabled = enabledOf(config);
+      d.config = config;
+      d.enabled = enabled;
+      d.etag = newEtag();
+      d.lastModified = new Date().toISOString();
+      call.store.commit();
+      send(res, 200, distributionXml(d), { etag: d.etag });
+    },
+  ],
+  [
+    "DELETE",
+    /^\/2020-05-31\/distribution\/([A-Z0-9]+)$/,
+    (call, res, id) => {
+      const d = distribution(call.store, id);
+      checkIfMatch(call, d.etag);
+      if (d.enabled)
+        throw new ServiceError(409, "DistributionNotDisabled", "The distribution you are trying to delete has not been disabled.");
+      distributions(call.store).delete(id);
+      call.store.commit();
+      send(res, 204, undefined);
+    },
+  ],
+  [
+    "POST",
+    /^\/2020-05-31\/origin-access-control$/,
+    (call, res) => {
+      const config = rawElement(call.body.toString("utf8"), "OriginAccessControlConfig");
+      const name = String((parse(config).OriginAccessControlConfig as { Name?: string } | undefined)?.Name ?? "");
+      if ([...oacs(call.store).values()].some((o) => o.name === name)) {
+        throw new ServiceError(409, "OriginAccessControlAlreadyExists", `An origin access control with the name ${name} already exists.`);
+      }
+      const o: OriginAccessControl = { id: cloudFrontId(), name, config, etag: newEtag() };
+      oacs(call.store).set(o.id, o);
+      call.store.commit();
+      send(res, 201, oacXml(o), { etag: o.etag, location: `https://cloudfront.amazonaws.com/2020-05-31/origin-access-control/${o.id}` });
+    },
+  ],
+  [
+    "GET",
+    /^\/2020-05-31\/origin-access-control\/([A-Z0-9]+)$/,
+    (call, res, id) => {
+      const o = oac(call.store, id);
+      send(res, 200, oacXml(o), { etag: o.etag });
+    },
+  ],
+  [
+    "GET",
+    /^\/2020-05-31\/origin-access-control\/([A-Z0-9]+)\/config$/,
+    (call, res, id) => {
+      const o = oac(call.store, id);
+      send(res, 200, rooted(o.config), { etag: o.etag });
+    },
+  ],
+  [
+    "PUT",
+    /^\/2020-05-31\/origin-access-control\/([A-Z0-9]+)\/config$/,
+    (call, res, id) => {
+      const o = oac(call.store, id);
+      checkIfMatch(call, o.etag);
+      const config = rawElement(call.body.toString("utf8"), "OriginAccessControlConfig");
+      const name = String((parse(config).OriginAccessControlConfig as { Name?: string } | undefined)?.Name ?? o.name);
+      o.config = config;
+      o.name = name;
+      o.etag = newEtag();
+      call.store.commit();
+      send(res, 200, oacXml(o), { etag: o.etag });
+    },
+  ],
+  [
+    "DELETE",
+    /^\/2020-05-31\/origin-access-control\/([A-Z0-9]+)$/,
+    (call, res, id) => {
+      const o = oac(call.store, id);
+      checkIfMatch(call, o.etag);
+      if (
+        [...distributions(call.store).values()].some((d) => d.config.includes(`<OriginAccessControlId>${o.id}</OriginAccessControlId>`))
+      ) {
+        throw new ServiceError(
+          409,
+          "OriginAccessControlInUse",
+          "Cannot delete the origin access control because it's in use by one or more distributions.",
+        );
+      }
+      oacs(call.store).delete(id);
+      call.store.commit();
+      send(res, 204, undefined);
+    },
+  ],
+  [
+    "GET",
+    /^\/2020-05-31\/tagging$/,
+    (call, res) => {
+      const d = taggedDistribution(call);
+      const items = Object.entries(d.tags)
+        .map(([Key, Value]) => `<Tag>${element("Key", Key)}${element("Value", Value)}</Tag>`)
+        .join("");
+      send(res, 200, rooted(`<Tags><Items>${items}</Items></Tags>`));
+    },
+  ],
+  [
+    "POST",
+    /^\/2020-05-31\/tagging$/,
+    (call, res) => {
+      const d = taggedDistribution(call);
+      const operation = call.url.searchParams.get("Operation");
+      const body = parse(call.body.toString("utf8"));
+      if (operation === "Tag") {
+        d.tags = { ...d.tags, ...tagsOf(body.Tags) };
+      } else if (operation === "Untag") {
+        const keys = ((body.TagKeys as { Items?: { Key?: string[] } } | undefined)?.Items?.Key ?? []).map(String);
+        d.tags = withoutTags(d.tags, keys);
+      } else {
+        throw new ServiceError(400, "InvalidArgument", `Operation must be Tag or Untag (got ${escapeXml(String(operation))})`);
+      }
+      call.store.commit();
+      send(res, 204, undefined);
+    },
+  ],
+];
 
 function taggedDistribution(call: ServiceCall): Distribution {
   const arn = call.url.searchParams.get("Resource") ?? "";
