@@ -1,6 +1,7 @@
 // A small HTTP client for end-to-end tests that records when each chunk arrived.
 
 import * as http from "node:http";
+import * as https from "node:https";
 
 export interface RecordedResponse {
   readonly status: number;
@@ -16,13 +17,19 @@ export interface RequestOptions {
   readonly method?: string;
   readonly headers?: http.OutgoingHttpHeaders;
   readonly body?: string | Buffer;
+  /** For an https URL: the certificate authorities to trust (PEM). @default Node's own */
+  readonly ca?: string;
+  /** For an https URL: accept any certificate, as `curl -k` does. @default false */
+  readonly insecure?: boolean;
 }
 
-/** Sends a request and reads the whole response, noting arrival times. */
+/** Sends a request (http or https) and reads the whole response, noting arrival times. */
 export function send(url: string, options: RequestOptions = {}): Promise<RecordedResponse> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const req = http.request(url, { method: options.method ?? "GET", headers: options.headers, agent: false }, (res) => {
+    const request = url.startsWith("https:") ? https.request : http.request;
+    const tls = { ...(options.ca === undefined ? {} : { ca: options.ca }), ...(options.insecure ? { rejectUnauthorized: false } : {}) };
+    const req = request(url, { method: options.method ?? "GET", headers: options.headers, agent: false, ...tls }, (res) => {
       const chunks: { at: number; bytes: number }[] = [];
       const parts: Buffer[] = [];
       res.on("data", (chunk: Buffer) => {

@@ -53,7 +53,10 @@ export interface LocalAwsRoot {
  */
 export async function localAwsRoot(
   modes: Readonly<Record<string, Readonly<Record<string, string>>>>,
-  options: { readonly edit?: (json: TerraformJson) => void; readonly process?: boolean } = {},
+  options: {
+    readonly edit?: (json: TerraformJson) => void;
+    readonly process?: boolean;
+  } = {},
 ): Promise<LocalAwsRoot> {
   const edit = options.edit ?? (() => {});
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "ls-apply-"));
@@ -94,7 +97,8 @@ export async function localAwsRoot(
     TF_IN_AUTOMATION: "1",
   };
   const terraform = async (...args: string[]): Promise<TerraformRun> => {
-    const run = await runTerraform([...args, "-no-color", "-input=false"], work, env);
+    // terraform output takes no -input.
+    const run = await runTerraform([...args, "-no-color", ...(args[0] === "output" ? [] : ["-input=false"])], work, env);
     if (run.code !== 0 && run.code !== 2) throw new Error(`terraform ${args.join(" ")} failed (${run.code}):\n${run.stderr}${run.stdout}`);
     return run;
   };

@@ -88,6 +88,14 @@ export function requireListenableAddress(address: string): void {
   }
 }
 
+/** curl on PATH (the line npm run local-aws prints for the edge uses its --cacert). */
+export function requireCurl(): void {
+  const curl = spawnSync("curl", ["--version"], { encoding: "utf8", timeout: 10_000 });
+  if (curl.error || curl.status !== 0) {
+    throw new Error(`curl is not on PATH (${curl.error?.message ?? `exit ${curl.status}`}); install curl`);
+  }
+}
+
 /** curl 7.75 or later on PATH, the first with --aws-sigv4 (the line npm start prints uses it). */
 export function requireCurlWithSigV4(): void {
   const curl = spawnSync("curl", ["--version"], { encoding: "utf8", timeout: 10_000 });

@@ -111,6 +111,9 @@ export async function serveLocalAws(
       ? "No AWS credentials found, so signatures are checked against a key pair made for this run (local only, shown above)."
       : "Signatures are checked against your AWS credentials (nothing is sent to AWS).",
   );
+  out(
+    `CloudFront distributions answer over TLS with a certificate from ${server.edgeCaFile}: curl --cacert ${server.edgeCaFile} (or -k); Node: NODE_EXTRA_CA_CERTS=${server.edgeCaFile}`,
+  );
   return {
     endpoint,
     logEvents: server.logEvents,

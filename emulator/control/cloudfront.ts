@@ -8,6 +8,7 @@
 
 import { randomBytes } from "node:crypto";
 import type * as http from "node:http";
+import { type Distribution, distributions, type OriginAccessControl, oacs } from "./cloudfront-records";
 import { distributionConfig, enabledOf, parse, rawElement, rooted, send, tagsOf } from "./cloudfront-xml";
 import { querySignatureError } from "./query-protocol";
 import { ACCOUNT_ID, type Service, type ServiceCall } from "./service-call";
@@ -16,26 +17,6 @@ import type { Store } from "./store";
 import { withoutTags } from "./tags";
 import { element, escapeXml } from "./xml";
 
-interface OriginAccessControl {
-  readonly id: string;
-  name: string;
-  /** `<OriginAccessControlConfig>…</OriginAccessControlConfig>` as sent, without attributes. */
-  config: string;
-  etag: string;
-}
-
-interface Distribution {
-  readonly id: string;
-  readonly domainName: string;
-  config: string;
-  enabled: boolean;
-  etag: string;
-  lastModified: string;
-  tags: Record<string, string>;
-}
-
-const oacs = (store: Store) => store.table<OriginAccessControl>("cloudfront.oacs");
-const distributions = (store: Store) => store.table<Distribution>("cloudfront.distributions");
 const arnOf = (id: string): string => `arn:aws:cloudfront::${ACCOUNT_ID}:distribution/${id}`;
 
 /** A CloudFront id: E and 13 upper-case letters and digits. */
@@ -82,15 +63,23 @@ function checkIfMatch(call: ServiceCall, etag: string): void {
     );
 }
 
-function createDistribution(call: ServiceCall, res: http.ServerResponse): void {
+async function createDistribution(call: ServiceCall, res: http.ServerResponse): Promise<void> {
   const body = call.body.toString("utf8");
   const withTags = call.url.searchParams.has("WithTags");
   const config = distributionConfig(body);
   const tags = withTags ? tagsOf((parse(body).DistributionConfigWithTags as { Tags?: unknown } | undefined)?.Tags) : {};
   const id = cloudFrontId();
+  // The distribution answers at a domain of its own (the local edge, 127.0.0.1:PORT), opened now
+  // and kept in the record, so a restart serves it at the same address.
+  const opened = await call.hosting.openDistribution(id);
+  // Checked again once the address is open: the state may have changed meanwhile.
+  if (distributions(call.store).has(id)) {
+    await opened.release();
+    throw new ServiceError(409, "DistributionAlreadyExists", `A distribution with the id ${id} already exists; send the request again.`);
+  }
   const d: Distribution = {
     id,
-    domainName: `d${randomBytes(7).toString("hex").slice(0, 13)}.cloudfront.net`,
+    domainName: opened.address,
     config,
     enabled: enabledOf(config),
     etag: newEtag(),
@@ -98,12 +87,21 @@ function createDistribution(call: ServiceCall, res: http.ServerResponse): void {
     tags,
   };
   distributions(call.store).set(id, d);
-  call.store.commit();
+  try {
+    call.store.commit();
+  } catch (error) {
+    distributions(call.store).delete(id);
+    await opened.release();
+    throw error;
+  }
   send(res, 201, distributionXml(d), { etag: d.etag, location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${id}` });
 }
 
-/** The routes, by method and path; `id` is the distribution's or the origin access control's. */
-const ROUTES: ReadonlyArray<readonly [string, RegExp, (call: ServiceCall, res: http.ServerResponse, id: string) => void]> = [
+/** A route's handler; `id` is the distribution's or the origin access control's. */
+type Route = (call: ServiceCall, res: http.ServerResponse, id: string) => void | Promise<void>;
+
+/** The routes, by method and path. */
+const ROUTES: ReadonlyArray<readonly [string, RegExp, Route]> = [
   ["POST", /^\/2020-05-31\/distribution$/, (call, res) => createDistribution(call, res)],
   [
     "GET",
@@ -262,8 +260,7 @@ export const cloudfront: Service = {
     for (const [method, path, route] of ROUTES) {
       const match = path.exec(call.url.pathname);
       if (match && method === call.method) {
-        route(call, res, match[1] ?? "");
-        return;
+        return route(call, res, match[1] ?? "");
       }
     }
     throw new ServiceError(404, "UnknownOperation", `The local AWS's CloudFront has no operation at ${call.method} ${call.url.pathname}`);

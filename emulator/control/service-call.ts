@@ -25,17 +25,20 @@ export interface ServiceCall {
 
 /** An address opened for something being created, answering already; released if the creation fails. */
 export interface OpenedAddress {
-  /** e.g. `http://127.0.0.1:43121/` */
+  /** e.g. `http://127.0.0.1:43121/` (a Function URL) or `127.0.0.1:43122` (a distribution's domain). */
   readonly address: string;
   release(): Promise<void>;
 }
 
 /**
- * Where what is deployed answers: the local AWS gives each Function URL an address of its own.
- * The control plane asks for one when it creates the URL, and keeps it in the configuration.
+ * Where what is deployed answers: the local AWS gives each Function URL, and each CloudFront
+ * distribution, an address of its own. The control plane asks for one when it creates the URL or
+ * the distribution, and keeps it in the record.
  */
 export interface Hosting {
   openFunctionUrl(functionArn: string): Promise<OpenedAddress>;
+  /** The local edge of distribution `distributionId`: its address is the domain name, `127.0.0.1:PORT` (no scheme). */
+  openDistribution(distributionId: string): Promise<OpenedAddress>;
 }
 
 /** One service of the local AWS, in its own protocol. */

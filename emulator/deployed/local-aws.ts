@@ -1,7 +1,7 @@
 // The local AWS put together: the control plane on one endpoint (Lambda, IAM, STS, Logs,
 // CloudFront, and Lambda's Invoke through the Lambda API door), and what it deploys served by the
-// emulator's layers (the registry of running functions, a Function URL door per URL). What
-// `npm run local-aws` starts, and what the tests start.
+// emulator's layers (the registry of running functions, a Function URL door per URL, a TLS edge
+// per CloudFront distribution). What `npm run local-aws` starts, and what the tests start.
 
 import type * as http from "node:http";
 import { isInvokePath, lambdaApiHandler } from "../api/api-server";
@@ -17,6 +17,8 @@ import { LogEvents } from "../control/log-events";
 import type { Store } from "../control/store";
 import { locateRuntime, type RuntimeCommand } from "../environment/runtime-command";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
+import { DistributionHosts } from "./distribution-hosts";
+import { edgeCertificate } from "./edge-certificate";
 import { FunctionRegistry } from "./function-registry";
 import { FunctionUrlHosts } from "./function-url-hosts";
 
@@ -41,7 +43,9 @@ export interface LocalAwsServer {
   /** The log groups' events, deployed functions' lines among them. */
   readonly logEvents: LogEvents;
   readonly registry: FunctionRegistry;
-  /** Stops the endpoint, every Function URL and every function's environments. */
+  /** The certificate authority CloudFront distributions' edges are signed by: `curl --cacert` it. */
+  readonly edgeCaFile: string;
+  /** Stops the endpoint, every Function URL, every distribution's edge and every function's environments. */
   close(): Promise<void>;
 }
 
@@ -50,8 +54,10 @@ export async function startLocalAwsServer(options: LocalAwsServerOptions): Promi
   const limits = options.limits ?? LAMBDA_RESPONSE_LIMITS;
   const renew = options.renewCredentials ? { renewCredentials: options.renewCredentials } : {};
   const logEvents = LogEvents.open(store);
+  const tls = await edgeCertificate(store.dir);
   const registry = new FunctionRegistry(store, { runtime: options.runtime ?? locateRuntime(), log, logEvents });
   const urls = new FunctionUrlHosts(store, registry, { host, credentials: options.credentials, ...renew, limits, log });
+  const edges = new DistributionHosts(store, { host, tls, credentials: options.credentials, log });
   const invoke = lambdaApiHandler({
     functions: {
       signingRegion: (scopeRegion) => scopeRegion ?? "us-east-1",
@@ -86,7 +92,10 @@ export async function startLocalAwsServer(options: LocalAwsServerOptions): Promi
     store,
     logEvents,
     keys: new KeyRing(options.credentials, options.renewCredentials),
-    hosting: { openFunctionUrl: (functionArn) => urls.open(functionArn) },
+    hosting: {
+      openFunctionUrl: (functionArn) => urls.open(functionArn),
+      openDistribution: (distributionId) => edges.open(distributionId),
+    },
     dataPlane: { serves: isInvokePath, handle: invoke },
     log,
     ...(isLoopback(host) ? { allowedHostNames: loopbackHostNames(host) } : {}),
@@ -96,13 +105,15 @@ export async function startLocalAwsServer(options: LocalAwsServerOptions): Promi
     await Promise.all([
       new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())),
       urls.close(),
+      edges.close(),
       registry.close(),
     ]);
   };
   try {
     await urls.restore();
+    await edges.restore();
     const port = await listen(server as http.Server, options.port, host);
-    return { endpoint: `http://${host.includes(":") ? `[${host}]` : host}:${port}`, logEvents, registry, close };
+    return { endpoint: `http://${host.includes(":") ? `[${host}]` : host}:${port}`, logEvents, registry, edgeCaFile: tls.caFile, close };
   } catch (error) {
     await close();
     throw error;

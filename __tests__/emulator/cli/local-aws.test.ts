@@ -65,6 +65,11 @@ test("with no AWS credentials, the start lines name the pair made for the run, r
       ),
     );
     expect(out[2]).toMatch(/^No AWS credentials found, so signatures are checked against a key pair made for this run/);
+    const caFile = path.join(home, "state", "tls", "ca.pem");
+    expect(out[3]).toBe(
+      `CloudFront distributions answer over TLS with a certificate from ${caFile}: curl --cacert ${caFile} (or -k); Node: NODE_EXTRA_CA_CERTS=${caFile}`,
+    );
+    expect(fs.existsSync(caFile)).toBe(true);
   } finally {
     await aws?.close();
     fs.rmSync(home, { recursive: true, force: true });
