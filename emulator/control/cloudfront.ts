@@ -68,12 +68,21 @@ async function createDistribution(call: ServiceCall, res: http.ServerResponse): 
   const withTags = call.url.searchParams.has("WithTags");
   const config = distributionConfig(body);
   const tags = withTags ? tagsOf((parse(body).DistributionConfigWithTags as { Tags?: unknown } | undefined)?.Tags) : {};
+  // A CallerReference sent before: the same answer for the same configuration, else DistributionAlreadyExists.
+  const earlier = sameCallerReference(call.store, config);
+  if (earlier !== undefined) {
+    send(res, 201, distributionXml(earlier), {
+      etag: earlier.etag,
+      location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${earlier.id}`,
+    });
+    return;
+  }
   const id = cloudFrontId();
   // The distribution answers at a domain of its own (the local edge, 127.0.0.1:PORT), opened now
   // and kept in the record, so a restart serves it at the same address.
   const opened = await call.hosting.openDistribution(id);
   // Checked again once the address is open: the state may have changed meanwhile.
-  if (distributions(call.store).has(id)) {
+  if (distributions(call.store).has(id) || sameCallerReference(call.store, config) !== undefined) {
     await opened.release();
     throw new ServiceError(409, "DistributionAlreadyExists", `A distribution with the id ${id} already exists; send the request again.`);
   }
@@ -95,6 +104,32 @@ async function createDistribution(call: ServiceCall, res: http.ServerResponse): 
     throw error;
   }
   send(res, 201, distributionXml(d), { etag: d.etag, location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${id}` });
+}
+
+/**
+ * The distribution created with `config`'s CallerReference, when its configuration is the same
+ * (whitespace between elements aside); DistributionAlreadyExists when it is another.
+ * @see https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateDistribution.html
+ */
+function sameCallerReference(store: Store, config: string): Distribution | undefined {
+  const reference = callerReferenceOf(config);
+  const earlier = [...distributions(store).values()].find((d) => callerReferenceOf(d.config) === reference);
+  if (earlier === undefined) {
+    return undefined;
+  }
+  const compact = (xml: string): string => xml.replace(/>\s+</g, "><").trim();
+  if (compact(earlier.config) !== compact(config)) {
+    throw new ServiceError(
+      409,
+      "DistributionAlreadyExists",
+      `The caller reference that you are using to create a distribution is associated with another distribution. Already exists: ${earlier.id}`,
+    );
+  }
+  return earlier;
+}
+
+function callerReferenceOf(config: string): string {
+  return String((parse(config).DistributionConfig as { CallerReference?: unknown } | undefined)?.CallerReference ?? "");
 }
 
 /** A route's handler; `id` is the distribution's or the origin access control's. */

@@ -6,6 +6,7 @@
 
 import {
   CloudFrontClient,
+  CreateDistributionCommand,
   CreateDistributionWithTagsCommand,
   CreateOriginAccessControlCommand,
   DeleteDistributionCommand,
@@ -97,6 +98,17 @@ test("an origin access control and a distribution: made, read back, changed with
   );
   const id = created.Distribution?.Id ?? "";
   const arn = created.Distribution?.ARN ?? "";
+  // The same CallerReference again: the same distribution for the same configuration, else DistributionAlreadyExists.
+  const again = await cloudfront.send(
+    new CreateDistributionWithTagsCommand({
+      DistributionConfigWithTags: { DistributionConfig: config(oacId, true), Tags: { Items: [{ Key: "stack", Value: "s" }] } },
+    }),
+  );
+  expect(again.Distribution).toMatchObject({ Id: id, DomainName: created.Distribution?.DomainName });
+  expect(again.ETag).toBe(created.ETag);
+  await expect(
+    cloudfront.send(new CreateDistributionCommand({ DistributionConfig: { ...config(oacId, true), Comment: "another" } })),
+  ).rejects.toMatchObject({ name: "DistributionAlreadyExists", message: expect.stringContaining(`Already exists: ${id}`) });
   expect(arn).toBe(`arn:aws:cloudfront::000000000000:distribution/${id}`);
   const read = await cloudfront.send(new GetDistributionCommand({ Id: id }));
   // Its domain is where the local edge answers: a port of its own on the local AWS's host.
