@@ -72,7 +72,11 @@ export function renewalOf(
 export function localKeyPair(): VerifierCredentials {
   const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
   const id = [...randomBytes(11)].map((b) => alphabet[b % alphabet.length]).join("");
-  return { accessKeyId: `AKIALOCAL${id}`, secretAccessKey: randomBytes(30).toString("base64url") };
+  // Letters and digits only, 40 of them, as an AWS secret key's length: no `-` that a shell or a
+  // flag parser could take for an option.
+  const letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  const secret = [...randomBytes(40)].map((b) => letters[b % letters.length]).join("");
+  return { accessKeyId: `AKIALOCAL${id}`, secretAccessKey: secret };
 }
 
 /**

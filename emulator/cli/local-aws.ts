@@ -8,11 +8,12 @@ import { parseArgs } from "node:util";
 import { type LocalAwsRecord, removeLocalAwsRecord, writeLocalAwsRecord } from "../../support/local-aws-record";
 import { UsageError } from "../../support/usage-error";
 import { parseWholeNumber } from "../../support/whole-number";
-import { renewalOf, resolveVerifierCredentials } from "../auth/verifier-credentials";
+import { type ResolvedCredentials, renewalOf, resolveVerifierCredentials } from "../auth/verifier-credentials";
 import type { LogEvents } from "../control/log-events";
 import { StateError, Store } from "../control/store";
-import { startLocalAwsServer } from "../deployed/local-aws";
+import { type LocalAwsServer, startLocalAwsServer } from "../deployed/local-aws";
 import { asLocalAwsListenError, listenErrorMessage } from "./listen-error";
+import { claimStateFolder, keptLocalPair } from "./state-folder";
 
 /** The port local AWS endpoints use by convention, so AWS_ENDPOINT_URL habits carry over. */
 export const DEFAULT_LOCAL_AWS_PORT = 4566;
@@ -85,20 +86,31 @@ export async function serveLocalAws(
     out(LOCAL_AWS_USAGE);
     return undefined;
   }
-  const store = Store.open(options.state);
-  const resolved = await resolveVerifierCredentials(env);
-  // An AWS profile's pair rotates: it is asked again when a signature fails, as npm start does.
-  const renewCredentials = renewalOf(resolved, env);
-  const server = await startLocalAwsServer({
-    store,
-    host: options.host,
-    port: options.port,
-    credentials: resolved.credentials,
-    ...(renewCredentials ? { renewCredentials } : {}),
-    log: out,
-  }).catch((error: unknown) => {
-    throw asLocalAwsListenError(error);
-  });
+  const release = claimStateFolder(options.state);
+  let store: Store;
+  let resolved: ResolvedCredentials;
+  let server: LocalAwsServer;
+  try {
+    store = Store.open(options.state);
+    const found = await resolveVerifierCredentials(env);
+    // A pair made for the folder is kept there: a restart checks the pair the user exported.
+    resolved = found.source === "local-pair" ? { ...found, credentials: keptLocalPair(options.state, found.credentials) } : found;
+    // An AWS profile's pair rotates: it is asked again when a signature fails, as npm start does.
+    const renewCredentials = renewalOf(resolved, env);
+    server = await startLocalAwsServer({
+      store,
+      host: options.host,
+      port: options.port,
+      credentials: resolved.credentials,
+      ...(renewCredentials ? { renewCredentials } : {}),
+      log: out,
+    }).catch((error: unknown) => {
+      throw asLocalAwsListenError(error);
+    });
+  } catch (error) {
+    release();
+    throw error;
+  }
   const { endpoint } = server;
   const pair =
     resolved.source === "local-pair"
@@ -108,7 +120,7 @@ export async function serveLocalAws(
   out(`  terraform, the AWS CLI and SDKs: ${pair}AWS_ENDPOINT_URL=${endpoint} terraform apply`);
   out(
     resolved.source === "local-pair"
-      ? "No AWS credentials found, so signatures are checked against a key pair made for this run (local only, shown above)."
+      ? "No AWS credentials found, so signatures are checked against a key pair made for this state folder (local only, shown above; the same after a restart)."
       : "Signatures are checked against your AWS credentials (nothing is sent to AWS).",
   );
   out(
@@ -118,7 +130,7 @@ export async function serveLocalAws(
     endpoint,
     logEvents: server.logEvents,
     record: { state: options.state, ...(resolved.source === "local-pair" ? { localCredentials: resolved.credentials } : {}) },
-    close: () => server.close(),
+    close: () => server.close().finally(release),
   };
 }
 

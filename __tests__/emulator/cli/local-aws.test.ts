@@ -1,9 +1,11 @@
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { listenErrorMessage } from "../../../emulator/cli/listen-error";
 import { LOCAL_AWS_USAGE, parseLocalAwsOptions, type RunningLocalAws, serveLocalAws } from "../../../emulator/cli/local-aws";
+import { StateError } from "../../../emulator/control/store";
 import { UsageError } from "../../../support/usage-error";
 import { listenOnLoopback } from "../../helpers/loopback-server";
 
@@ -39,22 +41,18 @@ describe("npm run local-aws's flags", () => {
   });
 });
 
-test("with no AWS credentials, the start lines name the pair made for the run, ready to paste before terraform", async () => {
+test("with no AWS credentials, the start lines name the pair made for the state folder, ready to paste before terraform, the same after a restart", async () => {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), "ls-local-aws-cli-"));
   const out: string[] = [];
   let aws: RunningLocalAws | undefined;
+  const noCredentials = {
+    HOME: home,
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_CONFIG_FILE: path.join(home, "none"),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(home, "none"),
+  };
   try {
-    aws = await serveLocalAws(
-      ["--port", "0", "--state", path.join(home, "state")],
-      {
-        HOME: home,
-        AWS_EC2_METADATA_DISABLED: "true",
-        AWS_CONFIG_FILE: path.join(home, "none"),
-        AWS_SHARED_CREDENTIALS_FILE: path.join(home, "none"),
-      },
-      (line) => out.push(line),
-      home,
-    );
+    aws = await serveLocalAws(["--port", "0", "--state", path.join(home, "state")], noCredentials, (line) => out.push(line), home);
     const endpoint = aws?.endpoint ?? "";
     expect(out[0]).toBe(
       `Local AWS (lambda, iam, sts, logs, cloudfront; account 000000000000) at ${endpoint}, state in ${path.join(home, "state")}`,
@@ -64,14 +62,50 @@ test("with no AWS credentials, the start lines name the pair made for the run, r
         `^ {2}terraform, the AWS CLI and SDKs: AWS_ACCESS_KEY_ID=AKIA[A-Z0-9]{16} AWS_SECRET_ACCESS_KEY=\\S{40} AWS_ENDPOINT_URL=${endpoint} terraform apply$`,
       ),
     );
-    expect(out[2]).toMatch(/^No AWS credentials found, so signatures are checked against a key pair made for this run/);
+    expect(out[2]).toMatch(
+      /^No AWS credentials found, so signatures are checked against a key pair made for this state folder .*the same after a restart/,
+    );
     const caFile = path.join(home, "state", "tls", "ca.pem");
     expect(out[3]).toBe(
       `CloudFront distributions answer over TLS with a certificate from ${caFile}: curl --cacert ${caFile} (or -k); Node: NODE_EXTRA_CA_CERTS=${caFile}`,
     );
     expect(fs.existsSync(caFile)).toBe(true);
+    // Restarted on the same folder, it checks the same pair: the one the user exported still signs.
+    await aws?.close();
+    const again: string[] = [];
+    aws = await serveLocalAws(["--port", "0", "--state", path.join(home, "state")], noCredentials, (line) => again.push(line), home);
+    expect(again[1].split(" AWS_ENDPOINT_URL")[0]).toBe(out[1].split(" AWS_ENDPOINT_URL")[0]);
+    expect(fs.statSync(path.join(home, "state", "local-key-pair.json")).mode & 0o077).toBe(0);
   } finally {
     await aws?.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test("one local AWS per state folder: a second is one line naming the first; a folder whose owner is gone is taken over", async () => {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), "ls-local-aws-owner-"));
+  const state = path.join(home, "state");
+  const env = { AWS_ACCESS_KEY_ID: "A", AWS_SECRET_ACCESS_KEY: "B", AWS_EC2_METADATA_DISABLED: "true" };
+  let first: RunningLocalAws | undefined;
+  try {
+    first = await serveLocalAws(["--port", "0", "--state", state], env, () => {}, home);
+    const second = serveLocalAws(["--port", "0", "--state", state], env, () => {}, home);
+    await expect(second).rejects.toThrow(StateError);
+    await expect(second).rejects.toThrow(
+      `Another local AWS (pid ${process.pid}) serves the state folder ${state}: use that one (its endpoint is in .local-aws.json), stop it first, or pass another --state DIR.`,
+    );
+    await first?.close();
+    first = undefined;
+    // An owner killed (its pid gone) leaves its file behind: the next start takes the folder.
+    const gone = spawnSync(process.execPath, ["-e", ""]).pid;
+    fs.writeFileSync(path.join(state, "owner.json"), JSON.stringify({ pid: gone }));
+    first = await serveLocalAws(["--port", "0", "--state", state], env, () => {}, home);
+    expect(JSON.parse(fs.readFileSync(path.join(state, "owner.json"), "utf8"))).toEqual({ pid: process.pid });
+    await first?.close();
+    first = undefined;
+    expect(fs.existsSync(path.join(state, "owner.json"))).toBe(false);
+  } finally {
+    await first?.close();
     fs.rmSync(home, { recursive: true, force: true });
   }
 });

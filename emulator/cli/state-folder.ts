@@ -1,0 +1,79 @@
+// What `npm run local-aws` keeps in its state folder besides the state: which process serves it
+// (one local AWS per folder: two would both write state.json, and both serve the same URLs'
+// ports), and the key pair it made when it found no credentials, so that a restart checks the
+// same pair the user exported and signed with.
+
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { writeFileAtomic } from "../../support/write-file-atomic";
+import type { VerifierCredentials } from "../auth/sigv4-signature";
+import { StateError } from "../control/store";
+
+/** The file naming the process that serves the folder. */
+const OWNER_FILE = "owner.json";
+/** The pair made for the folder, owner-only. */
+const PAIR_FILE = "local-key-pair.json";
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Claims `dir` for this process and returns how to give it back. A folder another running local
+ * AWS serves is a StateError naming it; one whose owner is gone (a kill -9) is taken over.
+ */
+export function claimStateFolder(dir: string, pid: number = process.pid): () => void {
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, OWNER_FILE);
+  const owner = { pid };
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      fs.writeFileSync(file, `${JSON.stringify(owner)}\n`, { flag: "wx", mode: 0o600 });
+      return () => {
+        if (readOwner(file) === pid) fs.rmSync(file, { force: true });
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    const holder = readOwner(file);
+    if (holder !== undefined && isAlive(holder)) {
+      throw new StateError(
+        `Another local AWS (pid ${holder}) serves the state folder ${dir}: use that one (its endpoint is in .local-aws.json), stop it first, or pass another --state DIR.`,
+      );
+    }
+    // Its owner is gone: the claim is free.
+    fs.rmSync(file, { force: true });
+  }
+  throw new StateError(
+    `Cannot claim the state folder ${dir}: another local AWS is starting on it. Try again, or pass another --state DIR.`,
+  );
+}
+
+function readOwner(file: string): number | undefined {
+  try {
+    const pid = (JSON.parse(fs.readFileSync(file, "utf8")) as { pid?: unknown }).pid;
+    return typeof pid === "number" && Number.isInteger(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pair made for `dir` by an earlier run, else `made`, kept there (owner-only) for the next. */
+export function keptLocalPair(dir: string, made: VerifierCredentials): VerifierCredentials {
+  const file = path.join(dir, PAIR_FILE);
+  try {
+    const kept = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<VerifierCredentials>;
+    if (typeof kept.accessKeyId === "string" && typeof kept.secretAccessKey === "string") {
+      return { accessKeyId: kept.accessKeyId, secretAccessKey: kept.secretAccessKey };
+    }
+  } catch {
+    // None yet, or not readable as a pair: a new one is kept.
+  }
+  writeFileAtomic(file, `${JSON.stringify({ accessKeyId: made.accessKeyId, secretAccessKey: made.secretAccessKey })}\n`, { mode: 0o600 });
+  return made;
+}
