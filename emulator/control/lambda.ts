@@ -38,6 +38,7 @@ type Route = (call: ServiceCall, fn: () => StoredFunction, input: () => Record<s
 /** Routes by method and path (`{fn}` is the FunctionName, `{sid}` a statement id, `{arn}` a resource ARN). */
 const ROUTES: ReadonlyArray<readonly [method: string, path: RegExp, route: Route]> = [
   ["POST", /^\/2015-03-31\/functions\/?$/, async (call, _fn, input) => [201, await createFunction(input(), call.store, call.region)]],
+  ["GET", /^\/2015-03-31\/functions\/?$/, (call) => [200, listFunctions(call)]],
   ["GET", /^\/2015-03-31\/functions\/(?<fn>[^/]+)\/?$/, (call, fn) => [200, getFunction(fn(), call.store)]],
   ["GET", /^\/2015-03-31\/functions\/(?<fn>[^/]+)\/configuration$/, (_call, fn) => [200, fn().configuration]],
   [
@@ -149,6 +150,29 @@ const ROUTES: ReadonlyArray<readonly [method: string, path: RegExp, route: Route
     },
   ],
 ];
+
+/** ListFunctions: the Region's functions by name, `MaxItems` (1 to 50) at a time from `Marker`. */
+function listFunctions(call: ServiceCall): { Functions: unknown[]; NextMarker?: string } {
+  const maxText = call.url.searchParams.get("MaxItems");
+  const max = maxText === null ? 50 : Number(maxText);
+  if (!Number.isInteger(max) || max < 1 || max > 10_000) {
+    throw new ServiceError(
+      400,
+      "InvalidParameterValueException",
+      `1 validation error detected: Value '${maxText}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000`,
+    );
+  }
+  const all = [...functions(call.store).values()]
+    .filter((fn) => fn.region === call.region)
+    .map((fn) => fn.configuration)
+    .sort((a, b) => String(a.FunctionName).localeCompare(String(b.FunctionName)));
+  const marker = call.url.searchParams.get("Marker");
+  const start = marker === null ? 0 : all.findIndex((c) => String(c.FunctionName) > marker);
+  const from = start === -1 ? all.length : start;
+  const page = all.slice(from, from + Math.min(max, 50));
+  const more = from + page.length < all.length;
+  return { Functions: page, ...(more ? { NextMarker: String(page[page.length - 1].FunctionName) } : {}) };
+}
 
 /** The function a tags route's ARN names. */
 function taggedFunction(call: ServiceCall): StoredFunction {

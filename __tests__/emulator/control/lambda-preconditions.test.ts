@@ -1,6 +1,7 @@
 // Lambda's optimistic locks and Regions in the local AWS: a stale RevisionId (UpdateFunctionCode,
 // AddPermission, RemovePermission) is PreconditionFailedException and changes nothing; an ARN of
-// another Region than the one signed for is not reachable, for the control plane and Invoke alike.
+// another Region than the one signed for is not reachable, for the control plane and Invoke alike;
+// ListFunctions pages through a Region's functions.
 
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import {
@@ -10,11 +11,13 @@ import {
   GetPolicyCommand,
   InvokeCommand,
   LambdaClient,
+  ListFunctionsCommand,
+  paginateListFunctions,
   RemovePermissionCommand,
   UpdateFunctionCodeCommand,
 } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
-import { LAMBDA_ASSUME_ROLE_POLICY, useLocalAws } from "../../helpers/local-aws-clients";
+import { LAMBDA_ASSUME_ROLE_POLICY, LOCAL_AWS_CREDENTIALS, useLocalAws } from "../../helpers/local-aws-clients";
 
 const aws = useLocalAws();
 const zip = (body: string): Uint8Array => zipSync({ "index.js": new TextEncoder().encode(body) });
@@ -85,4 +88,28 @@ test("an ARN of another Region is not reachable from the Region signed for, as o
     new InvokeCommand({ FunctionName: elsewhere.replace("eu-west-1", "us-east-1"), InvocationType: "DryRun" }),
   );
   expect(here.StatusCode).toBe(204);
+});
+
+test("ListFunctions lists the Region's functions by name, a page at a time, as the SDK's paginator reads them", async () => {
+  const role = (await lambda.send(new GetFunctionCommand({ FunctionName: "locked" }))).Configuration?.Role;
+  for (const name of ["b-listed", "a-listed", "c-listed"]) {
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Role: role,
+        Runtime: "nodejs22.x",
+        Handler: "index.handler",
+        Code: { ZipFile: zip("exports.handler = async () => 1;") },
+      }),
+    );
+  }
+  const names: string[] = [];
+  for await (const page of paginateListFunctions({ client: lambda, pageSize: 2 }, {})) {
+    expect((page.Functions ?? []).length).toBeLessThanOrEqual(2);
+    names.push(...(page.Functions ?? []).map((fn) => fn.FunctionName ?? ""));
+  }
+  expect(names).toEqual(["a-listed", "b-listed", "c-listed", "locked"]);
+  // Another Region's list is its own.
+  const elsewhere = new LambdaClient({ endpoint: aws.endpoint(), region: "eu-west-1", credentials: LOCAL_AWS_CREDENTIALS, maxAttempts: 1 });
+  expect((await elsewhere.send(new ListFunctionsCommand({}))).Functions).toEqual([]);
 });
