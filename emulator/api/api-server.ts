@@ -9,6 +9,7 @@ import type * as http from "node:http";
 import { credentialScopeOf } from "../auth/credential-scope";
 import { signatureError } from "../auth/signature-errors";
 import type { VerifierCredentials } from "../auth/sigv4-signature";
+import type { SigningAdvice } from "../auth/sigv4-verifier";
 import { KeyRing } from "../auth/verifier-credentials";
 import { LOCAL_ACCOUNT_ID } from "../common/constants";
 import type { FunctionConfig } from "../common/function-config";
@@ -61,6 +62,8 @@ export interface LambdaApiServerOptions {
   readonly limits?: ResponseLimits;
   /** As the Function URL's: for a server bound to loopback, the Host names it answers to. */
   readonly allowedHostNames?: readonly string[];
+  /** How its 403 log lines name the signing advice, where npm start's words are not true (the local AWS's endpoint). */
+  readonly signing?: Partial<SigningAdvice>;
   readonly log: LogSink;
 }
 
@@ -83,7 +86,8 @@ export function lambdaApiHandler(
   options: Omit<LambdaApiServerOptions, "allowedHostNames">,
 ): (req: http.IncomingMessage, res: http.ServerResponse, requestId: string) => Promise<void> {
   const keys = new KeyRing(options.credentials, options.renewCredentials);
-  const door = lambdaApiDoor(options.log);
+  const plain = lambdaApiDoor(options.log);
+  const door = options.signing ? { ...plain, signing: { ...plain.signing, ...options.signing } } : plain;
   return (req, res, requestId) => handleRequest(req, res, requestId, { options, door, keys });
 }
 

@@ -43,7 +43,12 @@ export interface SigningAdvice {
   readonly invokeCommand: string;
   /** The service the signature's scope must name. @default SIGV4_SERVICE ("lambda") */
   readonly service?: string;
+  /** Who named the pair it checks, and where it came from. @default npm start's words */
+  readonly pairNamedBy?: string;
 }
+
+/** Where npm start's pair comes from, as a refusal names it. */
+const NPM_START_PAIR = "the pair npm start named when it started (its shell's, its AWS profile's, or one made for the run)";
 
 /**
  * Verifies `request` against `credentials` for `region`. Every failure says its most likely
@@ -99,7 +104,7 @@ export async function verifySigV4(
     return {
       ok: false,
       failure: "unknown-key",
-      reason: `the request was signed with another key pair (${accessKey}); the server checks against ${credentials.accessKeyId}, the pair npm start named when it started (its shell's, its AWS profile's, or one made for the run): sign with that pair, or use ${invokeCommand}`,
+      reason: `the request was signed with another key pair (${accessKey}); the server checks against ${credentials.accessKeyId}, ${advice.pairNamedBy ?? NPM_START_PAIR}: sign with that pair, or use ${invokeCommand}`,
     };
   }
   if (scopeService !== service || scopeRegion !== region) {

@@ -50,6 +50,10 @@ export interface ControlServerOptions {
   readonly allowedHostNames?: readonly string[];
 }
 
+/** Where the local AWS's pair comes from, as a refusal names it. */
+export const LOCAL_AWS_PAIR =
+  "the pair npm run local-aws printed when it started (its shell's, its AWS profile's, or one made for its state folder)";
+
 /** The local AWS as a door: its log lines and, for what fails below the services, a JSON error. */
 function controlDoor(log: LogSink, service = "the service the request names"): Door {
   return {
@@ -62,6 +66,7 @@ function controlDoor(log: LogSink, service = "the service the request names"): D
       signWith: (region) => `the AWS CLI, SDKs or terraform with AWS_ENDPOINT_URL set, for Region ${region}`,
       invokeCommand: "the key pair npm run local-aws printed",
       service,
+      pairNamedBy: LOCAL_AWS_PAIR,
     },
     refusalLine: (status, errorType, requestId, reason) => `local AWS ${status} ${errorType} for RequestId: ${requestId}: ${reason}`,
   };

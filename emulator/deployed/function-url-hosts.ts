@@ -10,6 +10,7 @@ import type { VerifierCredentials } from "../auth/sigv4-signature";
 import { listen } from "../common/listen";
 import type { LogSink } from "../common/log-sink";
 import { isLoopback, loopbackHostNames } from "../common/loopback";
+import { LOCAL_AWS_PAIR } from "../control/control-server";
 import { policies, urls } from "../control/lambda-access";
 import type { OpenedAddress } from "../control/service-call";
 import type { Store } from "../control/store";
@@ -104,6 +105,11 @@ export class FunctionUrlHosts {
       limits: this.options.limits,
       ...(isLoopback(host) ? { allowedHostNames: loopbackHostNames(host) } : {}),
       publicAccessRefusal: () => publicUrlRefusal(policies(this.store).get(functionArn), functionArn),
+      signing: {
+        signWith: (region) => `curl --aws-sigv4 "aws:amz:${region}:lambda" --user with the pair npm run local-aws printed`,
+        invokeCommand: "npm run invoke -- --local (for the stack npm run deploy -- --local deployed)",
+        pairNamedBy: LOCAL_AWS_PAIR,
+      },
       log: (line) => this.options.log(`[${name} URL] ${line}`),
     });
     const bound = await listen(server, port, host);

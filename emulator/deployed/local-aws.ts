@@ -12,7 +12,7 @@ import { LOCAL_ACCOUNT_ID } from "../common/constants";
 import { listen } from "../common/listen";
 import type { LogSink } from "../common/log-sink";
 import { isLoopback, loopbackHostNames } from "../common/loopback";
-import { createControlServer } from "../control/control-server";
+import { createControlServer, LOCAL_AWS_PAIR } from "../control/control-server";
 import { LogEvents } from "../control/log-events";
 import type { Store } from "../control/store";
 import { locateRuntime, type RuntimeCommand } from "../environment/runtime-command";
@@ -86,6 +86,11 @@ export async function startLocalAwsServer(options: LocalAwsServerOptions): Promi
     credentials: options.credentials,
     ...renew,
     limits,
+    signing: {
+      signWith: (region) => `the AWS SDK or AWS CLI for Region ${region} with AWS_ENDPOINT_URL set to the local AWS`,
+      invokeCommand: "npm run invoke -- --api --local (for the stack npm run deploy -- --local deployed)",
+      pairNamedBy: LOCAL_AWS_PAIR,
+    },
     log,
   });
   const server = createControlServer({

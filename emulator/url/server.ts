@@ -5,6 +5,7 @@
 
 import type * as http from "node:http";
 import type { VerifierCredentials } from "../auth/sigv4-signature";
+import type { SigningAdvice } from "../auth/sigv4-verifier";
 import { KeyRing } from "../auth/verifier-credentials";
 import { MAX_REQUEST_BODY_BYTES } from "../common/constants";
 import type { FunctionConfig } from "../common/function-config";
@@ -44,6 +45,8 @@ export interface FunctionUrlServerOptions {
    * @default everyone may call a NONE URL (npm start serves no policy)
    */
   readonly publicAccessRefusal?: () => string | undefined;
+  /** How its 403 log lines name the signing advice, where npm start's words are not true (a URL the local AWS serves). */
+  readonly signing?: Partial<SigningAdvice>;
   readonly log: LogSink;
 }
 
@@ -53,7 +56,8 @@ export function createFunctionUrlServer(options: FunctionUrlServerOptions): http
     throw new Error("An AWS_IAM Function URL needs credentials to check signatures against.");
   }
   const keys = new KeyRing(options.credentials, options.renewCredentials);
-  const door = functionUrlDoor(options.log);
+  const plain = functionUrlDoor(options.log);
+  const door = options.signing ? { ...plain, signing: { ...plain.signing, ...options.signing } } : plain;
   return createDoorServer({
     door,
     ...(options.allowedHostNames ? { allowedHostNames: options.allowedHostNames } : {}),

@@ -133,6 +133,13 @@ describeWhenAvailable("functions deployed into the local AWS", missingReason(loc
     const res = await send(target.href, { headers });
     expect(res.status).toBe(201);
     expect(res).toArriveProgressively(3, 100);
+    // Signed with another pair: AWS's 403, and the log names the local AWS's pair, not npm start's.
+    const other = { accessKeyId: "AKIAOTHERPAIR0000000", secretAccessKey: "other" };
+    const refused = await send(target.href, { headers: await signRequest(target, other, { region: "us-east-1", method: "GET" }) });
+    expect(refused.status).toBe(403);
+    const [line] = log.matching(/AKIAOTHERPAIR0000000/);
+    expect(line).toMatch(/the pair npm run local-aws printed when it started/);
+    expect(line).not.toMatch(/npm start/);
   });
 
   test("a URL's CORS configuration is applied, and follows UpdateFunctionUrlConfig", async () => {
