@@ -145,7 +145,8 @@ export function rawQueryOf(url: string): string {
  * The query as the signer wants it: decoded names and values (repeats as arrays). `+` stays a
  * plus: SigV4 canonicalizes the raw encoding, in which a space is `%20`.
  */
-function parseSigningQuery(raw: string): Record<string, string | string[]> {
+/** A raw query (`a=1&b=x+y`) as SigV4 signs it: each part percent-decoded, `+` a plus, not a space. */
+export function parseSigningQuery(raw: string): Record<string, string | string[]> {
   // Null-prototype: a parameter named `constructor` or `__proto__` is a parameter like any other.
   const query: Record<string, string | string[]> = Object.create(null);
   for (const pair of raw.split("&")) {

@@ -98,6 +98,16 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, reque
     refuse(DISTRIBUTION_DISABLED, `distribution ${view.id} is disabled: enable it (Enabled = true, terraform's enabled) to serve it again`);
     return;
   }
+  const path = req.url ?? "/";
+  if (!path.startsWith("/") || path.startsWith("//")) {
+    // An absolute-form target (`GET http://host/…`) or `//host/…` would name another host than
+    // the origin: the edge forwards paths only, to its origin only.
+    refuse(
+      ORIGIN_UNREACHABLE,
+      `the request target ${JSON.stringify(path.slice(0, 200))} is not a path: the edge forwards only paths, to its origin`,
+    );
+    return;
+  }
   const origin = view.originDomain === undefined ? undefined : options.origin(view.originDomain);
   if (view.originDomain === undefined || origin === undefined) {
     refuse(
@@ -129,7 +139,11 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, reque
     }
     for (const name of SIGNING_HEADERS) delete headers[name];
   }
-  const target = new URL(`${view.originPath}${req.url ?? "/"}`, `http://${view.originDomain}`);
+  const target = new URL(`http://${view.originDomain}${view.originPath}${path}`);
+  if (target.host !== view.originDomain) {
+    refuse(ORIGIN_UNREACHABLE, `the request would go to ${target.host}, not the origin ${view.originDomain}: refused`);
+    return;
+  }
   if (signs) {
     const hash = input.headers["x-amz-content-sha256"] ?? payloadHash(input.body);
     Object.assign(headers, await signForOrigin({ method, url: target, payloadHash: hash }, options.credentials, origin.region));

@@ -5,7 +5,7 @@
 
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { SIGV4_SERVICE, type VerifierCredentials } from "../auth/sigv4-signature";
+import { parseSigningQuery, SIGV4_SERVICE, type VerifierCredentials } from "../auth/sigv4-signature";
 
 /** The headers a signed request to the origin replaces: the viewer's own signature never reaches it. */
 export const SIGNING_HEADERS = ["authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"] as const;
@@ -26,12 +26,8 @@ export async function signForOrigin(
   at: Date = new Date(),
 ): Promise<Record<string, string>> {
   const signer = new SignatureV4({ credentials, region, service: SIGV4_SERVICE, sha256: Hash.bind(null, "sha256") });
-  // Null-prototype: a parameter named `constructor` or `__proto__` is a parameter like any other.
-  const query: Record<string, string | string[]> = Object.create(null);
-  for (const [name, value] of request.url.searchParams) {
-    const existing = query[name];
-    query[name] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
-  }
+  // Read as the Function URL's verifier reads it (URLSearchParams would take `+` for a space).
+  const query = parseSigningQuery(request.url.search.slice(1));
   const signed = await signer.sign(
     {
       method: request.method,

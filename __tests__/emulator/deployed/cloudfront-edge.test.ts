@@ -124,6 +124,48 @@ describe("createEdgeServer", () => {
     expect(res.headers["x-amz-cf-id"]).toMatch(/^[A-Za-z0-9_-]{56}$/);
   });
 
+  test("a query with a '+', a space and repeated keys is signed as the Function URL's verifier reads it", async () => {
+    const url = await startEdge();
+    const res = await send(`${url}/q?q=a+b&s=a%20b&k=1&k=2`, { ca });
+    expect(res.status).toBe(200);
+    const [got] = received;
+    expect(got.url).toBe("/q?q=a+b&s=a%20b&k=1&k=2");
+    const verified = await verifySigV4(
+      { method: "GET", url: got.url, headers: got.headers, body: got.body },
+      CREDENTIALS,
+      "eu-west-1",
+      ADVICE,
+    );
+    expect(verified).toEqual({ ok: true, accessKey: CREDENTIALS.accessKeyId });
+  });
+
+  test("a request target that is not a path (absolute form, or //host) never leaves for another host", async () => {
+    const url = new URL(await startEdge());
+    const elsewhere = http.createServer((_req, res) => res.end("reached"));
+    await new Promise<void>((resolve) => elsewhere.listen(0, "127.0.0.1", resolve));
+    const other = `127.0.0.1:${(elsewhere.address() as AddressInfo).port}`;
+    let reached = 0;
+    elsewhere.on("request", () => (reached += 1));
+    try {
+      for (const target of [`http://${other}/x`, `//${other}/x`]) {
+        const status = await new Promise<number>((resolve, reject) => {
+          const req = https.request({ host: url.hostname, port: url.port, path: target, ca, agent: false }, (res) => {
+            res.resume();
+            res.once("end", () => resolve(res.statusCode ?? 0));
+          });
+          req.once("error", reject);
+          req.end();
+        });
+        expect({ target, status }).toEqual({ target, status: 502 });
+      }
+      expect(reached).toBe(0);
+      expect(received).toEqual([]);
+      expect(log.matching(/is not a path: the edge forwards only paths/)).toHaveLength(2);
+    } finally {
+      await new Promise((resolve) => elsewhere.close(resolve));
+    }
+  });
+
   test("streams each chunk as the origin writes it, without its hop-by-hop headers", async () => {
     answer = (_req, res) => {
       res.writeHead(201, {
