@@ -41,10 +41,12 @@ export interface StackConfig {
   /** S3 bucket for remote state; undefined keeps state in a local file. */
   readonly stateBucket?: string;
   /**
-   * Deployed into the local AWS (`npm run deploy -- --local` sets {@link LOCAL_AWS_VARIABLE}):
-   * state in its own file, never in S3, whatever TF_STATE_BUCKET says.
+   * Deployed into the local AWS (`npm run deploy -- --local` sets {@link LOCAL_AWS_VARIABLE} to
+   * its endpoint): state in its own file, never in S3, whatever TF_STATE_BUCKET says, and every
+   * service the stack uses pinned to that endpoint in the provider's configuration, which no
+   * environment variable or profile setting overrides.
    */
-  readonly localAws?: true;
+  readonly localAws?: { readonly endpoint: string };
   /**
    * PUBLIC_ACCESS=cloudfront: the public reaches the AWS_IAM URL through a CloudFront distribution
    * that signs each request; undefined: no distribution.
@@ -132,7 +134,10 @@ export function readConfig(env: Env): StackConfig {
   );
   const localAws = read(
     LOCAL_AWS_VARIABLE,
-    matching(/^1$/, "1 or unset (npm run deploy -- --local sets it; unset it to deploy to AWS)"),
+    matching(
+      /^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):[0-9]{1,5}$/,
+      "the local AWS's endpoint on this machine, such as http://127.0.0.1:4566, or unset (npm run deploy -- --local sets it; unset it to deploy to AWS)",
+    ),
     undefined,
   );
   const config: StackConfig = {
@@ -152,7 +157,7 @@ export function readConfig(env: Env): StackConfig {
       undefined,
     ),
     ...(publicAccess === "cloudfront" ? { cloudFront: { priceClass } } : {}),
-    ...(localAws === "1" ? { localAws: true as const } : {}),
+    ...(localAws !== undefined ? { localAws: { endpoint: localAws } } : {}),
   };
   if (problems.length > 0) {
     throw new ConfigError(problems);

@@ -3,7 +3,7 @@
 
 import * as path from "node:path";
 import { ArchiveProvider } from "@cdktf/provider-archive/lib/provider";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { AwsProvider, type AwsProviderEndpoints } from "@cdktf/provider-aws/lib/provider";
 import { LocalBackend, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import type { StackConfig } from "./config";
@@ -14,6 +14,11 @@ import { StreamingFunction } from "./streaming-function";
 /** The handler that ships to Lambda. */
 export const HANDLER_ENTRY = path.join(__dirname, "..", "handler", "index.ts");
 
+/** The provider's endpoints for the services the stack calls (the credential check's STS too), all at `endpoint`. */
+function localAwsEndpoints(endpoint: string): AwsProviderEndpoints {
+  return { sts: endpoint, iam: endpoint, lambda: endpoint, cloudwatchlogs: endpoint, cloudfront: endpoint };
+}
+
 export class LambdaStreamingStack extends TerraformStack {
   readonly streamingFunction: StreamingFunction;
 
@@ -23,6 +28,9 @@ export class LambdaStreamingStack extends TerraformStack {
     new AwsProvider(this, "aws", {
       region: config.region,
       defaultTags: [{ tags: { project: "lambda-streaming", stack: config.stackName } }],
+      // Into the local AWS: each service the stack calls pinned to it, so that nothing (an
+      // AWS_IGNORE_CONFIGURED_ENDPOINT_URLS, a profile's endpoint settings) sends it to AWS.
+      ...(config.localAws ? { endpoints: [localAwsEndpoints(config.localAws.endpoint)] } : {}),
     });
     new ArchiveProvider(this, "archive");
 

@@ -208,9 +208,19 @@ describe("LambdaStreamingStack, configured", () => {
 
   test("deployed into the local AWS, keeps state in its own file beside the real one, never in S3 even with TF_STATE_BUCKET set", () => {
     const local = { local: { path: "../../../terraform.cars.local-aws.tfstate" } };
-    expect(synthJson({ STACK_NAME: "cars", LAMBDA_STREAMING_LOCAL_AWS: "1" }).terraform.backend).toEqual(local);
-    expect(synthJson({ STACK_NAME: "cars", LAMBDA_STREAMING_LOCAL_AWS: "1", TF_STATE_BUCKET: "my-tf-state" }).terraform.backend).toEqual(
-      local,
-    );
+    const endpoint = "http://127.0.0.1:4566";
+    expect(synthJson({ STACK_NAME: "cars", LAMBDA_STREAMING_LOCAL_AWS: endpoint }).terraform.backend).toEqual(local);
+    expect(
+      synthJson({ STACK_NAME: "cars", LAMBDA_STREAMING_LOCAL_AWS: endpoint, TF_STATE_BUCKET: "my-tf-state" }).terraform.backend,
+    ).toEqual(local);
+  });
+
+  test("deployed into the local AWS, pins every service the stack calls to its endpoint in the provider itself", () => {
+    const endpoint = "http://127.0.0.1:4566";
+    const provider = synthJson({ LAMBDA_STREAMING_LOCAL_AWS: endpoint }).provider.aws[0];
+    expect(provider.endpoints).toEqual([
+      { sts: endpoint, iam: endpoint, lambda: endpoint, cloudwatchlogs: endpoint, cloudfront: endpoint },
+    ]);
+    expect(synthJson({}).provider.aws[0].endpoints).toBeUndefined();
   });
 });

@@ -59,6 +59,8 @@ export function localAwsEnvironment(env: NodeJS.ProcessEnv, localAws: LocalAwsRe
     Object.entries(env).filter(
       ([name]) =>
         !name.startsWith("AWS_ENDPOINT_URL_") &&
+        // Would make terraform (and the SDKs) skip AWS_ENDPOINT_URL and call AWS itself.
+        name !== "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS" &&
         name !== "TF_STATE_BUCKET" &&
         !(localAws.localCredentials && ["AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"].includes(name)),
     ),
@@ -70,6 +72,7 @@ export function localAwsEnvironment(env: NodeJS.ProcessEnv, localAws: LocalAwsRe
     ...(pair ? { AWS_ACCESS_KEY_ID: pair.accessKeyId, AWS_SECRET_ACCESS_KEY: pair.secretAccessKey } : {}),
     AWS_REGION: env.AWS_REGION?.trim() || DEFAULTS.region,
     AWS_EC2_METADATA_DISABLED: "true",
-    [LOCAL_AWS_VARIABLE]: "1",
+    // The stack pins every service to this endpoint in the provider's own configuration.
+    [LOCAL_AWS_VARIABLE]: localAws.endpoint,
   };
 }

@@ -18,6 +18,7 @@ const SHELL = {
   AWS_PROFILE: "work",
   TF_STATE_BUCKET: "my-tf-state",
   AWS_ENDPOINT_URL_LAMBDA: "http://127.0.0.1:3001",
+  AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true",
 };
 
 describe("what npm run deploy hands cdktf", () => {
@@ -37,7 +38,7 @@ describe("what npm run deploy hands cdktf", () => {
       AWS_SECRET_ACCESS_KEY: "local-secret",
       AWS_REGION: "us-east-1",
       AWS_EC2_METADATA_DISABLED: "true",
-      LAMBDA_STREAMING_LOCAL_AWS: "1",
+      LAMBDA_STREAMING_LOCAL_AWS: "http://127.0.0.1:4566",
       CHECKPOINT_DISABLE: "1",
     });
   });

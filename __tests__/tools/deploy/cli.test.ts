@@ -84,7 +84,7 @@ describe("runDeploy", () => {
     expect(env).toMatchObject({
       AWS_ENDPOINT_URL: "http://127.0.0.1:45666",
       AWS_ACCESS_KEY_ID: "AKIALOCALPAIR",
-      LAMBDA_STREAMING_LOCAL_AWS: "1",
+      LAMBDA_STREAMING_LOCAL_AWS: "http://127.0.0.1:45666",
     });
     expect(env.TF_STATE_BUCKET).toBeUndefined();
     expect(env.AWS_PROFILE).toBeUndefined();

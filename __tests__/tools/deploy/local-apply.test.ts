@@ -65,7 +65,9 @@ describeWhenAvailable("npm run deploy -- --local's environment, applied", missin
       TF_CLI_CONFIG_FILE: path.join(work, ".terraformrc"),
       TF_IN_AUTOMATION: "1",
     };
-    const env = { ...localAwsEnvironment(shell, record), CHECKPOINT_DISABLE: "1" };
+    // (A profile's ignore_configured_endpoint_urls acts as this variable does, and is not dropped:
+    // the provider's own endpoints, which the stack pins, still send every call to the local AWS.)
+    const env = { ...localAwsEnvironment(shell, record), CHECKPOINT_DISABLE: "1", AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: "true" };
 
     // WHEN the stack is synthesized as cdktf would with that environment, into its own output folder
     const stackDir = synthesizeStack(readConfig(env), path.join(work, LOCAL_AWS_OUTPUT));
