@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { writeFileAtomic } from "../../support/write-file-atomic";
 import { logGroupKey, logGroups } from "./log-groups";
 import type { Store } from "./store";
+import { StateError } from "./store";
 
 /** The newest events a log group keeps; older ones are dropped (AWS keeps them for the retention). */
 export const MAX_EVENTS_PER_GROUP = 10_000;
@@ -205,7 +206,15 @@ export class LogEvents {
   }
 
   private load(file: string): void {
-    const lines = fs.readFileSync(file, "utf8").split("\n");
+    let text: string;
+    try {
+      text = fs.readFileSync(file, "utf8");
+    } catch (error) {
+      throw new StateError(
+        `Cannot read the local AWS's log events ${file} (${(error as NodeJS.ErrnoException).code}): check its permissions, or move it away (its log group's events go with it).`,
+      );
+    }
+    const lines = text.split("\n");
     let header: { region?: unknown; logGroupName?: unknown } | undefined;
     try {
       header = JSON.parse(lines[0]) as typeof header;

@@ -13,7 +13,7 @@ import type { LogSink } from "../common/log-sink";
 import { unpackZip } from "../control/function-code";
 import { urls } from "../control/lambda-access";
 import { functionKey, functions, type StoredFunction } from "../control/lambda-functions";
-import type { LogEvents } from "../control/log-events";
+import type { AppendResult, LogEvents } from "../control/log-events";
 import type { Store } from "../control/store";
 import type { RuntimeCommand } from "../environment/runtime-command";
 import { EnvironmentPool } from "../invocation/environment-pool";
@@ -101,11 +101,23 @@ export class FunctionRegistry {
     // One log stream per run of the local AWS, named as Lambda names its streams.
     const stream = `${new Date().toISOString().slice(0, 10).replaceAll("-", "/")}/[$LATEST]${randomBytes(16).toString("hex")}`;
     let toldMissing = false;
+    let toldFailing = false;
     return new EnvironmentPool(fn, this.options.runtime, {
       maxEnvironments: this.options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS,
       log: (line) => {
         this.options.log(`[${name}] ${line}`);
-        const kept = this.options.logEvents.append(stored.region, group, stream, [{ timestamp: Date.now(), message: line }]);
+        let kept: AppendResult;
+        try {
+          kept = this.options.logEvents.append(stored.region, group, stream, [{ timestamp: Date.now(), message: line }]);
+        } catch (error) {
+          // A disk that is full or failing loses log events, never the server.
+          if (!toldFailing) {
+            toldFailing = true;
+            this.options.log(`[${name}] its lines cannot be kept in ${group} (${(error as Error).message}): they go to this terminal only`);
+          }
+          return;
+        }
+        toldFailing = false;
         if (kept === "no-log-group" && !toldMissing) {
           toldMissing = true;
           this.options.log(

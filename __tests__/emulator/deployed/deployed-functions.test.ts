@@ -25,6 +25,8 @@ import {
 } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
 import { type RunningLocalAws, serveLocalAws } from "../../../emulator/cli/local-aws";
+import { LogEvents } from "../../../emulator/control/log-events";
+import { StateError, Store } from "../../../emulator/control/store";
 import { locateRuntime } from "../../../emulator/environment/runtime-command";
 import { signRequest } from "../../../tools/invoke/sign-request";
 import { send } from "../../helpers/http-client";
@@ -235,6 +237,22 @@ describeWhenAvailable("functions deployed into the local AWS", missingReason(loc
     await send(`${unlogged}?count=1`);
     await log.waitFor(/^\[unlogged\] REPORT RequestId: /, 2);
     expect(log.matching(/^\[unlogged\] its log group \/aws\/lambda\/unlogged does not exist/)).toHaveLength(1);
+
+    // A log group whose events cannot be written (here: its file made a folder) loses lines, never the server.
+    const [file] = fs.readdirSync(path.join(state, "logs")).filter((name) => name.endsWith(".jsonl"));
+    fs.rmSync(path.join(state, "logs", file));
+    fs.mkdirSync(path.join(state, "logs", file));
+    expect((await send(`${url}?count=1`)).body.toString()).toBe("chunk-0\n");
+    expect((await send(`${url}?count=1`)).body.toString()).toBe("chunk-0\n");
+    await log.waitFor(/^\[logged\] REPORT RequestId: /, 3);
+    expect(log.matching(/^\[logged\] its lines cannot be kept in \/aws\/lambda\/logged \(EISDIR/)).toHaveLength(1);
+    // Read back at the next start, such a file stops it with one line naming it.
+    expect(() => LogEvents.open(Store.open(state))).toThrow(
+      new StateError(
+        `Cannot read the local AWS's log events ${path.join(state, "logs", file)} (EISDIR): check its permissions, or move it away (its log group's events go with it).`,
+      ),
+    );
+    fs.rmdirSync(path.join(state, "logs", file));
   });
 
   test("a restart stops every environment and serves the URL at the same address; deletes take the URL and then the function away", async () => {
