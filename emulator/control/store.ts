@@ -116,9 +116,22 @@ export class Store {
     return sha;
   }
 
-  /** Removes the code with SHA-256 `sha` (hex), and its unpacked folder: after the state no longer names it. */
+  /**
+   * Removes the zip with SHA-256 `sha` (hex): after the state no longer names it. Its unpacked
+   * folder may still run an invocation in flight: what serves the functions removes it
+   * ({@link dropUnpacked}) once nothing can.
+   */
   dropCode(sha: string): void {
     fs.rmSync(this.codePath(sha), { force: true });
+  }
+
+  /** The SHA-256s (hex) of the code unpacked in the state folder. */
+  unpackedShas(): string[] {
+    return fs.readdirSync(path.join(this.dir, "code")).filter((name) => /^[0-9a-f]{64}$/.test(name));
+  }
+
+  /** Removes the unpacked folder of the code with SHA-256 `sha` (hex). */
+  dropUnpacked(sha: string): void {
     fs.rmSync(this.unpackedPath(sha), { recursive: true, force: true });
   }
 

@@ -44,10 +44,14 @@ interface Running {
 }
 
 const DEFAULT_MAX_ENVIRONMENTS = 8;
+/** How often unheld code is looked at again while invocations are in flight. */
+const SWEEP_RECHECK_MS = 1_000;
 
 export class FunctionRegistry {
   private readonly running = new Map<string, Running>();
   private readonly unpacked = new Map<string, Promise<void>>();
+  private sweep: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly store: Store,
@@ -55,12 +59,14 @@ export class FunctionRegistry {
   ) {
     // What the control plane deletes stops running: its environments are stopped.
     store.onCommit(() => this.retireDeleted());
+    // Code a stopped run left unpacked and no function holds (a kill -9 between a change and its sweep).
+    this.removeUnheldCode();
   }
 
   /** The function named `name` in `region`, as deployed now; undefined when there is none. */
   find(region: string, name: string): DeployedFunction | undefined {
     const stored = functions(this.store).get(functionKey(region, name));
-    if (stored === undefined) {
+    if (stored === undefined || this.closed) {
       return undefined;
     }
     const arn = String(stored.configuration.FunctionArn);
@@ -88,11 +94,13 @@ export class FunctionRegistry {
     };
   }
 
-  /** Stops every function's environments. */
+  /** Stops every function's environments; what asks for a function afterwards finds none. */
   async close(): Promise<void> {
+    this.closed = true;
     const pools = [...this.running.values()].map((running) => running.pool);
     this.running.clear();
     await Promise.all(pools.map((pool) => pool.close()));
+    this.removeUnheldCode();
   }
 
   private poolFor(stored: StoredFunction, fn: FunctionConfig): EnvironmentPool {
@@ -143,6 +151,31 @@ export class FunctionRegistry {
     return done;
   }
 
+  /**
+   * Removes the unpacked code no deployed function holds any more, once no environment can be
+   * running it: with an invocation in flight or an environment starting anywhere (it may be on an
+   * older version), checked again every second, as --watch does for its bundles.
+   */
+  private removeUnheldCode(): void {
+    clearTimeout(this.sweep);
+    this.sweep = undefined;
+    const held = new Set([...functions(this.store).values()].map((stored) => stored.codeSha));
+    const unheld = this.store.unpackedShas().filter((sha) => !held.has(sha));
+    if (unheld.length === 0) {
+      return;
+    }
+    const busy = [...this.running.values()].some(({ pool }) => {
+      const { inFlight, starting } = pool.stats();
+      return inFlight > 0 || starting > 0;
+    });
+    if (busy && !this.closed) {
+      this.sweep = setTimeout(() => this.removeUnheldCode(), SWEEP_RECHECK_MS);
+      this.sweep.unref();
+      return;
+    }
+    for (const sha of unheld) this.store.dropUnpacked(sha);
+  }
+
   private retireDeleted(): void {
     const deployed = new Set([...functions(this.store).values()].map((stored) => String(stored.configuration.FunctionArn)));
     for (const [arn, running] of this.running) {
@@ -155,6 +188,7 @@ export class FunctionRegistry {
     for (const sha of this.unpacked.keys()) {
       if (!shas.has(sha)) this.unpacked.delete(sha);
     }
+    this.removeUnheldCode();
   }
 }
 

@@ -5,6 +5,7 @@
 // deletes take the URL and the function away; a restart brings the URL back at the same address;
 // a function that fails or hangs is answered as npm start answers it; its lines reach its log group.
 
+import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -21,6 +22,7 @@ import {
   LambdaClient,
   RemovePermissionCommand,
   UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
   UpdateFunctionUrlConfigCommand,
 } from "@aws-sdk/client-lambda";
 import { zipSync } from "fflate";
@@ -40,6 +42,17 @@ const HANDLERS = path.join(__dirname, "..", "..", "fixtures", "handlers");
 const ZIP = zipSync(
   Object.fromEntries(fs.readdirSync(HANDLERS).map((file) => [file, new Uint8Array(fs.readFileSync(path.join(HANDLERS, file)))])),
 );
+/** A package of its own: a handler that reads a file of its package late, after its first bytes. */
+const LATE_ZIP = zipSync({
+  "late.mjs": new TextEncoder().encode(`import { readFileSync } from "node:fs";
+export const handler = awslambda.streamifyResponse(async (event, responseStream) => {
+  responseStream.write("started ");
+  await new Promise((resolve) => setTimeout(resolve, Number(event.queryStringParameters?.ms ?? 0)));
+  responseStream.end(readFileSync(new URL("./late.txt", import.meta.url), "utf8"));
+});
+`),
+  "late.txt": new TextEncoder().encode("read late"),
+});
 
 describeWhenAvailable("functions deployed into the local AWS", missingReason(locateRuntime), () => {
   let state: string;
@@ -67,15 +80,15 @@ describeWhenAvailable("functions deployed into the local AWS", missingReason(loc
   });
 
   /** Deploys the fixture handler `handler` as `name`, with a URL of `authType` (NONE: both public statements added). */
-  async function deploy(name: string, handler: string, authType: "NONE" | "AWS_IAM", timeout = 3): Promise<string> {
+  async function deploy(name: string, handler: string, authType: "NONE" | "AWS_IAM", timeout = 3, zip = ZIP): Promise<string> {
     await lambda.send(
       new CreateFunctionCommand({
         FunctionName: name,
         Role: roleArn,
         Runtime: "nodejs22.x",
-        Handler: handler === "hog" ? "misbehaving.hog" : `handlers.${handler}`,
+        Handler: handler.includes(".") ? handler : `handlers.${handler}`,
         Timeout: timeout,
-        Code: { ZipFile: ZIP },
+        Code: { ZipFile: zip },
       }),
     );
     if (authType === "NONE") {
@@ -183,17 +196,23 @@ describeWhenAvailable("functions deployed into the local AWS", missingReason(loc
     });
   });
 
-  test("new code serves new requests while a stream in flight finishes on the old", async () => {
-    const url = await deploy("changing", "paced", "NONE");
-    const inFlight = send(`${url}?count=6&ms=150`);
+  test("new code serves new requests while a stream in flight finishes on the old, files of its package included", async () => {
+    const url = await deploy("changing", "late.handler", "NONE", 3, LATE_ZIP);
+    const oldFolder = path.join(state, "code", createHash("sha256").update(LATE_ZIP).digest("hex"));
+    const inFlight = send(`${url}?ms=600`);
     await log.waitFor(/^\[changing\] START RequestId: /);
-    const next = zipSync({ "handlers.mjs": new TextEncoder().encode(NEW_CODE) });
+    const next = zipSync({ "late.mjs": new TextEncoder().encode(NEW_CODE.replace("paced", "handler")) });
     await lambda.send(new UpdateFunctionCodeCommand({ FunctionName: "changing", ZipFile: next }));
     const fresh = await send(url);
     expect(fresh.body.toString()).toBe("v2");
+    // The old version read its file after the update: its folder is kept until nothing runs it.
     const old = await inFlight;
-    expect(old.body.toString()).toBe("chunk-0\nchunk-1\nchunk-2\nchunk-3\nchunk-4\nchunk-5\n");
+    expect(old.body.toString()).toBe("started read late");
     expect(old.truncated).toBe(false);
+    // Once nothing runs it (both environments done: their REPORTs), the next change takes the old folder away.
+    await log.waitFor(/^\[changing\] REPORT RequestId: /, 2);
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: "changing", Description: "swept" }));
+    expect(fs.existsSync(oldFolder)).toBe(false);
   });
 
   test("a function that fails, hangs or floods its memory is answered as npm start answers it", async () => {
@@ -207,7 +226,7 @@ describeWhenAvailable("functions deployed into the local AWS", missingReason(loc
     expect(cut.truncated).toBe(true);
     await log.waitFor(/^\[hanging\] .*Task timed out after 1\.00 seconds/);
     // One that floods its memory (128 MB, the default) is stopped as Lambda stops it.
-    const hogging = await deploy("hogging", "hog", "NONE", 30);
+    const hogging = await deploy("hogging", "misbehaving.hog", "NONE", 30);
     const killed = await send(`${hogging}?mb=512`);
     expect(killed.body.toString()).toBe("growing ");
     expect(killed.truncated).toBe(true);
