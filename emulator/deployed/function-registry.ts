@@ -71,7 +71,10 @@ export class FunctionRegistry {
     }
     const arn = String(stored.configuration.FunctionArn);
     const fn = deployedFunctionConfig(stored, urls(this.store).get(arn), this.store.unpackedPath(stored.codeSha));
-    const version = JSON.stringify(fn);
+    // A new version is a change to what runs (code or configuration), not to its URL: a URL's auth
+    // type, CORS or invoke mode is the door's, and changes no environment, as on AWS.
+    const { invokeMode: _mode, authType: _auth, cors: _cors, ...runs } = fn;
+    const version = JSON.stringify(runs);
     let running = this.running.get(arn);
     if (running === undefined) {
       running = { pool: this.poolFor(stored, fn), version };

@@ -157,8 +157,11 @@ describeWhenAvailable("functions deployed into the local AWS", missingReason(loc
     expect(line).not.toMatch(/npm start/);
   });
 
-  test("a URL's CORS configuration is applied, and follows UpdateFunctionUrlConfig", async () => {
+  test("a URL's CORS configuration is applied, and follows UpdateFunctionUrlConfig without a cold start", async () => {
     const url = await deploy("browser", "paced", "NONE");
+    await send(`${url}?count=1`);
+    const [cold] = await log.waitFor(/^\[browser\] REPORT RequestId: /);
+    expect(cold).toMatch(/Init Duration/);
     await lambda.send(
       new UpdateFunctionUrlConfigCommand({
         FunctionName: "browser",
@@ -173,6 +176,9 @@ describeWhenAvailable("functions deployed into the local AWS", missingReason(loc
     expect(preflight.headers).toMatchObject({ "access-control-allow-origin": "https://app.example", "access-control-max-age": "60" });
     const other = await send(`${url}?count=1`, { headers: { origin: "https://elsewhere.example" } });
     expect(other.headers["access-control-allow-origin"]).toBeUndefined();
+    // The URL's settings are the door's: the warm environment serves on.
+    const reports = await log.waitFor(/^\[browser\] REPORT RequestId: /, 2);
+    expect(reports[1]).not.toMatch(/Init Duration/);
   });
 
   test("the Lambda API on the same endpoint invokes a deployed function by name or ARN, streamed or whole", async () => {
