@@ -81,8 +81,18 @@ async function createDistribution(call: ServiceCall, res: http.ServerResponse): 
   // The distribution answers at a domain of its own (the local edge, 127.0.0.1:PORT), opened now
   // and kept in the record, so a restart serves it at the same address.
   const opened = await call.hosting.openDistribution(id);
-  // Checked again once the address is open: the state may have changed meanwhile.
-  if (distributions(call.store).has(id) || sameCallerReference(call.store, config) !== undefined) {
+  // Checked again once the address is open: the state may have changed meanwhile (the same
+  // CallerReference sent twice at once gets the first's distribution, as a retry does).
+  const meanwhile = sameCallerReference(call.store, config);
+  if (meanwhile !== undefined) {
+    await opened.release();
+    send(res, 201, distributionXml(meanwhile), {
+      etag: meanwhile.etag,
+      location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${meanwhile.id}`,
+    });
+    return;
+  }
+  if (distributions(call.store).has(id)) {
     await opened.release();
     throw new ServiceError(409, "DistributionAlreadyExists", `A distribution with the id ${id} already exists; send the request again.`);
   }

@@ -91,7 +91,14 @@ export async function createUrlConfig(fn: StoredFunction, input: Record<string, 
     LastModifiedTime: created,
   };
   urls(store).set(key(fn), config);
-  store.commit();
+  try {
+    store.commit();
+  } catch (error) {
+    // Not kept: not answered either.
+    urls(store).delete(key(fn));
+    await opened.release();
+    throw error;
+  }
   return config;
 }
 

@@ -13,6 +13,7 @@ import { listen } from "../common/listen";
 import type { LogSink } from "../common/log-sink";
 import { isLoopback, loopbackHostNames } from "../common/loopback";
 import { createControlServer, LOCAL_AWS_PAIR } from "../control/control-server";
+import { notReachable } from "../control/lambda-functions";
 import { LogEvents } from "../control/log-events";
 import type { Store } from "../control/store";
 import { locateRuntime, type RuntimeCommand } from "../environment/runtime-command";
@@ -65,8 +66,8 @@ export async function startLocalAwsServer(options: LocalAwsServerOptions): Promi
         const named = parseFunctionName(name, qualifier);
         if (!named.ok) return named;
         if (named.region !== undefined && named.region !== region) {
-          const message = `Functions from '${named.region}' are not reachable in this region ('${region}')`;
-          return { ok: false, status: 404, errorType: "ResourceNotFoundException", message };
+          const { code, message } = notReachable(named.region, region);
+          return { ok: false, status: 404, errorType: code, message };
         }
         const arn = `arn:aws:lambda:${region}:${named.accountId ?? LOCAL_ACCOUNT_ID}:function:${named.functionName}`;
         const found =

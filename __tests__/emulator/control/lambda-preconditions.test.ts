@@ -3,11 +3,15 @@
 // another Region than the one signed for is not reachable, for the control plane and Invoke alike;
 // ListFunctions pages through a Region's functions.
 
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import {
   AddPermissionCommand,
   CreateFunctionCommand,
+  CreateFunctionUrlConfigCommand,
   GetFunctionCommand,
+  GetFunctionUrlConfigCommand,
   GetPolicyCommand,
   InvokeCommand,
   LambdaClient,
@@ -112,4 +116,21 @@ test("ListFunctions lists the Region's functions by name, a page at a time, as t
   // Another Region's list is its own.
   const elsewhere = new LambdaClient({ endpoint: aws.endpoint(), region: "eu-west-1", credentials: LOCAL_AWS_CREDENTIALS, maxAttempts: 1 });
   expect((await elsewhere.send(new ListFunctionsCommand({}))).Functions).toEqual([]);
+});
+
+test("a Function URL whose configuration cannot be written is not created: 500, nothing kept, and the next try works", async () => {
+  const staging = path.join(aws.state(), `state.json.${process.pid}.tmp`);
+  fs.mkdirSync(staging);
+  try {
+    await expect(lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: "locked", AuthType: "AWS_IAM" }))).rejects.toMatchObject({
+      $metadata: { httpStatusCode: 500 },
+    });
+  } finally {
+    fs.rmdirSync(staging);
+  }
+  await expect(lambda.send(new GetFunctionUrlConfigCommand({ FunctionName: "locked" }))).rejects.toMatchObject({
+    name: "ResourceNotFoundException",
+  });
+  const created = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: "locked", AuthType: "AWS_IAM" }));
+  expect(created.FunctionUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
 });
