@@ -22,10 +22,12 @@ export interface LocalAwsRecord {
   /** The folder its state is kept in (`--state`). */
   readonly state: string;
   /**
-   * The local-only key pair it made for this run because the AWS SDK's credential chain found
+   * The local-only key pair it made for its state folder because the AWS SDK's credential chain found
    * none; never real credentials. Absent when it checks signatures against your own.
    */
   readonly localCredentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  /** The certificate authority its CloudFront distributions' TLS is signed by, to trust for their https address. */
+  readonly caFile?: string;
 }
 
 /** The record's file name, at the project root. */

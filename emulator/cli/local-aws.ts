@@ -69,7 +69,7 @@ export interface RunningLocalAws {
   readonly endpoint: string;
   /** The log groups' events: where deployed functions' lines go (`logEvents.append`). */
   readonly logEvents: LogEvents;
-  /** What `.local-aws.json` records besides the endpoint: the state folder, and a pair made for the run. */
+  /** What `.local-aws.json` records besides the endpoint: the state folder, its CA file, and a pair made for it. */
   readonly record: Omit<LocalAwsRecord, "endpoint" | "pid">;
   close(): Promise<void>;
 }
@@ -129,7 +129,11 @@ export async function serveLocalAws(
   return {
     endpoint,
     logEvents: server.logEvents,
-    record: { state: options.state, ...(resolved.source === "local-pair" ? { localCredentials: resolved.credentials } : {}) },
+    record: {
+      state: options.state,
+      caFile: server.edgeCaFile,
+      ...(resolved.source === "local-pair" ? { localCredentials: resolved.credentials } : {}),
+    },
     close: () => server.close().finally(release),
   };
 }

@@ -2,6 +2,7 @@
 // --api the function itself through the Lambda API (api-command.ts); stream the body to stdout,
 // and print a one-line summary to stderr.
 
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Writable } from "node:stream";
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
@@ -95,6 +96,21 @@ async function signingCredentials(target: Target, url: URL, io: InvokeIo): Promi
   return credentials;
 }
 
+/** For the local AWS's CloudFront (https on this machine): the CA its edge's certificate is signed by. */
+function localCa(target: Target, url: URL): string | undefined {
+  const caFile = target.localAws?.caFile;
+  if (url.protocol !== "https:" || caFile === undefined) {
+    return undefined;
+  }
+  try {
+    return fs.readFileSync(caFile, "utf8");
+  } catch (error) {
+    throw new TargetError(
+      `Cannot read the local AWS's CA file ${caFile} (${(error as NodeJS.ErrnoException).code}): restart npm run local-aws, which makes it again.`,
+    );
+  }
+}
+
 /**
  * --local's URL: the stack deployed into the running local AWS (signed with its pair, in the
  * Region it was deployed for) when there is one, else npm start's; the lines on what was chosen.
@@ -161,7 +177,7 @@ export async function runInvoke(argv: readonly string[], io: InvokeIo): Promise<
   const headers = credentials ? await signRequest(url, credentials, { region }) : {};
   let summary: StreamSummary;
   try {
-    summary = await streamRequest(url, headers, options.quiet ? undefined : io.stdout);
+    summary = await streamRequest(url, headers, options.quiet ? undefined : io.stdout, localCa(target, url));
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "";
     if (target.local && code === "ECONNREFUSED") {

@@ -3,10 +3,12 @@
 
 import * as fs from "node:fs";
 import * as http from "node:http";
+import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PassThrough } from "node:stream";
+import { edgeCertificate } from "../../../emulator/deployed/edge-certificate";
 import { writeLocalAwsRecord } from "../../../support/local-aws-record";
 import { writeLocalUrlRecord } from "../../../support/local-url-record";
 import { runInvoke } from "../../../tools/invoke/cli";
@@ -117,6 +119,27 @@ describe("--local's target", () => {
       expect.stringMatching(/^AWS4-HMAC-SHA256 Credential=AKIALOCALAWSPAIR\/\d{8}\/eu-west-1\/lambda\/aws4_request, /),
     ]);
     expect(findCredentials).not.toHaveBeenCalled();
+  });
+
+  test("invoke --local reaches a CloudFront deployment's https public_url, trusting the local AWS's CA", async () => {
+    const tls = await edgeCertificate(path.join(root, "local-aws"));
+    const edge = https.createServer({ cert: tls.cert, key: tls.key }, (_req, res) => res.end("🚗"));
+    await new Promise<void>((resolve) => edge.listen(0, "127.0.0.1", resolve));
+    try {
+      const publicUrl = `https://127.0.0.1:${(edge.address() as AddressInfo).port}/`;
+      deployLocally({ function_url: "http://127.0.0.1:1/", public_url: publicUrl, auth_type: "AWS_IAM", region: "us-east-1" });
+      const record = { endpoint: "http://127.0.0.1:4566", pid: process.pid, state: path.join(root, "local-aws"), localCredentials: PAIR };
+      // A record without its CA file (an older local AWS's): the system's CAs do not know the edge's.
+      writeLocalAwsRecord(root, record);
+      const untrusted = { ...capture(), env: {}, projectRoot: root, findCredentials: async () => undefined };
+      await expect(runInvoke(["--local", "--quiet"], untrusted)).rejects.toThrow(/^Cannot reach https:\/\/127\.0\.0\.1:\d+ \(/);
+      writeLocalAwsRecord(root, { ...record, caFile: tls.caFile });
+      const io = { ...capture(), env: {}, projectRoot: root, findCredentials: async () => undefined };
+      expect(await runInvoke(["--local"], io)).toBe(0);
+      expect(io.out()).toBe("🚗");
+    } finally {
+      await new Promise((resolve) => edge.close(resolve));
+    }
   });
 
   test("invoke --local with npm start alone calls npm start's, as before", async () => {
