@@ -63,7 +63,7 @@ export async function deployProblems(
  */
 export async function localDeployProblems(env: NodeJS.ProcessEnv, probes: PreflightProbes = sdkProbes(env)): Promise<string[]> {
   const terraform = terraformProblem(probes.terraformVersion(), env);
-  const providers = await providersProblem(env, probes);
+  const providers = await providersProblem(env, probes, "cdktf.out.local-aws");
   return [terraform, providers].filter((problem): problem is string => problem !== undefined);
 }
 
@@ -73,7 +73,7 @@ export async function localDeployProblems(env: NodeJS.ProcessEnv, probes: Prefli
  * folder). Neither: one line, instead of init's error printed twice by cdktf. The mirror is looked
  * at first, so a machine with one never touches the network here.
  */
-async function providersProblem(env: NodeJS.ProcessEnv, probes: PreflightProbes): Promise<string | undefined> {
+async function providersProblem(env: NodeJS.ProcessEnv, probes: PreflightProbes, output = "cdktf.out"): Promise<string | undefined> {
   const missing = probes.providersNotMirrored();
   // Through a proxy terraform may reach the registry when this machine cannot connect directly.
   if (missing.length === 0 || PROXY_VARIABLES.some((name) => env[name])) {
@@ -87,7 +87,7 @@ async function providersProblem(env: NodeJS.ProcessEnv, probes: PreflightProbes)
   return (
     `terraform init cannot get the providers (${wanted}): ${new URL(TERRAFORM_REGISTRY).host} does not answer (${code}), and no mirror terraform reads holds ${missing.join(" or ")}. ` +
     'Connect to the internet, or name a filled mirror in terraform\'s CLI configuration: provider_installation { filesystem_mirror { path = "DIR" } } ' +
-    "(https://developer.hashicorp.com/terraform/cli/config/config-file#provider-installation; `terraform providers mirror DIR` in cdktf.out/stacks/<name> fills one)."
+    `(https://developer.hashicorp.com/terraform/cli/config/config-file#provider-installation; \`terraform providers mirror DIR\` in ${output}/stacks/<name> fills one).`
   );
 }
 

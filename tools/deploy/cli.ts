@@ -3,6 +3,7 @@
 // (cdktf-invocation.ts says how it is kept apart from the real deployment).
 
 import { spawn } from "node:child_process";
+import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Writable } from "node:stream";
 import { readConfig } from "../../lib/config";
@@ -11,6 +12,7 @@ import { findLocalAws, LOCAL_AWS_RECORD_FILE } from "../../support/local-aws-rec
 import { UsageError } from "../../support/usage-error";
 import { configProblem } from "../check-config";
 import { deployProblems, localDeployProblems, type PreflightProbes } from "../deploy-preflight";
+import { localAwsStateFile } from "../invoke/deployed-outputs";
 import { cdktfInvocation } from "./cdktf-invocation";
 import { type DeployCommand, deployUsage, parseDeployOptions } from "./deploy-options";
 
@@ -52,6 +54,16 @@ export async function runDeploy(command: DeployCommand, argv: readonly string[],
   }
   const invocation = cdktfInvocation(options, io.env, io.isTerminal, localAws);
   const problem = configProblem(invocation.env);
+  if (problem === undefined && localAws && command === "destroy") {
+    // Nothing deployed into it: nothing to destroy, and no need for terraform or its providers.
+    const stateFile = localAwsStateFile(io.projectRoot, readConfig(invocation.env).stackName);
+    if (!fs.existsSync(stateFile)) {
+      io.stderr.write(
+        `Nothing to destroy: no stack is deployed into the local AWS (${path.basename(stateFile)} does not exist). npm run deploy -- --local deploys it.\n`,
+      );
+      return 0;
+    }
+  }
   const problems =
     problem !== undefined
       ? [problem]

@@ -14,7 +14,7 @@ import { UsageError } from "../../support/usage-error";
 import { runApiInvoke } from "./api-command";
 import { deployedUrl, describeChoice, type LocalTarget, recordedServerAt, regionOfUrl } from "./function-url-target";
 import { INVOKE_USAGE, parseInvokeOptions, requestUrl } from "./invoke-options";
-import { chooseLocal, describeBoth, servedLocally } from "./local-deployment";
+import { chooseLocal, describeBoth, localAwsHint, servedLocally } from "./local-deployment";
 import { signRequest } from "./sign-request";
 import { type StreamSummary, streamRequest } from "./stream-request";
 import { formatSummary } from "./summary-line";
@@ -141,13 +141,13 @@ function localUrlTarget(io: InvokeIo): Target {
 }
 
 /** Why the local URL cannot be reached, and what to do: start one, or name another. */
-function unreachableLocal(local: LocalTarget, code: string): string {
+function unreachableLocal(local: LocalTarget, code: string, projectRoot: string): string {
   const what = local.recorded
     ? `The local Function URL that npm start (pid ${local.recorded.pid}) recorded in ${LOCAL_URL_RECORD_FILE}, ${local.url}, does not answer (${code}).`
     : local.stale.length > 0
       ? `No local Function URL is running: the npm start that ${LOCAL_URL_RECORD_FILE} named is gone (its stale entry is removed), and nothing answers at ${local.url} (${code}).`
       : `No local Function URL is running: none is recorded in ${LOCAL_URL_RECORD_FILE}, and nothing answers at ${local.url} (${code}).`;
-  return `${what} Start one with \`npm start\` (in another terminal), or pass --url URL.`;
+  return `${what} Start one with \`npm start\` (in another terminal), or pass --url URL; as for the local AWS, ${localAwsHint(projectRoot)}.`;
 }
 
 /** `npm run invoke` with `argv`: streams the body to stdout, the summary to stderr; the exit code. */
@@ -181,7 +181,7 @@ export async function runInvoke(argv: readonly string[], io: InvokeIo): Promise<
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "";
     if (target.local && code === "ECONNREFUSED") {
-      throw new TargetError(unreachableLocal(target.local, code));
+      throw new TargetError(unreachableLocal(target.local, code, io.projectRoot));
     }
     throw new TargetError(`Cannot reach ${url.origin} (${code || (error as Error).message}).`);
   }

@@ -103,3 +103,14 @@ export function isLoopbackUrl(url: string): boolean {
   const host = new URL(url).hostname;
   return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
+
+/**
+ * What to do when --local finds nothing to call: the local AWS's part of it (deploy into the one
+ * running, or start one and deploy), for the line that also names npm start.
+ */
+export function localAwsHint(projectRoot: string): string {
+  const localAws = findLocalAws(projectRoot);
+  return localAws
+    ? `the local AWS at ${localAws.endpoint} (pid ${localAws.pid}) holds no deployment of the stack (npm run deploy -- --local)`
+    : "no local AWS is running (`npm run local-aws`, then npm run deploy -- --local)";
+}

@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { ConfigError } from "../../lib/config";
 import { UsageError } from "../../support/usage-error";
 import { deployedUrl } from "./function-url-target";
-import { chooseLocal, describeBoth, servedLocally } from "./local-deployment";
+import { chooseLocal, describeBoth, localAwsHint, servedLocally } from "./local-deployment";
 import { TargetError } from "./target-error";
 
 const URL_USAGE = `Usage: npm run -s url [-- --local]
@@ -77,9 +77,7 @@ function localUrl(io: { env: NodeJS.ProcessEnv; projectRoot: string; stderr: Wri
     return servedLocally(choice.deployment, choice.npmStart);
   }
   if (choice.npmStart.recorded === undefined) {
-    throw new TargetError(
-      "No URL found on this machine: no local AWS holds a deployment of the stack, and no npm start is running. Start one: `npm run local-aws`, then npm run deploy -- --local; or `npm start`.",
-    );
+    throw new TargetError(`No URL found on this machine: ${localAwsHint(io.projectRoot)}, and no npm start is running (\`npm start\`).`);
   }
   return choice.npmStart.url;
 }

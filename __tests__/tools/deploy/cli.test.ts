@@ -90,6 +90,20 @@ describe("runDeploy", () => {
     expect(env.AWS_PROFILE).toBeUndefined();
   });
 
+  test("destroy --local with nothing deployed into the local AWS: one line, exit 0, cdktf never runs; deployed, it runs", async () => {
+    writeLocalAwsRecord(root, { endpoint: "http://127.0.0.1:45666", pid: process.pid, state: "/s" });
+    expect(await run("destroy", ["--local"], {})).toMatchObject({
+      code: 0,
+      stderr:
+        "Nothing to destroy: no stack is deployed into the local AWS (terraform.lambda-streaming.local-aws.tfstate does not exist). npm run deploy -- --local deploys it.\n",
+      calls: [],
+    });
+    fs.writeFileSync(path.join(root, "terraform.lambda-streaming.local-aws.tfstate"), "{}");
+    const deployed = await run("destroy", ["--local"], {});
+    expect(deployed.code).toBe(0);
+    expect(deployed.calls.map((call) => call.args[0])).toEqual(["destroy"]);
+  });
+
   test("the real deployment is checked as before: no credentials is one line, exit 1, cdktf never runs", async () => {
     const result = await run("deploy", [], {});
     expect(result.code).toBe(1);

@@ -249,7 +249,7 @@ describe("npm run invoke -- --local without a running server", () => {
     const port = await closedPort();
     const io = { ...capture(), env: { PORT: String(port) }, projectRoot: root, findCredentials: async () => undefined };
     await expect(runInvoke(["--local"], io)).rejects.toThrow(
-      `No local Function URL is running: none is recorded in .local-url.json, and nothing answers at http://127.0.0.1:${port}/ (ECONNREFUSED). Start one with \`npm start\` (in another terminal), or pass --url URL.`,
+      `No local Function URL is running: none is recorded in .local-url.json, and nothing answers at http://127.0.0.1:${port}/ (ECONNREFUSED). Start one with \`npm start\` (in another terminal), or pass --url URL; as for the local AWS, no local AWS is running (\`npm run local-aws\`, then npm run deploy -- --local).`,
     );
   });
 
@@ -258,7 +258,7 @@ describe("npm run invoke -- --local without a running server", () => {
     writeLocalUrlRecord(root, { url: `http://127.0.0.1:${port}/`, authType: "NONE", region: "us-east-1", pid: process.pid });
     const io = { ...capture(), env: {}, projectRoot: root, findCredentials: async () => undefined };
     await expect(runInvoke(["--local"], io)).rejects.toThrow(
-      `The local Function URL that npm start (pid ${process.pid}) recorded in .local-url.json, http://127.0.0.1:${port}/, does not answer (ECONNREFUSED). Start one with \`npm start\` (in another terminal), or pass --url URL.`,
+      `The local Function URL that npm start (pid ${process.pid}) recorded in .local-url.json, http://127.0.0.1:${port}/, does not answer (ECONNREFUSED). Start one with \`npm start\` (in another terminal), or pass --url URL; as for the local AWS, no local AWS is running (\`npm run local-aws\`, then npm run deploy -- --local).`,
     );
   });
 
@@ -269,7 +269,7 @@ describe("npm run invoke -- --local without a running server", () => {
     fs.writeFileSync(path.join(root, ".local-url.json"), JSON.stringify([stale]));
     const io = { ...capture(), env: { PORT: String(port) }, projectRoot: root, findCredentials: async () => undefined };
     await expect(runInvoke(["--local"], io)).rejects.toThrow(
-      `No local Function URL is running: the npm start that .local-url.json named is gone (its stale entry is removed), and nothing answers at http://127.0.0.1:${port}/ (ECONNREFUSED). Start one with \`npm start\` (in another terminal), or pass --url URL.`,
+      `No local Function URL is running: the npm start that .local-url.json named is gone (its stale entry is removed), and nothing answers at http://127.0.0.1:${port}/ (ECONNREFUSED). Start one with \`npm start\` (in another terminal), or pass --url URL; as for the local AWS, no local AWS is running (\`npm run local-aws\`, then npm run deploy -- --local).`,
     );
     expect(io.err()).toBe(
       `Removed a stale entry from .local-url.json: npm start (pid ${pid}, http://127.0.0.1:3999/) is no longer running (it was stopped without cleaning up, as kill -9 does).\n`,

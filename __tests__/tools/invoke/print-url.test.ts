@@ -85,8 +85,15 @@ describe("npm run url", () => {
       expect(run(["--local"])).toEqual({
         code: 1,
         out: "",
-        err: "No URL found on this machine: no local AWS holds a deployment of the stack, and no npm start is running. Start one: `npm run local-aws`, then npm run deploy -- --local; or `npm start`.\n",
+        err: "No URL found on this machine: no local AWS is running (`npm run local-aws`, then npm run deploy -- --local), and no npm start is running (`npm start`).\n",
       });
+    });
+
+    test("a local AWS that holds no deployment: the line names it and the deploy", () => {
+      writeLocalAwsRecord(root, { endpoint: "http://127.0.0.1:4566", pid: process.pid, state: "/s" });
+      expect(run(["--local"]).err).toBe(
+        `No URL found on this machine: the local AWS at http://127.0.0.1:4566 (pid ${process.pid}) holds no deployment of the stack (npm run deploy -- --local), and no npm start is running (\`npm start\`).\n`,
+      );
     });
 
     test("npm start's URL when it is all that runs; the real deployment is never read", () => {
