@@ -8,7 +8,6 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { LambdaClient, UpdateFunctionConfigurationCommand } from "@aws-sdk/client-lambda";
 import { readConfig } from "../lib/config";
 import { synthesizeStack } from "../lib/synthesize";
 import { standInForArchiveFiles } from "../tools/terraform-check/archive-stand-in";
@@ -61,11 +60,12 @@ function spawnUntil(args: readonly string[], ready: RegExp, env: NodeJS.ProcessE
 }
 
 /** `npm run local-aws`'s command line, without `node`: the same flags, so the bench measures what users run. */
-function localAwsArgs(state: string): string[] {
+function localAwsArgs(state: string, endpoint?: string): string[] {
   const script = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts[
     "local-aws"
   ];
-  return [...script.replace(/^exec\s+node\s+/, "").split(/\s+/), "--port", "0", "--state", state];
+  const port = endpoint === undefined ? "0" : new URL(endpoint).port;
+  return [...script.replace(/^exec\s+node\s+/, "").split(/\s+/), "--port", port, "--state", state];
 }
 
 /** The figures, or why they cannot be measured here. */
@@ -87,7 +87,8 @@ export async function localAwsRows(samples: number, log: (line: string) => void)
     }
 
     // The default stack (NONE, so both sides are called alike), planned then applied into it.
-    const aws = await spawnUntil(localAwsArgs(path.join(work, "state")), /^Local AWS .* at http:/, env);
+    const state = path.join(work, "state");
+    let aws = await spawnUntil(localAwsArgs(state), /^Local AWS .* at http:/, env);
     try {
       const endpoint = /at (http:\/\/\S+),/.exec(aws.line)?.[1] ?? "";
       const stackDir = synthesizeStack(readConfig({ FUNCTION_URL_AUTH: "NONE" }), path.join(work, "synth"));
@@ -107,22 +108,16 @@ export async function localAwsRows(samples: number, log: (line: string) => void)
       const planMs = await terraform("plan", "-out=bench.tfplan");
       const applyMs = await terraform("apply", "-auto-approve");
       const outputs = await runTerraform(["output", "-json", "-no-color"], stackDir, tfEnv);
-      const { function_url: url, function_name: name } = JSON.parse(outputs.stdout) as Record<string, { value: string }>;
+      const { function_url: url } = JSON.parse(outputs.stdout) as Record<string, { value: string }>;
       log(`applied the default stack into the local AWS: ${url.value}`);
 
-      // Cold first byte: a new configuration is a new generation, so each sample starts an environment.
-      const lambda = new LambdaClient({
-        endpoint,
-        region: readConfig({}).region,
-        credentials: { accessKeyId: CREDENTIALS.AWS_ACCESS_KEY_ID, secretAccessKey: CREDENTIALS.AWS_SECRET_ACCESS_KEY },
-        maxAttempts: 1,
-      });
+      // Cold first byte, like for like: the first request to a freshly started server, the local
+      // AWS (restarted on its state, the URL at its address) or npm start, taken in turns.
       const deployed: number[] = [];
       const local: number[] = [];
       for (let i = 0; i < samples; i += 1) {
-        await lambda.send(
-          new UpdateFunctionConfigurationCommand({ FunctionName: name.value, Environment: { Variables: { BENCH_SAMPLE: String(i) } } }),
-        );
+        await aws.stop();
+        aws = await spawnUntil(localAwsArgs(state, endpoint), /^Local AWS .* at http:/, env);
         deployed.push((await timedGet(`${url.value}?count=1`)).firstByteMs);
         const server = await startLocal([]);
         try {
@@ -157,8 +152,8 @@ export async function localAwsRows(samples: number, log: (line: string) => void)
         },
         {
           // The aws provider waits 5 s after CreateFunction before it first asks whether the
-          // function is Active (waitFunctionCreated's Delay), on AWS and here alike.
-          name: `same, less the provider's fixed ${PROVIDER_CREATE_DELAY_MS / 1000} s wait after CreateFunction`,
+          // function is Active (waitFunctionCreated's Delay), on AWS and here alike: derived, not measured.
+          name: `same, less the provider's fixed ${PROVIDER_CREATE_DELAY_MS / 1000} s wait after CreateFunction (derived)`,
           unit: "ms",
           local: applyMs - PROVIDER_CREATE_DELAY_MS,
           baseline: planMs,
@@ -167,7 +162,7 @@ export async function localAwsRows(samples: number, log: (line: string) => void)
           met: applyMs - PROVIDER_CREATE_DELAY_MS <= 2 * planMs,
         },
         {
-          name: `cold first byte, deployed function vs npm start (median of ${samples})`,
+          name: `cold first byte, fresh server: deployed function vs npm start (median of ${samples})`,
           unit: "ms",
           local: deployedCold,
           baseline: localCold,

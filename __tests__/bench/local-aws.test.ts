@@ -32,8 +32,8 @@ slowLocalAwsTests("npm run bench -- --local-aws --smoke", (name) =>
       expect(rows.map((row) => row.name)).toEqual([
         "npm run local-aws: spawn to endpoint printed (median of 1)",
         "terraform apply of the default stack into it, vs its plan",
-        "same, less the provider's fixed 5 s wait after CreateFunction",
-        "cold first byte, deployed function vs npm start (median of 1)",
+        "same, less the provider's fixed 5 s wait after CreateFunction (derived)",
+        "cold first byte, fresh server: deployed function vs npm start (median of 1)",
       ]);
       for (const row of rows) {
         expect(row.local).toBeGreaterThan(0);
