@@ -9,7 +9,7 @@ import { localKeyPair } from "../auth/verifier-credentials";
 import type { FunctionConfig } from "../common/function-config";
 import { listen } from "../common/listen";
 import type { LogSink } from "../common/log-sink";
-import { isLoopback, loopbackHostNames } from "../common/loopback";
+import { isLoopback, loopbackHostNames, urlHost } from "../common/loopback";
 
 import { locateRuntime, type RuntimeCommand } from "../environment/runtime-command";
 import { EnvironmentPool } from "../invocation/environment-pool";
@@ -115,7 +115,7 @@ export async function startLocalFunctionUrl(options: LocalFunctionUrlOptions): P
     await closeAll(servers, pool);
     throw asApiListenError(error);
   }
-  const shownHost = host.includes(":") ? `[${host}]` : host;
+  const shownHost = urlHost(host);
   return {
     url: `http://${shownHost}:${port}/`,
     apiUrl: boundApiPort === undefined ? undefined : `http://${shownHost}:${boundApiPort}`,

@@ -6,9 +6,14 @@ export function isLoopback(host: string): boolean {
   return host === "localhost" || host === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
+/** `host` as a URL or a Host header writes it: an IPv6 address in brackets. */
+export function urlHost(host: string): string {
+  return host.includes(":") && !host.startsWith("[") ? `[${host}]` : host;
+}
+
 /** The Host names a server bound to loopback `boundHost` answers to, without their port. */
 export function loopbackHostNames(boundHost: string): readonly string[] {
-  const bound = boundHost.includes(":") ? `[${boundHost}]` : boundHost;
+  const bound = urlHost(boundHost);
   return [...new Set(["127.0.0.1", "localhost", "[::1]", bound.toLowerCase()])];
 }
 

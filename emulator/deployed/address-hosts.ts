@@ -7,6 +7,7 @@
 import type { Server } from "node:http";
 import { listen } from "../common/listen";
 import type { LogSink } from "../common/log-sink";
+import { urlHost } from "../common/loopback";
 import type { OpenedAddress } from "../control/service-call";
 import type { Store } from "../control/store";
 
@@ -38,7 +39,7 @@ interface Hosted {
 
 /** `host:port`, as a Function URL or a distribution's domain names it. */
 export function formatHostPort({ host, port }: HostPort): string {
-  return `${host.includes(":") && !host.startsWith("[") ? `[${host}]` : host}:${port}`;
+  return `${urlHost(host)}:${port}`;
 }
 
 /** `HOST:PORT` (`127.0.0.1:4567`, `[::1]:4567`) read back; undefined when it is not one. */

@@ -43,3 +43,9 @@ function corsOf(cors: Record<string, unknown>): CorsConfig {
     ...(typeof cors.MaxAge === "number" ? { maxAge: cors.MaxAge } : {}),
   };
 }
+
+/** `arn:aws:lambda:<region>:<account>:function:<name>` → its Region and name. */
+export function regionAndName(functionArn: string): { region: string; name: string } {
+  const parts = functionArn.split(":");
+  return { region: parts[3] ?? "", name: parts[6] ?? "" };
+}

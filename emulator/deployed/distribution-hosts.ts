@@ -14,6 +14,7 @@ import type { OpenedAddress } from "../control/service-call";
 import type { Store } from "../control/store";
 import { AddressHosts, formatHostPort, parseHostPort } from "./address-hosts";
 import { createEdgeServer, type EdgeOrigin } from "./cloudfront-edge";
+import { regionAndName } from "./deployed-function";
 
 export interface DistributionHostsOptions {
   readonly host: string;
@@ -28,7 +29,7 @@ export function functionUrlOrigin(store: Store, domain: string): EdgeOrigin | un
   const wanted = domain.toLowerCase();
   for (const config of urls(store).values()) {
     if (URL.canParse(config.FunctionUrl) && new URL(config.FunctionUrl).host === wanted) {
-      return { region: config.FunctionArn.split(":")[3] ?? "" };
+      return { region: regionAndName(config.FunctionArn).region };
     }
   }
   return undefined;

@@ -17,6 +17,7 @@ import { failed } from "../invocation/invocation-run";
 import type { ResponseLimits } from "../invocation/response-limiter";
 import { createFunctionUrlServer } from "../url/server";
 import { AddressHosts, formatHostPort, type HostPort, parseHostPort } from "./address-hosts";
+import { regionAndName } from "./deployed-function";
 import type { FunctionRegistry } from "./function-registry";
 import { publicUrlRefusal } from "./resource-policy";
 
@@ -26,12 +27,6 @@ export interface FunctionUrlHostsOptions {
   readonly renewCredentials?: () => Promise<VerifierCredentials | undefined>;
   readonly limits: ResponseLimits;
   readonly log: LogSink;
-}
-
-/** `arn:aws:lambda:<region>:<account>:function:<name>` → its Region and name. */
-function regionAndName(functionArn: string): { region: string; name: string } {
-  const parts = functionArn.split(":");
-  return { region: parts[3] ?? "", name: parts[6] ?? "" };
 }
 
 /** A Function URL's address, as its configuration keeps it: `http://127.0.0.1:4567/`. */

@@ -11,7 +11,7 @@ import { KeyRing } from "../auth/verifier-credentials";
 import { LOCAL_ACCOUNT_ID } from "../common/constants";
 import { listen } from "../common/listen";
 import type { LogSink } from "../common/log-sink";
-import { isLoopback, loopbackHostNames } from "../common/loopback";
+import { isLoopback, loopbackHostNames, urlHost } from "../common/loopback";
 import { createControlServer, LOCAL_AWS_PAIR } from "../control/control-server";
 import { notReachable } from "../control/lambda-functions";
 import { LogEvents } from "../control/log-events";
@@ -119,7 +119,7 @@ export async function startLocalAwsServer(options: LocalAwsServerOptions): Promi
     await urls.restore();
     await edges.restore();
     const port = await listen(server as http.Server, options.port, host);
-    return { endpoint: `http://${host.includes(":") ? `[${host}]` : host}:${port}`, logEvents, registry, edgeCaFile: tls.caFile, close };
+    return { endpoint: `http://${urlHost(host)}:${port}`, logEvents, registry, edgeCaFile: tls.caFile, close };
   } catch (error) {
     await close();
     throw error;
