@@ -134,9 +134,10 @@ export function readConfig(env: Env): StackConfig {
   );
   const localAws = read(
     LOCAL_AWS_VARIABLE,
+    // Plain http: AWS's own endpoints take only https, so a value here never names one.
     matching(
-      /^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):[0-9]{1,5}$/,
-      "the local AWS's endpoint on this machine, such as http://127.0.0.1:4566, or unset (npm run deploy -- --local sets it; unset it to deploy to AWS)",
+      /^http:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/,
+      "the local AWS's endpoint, http://HOST:PORT such as http://127.0.0.1:4566, or unset (npm run deploy -- --local sets it; unset it to deploy to AWS)",
     ),
     undefined,
   );

@@ -133,7 +133,7 @@ describe("readConfig", () => {
     [
       "LAMBDA_STREAMING_LOCAL_AWS",
       "https://lambda.us-east-1.amazonaws.com",
-      'LAMBDA_STREAMING_LOCAL_AWS must be the local AWS\'s endpoint on this machine, such as http://127.0.0.1:4566, or unset (npm run deploy -- --local sets it; unset it to deploy to AWS) (got "https://lambda.us-east-1.amazonaws.com")',
+      'LAMBDA_STREAMING_LOCAL_AWS must be the local AWS\'s endpoint, http://HOST:PORT such as http://127.0.0.1:4566, or unset (npm run deploy -- --local sets it; unset it to deploy to AWS) (got "https://lambda.us-east-1.amazonaws.com")',
     ],
   ])("rejects %s=%j with one line naming the variable, the value and what is allowed", (name, value, message) => {
     let error: unknown;
@@ -150,6 +150,8 @@ describe("readConfig", () => {
 
   test("LAMBDA_STREAMING_LOCAL_AWS (the local AWS's endpoint) marks a deploy into the local AWS; unset, the stack is AWS's", () => {
     expect(readConfig({ LAMBDA_STREAMING_LOCAL_AWS: "http://127.0.0.1:4566" }).localAws).toEqual({ endpoint: "http://127.0.0.1:4566" });
+    // A local AWS bound to another address of this machine (--host) is one too.
+    expect(readConfig({ LAMBDA_STREAMING_LOCAL_AWS: "http://0.0.0.0:4566" }).localAws).toEqual({ endpoint: "http://0.0.0.0:4566" });
     expect(readConfig({}).localAws).toBeUndefined();
   });
 

@@ -72,6 +72,8 @@ export interface RunningLocalAws {
   /** What `.local-aws.json` records besides the endpoint: the state folder, its CA file, and a pair made for it. */
   readonly record: Omit<LocalAwsRecord, "endpoint" | "pid">;
   close(): Promise<void>;
+  /** Gives the state folder back at once (close() does too): for a process that exits. */
+  releaseState(): void;
 }
 
 /** `npm run local-aws` without the process around it; resolves undefined after --help. */
@@ -135,6 +137,7 @@ export async function serveLocalAws(
       ...(resolved.source === "local-pair" ? { localCredentials: resolved.credentials } : {}),
     },
     close: () => server.close().finally(release),
+    releaseState: release,
   };
 }
 
@@ -142,7 +145,11 @@ if (require.main === module) {
   let running: RunningLocalAws | undefined;
   // For `npm run deploy -- --local` and the invoke tools, once it listens; gone when it stops.
   const projectRoot = path.join(__dirname, "..", "..");
-  process.once("exit", () => removeLocalAwsRecord(projectRoot, process.pid));
+  process.once("exit", () => {
+    removeLocalAwsRecord(projectRoot, process.pid);
+    // However it stops (an uncaught error, a signal before it started), the state folder is given back.
+    running?.releaseState();
+  });
   const stop = (): void => {
     void (running ? running.close() : Promise.resolve()).then(() => process.exit(0));
   };

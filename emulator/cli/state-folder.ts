@@ -23,27 +23,34 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** The claim files this process holds now: one naming this pid but not here is an earlier process's (a kill -9, then the same pid again, as in a restarted container). */
+const claimedHere = new Set<string>();
+
 /**
- * Claims `dir` for this process and returns how to give it back. A folder another running local
- * AWS serves is a StateError naming it; one whose owner is gone (a kill -9) is taken over.
+ * Claims `dir` for this process and returns how to give it back (once; later calls do nothing). A
+ * folder another running local AWS serves is a StateError naming it and the claim file; one whose
+ * owner is gone (a kill -9) is taken over.
  */
-export function claimStateFolder(dir: string, pid: number = process.pid): () => void {
+export function claimStateFolder(dir: string): () => void {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, OWNER_FILE);
-  const owner = { pid };
+  const pid = process.pid;
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
-      fs.writeFileSync(file, `${JSON.stringify(owner)}\n`, { flag: "wx", mode: 0o600 });
+      fs.writeFileSync(file, `${JSON.stringify({ pid })}\n`, { flag: "wx", mode: 0o600 });
+      claimedHere.add(file);
       return () => {
+        if (!claimedHere.delete(file)) return;
         if (readOwner(file) === pid) fs.rmSync(file, { force: true });
       };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
     const holder = readOwner(file);
-    if (holder !== undefined && isAlive(holder)) {
+    const held = holder === pid ? claimedHere.has(file) : holder !== undefined && isAlive(holder);
+    if (held) {
       throw new StateError(
-        `Another local AWS (pid ${holder}) serves the state folder ${dir}: use that one (its endpoint is in .local-aws.json), stop it first, or pass another --state DIR.`,
+        `Another local AWS (pid ${holder}) serves the state folder ${dir}: use that one (its endpoint is in .local-aws.json), stop it first, or pass another --state DIR. (If no local AWS runs, remove ${file}.)`,
       );
     }
     // Its owner is gone: the claim is free.

@@ -83,7 +83,14 @@ async function createDistribution(call: ServiceCall, res: http.ServerResponse): 
   const opened = await call.hosting.openDistribution(id);
   // Checked again once the address is open: the state may have changed meanwhile (the same
   // CallerReference sent twice at once gets the first's distribution, as a retry does).
-  const meanwhile = sameCallerReference(call.store, config);
+  let meanwhile: Distribution | undefined;
+  try {
+    meanwhile = sameCallerReference(call.store, config);
+  } catch (error) {
+    // Another configuration took the CallerReference meanwhile: DistributionAlreadyExists, the address given back.
+    await opened.release();
+    throw error;
+  }
   if (meanwhile !== undefined) {
     await opened.release();
     send(res, 201, distributionXml(meanwhile), {

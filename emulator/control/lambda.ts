@@ -165,7 +165,8 @@ function listFunctions(call: ServiceCall): { Functions: unknown[]; NextMarker?: 
   const all = [...functions(call.store).values()]
     .filter((fn) => fn.region === call.region)
     .map((fn) => fn.configuration)
-    .sort((a, b) => String(a.FunctionName).localeCompare(String(b.FunctionName)));
+    // The same order as the Marker is compared in (code units), so no page skips a name.
+    .sort((a, b) => (String(a.FunctionName) < String(b.FunctionName) ? -1 : 1));
   const marker = call.url.searchParams.get("Marker");
   const start = marker === null ? 0 : all.findIndex((c) => String(c.FunctionName) > marker);
   const from = start === -1 ? all.length : start;

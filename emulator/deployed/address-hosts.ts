@@ -9,6 +9,7 @@ import { listen } from "../common/listen";
 import type { LogSink } from "../common/log-sink";
 import { urlHost } from "../common/loopback";
 import type { OpenedAddress } from "../control/service-call";
+import { ServiceError } from "../control/service-error";
 import type { Store } from "../control/store";
 
 /** `HOST:PORT`, the host as a URL writes it (`[::1]`). */
@@ -51,6 +52,7 @@ export function parseHostPort(text: string): HostPort | undefined {
 export class AddressHosts {
   /** The servers, by key. */
   private readonly hosted = new Map<string, Hosted>();
+  private closed = false;
 
   constructor(
     store: Store,
@@ -59,10 +61,21 @@ export class AddressHosts {
     store.onCommit(() => this.closeDeleted());
   }
 
-  /** Opens a server for a new `key` on a free port of the host: its address, and how to give it back. */
+  /**
+   * Opens a server for a new `key` on a free port of the host: its address, and how to give it
+   * back. A key already served (created twice at once) is ResourceConflictException.
+   */
   async open(key: string): Promise<{ readonly at: HostPort; readonly release: OpenedAddress["release"] }> {
+    if (this.closed) {
+      throw new Error("the local AWS is stopping");
+    }
+    if (this.hosted.has(key)) {
+      throw new ServiceError(409, "ResourceConflictException", `${this.options.describe(key)} is being created, or exists`);
+    }
     const at = await this.serve(key, { host: this.options.host, port: 0 }, true);
-    return { at, release: () => this.stop(key) };
+    const { server } = this.hosted.get(key) as Hosted;
+    // Gives back this server only: never one a later create put under the same key.
+    return { at, release: () => (this.hosted.get(key)?.server === server ? this.stop(key) : Promise.resolve()) };
   }
 
   /** Serves every recorded key at its address (at start); one that cannot be is one line, and the rest serve. */
@@ -90,16 +103,28 @@ export class AddressHosts {
     }
   }
 
-  /** Stops every server and its connections. */
+  /** Stops every server and its connections; nothing opens afterwards. */
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all([...this.hosted.keys()].map((key) => this.stop(key)));
   }
 
   private async serve(key: string, at: HostPort, pending: boolean): Promise<HostPort> {
     const bindHost = at.host.replace(/^\[(.*)\]$/, "$1");
     const server = this.options.serverFor(key, bindHost);
-    const port = await listen(server, at.port, bindHost);
+    // Held while it binds, so a second create of the same key meets it.
     this.hosted.set(key, { server, pending });
+    let port: number;
+    try {
+      port = await listen(server, at.port, bindHost);
+    } catch (error) {
+      if (this.hosted.get(key)?.server === server) this.hosted.delete(key);
+      throw error;
+    }
+    if (this.closed) {
+      server.close();
+      throw new Error("the local AWS is stopping");
+    }
     const bound = { host: at.host, port };
     this.options.log(`local AWS: ${this.options.describe(key)} answers at ${this.options.show(bound)}`);
     return bound;

@@ -176,7 +176,16 @@ export class FunctionRegistry {
       this.sweep.unref();
       return;
     }
-    for (const sha of unheld) this.store.dropUnpacked(sha);
+    for (const sha of unheld) {
+      try {
+        this.store.dropUnpacked(sha);
+      } catch (error) {
+        // Left on disk, never in the way: the next sweep (a change, or the next start) tries again.
+        this.options.log(
+          `local AWS: cannot remove unpacked code ${sha.slice(0, 12)}… yet (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+        );
+      }
+    }
   }
 
   private retireDeleted(): void {

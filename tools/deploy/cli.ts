@@ -57,9 +57,10 @@ export async function runDeploy(command: DeployCommand, argv: readonly string[],
   if (problem === undefined && localAws && command === "destroy") {
     // Nothing deployed into it: nothing to destroy, and no need for terraform or its providers.
     const stateFile = localAwsStateFile(io.projectRoot, readConfig(invocation.env).stackName);
-    if (!fs.existsSync(stateFile)) {
+    const why = nothingDeployed(stateFile);
+    if (why !== undefined) {
       io.stderr.write(
-        `Nothing to destroy: no stack is deployed into the local AWS (${path.basename(stateFile)} does not exist). npm run deploy -- --local deploys it.\n`,
+        `Nothing to destroy: no stack is deployed into the local AWS (${path.basename(stateFile)} ${why}). npm run deploy -- --local deploys it.\n`,
       );
       return 0;
     }
@@ -79,6 +80,23 @@ export async function runDeploy(command: DeployCommand, argv: readonly string[],
     io.stderr.write(`Into the local AWS at ${localAws.endpoint} (pid ${localAws.pid}), state in ${state}.\n`);
   }
   return (io.runCdktf ?? runCdktf(io.projectRoot))(invocation.args, invocation.env);
+}
+
+/** Why the state file `file` holds nothing to destroy ("does not exist", "holds no resources"); undefined when it holds some. */
+function nothingDeployed(file: string): string | undefined {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    return "does not exist";
+  }
+  try {
+    const resources = (JSON.parse(text) as { resources?: unknown[] }).resources;
+    return Array.isArray(resources) && resources.length === 0 ? "holds no resources" : undefined;
+  } catch {
+    // Not state terraform can read either: terraform says what is wrong with it.
+    return undefined;
+  }
 }
 
 /** cdktf-cli's binary, run by this Node.js in the project (where cdktf.json is); its exit code. */

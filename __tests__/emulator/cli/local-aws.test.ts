@@ -92,7 +92,7 @@ test("one local AWS per state folder: a second is one line naming the first; a f
     const second = serveLocalAws(["--port", "0", "--state", state], env, () => {}, home);
     await expect(second).rejects.toThrow(StateError);
     await expect(second).rejects.toThrow(
-      `Another local AWS (pid ${process.pid}) serves the state folder ${state}: use that one (its endpoint is in .local-aws.json), stop it first, or pass another --state DIR.`,
+      `Another local AWS (pid ${process.pid}) serves the state folder ${state}: use that one (its endpoint is in .local-aws.json), stop it first, or pass another --state DIR. (If no local AWS runs, remove ${path.join(state, "owner.json")}.)`,
     );
     await first?.close();
     first = undefined;
@@ -101,6 +101,12 @@ test("one local AWS per state folder: a second is one line naming the first; a f
     fs.writeFileSync(path.join(state, "owner.json"), JSON.stringify({ pid: gone }));
     first = await serveLocalAws(["--port", "0", "--state", state], env, () => {}, home);
     expect(JSON.parse(fs.readFileSync(path.join(state, "owner.json"), "utf8"))).toEqual({ pid: process.pid });
+    await first?.close();
+    first = undefined;
+    // A claim naming this very pid that this process does not hold: an earlier process's, killed,
+    // whose pid came back (a restarted container). Taken over too.
+    fs.writeFileSync(path.join(state, "owner.json"), JSON.stringify({ pid: process.pid }));
+    first = await serveLocalAws(["--port", "0", "--state", state], env, () => {}, home);
     await first?.close();
     first = undefined;
     expect(fs.existsSync(path.join(state, "owner.json"))).toBe(false);

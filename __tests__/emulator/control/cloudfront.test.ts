@@ -171,25 +171,6 @@ test("an origin access control and a distribution: made, read back, changed with
   });
 });
 
-test("the same new CallerReference sent twice at once makes one distribution, and both are answered with it", async () => {
-  const oac = await cloudfront.send(
-    new CreateOriginAccessControlCommand({
-      OriginAccessControlConfig: {
-        Name: "oac-at-once",
-        SigningProtocol: "sigv4",
-        SigningBehavior: "always",
-        OriginAccessControlOriginType: "lambda",
-      },
-    }),
-  );
-  const twice = { ...config(oac.OriginAccessControl?.Id ?? "", true), CallerReference: "ref-at-once" };
-  const [one, other] = await Promise.all([
-    cloudfront.send(new CreateDistributionCommand({ DistributionConfig: twice })),
-    cloudfront.send(new CreateDistributionCommand({ DistributionConfig: twice })),
-  ]);
-  expect(other.Distribution?.Id).toBe(one.Distribution?.Id);
-});
-
 test("malformed XML is MalformedXML, and the endpoint keeps serving", async () => {
   const url = new URL("/2020-05-31/origin-access-control", local.endpoint());
   const body = "<NotAConfig/>";

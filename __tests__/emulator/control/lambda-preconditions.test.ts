@@ -96,7 +96,7 @@ test("an ARN of another Region is not reachable from the Region signed for, as o
 
 test("ListFunctions lists the Region's functions by name, a page at a time, as the SDK's paginator reads them", async () => {
   const role = (await lambda.send(new GetFunctionCommand({ FunctionName: "locked" }))).Configuration?.Role;
-  for (const name of ["b-listed", "a-listed", "c-listed"]) {
+  for (const name of ["b-listed", "a-listed", "Z-listed", "c-listed"]) {
     await lambda.send(
       new CreateFunctionCommand({
         FunctionName: name,
@@ -112,7 +112,8 @@ test("ListFunctions lists the Region's functions by name, a page at a time, as t
     expect((page.Functions ?? []).length).toBeLessThanOrEqual(2);
     names.push(...(page.Functions ?? []).map((fn) => fn.FunctionName ?? ""));
   }
-  expect(names).toEqual(["a-listed", "b-listed", "c-listed", "locked"]);
+  // In code-unit order (upper case first), each name once across the pages.
+  expect(names).toEqual(["Z-listed", "a-listed", "b-listed", "c-listed", "locked"]);
   // Another Region's list is its own.
   const elsewhere = new LambdaClient({ endpoint: aws.endpoint(), region: "eu-west-1", credentials: LOCAL_AWS_CREDENTIALS, maxAttempts: 1 });
   expect((await elsewhere.send(new ListFunctionsCommand({}))).Functions).toEqual([]);

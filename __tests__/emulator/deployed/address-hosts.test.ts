@@ -77,6 +77,16 @@ describe("AddressHosts", () => {
     }
   });
 
+  test("the same key opened twice at once: the second is ResourceConflictException, and the first keeps its server", async () => {
+    const hosts = hostsOn("127.0.0.1");
+    const [first, second] = await Promise.allSettled([hosts.open("twice"), hosts.open("twice")]);
+    expect(second).toMatchObject({ status: "rejected", reason: { code: "ResourceConflictException" } });
+    const { at } = (first as PromiseFulfilledResult<Awaited<ReturnType<AddressHosts["open"]>>>).value;
+    expect((await send(`http://127.0.0.1:${at.port}/`)).body.toString()).toBe("twice");
+    await hosts.close();
+    await expect(hosts.open("after")).rejects.toThrow("the local AWS is stopping");
+  });
+
   test("an address opened for a record not yet committed is not closed by another change; released, it stops", async () => {
     const hosts = hostsOn("127.0.0.1");
     const { at, release } = await hosts.open("pending");

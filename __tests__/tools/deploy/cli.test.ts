@@ -98,7 +98,15 @@ describe("runDeploy", () => {
         "Nothing to destroy: no stack is deployed into the local AWS (terraform.lambda-streaming.local-aws.tfstate does not exist). npm run deploy -- --local deploys it.\n",
       calls: [],
     });
-    fs.writeFileSync(path.join(root, "terraform.lambda-streaming.local-aws.tfstate"), "{}");
+    // Destroyed before: terraform left the file with no resources.
+    fs.writeFileSync(path.join(root, "terraform.lambda-streaming.local-aws.tfstate"), JSON.stringify({ version: 4, resources: [] }));
+    expect((await run("destroy", ["--local"], {})).stderr).toMatch(
+      /\(terraform\.lambda-streaming\.local-aws\.tfstate holds no resources\)/,
+    );
+    fs.writeFileSync(
+      path.join(root, "terraform.lambda-streaming.local-aws.tfstate"),
+      JSON.stringify({ version: 4, resources: [{ type: "aws_lambda_function" }] }),
+    );
     const deployed = await run("destroy", ["--local"], {});
     expect(deployed.code).toBe(0);
     expect(deployed.calls.map((call) => call.args[0])).toEqual(["destroy"]);
