@@ -99,9 +99,9 @@ async function handle(req: http.IncomingMessage, res: http.ServerResponse, reque
     return;
   }
   const path = req.url ?? "/";
-  if (!path.startsWith("/") || path.startsWith("//")) {
-    // An absolute-form target (`GET http://host/…`) or `//host/…` would name another host than
-    // the origin: the edge forwards paths only, to its origin only.
+  if (!path.startsWith("/")) {
+    // An absolute-form target (`GET http://host/…`) names another host than the origin: the edge
+    // forwards paths only (`//x` is one: its origin gets it as it came), to its origin only.
     refuse(
       ORIGIN_UNREACHABLE,
       `the request target ${JSON.stringify(path.slice(0, 200))} is not a path: the edge forwards only paths, to its origin`,
