@@ -5,6 +5,7 @@
 
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { isPid, isProcessAlive } from "../../support/running-records";
 import { writeFileAtomic } from "../../support/write-file-atomic";
 import type { VerifierCredentials } from "../auth/sigv4-signature";
 import { StateError } from "../control/store";
@@ -13,15 +14,6 @@ import { StateError } from "../control/store";
 const OWNER_FILE = "owner.json";
 /** The pair made for the folder, owner-only. */
 const PAIR_FILE = "local-key-pair.json";
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** The claim files this process holds now: one naming this pid but not here is an earlier process's (a kill -9, then the same pid again, as in a restarted container). */
 const claimedHere = new Set<string>();
@@ -47,7 +39,7 @@ export function claimStateFolder(dir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     }
     const holder = readOwner(file);
-    const held = holder === pid ? claimedHere.has(file) : holder !== undefined && isAlive(holder);
+    const held = holder === pid ? claimedHere.has(file) : holder !== undefined && isProcessAlive(holder);
     if (held) {
       throw new StateError(
         `Another local AWS (pid ${holder}) serves the state folder ${dir}: use that one (its endpoint is in .local-aws.json), stop it first, or pass another --state DIR. (If no local AWS runs, remove ${file}.)`,
@@ -64,7 +56,7 @@ export function claimStateFolder(dir: string): () => void {
 function readOwner(file: string): number | undefined {
   try {
     const pid = (JSON.parse(fs.readFileSync(file, "utf8")) as { pid?: unknown }).pid;
-    return typeof pid === "number" && Number.isInteger(pid) ? pid : undefined;
+    return isPid(pid) ? pid : undefined;
   } catch {
     return undefined;
   }
