@@ -14,7 +14,7 @@ import { KeyRing } from "../auth/verifier-credentials";
 import { LOCAL_ACCOUNT_ID } from "../common/constants";
 import type { FunctionConfig } from "../common/function-config";
 import type { LogSink } from "../common/log-sink";
-import { type Door, refuse, requestTooLarge } from "../door/door";
+import { type Door, refuse, requestTooLarge, withSigning } from "../door/door";
 import { checkSignature, readRequestInput } from "../door/request-input";
 import { createDoorServer } from "../door/server";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
@@ -86,8 +86,7 @@ export function lambdaApiHandler(
   options: Omit<LambdaApiServerOptions, "allowedHostNames">,
 ): (req: http.IncomingMessage, res: http.ServerResponse, requestId: string) => Promise<void> {
   const keys = new KeyRing(options.credentials, options.renewCredentials);
-  const plain = lambdaApiDoor(options.log);
-  const door = options.signing ? { ...plain, signing: { ...plain.signing, ...options.signing } } : plain;
+  const door = withSigning(lambdaApiDoor(options.log), options.signing);
   return (req, res, requestId) => handleRequest(req, res, requestId, { options, door, keys });
 }
 

@@ -18,6 +18,11 @@ export interface Door {
   refusalLine(status: number, errorType: string, requestId: string, reason: string): string;
 }
 
+/** `door` with some of its signing advice in other words (a door the local AWS serves, where npm start's are not true). */
+export function withSigning(door: Door, signing: Partial<SigningAdvice> | undefined): Door {
+  return signing ? { ...door, signing: { ...door.signing, ...signing } } : door;
+}
+
 /** An error answer in `door`'s shape; a response already under way is cut instead. */
 export function sendError(door: Door, res: http.ServerResponse, status: number, errorType: string, message: string): void {
   sendErrorBody(res, status, errorType, door.errorBody(status, errorType, message));

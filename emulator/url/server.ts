@@ -11,7 +11,7 @@ import { MAX_REQUEST_BODY_BYTES } from "../common/constants";
 import type { FunctionConfig } from "../common/function-config";
 import type { LogSink } from "../common/log-sink";
 import { joinHeaders } from "../common/request-headers";
-import { type Door, refuse, requestTooLarge } from "../door/door";
+import { type Door, refuse, requestTooLarge, withSigning } from "../door/door";
 import { readRequestInput } from "../door/request-input";
 import { createDoorServer } from "../door/server";
 import { LAMBDA_RESPONSE_LIMITS, type ResponseLimits } from "../invocation/response-limiter";
@@ -56,8 +56,7 @@ export function createFunctionUrlServer(options: FunctionUrlServerOptions): http
     throw new Error("An AWS_IAM Function URL needs credentials to check signatures against.");
   }
   const keys = new KeyRing(options.credentials, options.renewCredentials);
-  const plain = functionUrlDoor(options.log);
-  const door = options.signing ? { ...plain, signing: { ...plain.signing, ...options.signing } } : plain;
+  const door = withSigning(functionUrlDoor(options.log), options.signing);
   return createDoorServer({
     door,
     ...(options.allowedHostNames ? { allowedHostNames: options.allowedHostNames } : {}),
