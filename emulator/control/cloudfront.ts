@@ -71,10 +71,7 @@ async function createDistribution(call: ServiceCall, res: http.ServerResponse): 
   // A CallerReference sent before: the same answer for the same configuration, else DistributionAlreadyExists.
   const earlier = sameCallerReference(call.store, config);
   if (earlier !== undefined) {
-    send(res, 201, distributionXml(earlier), {
-      etag: earlier.etag,
-      location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${earlier.id}`,
-    });
+    sendCreated(res, earlier);
     return;
   }
   const id = cloudFrontId();
@@ -82,26 +79,22 @@ async function createDistribution(call: ServiceCall, res: http.ServerResponse): 
   // and kept in the record, so a restart serves it at the same address.
   const opened = await call.hosting.openDistribution(id);
   // Checked again once the address is open: the state may have changed meanwhile (the same
-  // CallerReference sent twice at once gets the first's distribution, as a retry does).
+  // CallerReference sent twice at once gets the first's distribution, as a retry does; another
+  // configuration that took it is DistributionAlreadyExists). Either way the address goes back.
   let meanwhile: Distribution | undefined;
   try {
     meanwhile = sameCallerReference(call.store, config);
+    if (distributions(call.store).has(id)) {
+      throw new ServiceError(409, "DistributionAlreadyExists", `A distribution with the id ${id} already exists; send the request again.`);
+    }
   } catch (error) {
-    // Another configuration took the CallerReference meanwhile: DistributionAlreadyExists, the address given back.
     await opened.release();
     throw error;
   }
   if (meanwhile !== undefined) {
     await opened.release();
-    send(res, 201, distributionXml(meanwhile), {
-      etag: meanwhile.etag,
-      location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${meanwhile.id}`,
-    });
+    sendCreated(res, meanwhile);
     return;
-  }
-  if (distributions(call.store).has(id)) {
-    await opened.release();
-    throw new ServiceError(409, "DistributionAlreadyExists", `A distribution with the id ${id} already exists; send the request again.`);
   }
   const d: Distribution = {
     id,
@@ -120,7 +113,12 @@ async function createDistribution(call: ServiceCall, res: http.ServerResponse): 
     await opened.release();
     throw error;
   }
-  send(res, 201, distributionXml(d), { etag: d.etag, location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${id}` });
+  sendCreated(res, d);
+}
+
+/** CreateDistribution's answer: 201, the distribution, its ETag and where it is. */
+function sendCreated(res: http.ServerResponse, d: Distribution): void {
+  send(res, 201, distributionXml(d), { etag: d.etag, location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${d.id}` });
 }
 
 /**
