@@ -16,11 +16,14 @@ import {
   policyDocument,
   policyXml,
   roles,
+  tagOperations,
   versionXml,
 } from "./iam-values";
 import { ACCOUNT_ID, awsId } from "./service-call";
 import { ServiceError } from "./service-error";
 import { XmlList } from "./xml";
+
+const policyTags = tagOperations((params, store) => policy(store, params.required("PolicyArn")));
 
 export const POLICY_OPERATIONS: Readonly<Record<string, Operation>> = {
   CreatePolicy(params, store) {
@@ -122,21 +125,9 @@ export const POLICY_OPERATIONS: Readonly<Record<string, Operation>> = {
     policies(store).delete(p.Arn);
     return undefined;
   },
-  TagPolicy(params, store) {
-    const p = policy(store, params.required("PolicyArn"));
-    p.Tags = mergeTags(p.Tags, params.tags());
-    return undefined;
-  },
-  UntagPolicy(params, store) {
-    const p = policy(store, params.required("PolicyArn"));
-    const keys = new Set(params.list("TagKeys"));
-    p.Tags = p.Tags.filter((tag) => !keys.has(tag.Key));
-    return undefined;
-  },
-  ListPolicyTags: (params, store) => ({
-    Tags: new XmlList(policy(store, params.required("PolicyArn")).Tags.map((t) => ({ ...t }))),
-    IsTruncated: false,
-  }),
+  TagPolicy: policyTags.tag,
+  UntagPolicy: policyTags.untag,
+  ListPolicyTags: policyTags.list,
   ListEntitiesForPolicy(params, store) {
     const p = policy(store, params.required("PolicyArn"));
     const attached = [...roles(store).values()].filter((r) => r.Attached.includes(p.Arn));

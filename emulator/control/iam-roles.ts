@@ -2,7 +2,7 @@
 // policies attached to it, with IAM's errors (NoSuchEntity, EntityAlreadyExists, DeleteConflict).
 // @see https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
 
-import { mergeTags, name, now, path, policy, policyDocument, type Role, role, roles, roleXml } from "./iam-values";
+import { mergeTags, name, now, path, policy, policyDocument, type Role, role, roles, roleXml, tagOperations } from "./iam-values";
 import type { QueryParams } from "./query-protocol";
 import { ACCOUNT_ID, awsId } from "./service-call";
 import { ServiceError } from "./service-error";
@@ -10,6 +10,8 @@ import type { Store } from "./store";
 import { XmlList, type XmlValue } from "./xml";
 
 export type Operation = (params: QueryParams, store: Store) => { readonly [name: string]: XmlValue } | undefined;
+
+const roleTags = tagOperations((params, store) => role(store, params.required("RoleName")));
 
 export const ROLE_OPERATIONS: Readonly<Record<string, Operation>> = {
   CreateRole(params, store) {
@@ -62,21 +64,9 @@ export const ROLE_OPERATIONS: Readonly<Record<string, Operation>> = {
     roles(store).delete(r.RoleName);
     return undefined;
   },
-  TagRole(params, store) {
-    const r = role(store, params.required("RoleName"));
-    r.Tags = mergeTags(r.Tags, params.tags());
-    return undefined;
-  },
-  UntagRole(params, store) {
-    const r = role(store, params.required("RoleName"));
-    const keys = new Set(params.list("TagKeys"));
-    r.Tags = r.Tags.filter((tag) => !keys.has(tag.Key));
-    return undefined;
-  },
-  ListRoleTags: (params, store) => ({
-    Tags: new XmlList(role(store, params.required("RoleName")).Tags.map((t) => ({ ...t }))),
-    IsTruncated: false,
-  }),
+  TagRole: roleTags.tag,
+  UntagRole: roleTags.untag,
+  ListRoleTags: roleTags.list,
   PutRolePolicy(params, store) {
     const r = role(store, params.required("RoleName"));
     r.InlinePolicies = { ...r.InlinePolicies, [name(params, "PolicyName")]: policyDocument(params, "PolicyDocument") };

@@ -123,6 +123,30 @@ export function mergeTags(existing: readonly Tag[], added: readonly Tag[]): Tag[
   return [...byKey.values()];
 }
 
+/**
+ * TagX, UntagX and ListXTags for the record `find` reads from a request (a role by RoleName, a
+ * policy by PolicyArn): IAM's three tag operations, alike for both.
+ */
+export function tagOperations(find: (params: QueryParams, store: Store) => { Tags: Tag[] }) {
+  return {
+    tag(params: QueryParams, store: Store): undefined {
+      const found = find(params, store);
+      found.Tags = mergeTags(found.Tags, params.tags());
+      return undefined;
+    },
+    untag(params: QueryParams, store: Store): undefined {
+      const found = find(params, store);
+      const keys = new Set(params.list("TagKeys"));
+      found.Tags = found.Tags.filter((tag) => !keys.has(tag.Key));
+      return undefined;
+    },
+    list: (params: QueryParams, store: Store) => ({
+      Tags: new XmlList(find(params, store).Tags.map((t) => ({ ...t }))),
+      IsTruncated: false,
+    }),
+  };
+}
+
 export const tagList = (tags: readonly Tag[]): XmlList | undefined =>
   tags.length === 0 ? undefined : new XmlList(tags.map((t) => ({ Key: t.Key, Value: t.Value })));
 
